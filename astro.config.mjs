@@ -1,0 +1,19 @@
+// @ts-check
+import { defineConfig } from "astro/config";
+import mdx from "@astrojs/mdx";
+import preact from "@astrojs/preact";
+
+// SITE_BASE lets the same tree publish at a sub-path (GitHub Pages) and lets the e2e suite
+// prove that every internal link goes through the base helper.
+const base = process.env.SITE_BASE ?? "/";
+
+export default defineConfig({
+  site: process.env.SITE_URL ?? "https://context-ceiling.example.org",
+  base,
+  trailingSlash: "always",
+  build: { format: "directory" },
+  prerenderConflictBehavior: "error",
+  integrations: [preact(), mdx()],
+  outDir: process.env.SITE_OUT_DIR ?? "dist",
+  devToolbar: { enabled: false },
+});

@@ -1,0 +1,64 @@
+/**
+ * Headless Debian Chromium through playwright-core, with the flags this sandbox needs, plus the
+ * sites the e2e runner built and served (E2E_SITES).
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export interface E2ESite {
+  name: string;
+  base: string;
+  url: string;
+  outDir: string;
+}
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+export const RESULTS_DIR = path.join(REPO_ROOT, "test-results");
+
+export function e2eSites(): E2ESite[] {
+  const raw = process.env.E2E_SITES;
+  if (!raw) throw new Error("E2E_SITES is not set: run the browser suites with `npm run test:e2e`");
+  return JSON.parse(raw) as E2ESite[];
+}
+
+export function siteNamed(name: string): E2ESite {
+  const s = e2eSites().find((x) => x.name === name);
+  if (!s) throw new Error(`no e2e site named ${name}`);
+  return s;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH;
+  if (!executablePath) throw new Error("CHROMIUM_PATH is not set (the e2e runner sets it)");
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-quic",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Collects console errors and page errors of a page so a test can assert there were none. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+  return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name.replace(/[^a-z0-9._-]+/gi, "_")}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

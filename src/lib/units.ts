@@ -86,9 +86,19 @@ export function formatDecimal(bytes: number, digits = 2): string {
   return `${bytes} B`;
 }
 
-/** MiB with two decimals, the exact form of llama.cpp's `size = … MiB` lines. */
+/**
+ * MiB with two decimals, exactly as llama.cpp's `%.2f` prints its `size = … MiB` lines. bytes / 2^20
+ * is exact in binary, so ties really happen (2 228 224 B = 2.125 MiB): C's printf rounds them to
+ * even ("2.12") where JavaScript's toFixed rounds up ("2.13").
+ */
 export function toMiB2(bytes: number): string {
-  return (bytes / MiB).toFixed(2);
+  if (!Number.isSafeInteger(bytes * 100)) return (bytes / MiB).toFixed(2);
+  const hundredths = Math.floor((bytes * 100) / MiB);
+  const rem = bytes * 100 - hundredths * MiB;
+  const rounded = rem * 2 > MiB || (rem * 2 === MiB && hundredths % 2 === 1) ? hundredths + 1 : hundredths;
+  const sign = rounded < 0 ? "-" : "";
+  const abs = Math.abs(rounded);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
 
 /** Format a token count compactly: 32768 → "32K", 131072 → "128K", 1000 → "1000". */

@@ -30,3 +30,12 @@ test("formatters say which unit family they use", () => {
   assert.equal(formatDecimal(27e9), "27.00 GB");
   assert.equal(toMiB2(8_995_793_920), "8579.06");
 });
+
+test("toMiB2 rounds exact ties to even, as C's printf does", () => {
+  // 2 228 224 B = 2.125 MiB exactly: llama.cpp prints 2.12 (a real log line of the oracle fixtures).
+  assert.equal(toMiB2(2_228_224), "2.12");
+  // 2.375 MiB → 2.38 (the odd neighbour rounds up).
+  assert.equal(toMiB2(2.375 * 1024 * 1024), "2.38");
+  assert.equal(toMiB2(320 * 1024 * 1024), "320.00");
+  assert.equal(toMiB2(0), "0.00");
+});

@@ -1,0 +1,113 @@
+/**
+ * Resolve `--model` for `npm run calc`: a preset id (data/models/<id>.json, field
+ * `architecture`), a JSON file (a preset or a bare architecture), a local .gguf file or an
+ * http(s) URL of one (header only, via src/lib/gguf).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { z } from "zod";
+import { ArchitectureSchema } from "../../src/schemas/architecture.ts";
+import type { Architecture } from "../../src/schemas/architecture.ts";
+import { GgmlTypeNameSchema } from "../../src/schemas/ggml-type.ts";
+import type { TensorTable } from "../../src/schemas/tensor-table.ts";
+import { FTYPE_BY_ID } from "../../src/lib/engine/weights.ts";
+import type * as GgufModule from "../../src/lib/gguf/index.ts";
+import type * as GgufNodeModule from "../../src/lib/gguf/node.ts";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** A model the engine can size; `tensors` when the source had a tensor table. */
+export interface LoadedModel {
+  readonly architecture: Architecture;
+  readonly tensors: TensorTable | null;
+  readonly tensorsFtype: string | null;
+  readonly source: string;
+}
+
+/** Input problem with the model (exit 1): message names the file / field. */
+export class ModelLoadError extends Error {}
+
+function zodLine(e: z.ZodError, where: string): string {
+  const i = e.issues[0];
+  const path = i.path.length ? i.path.join(".") : "(root)";
+  return `${where}: field "${path}": ${i.message}`;
+}
+
+function parseArch(raw: unknown, where: string): Architecture {
+  const r = ArchitectureSchema.safeParse(raw);
+  if (!r.success) throw new ModelLoadError(zodLine(r.error, where));
+  return r.data;
+}
+
+function fromJsonFile(path: string, label: string): LoadedModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ModelLoadError(`${label}: cannot read JSON (${(e as Error).message})`);
+  }
+  const obj = raw as Record<string, unknown> | null;
+  if (obj && typeof obj === "object" && "architecture" in obj) {
+    return {
+      architecture: parseArch(obj.architecture, `${label} (architecture)`),
+      tensors: null,
+      tensorsFtype: null,
+      source: label,
+    };
+  }
+  return { architecture: parseArch(raw, label), tensors: null, tensorsFtype: null, source: label };
+}
+
+async function fromGguf(spec: string): Promise<LoadedModel> {
+  // Lazy import: the GGUF module (owned by the GGUF helper) is only needed for GGUF inputs.
+  let gguf: typeof GgufModule;
+  let node: typeof GgufNodeModule;
+  try {
+    gguf = await import("../../src/lib/gguf/index.ts");
+    node = await import("../../src/lib/gguf/node.ts");
+  } catch (e) {
+    throw new ModelLoadError(`GGUF support is not available (${(e as Error).message})`);
+  }
+  let header;
+  try {
+    header = await node.readGgufHeader(spec);
+  } catch (e) {
+    throw new ModelLoadError((e as Error).message);
+  }
+  let arch: Architecture;
+  try {
+    arch = gguf.ggufToArchitecture(header.metadata, { tensors: header.tensors });
+  } catch (e) {
+    throw new ModelLoadError(`${spec}: ${(e as Error).message}`);
+  }
+  const tensors: TensorTable = header.tensors.map((t) => {
+    const type = GgmlTypeNameSchema.safeParse(t.type);
+    if (!type.success)
+      throw new ModelLoadError(`${spec}: tensor ${t.name} has ggml type "${t.type}" the engine does not know`);
+    return { name: t.name, dims: t.shape, type: type.data };
+  });
+  const ft = header.metadata["general.file_type"];
+  const tensorsFtype = typeof ft === "number" ? (FTYPE_BY_ID[ft] ?? `file_type ${ft}`) : null;
+  return { architecture: arch, tensors, tensorsFtype, source: spec };
+}
+
+/** Load `--model`. Throws ModelLoadError (exit 1) naming the file or field. */
+export async function loadModel(spec: string): Promise<LoadedModel> {
+  if (/^https?:\/\//i.test(spec) || spec.toLowerCase().endsWith(".gguf")) {
+    if (!/^https?:\/\//i.test(spec) && !existsSync(spec)) throw new ModelLoadError(`${spec}: no such file`);
+    return fromGguf(spec);
+  }
+  if (spec.endsWith(".json") || spec.includes("/")) {
+    if (!existsSync(spec)) throw new ModelLoadError(`${spec}: no such file`);
+    return fromJsonFile(spec, spec);
+  }
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(spec))
+    throw new ModelLoadError(`--model "${spec}" is not a preset id, a .json file or a .gguf file/URL`);
+  const path = join(REPO_ROOT, "data", "models", `${spec}.json`);
+  if (!existsSync(path))
+    throw new ModelLoadError(
+      `--model "${spec}": no preset data/models/${spec}.json (give a preset id, a .json architecture, a .gguf path or an https URL)`,
+    );
+  return fromJsonFile(path, `data/models/${spec}.json`);
+}

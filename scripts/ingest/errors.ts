@@ -1,0 +1,61 @@
+/**
+ * Ingest errors: every one names where (file, line or JSON path), the offending value and what
+ * was expected, so the message alone tells the user what to fix.
+ */
+export class IngestError extends Error {
+  readonly file?: string;
+  readonly line?: number;
+  readonly path?: string;
+  readonly value?: string;
+  readonly expected?: string;
+  constructor(
+    message: string,
+    where: { file?: string; line?: number; path?: string; value?: unknown; expected?: string } = {},
+  ) {
+    super(message);
+    this.file = where.file;
+    this.line = where.line;
+    this.path = where.path;
+    this.value = where.value === undefined ? undefined : showValue(where.value);
+    this.expected = where.expected;
+  }
+  /** `file:line: path: message (got X; expected Y)` */
+  format(): string {
+    const loc = [this.file, this.line === undefined ? undefined : String(this.line)]
+      .filter(Boolean)
+      .join(":");
+    const parts = [loc, this.path].filter(Boolean).join(": ");
+    const tail = [
+      this.value === undefined ? undefined : `got ${this.value}`,
+      this.expected === undefined ? undefined : `expected ${this.expected}`,
+    ]
+      .filter(Boolean)
+      .join("; ");
+    return `${parts ? `${parts}: ` : ""}${this.message}${tail ? ` (${tail})` : ""}`;
+  }
+  toJSON(): Record<string, unknown> {
+    return {
+      message: this.message,
+      file: this.file,
+      line: this.line,
+      path: this.path,
+      value: this.value,
+      expected: this.expected,
+    };
+  }
+}
+
+/** Errors of the command line itself (exit 2). */
+export class UsageError extends Error {}
+
+export function showValue(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
+  if (v === null || typeof v !== "object") return String(v);
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Safe access to the inputs: folder walking that refuses symlinks escaping the input and special
+ * files, streamed hashing, bounded head reads, and text reads with a size cap (larger logs are
+ * parsed streamed). Paths inside a run are POSIX-relative and never contain `..`.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, open, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { IngestError } from "./errors.ts";
+import { SNIFF_BYTES, detectTool, looksBinary, type Tool } from "./detect.ts";
+
+export interface InputFile {
+  /** Absolute path to read from. */
+  abs: string;
+  /** Path relative to the input root, POSIX separators (the name for a single-file input). */
+  rel: string;
+  size: number;
+  sha256: string;
+  /** First bytes (for detection). */
+  head: Buffer;
+  binary: boolean;
+  tool?: Tool;
+}
+
+/** Text files above this are parsed streamed (llama.cpp / Ollama logs) or refused. */
+export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+const MAX_FILES = 20000;
+const MAX_DEPTH = 8;
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+async function readHead(path: string, n = SNIFF_BYTES): Promise<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Hash, size and sniff one regular file. */
+export async function describeFile(abs: string, rel: string): Promise<InputFile> {
+  const st = await stat(abs);
+  if (!st.isFile()) throw new IngestError("not a regular file", { file: rel, expected: "a file or a folder" });
+  const head = await readHead(abs);
+  const binary = looksBinary(head);
+  const f: InputFile = { abs, rel, size: st.size, sha256: await sha256File(abs), head, binary };
+  if (!binary) f.tool = detectTool(head.toString("utf8"), rel);
+  return f;
+}
+
+/**
+ * All regular files under `root` (sorted). A symlink is followed only when its target stays
+ * inside `root`; one pointing outside, a special file (FIFO, socket, device), a folder nested
+ * deeper than 8 levels or more than 20 000 files are errors.
+ */
+export async function scanFolder(root: string, label: string): Promise<InputFile[]> {
+  const realRoot = await realpath(root);
+  const out: InputFile[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > MAX_DEPTH)
+      throw new IngestError("folder nested too deeply", { file: `${label}/${posix(relative(root, dir))}`, expected: `at most ${MAX_DEPTH} levels` });
+    const entries = (await readdir(dir)).sort();
+    for (const name of entries) {
+      const abs = join(dir, name);
+      const rel = posix(relative(root, abs));
+      const lst = await lstat(abs);
+      let target = abs;
+      let st = lst;
+      if (lst.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = await realpath(abs);
+        } catch {
+          throw new IngestError("dangling symlink", { file: `${label}/${rel}`, expected: "a link to a file inside the input folder" });
+        }
+        if (real !== realRoot && !real.startsWith(realRoot + sep))
+          throw new IngestError("symlink points outside the input folder", {
+            file: `${label}/${rel}`,
+            value: real,
+            expected: `a target inside ${label}`,
+          });
+        target = real;
+        st = await stat(real);
+      }
+      if (st.isDirectory()) {
+        if (lst.isSymbolicLink()) continue; // a link to a folder inside the input: its files are walked there
+        await walk(abs, depth + 1);
+      } else if (st.isFile()) {
+        if (out.length >= MAX_FILES) throw new IngestError("too many files", { file: label, expected: `at most ${MAX_FILES}` });
+        out.push(await describeFile(target, rel));
+      } else
+        throw new IngestError("not a regular file (FIFO, socket or device)", { file: `${label}/${rel}`, expected: "regular files only" });
+    }
+  };
+  await walk(root, 0);
+  return out;
+}
+
+function posix(p: string): string {
+  return p.split(sep).join("/");
+}
+
+/** The whole file as UTF-8 text; refuses files above `max` bytes. */
+export async function readText(f: InputFile, max = MAX_TEXT_BYTES): Promise<string> {
+  if (f.size > max)
+    throw new IngestError(`file too large to read whole (${f.size} bytes)`, { file: f.rel, expected: `at most ${max} bytes for this kind of output` });
+  return readFile(f.abs, "utf8");
+}

@@ -1,0 +1,257 @@
+/**
+ * Total memory against context (log x), one line per KV cache configuration, the budget, the
+ * largest context that fits on each line, the current position and measured points; or the
+ * residual view (measured − calculated, %) with the ±15 % band of the original report's rule.
+ *
+ * Pure: `(data, options) => Plot options`. The same builder draws the build-time SVG (through
+ * src/charts/render.ts) and the live chart in the calculator island. Colours come with the data;
+ * every line also has its own dash pattern and its marks carry <title> text, so colour is never
+ * the only carrier.
+ */
+import * as Plot from "@observablehq/plot";
+
+const GiB = 1024 ** 3;
+
+export interface CurvePoint {
+  ctx: number;
+  bytes: number;
+}
+
+export interface CurveSeries {
+  /** Stable key: `<typeK>/<typeV>` as requested. */
+  key: string;
+  /** What is really allocated, e.g. "K q8_0 · V turbo4" (effective types). */
+  label: string;
+  points: CurvePoint[];
+  /** Largest context that fits the budget on this line (null = none fits or no budget). */
+  maxCtx: number | null;
+  /** Memory at maxCtx. */
+  maxBytes: number | null;
+  /** The user's own pick. */
+  selected: boolean;
+  colour: string;
+  /** SVG stroke-dasharray ("" = solid). */
+  dash: string;
+}
+
+export interface MeasuredMark {
+  ctx: number;
+  /** Measured value placed on the total scale (see src/lib/calculator/measured.ts). */
+  bytes: number;
+  /** Calculated value of the same quantity at the run's own configuration. */
+  calcBytes: number;
+  /** (measured − calculated) / calculated × 100. */
+  deltaPct: number;
+  /** Tooltip text: run, tool, build, quantity, delta. */
+  title: string;
+  colour: string;
+}
+
+export interface MemoryChartData {
+  series: CurveSeries[];
+  budgetBytes: number | null;
+  budgetLabel: string;
+  /** Current slider position on the selected line. */
+  current: CurvePoint | null;
+  /** Model's training context (a rule marks it). */
+  trainCtx: number | null;
+  measured: MeasuredMark[];
+  xDomain: [number, number];
+}
+
+export interface MemoryChartOptions {
+  view: "total" | "residual";
+  width?: number;
+  height?: number;
+  /** Draw the current-position marker (the live island draws its own overlay instead). */
+  currentMarker?: boolean;
+  /** Pointer tips (needs a real DOM: client only). */
+  tips?: boolean;
+}
+
+/** 32768 → "32K", 1048576 → "1M". */
+export function formatCtxTick(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)}M`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)}K`;
+  return String(n);
+}
+
+function ctxTicks([lo, hi]: [number, number]): number[] {
+  const out: number[] = [];
+  for (let v = 512; v <= hi * 1.0001; v *= 2) if (v >= lo * 0.9999) out.push(v);
+  // Keep at most ~8 labels: every other power of two on wide domains.
+  return out.length > 9 ? out.filter((_, i) => (out.length - 1 - i) % 2 === 0) : out;
+}
+
+function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
+  const colour = { domain: data.series.map((s) => s.key), range: data.series.map((s) => s.colour) };
+  const maxVisible = Math.max(
+    ...data.series.map((s) => s.points.find((p) => p.ctx >= data.xDomain[1])?.bytes ?? s.points.at(-1)?.bytes ?? 0),
+    0,
+  );
+  const yTop = data.budgetBytes ? Math.min(maxVisible, data.budgetBytes * 1.8) : maxVisible;
+  const marks: Plot.Markish[] = [Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.3 })];
+  if (data.trainCtx && data.trainCtx > data.xDomain[0] && data.trainCtx < data.xDomain[1]) {
+    marks.push(
+      Plot.ruleX([data.trainCtx], { stroke: "currentColor", strokeOpacity: 0.35, strokeDasharray: "2,3" }),
+      Plot.text([data.trainCtx], {
+        x: (d: number) => d,
+        frameAnchor: "top",
+        dy: 2,
+        dx: -3,
+        textAnchor: "end",
+        text: () => "model max",
+        fill: "currentColor",
+        fillOpacity: 0.75,
+      }),
+    );
+  }
+  if (data.budgetBytes) {
+    marks.push(
+      Plot.ruleY([data.budgetBytes / GiB], { stroke: "currentColor", strokeWidth: 1.5, strokeDasharray: "6,3" }),
+      Plot.text([data.budgetBytes / GiB], {
+        y: (d: number) => d,
+        frameAnchor: "left",
+        dy: -7,
+        dx: 4,
+        textAnchor: "start",
+        text: () => data.budgetLabel,
+        fill: "currentColor",
+      }),
+    );
+  }
+  for (const s of data.series) {
+    marks.push(
+      Plot.line(s.points, {
+        x: "ctx",
+        y: (d: CurvePoint) => d.bytes / GiB,
+        stroke: s.colour,
+        strokeWidth: s.selected ? 3 : 1.6,
+        strokeDasharray: s.dash || undefined,
+        title: () => s.label,
+        className: `calc-line${s.selected ? " calc-line--selected" : ""}`,
+      }),
+    );
+  }
+  const maxMarks = data.series.filter((s) => s.maxCtx !== null && s.maxBytes !== null);
+  marks.push(
+    Plot.dot(maxMarks, {
+      x: "maxCtx",
+      y: (s: CurveSeries) => (s.maxBytes as number) / GiB,
+      symbol: "diamond",
+      r: 5,
+      fill: "key",
+      stroke: "currentColor",
+      strokeWidth: 0.8,
+      title: (s: CurveSeries) => `${s.label}: largest context that fits ${s.maxCtx!.toLocaleString("en-US")} tokens`,
+      ariaLabel: () => "max context",
+      className: "calc-max",
+    }),
+  );
+  if (o.currentMarker && data.current) {
+    marks.push(
+      Plot.ruleX([data.current.ctx], { stroke: "currentColor", strokeOpacity: 0.6, className: "calc-current" }),
+      Plot.dot([data.current], {
+        x: "ctx",
+        y: (d: CurvePoint) => d.bytes / GiB,
+        r: 6,
+        stroke: "currentColor",
+        strokeWidth: 2,
+        fill: "none",
+        className: "calc-current",
+      }),
+    );
+  }
+  if (data.measured.length) {
+    marks.push(
+      Plot.dot(data.measured, {
+        x: "ctx",
+        y: (d: MeasuredMark) => d.bytes / GiB,
+        symbol: "times",
+        r: 6,
+        strokeWidth: 2.5,
+        stroke: (d: MeasuredMark) => d.colour,
+        title: "title",
+        ariaLabel: () => "measured point",
+        className: "calc-measured",
+      }),
+    );
+    if (o.tips) marks.push(Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: (d: MeasuredMark) => d.bytes / GiB, title: "title" })));
+  }
+  return {
+    width: o.width ?? 640,
+    height: o.height ?? 360,
+    marginLeft: 48,
+    marginRight: 16,
+    style: { background: "transparent", fontSize: "12px", overflow: "visible" },
+    x: {
+      type: "log",
+      domain: data.xDomain,
+      ticks: ctxTicks(data.xDomain),
+      tickFormat: formatCtxTick,
+      label: "context (tokens, log scale) →",
+    },
+    y: { domain: [0, Math.max(yTop / GiB, 1) * 1.05], label: "↑ memory (GiB, binary)", grid: true, nice: true },
+    color: colour,
+    clip: true,
+    ariaLabel: "Total memory against context, one line per KV cache configuration",
+    marks,
+  };
+}
+
+function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
+  const extent = Math.max(20, ...data.measured.map((d) => Math.abs(d.deltaPct) * 1.15));
+  const marks: Plot.Markish[] = [
+    Plot.rect([{ x1: data.xDomain[0], x2: data.xDomain[1], y1: -15, y2: 15 }], {
+      x1: "x1",
+      x2: "x2",
+      y1: "y1",
+      y2: "y2",
+      fill: "currentColor",
+      fillOpacity: 0.08,
+    }),
+    Plot.ruleY([-15, 15], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3" }),
+    Plot.ruleY([0], { stroke: "currentColor" }),
+    Plot.text([15], { y: (d: number) => d, frameAnchor: "left", dx: 4, dy: -7, textAnchor: "start", text: () => "+15 %", fill: "currentColor" }),
+  ];
+  if (data.measured.length) {
+    marks.push(
+      Plot.dot(data.measured, {
+        x: "ctx",
+        y: "deltaPct",
+        symbol: "times",
+        r: 6,
+        strokeWidth: 2.5,
+        stroke: (d: MeasuredMark) => d.colour,
+        title: "title",
+        ariaLabel: () => "measured point",
+        className: "calc-measured",
+      }),
+    );
+    if (o.tips) marks.push(Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: "deltaPct", title: "title" })));
+  } else {
+    marks.push(Plot.text(["No measured runs match this model yet."], { frameAnchor: "middle", text: (d: string) => d, fill: "currentColor" }));
+  }
+  return {
+    width: o.width ?? 640,
+    height: o.height ?? 360,
+    marginLeft: 48,
+    marginRight: 16,
+    style: { background: "transparent", fontSize: "12px", overflow: "visible" },
+    x: {
+      type: "log",
+      domain: data.xDomain,
+      ticks: ctxTicks(data.xDomain),
+      tickFormat: formatCtxTick,
+      label: "context (tokens, log scale) →",
+    },
+    y: { domain: [-extent, extent], label: "↑ measured − calculated (%)", grid: true },
+    clip: true,
+    ariaLabel: "Measured minus calculated memory in percent, with the ±15 % band",
+    marks,
+  };
+}
+
+export function memoryVsContext(data: MemoryChartData, options: MemoryChartOptions): Plot.PlotOptions {
+  return options.view === "residual" ? residualView(data, options) : totalView(data, options);
+}

@@ -1,0 +1,338 @@
+/**
+ * The calculator island. First paint is the build's: `initialView` (computed by the engine at
+ * build time) and the static SVG chart passed as children. After hydration it loads, lazily and
+ * in parallel, the engine with the full catalog (one chunk + catalog.json) and Observable Plot
+ * (another chunk); every input then recomputes the view in the browser.
+ *
+ * Performance marks: `calc:input` when an input event arrives, `calc:updated` once the numbers
+ * and the chart of that input are in the DOM (the bench measures between them).
+ */
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import type * as ClientModule from "../../lib/calculator/client.ts";
+import type { CalcCatalog, LightCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
+import type { CalcView, LoadedModel } from "../../lib/calculator/view.ts";
+import { normalizeState } from "../../lib/calculator/normalize.ts";
+import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
+import { ChartPanel, type PlotKit } from "./ChartPanel.tsx";
+import { Inputs } from "./Inputs.tsx";
+import { ResultsDetails, ResultsSummary } from "./Results.tsx";
+
+type ClientLib = typeof ClientModule;
+
+export interface CalculatorProps {
+  light: LightCatalog;
+  /** The state `initialView` was computed for. */
+  initialState: CalcState;
+  /** Defaults the permalink is written against (the page's default state). */
+  defaults: CalcState;
+  initialView: CalcView;
+  /** URL of calculator/catalog.json (with the deploy base). */
+  catalogUrl: string;
+  /** Read and write the page URL (the /calculator/ page); off for embedded widgets. */
+  syncUrl: boolean;
+  /** Prefix for element ids, unique per island on a page. */
+  idPrefix: string;
+  children?: ComponentChildren;
+}
+
+export function markInput(): void {
+  performance.mark("calc:input");
+}
+
+export function Calculator(props: CalculatorProps) {
+  const { light, defaults, syncUrl, idPrefix } = props;
+  const [state, setState] = useState<CalcState>(props.initialState);
+  const [notices, setNotices] = useState<string[]>([]);
+  const [changes, setChanges] = useState<string[]>([]);
+  const [lib, setLib] = useState<ClientLib | null>(null);
+  const [catalog, setCatalog] = useState<CalcCatalog | null>(null);
+  const [plot, setPlot] = useState<PlotKit | null>(null);
+  const [loaded, setLoaded] = useState<LoadedModel | null>(null);
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
+  const [extraRuns, setExtraRuns] = useState<MeasuredRunOption[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const fromHistory = useRef(false);
+  const lastPush = useRef(0);
+  const pendingMark = useRef(false);
+  const [href, setHref] = useState("");
+  const [urlPending, setUrlPending] = useState(false);
+
+  const domain: StateDomain = useMemo(
+    () => ({
+      models: new Set(light.models.map((m) => m.id)),
+      hardware: new Set(light.hardware.map((h) => h.id)),
+      budgets: new Map(light.budgets.map((b) => [b.id, b.items])),
+      ftypes: new Set(light.ftypes.map((f) => f.id)),
+    }),
+    [light],
+  );
+
+  const libRef = useRef<ClientLib | null>(null);
+  /** Permalink → state (the validator comes with the lazy engine chunk). */
+  const readUrl = useCallback(
+    (l: ClientLib) => {
+      const { state: parsed, notices: n } = l.parseState(location.search, domain, defaults);
+      const norm = normalizeState(parsed, light.kvTypes);
+      setNotices([...n, ...norm.changes]);
+      setState(norm.state);
+    },
+    [domain, defaults, light],
+  );
+
+  // Hydration: lazy engine + catalog (then the URL's state), lazy Plot, history.
+  useEffect(() => {
+    let alive = true;
+    // Until the engine arrives, a linked state shows as pending over the build's default view.
+    if (syncUrl && location.search) setUrlPending(true);
+    Promise.all([
+      import("../../lib/calculator/client.ts"),
+      fetch(props.catalogUrl).then((r) => {
+        if (!r.ok) throw new Error(`${props.catalogUrl}: HTTP ${r.status}`);
+        return r.json() as Promise<CalcCatalog>;
+      }),
+    ])
+      .then(([l, c]) => {
+        if (!alive) return;
+        libRef.current = l;
+        if (syncUrl && location.search) readUrl(l);
+        setCatalog(c);
+        setLib(l);
+      })
+      .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
+    Promise.all([import("@observablehq/plot"), import("../../charts/memory-vs-context.ts")])
+      .then(([Plot, chart]) => alive && setPlot({ Plot, build: chart.memoryVsContext }))
+      .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
+    const onPop = () => {
+      if (!libRef.current) return;
+      fromHistory.current = true;
+      readUrl(libRef.current);
+    };
+    if (syncUrl) addEventListener("popstate", onPop);
+    return () => {
+      alive = false;
+      if (syncUrl) removeEventListener("popstate", onPop);
+    };
+  }, []);
+
+  /** Every input goes through here: mark, merge, keep within the engine's rules. */
+  const update = useCallback(
+    (patch: Partial<CalcState>) => {
+      markInput();
+      pendingMark.current = true;
+      setState((s) => {
+        const { state: next, changes: c } = normalizeState({ ...s, ...patch }, light.kvTypes);
+        setChanges(c);
+        return next;
+      });
+    },
+    [light],
+  );
+
+  // Models that live in the URL: a GGUF URL is re-read, an `arch=` payload re-validated.
+  useEffect(() => {
+    if (!lib) return;
+    if (state.model !== "gguf" && state.model !== "custom") return;
+    const key = state.ggufUrl ?? state.arch;
+    if (!key || key === loadedKey) return;
+    if (state.model === "gguf" && state.ggufUrl) {
+      setBusy(`Reading the GGUF header from ${state.ggufUrl}…`);
+      import("../../lib/calculator/gguf-load.ts")
+        .then((g) => g.loadGgufUrl(state.ggufUrl!))
+        .then((m) => {
+          setLoaded(m);
+          setLoadedKey(key);
+          setBusy(null);
+        })
+        .catch((e: unknown) => {
+          setBusy(null);
+          setNotices((n) => [...n, `Could not read ${state.ggufUrl}: ${(e as Error).message}`]);
+        });
+      return;
+    }
+    const r = lib.loadCustom(state.arch!, state.model);
+    if (r.model) {
+      setLoaded(r.model);
+      setLoadedKey(key);
+      if (state.model === "gguf")
+        setNotices((n) => [
+          ...n,
+          "This link carries the GGUF's architecture, not its tensor table (that stays on the machine that read the file): weights are computed from the ftype. Load the file again for exact weights.",
+        ]);
+    } else {
+      setNotices((n) => [...n, ...r.errors, "The linked architecture is invalid; showing the default model."]);
+      setState((s) => ({ ...s, model: defaults.model, arch: null, ggufUrl: null }));
+    }
+  }, [lib, state.model, state.arch, state.ggufUrl, loadedKey, defaults]);
+
+  // Permalink: replace while the user keeps moving, push once they pause (back/forward work).
+  useEffect(() => {
+    if (!syncUrl) return;
+    const q = stateToQuery(state, defaults);
+    const target = `${location.pathname}${q ? `?${q}` : ""}${location.hash}`;
+    setHref(`${location.origin}${target}`);
+    if (fromHistory.current) {
+      fromHistory.current = false;
+      return;
+    }
+    if (target === `${location.pathname}${location.search}${location.hash}`) return;
+    const now = performance.now();
+    if (now - lastPush.current > 800) history.pushState(null, "", target);
+    else history.replaceState(null, "", target);
+    lastPush.current = now;
+  }, [state, defaults, syncUrl]);
+
+  const ready = lib !== null && catalog !== null;
+  const modelReady = state.model !== "gguf" && state.model !== "custom" ? true : loaded !== null && loadedKey === (state.ggufUrl ?? state.arch);
+  const staticRes = useMemo(
+    () => (ready && modelReady ? lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns }) : null),
+    // staticKey covers every field but ctx and view (deps are deliberate).
+    [ready, modelReady, lib && lib.staticKey(state), loaded, extraRuns, catalog],
+  );
+  const view: CalcView = useMemo(
+    () => (staticRes ? { s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) } : props.initialView),
+    [staticRes, state],
+  );
+  const fullArch = useMemo(() => {
+    if (!lib || !catalog) return null;
+    if ((state.model === "gguf" || state.model === "custom") && loaded)
+      return loaded.architecture as unknown as Record<string, unknown>;
+    const m = catalog.models.find((x) => x.id === state.model);
+    const r = m ? lib.parseArchitecture(m.architecture) : null;
+    return r && r.ok ? (r.arch as unknown as Record<string, unknown>) : null;
+  }, [lib, catalog, state.model, loaded]);
+  const pending = !staticRes && (urlPending || stateToQuery(state, props.initialState) !== "" || busy !== null);
+
+  useLayoutEffect(() => {
+    if (pendingMark.current) {
+      pendingMark.current = false;
+      performance.mark("calc:updated");
+    }
+  });
+
+  const onGgufFile = async (file: File) => {
+    markInput();
+    setBusy(`Reading the header of ${file.name}…`);
+    try {
+      const [g, l] = await Promise.all([import("../../lib/calculator/gguf-load.ts"), lib ?? import("../../lib/calculator/client.ts")]);
+      const m = await g.loadGgufFile(file);
+      const payload = l.encodeCustom(m.architecture, m.name, m.tensorsFtype);
+      setLoaded(m);
+      setLoadedKey(payload);
+      setChanges([]);
+      pendingMark.current = true;
+      setState((s) => ({ ...s, model: "gguf", ggufUrl: null, arch: payload }));
+    } catch (e) {
+      setNotices((n) => [...n, `${file.name}: ${(e as Error).message}`]);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const onGgufUrl = (url: string) => {
+    if (!/^https:\/\/\S+$/.test(url)) {
+      setNotices((n) => [...n, `Not an https:// URL: ${url}`]);
+      return;
+    }
+    update({ model: "gguf", ggufUrl: url, arch: null });
+  };
+  const onCustom = (json: string): string[] => {
+    if (!lib) return ["The engine is still loading."];
+    const r = lib.parseArchitecture(json);
+    if (!r.ok) return r.errors;
+    const payload = lib.encodeCustom(r.arch, r.arch.name ?? "custom");
+    setLoaded({ kind: "custom", name: r.arch.name ?? "custom", architecture: r.arch, tensors: null, tensorsFtype: null, fileBytes: null, url: null });
+    setLoadedKey(payload);
+    update({ model: "custom", arch: payload, ggufUrl: null });
+    return [];
+  };
+  const onRunFile = async (file: File): Promise<string[]> => {
+    if (!lib) return ["The engine is still loading."];
+    markInput();
+    pendingMark.current = true;
+    const r = lib.parseRunJson(await file.text(), file.name);
+    if (r.run) setExtraRuns((x) => [...x.filter((y) => y.id !== r.run!.id), r.run!]);
+    return r.errors;
+  };
+
+  return (
+    <section
+      class="calc"
+      aria-labelledby={`${idPrefix}-title`}
+      data-ready={ready && plot !== null ? "true" : "false"}
+      data-pending={pending ? "true" : "false"}
+    >
+      <h2 id={`${idPrefix}-title`} class="calc__title">
+        What fits? <span class="muted calc__subtitle">{view.s.model?.name ?? "no model"}</span>
+      </h2>
+      {(notices.length > 0 || loadError) && (
+        <div class="calc-notices" role="alert" id={`${idPrefix}-notices`}>
+          <p>
+            <strong>Some settings were not understood.</strong>
+          </p>
+          <ul>
+            {loadError && <li>{loadError}</li>}
+            {notices.map((n, i) => (
+              <li key={i}>{n}</li>
+            ))}
+          </ul>
+          <button type="button" class="calc-btn" onClick={() => setNotices([])}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <ResultsSummary
+        idPrefix={idPrefix}
+        state={state}
+        view={view}
+        pending={pending}
+        update={update}
+        syncUrl={syncUrl}
+        permalink={href}
+      />
+      <div class="calc__grid">
+        <Inputs
+          idPrefix={idPrefix}
+          state={state}
+          light={light}
+          catalog={catalog}
+          view={view}
+          ready={ready}
+          changes={changes}
+          busy={busy}
+          update={update}
+          onGgufFile={onGgufFile}
+          onGgufUrl={onGgufUrl}
+          onCustom={onCustom}
+          onRunFile={onRunFile}
+          extraRuns={extraRuns}
+          fullArch={fullArch}
+        />
+        <ResultsDetails
+          idPrefix={idPrefix}
+          state={state}
+          view={view}
+          pending={pending}
+          update={update}
+          syncUrl={syncUrl}
+          permalink={href}
+        >
+          <ChartPanel
+            idPrefix={idPrefix}
+            chart={view.s.chart}
+            current={view.c.current}
+            mode={state.view}
+            plot={ready ? plot : null}
+            pending={pending}
+            poolLabel={view.s.poolLabel}
+            setMode={(m) => update({ view: m })}
+          >
+            {props.children}
+          </ChartPanel>
+        </ResultsDetails>
+      </div>
+    </section>
+  );
+}
+
+export default Calculator;

@@ -1,0 +1,160 @@
+/**
+ * The memory-vs-context chart. Until Observable Plot has loaded (a lazy chunk) it shows the
+ * build's static SVG (the island's children); then it draws the live chart at the container's
+ * width. Dragging the slider does not redraw the chart: the current-position marker is an overlay
+ * moved through the chart's own scales, so a slider step costs two attribute writes.
+ */
+import type * as PlotModule from "@observablehq/plot";
+import type { ComponentChildren } from "preact";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { MemoryChartData, memoryVsContext } from "../../charts/memory-vs-context.ts";
+import { shortCtx } from "../../lib/calculator/format.ts";
+
+export interface PlotKit {
+  Plot: typeof PlotModule;
+  build: typeof memoryVsContext;
+}
+
+interface Props {
+  idPrefix: string;
+  chart: Omit<MemoryChartData, "current">;
+  current: { ctx: number; bytes: number } | null;
+  mode: "total" | "residual";
+  plot: PlotKit | null;
+  pending: boolean;
+  poolLabel: string;
+  setMode: (m: "total" | "residual") => void;
+  children?: ComponentChildren;
+}
+
+const GiB = 1024 ** 3;
+const SVGNS = "http://www.w3.org/2000/svg";
+
+interface Live {
+  svg: SVGSVGElement;
+  x: { apply: (v: number) => number };
+  y: { apply: (v: number) => number } | null;
+  rule: SVGLineElement;
+  dot: SVGCircleElement;
+  top: number;
+  bottom: number;
+}
+
+/** Width of an element, rounded, following resizes (height-only changes ignored). */
+function useWidth(ref: { current: HTMLElement | null }): number {
+  const [w, setW] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setW(Math.round(el.getBoundingClientRect().width));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return w;
+}
+
+export function ChartPanel(p: Props) {
+  const wrap = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const live = useRef<Live | null>(null);
+  const width = useWidth(wrap);
+  const isLive = p.plot !== null && width > 0 && !p.pending;
+
+  useLayoutEffect(() => {
+    if (!isLive || !box.current) return;
+    const { Plot, build } = p.plot!;
+    const el = Plot.plot(
+      build({ ...p.chart, current: null }, { view: p.mode, width: Math.min(width, 960), height: width < 480 ? 300 : 380, tips: true }),
+    ) as unknown as (SVGSVGElement | HTMLElement) & { scale: (n: string) => { apply: (v: number) => number } | undefined };
+    box.current.replaceChildren(el);
+    const svg = (el.tagName.toLowerCase() === "svg" ? el : el.querySelector("svg")) as SVGSVGElement;
+    const g = document.createElementNS(SVGNS, "g");
+    g.setAttribute("class", "calc-current");
+    g.setAttribute("aria-hidden", "true");
+    const rule = document.createElementNS(SVGNS, "line");
+    const dot = document.createElementNS(SVGNS, "circle");
+    dot.setAttribute("r", "6");
+    g.append(rule, dot);
+    svg.append(g);
+    const y = el.scale("y") ?? null;
+    const yr = (y as unknown as { range?: number[] })?.range ?? [0, 0];
+    live.current = {
+      svg,
+      x: el.scale("x")!,
+      y: p.mode === "total" ? y : null,
+      rule,
+      dot,
+      top: Math.min(...yr),
+      bottom: Math.max(...yr),
+    };
+  }, [isLive, p.plot, p.chart, p.mode, width]);
+
+  useLayoutEffect(() => {
+    const l = live.current;
+    if (!isLive || !l) return;
+    const c = p.current;
+    const show = c !== null && c.ctx >= p.chart.xDomain[0] && c.ctx <= p.chart.xDomain[1];
+    l.rule.style.display = show ? "" : "none";
+    l.dot.style.display = show && l.y ? "" : "none";
+    if (!show) return;
+    const x = String(l.x.apply(c!.ctx));
+    l.rule.setAttribute("x1", x);
+    l.rule.setAttribute("x2", x);
+    l.rule.setAttribute("y1", String(l.top));
+    l.rule.setAttribute("y2", String(l.bottom));
+    if (l.y) {
+      l.dot.setAttribute("cx", x);
+      l.dot.setAttribute("cy", String(Math.max(l.top, Math.min(l.bottom, l.y.apply(c!.bytes / GiB)))));
+    }
+  });
+
+  const series = p.chart.series;
+  return (
+    <figure class="calc-chart" aria-labelledby={`${p.idPrefix}-chart-cap`}>
+      <div class="calc-chart__head">
+        <h3 id={`${p.idPrefix}-chart-cap`}>
+          {p.mode === "total" ? `Memory against context (${p.poolLabel})` : "Measured − calculated (%)"}
+        </h3>
+        <div role="radiogroup" aria-label="Chart view" class="calc-seg">
+          {(["total", "residual"] as const).map((m) => (
+            <label key={m} class="calc-seg__opt">
+              <input
+                type="radio"
+                name={`${p.idPrefix}-view`}
+                value={m}
+                checked={p.mode === m}
+                onChange={() => p.setMode(m)}
+              />
+              {m === "total" ? "Total memory" : "Residual (±15 % band)"}
+            </label>
+          ))}
+        </div>
+      </div>
+      <div ref={wrap} class="calc-chart__wrap">
+        {!isLive && <div class={`calc-chart__static${p.pending ? " is-stale" : ""}`}>{p.children}</div>}
+        <div ref={box} class="calc-chart__live" hidden={!isLive} data-testid="calc-chart-live" />
+      </div>
+      <figcaption class="calc-legend">
+        <ul>
+          {series.map((s) => (
+            <li key={s.key} class={s.selected ? "is-selected" : ""}>
+              <svg width="34" height="10" aria-hidden="true" class="calc-legend__swatch">
+                <line x1="1" y1="5" x2="33" y2="5" stroke={s.colour} stroke-width={s.selected ? 3 : 2} stroke-dasharray={s.dash || undefined} />
+              </svg>
+              {s.label}
+              {s.selected ? " (your pick)" : ""}
+              {s.maxCtx !== null ? `: fits up to ${shortCtx(s.maxCtx)}` : ": none fits"}
+            </li>
+          ))}
+          <li>
+            <span aria-hidden="true" class="calc-legend__sym">◆</span> largest context that fits;{" "}
+            <span aria-hidden="true" class="calc-legend__sym">✕</span> measured point ({p.chart.measured.length});{" "}
+            <span aria-hidden="true" class="calc-legend__sym">╌</span> {p.chart.budgetLabel}
+          </li>
+        </ul>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * Context: a log-scale slider from 512 tokens past the model's maximum (the range beyond is
+ * flagged), every position a context llama.cpp really allocates, and an exact entry field that
+ * takes `32k`, `128K` or `131072`. Arrow keys move one step (1/16 octave), PageUp/PageDown an
+ * octave, Home/End to the ends.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { gib, int, shortCtx } from "../../lib/calculator/format.ts";
+import { contextToIndex, indexToContext, STEPS_PER_OCTAVE, type SliderScale } from "../../lib/calculator/slider.ts";
+import { CTX_MAX, CTX_MIN, parseContext } from "../../lib/calculator/state.ts";
+
+interface Props {
+  idPrefix: string;
+  ctx: number;
+  scale: SliderScale;
+  engine: string;
+  nSeq: number;
+  allocated: number;
+  nCtxSeq: number;
+  nStream: number;
+  padNote: string | null;
+  beyondModel: boolean;
+  perToken: number | null;
+  onCtx: (ctx: number) => void;
+}
+
+export function ContextControl(p: Props) {
+  const [text, setText] = useState(String(p.ctx));
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setText(String(p.ctx));
+    setError(null);
+  }, [p.ctx]);
+  const idx = contextToIndex(p.ctx, p.scale);
+  const beyondPct = (p.scale.modelMaxIndex / p.scale.maxIndex) * 100;
+  const commit = () => {
+    const v = parseContext(text);
+    if (v === null || v < CTX_MIN || v > CTX_MAX) {
+      setError(`Enter a context of ${CTX_MIN} … ${int(CTX_MAX)} tokens, e.g. 32768, 32k or 128K.`);
+      return;
+    }
+    setError(null);
+    if (v !== p.ctx) p.onCtx(v);
+  };
+  const knob = p.engine === "ollama" ? "num_ctx (per request)" : "-c (total over all sequences)";
+  return (
+    <div class="calc-ctx">
+      <div class="calc-ctx__row">
+        <label for={`${p.idPrefix}-ctx-range`} class="calc-ctx__label">
+          Context <span class="muted">{knob}</span>
+        </label>
+        <output for={`${p.idPrefix}-ctx-range`} class="calc-ctx__value" aria-live="off">
+          {shortCtx(p.ctx)} tokens
+        </output>
+      </div>
+      <div class="calc-ctx__track" style={{ "--beyond": `${beyondPct}%` }}>
+        <input
+          id={`${p.idPrefix}-ctx-range`}
+          class="calc-ctx__range"
+          type="range"
+          min={0}
+          max={p.scale.maxIndex}
+          step={1}
+          value={idx}
+          aria-valuetext={`${int(p.ctx)} tokens${p.beyondModel ? ", beyond the model's maximum context" : ""}`}
+          onInput={(e) => p.onCtx(indexToContext(Number((e.target as HTMLInputElement).value)))}
+          onKeyDown={(e) => {
+            if (e.key !== "PageUp" && e.key !== "PageDown") return;
+            e.preventDefault();
+            const next = Math.min(p.scale.maxIndex, Math.max(0, idx + (e.key === "PageUp" ? 1 : -1) * STEPS_PER_OCTAVE));
+            p.onCtx(indexToContext(next));
+          }}
+        />
+        <div class="calc-ctx__ticks" aria-hidden="true">
+          <span style={{ left: "0%" }}>512</span>
+          <span style={{ left: `${beyondPct}%` }}>{shortCtx(p.scale.modelMax)} max</span>
+          <span style={{ left: "100%" }}>{shortCtx(p.scale.maxCtx)}</span>
+        </div>
+      </div>
+      <div class="calc-ctx__row calc-ctx__exact">
+        <label for={`${p.idPrefix}-ctx-text`}>Exact context</label>
+        <input
+          id={`${p.idPrefix}-ctx-text`}
+          type="text"
+          inputMode="numeric"
+          size={10}
+          value={text}
+          aria-describedby={`${p.idPrefix}-ctx-help`}
+          aria-invalid={error ? "true" : "false"}
+          onInput={(e) => setText((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              commit();
+            }
+          }}
+          onBlur={commit}
+        />
+        <button type="button" class="calc-btn" onClick={commit}>
+          Set
+        </button>
+      </div>
+      <p id={`${p.idPrefix}-ctx-help`} class="calc-ctx__help">
+        {error ? (
+          <span class="calc-error" role="alert">
+            {error}
+          </span>
+        ) : (
+          <>
+            Allocates <strong data-testid="calc-cells">{int(p.allocated)}</strong> cells
+            {p.nStream > 1 ? ` (${int(p.nCtxSeq)} per stream × ${p.nStream} streams)` : ""}; each sequence may hold{" "}
+            {int(p.nCtxSeq)} tokens.
+            {p.padNote ? ` ${p.padNote}` : " No padding needed (a multiple of 256)."}
+            {p.engine === "ollama" && p.nSeq > 1 ? ` Ollama passes -c ${int(p.ctx * p.nSeq)} to llama-server.` : ""}
+            {p.perToken !== null ? ` About ${gib(p.perToken * 1024)} per 1K tokens here.` : ""}
+          </>
+        )}
+      </p>
+      {p.beyondModel && (
+        <p class="calc-flag" role="note">
+          <strong>Beyond the model's maximum:</strong> the per-sequence window exceeds the context the model was trained
+          for ({int(p.scale.modelMax)}); llama.cpp allocates it but warns, and quality is not assured.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * The calculator's catalog from the content collections (Astro only; the collections validated
+ * every file with the shared schemas). Sorted explicitly: collection order is not deterministic.
+ */
+import { getCollection } from "astro:content";
+import type { Budget } from "../../schemas/budget.ts";
+import type { Hardware } from "../../schemas/hardware.ts";
+import type { Model } from "../../schemas/model.ts";
+import type { KvCacheType, WeightFtype } from "../../schemas/quant.ts";
+import type { Run } from "../../schemas/run.ts";
+import {
+  reduceBudget,
+  reduceFtype,
+  reduceHardware,
+  reduceKvType,
+  reduceModel,
+  reduceRun,
+  type CalcCatalog,
+} from "../../lib/calculator/catalog.ts";
+import { CALC_KV_TYPES } from "../../lib/calculator/state.ts";
+
+let cached: Promise<CalcCatalog> | null = null;
+
+async function load(): Promise<CalcCatalog> {
+  const [models, runs, hardware, budgets, kvTypes, ftypes] = await Promise.all([
+    getCollection("models"),
+    getCollection("runs"),
+    getCollection("hardware"),
+    getCollection("budgets"),
+    getCollection("kvTypes"),
+    getCollection("weightFtypes"),
+  ]);
+  const kvOrder = (n: string) => CALC_KV_TYPES.indexOf(n as (typeof CALC_KV_TYPES)[number]);
+  return {
+    models: models
+      .map((e) => reduceModel(e.data as Model))
+      .sort((a, b) => a.family.localeCompare(b.family) || (a.paramsB ?? 0) - (b.paramsB ?? 0) || a.name.localeCompare(b.name)),
+    kvTypes: kvTypes.map((e) => reduceKvType(e.data as KvCacheType)).sort((a, b) => kvOrder(a.name) - kvOrder(b.name)),
+    ftypes: ftypes.map((e) => reduceFtype(e.data as WeightFtype)).sort((a, b) => b.nominalBpw - a.nominalBpw || a.id.localeCompare(b.id)),
+    hardware: hardware
+      .map((e) => reduceHardware(e.data as Hardware))
+      .sort((a, b) => a.vendor.localeCompare(b.vendor) || a.memoryBytes - b.memoryBytes || a.name.localeCompare(b.name)),
+    budgets: budgets.map((e) => reduceBudget(e.data as Budget)).sort((a, b) => a.name.localeCompare(b.name)),
+    runs: runs.map((e) => reduceRun(e.data as Run)).sort((a, b) => a.id.localeCompare(b.id)),
+  };
+}
+
+/** The whole reduced catalog (memoised per build). */
+export function loadCalcCatalog(): Promise<CalcCatalog> {
+  cached ??= load();
+  return cached;
+}

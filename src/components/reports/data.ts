@@ -1,0 +1,32 @@
+/**
+ * Collection look-ups for report components (Astro only). A report that names a model, run,
+ * budget or type the data lacks fails the build with the missing id, instead of rendering a hole.
+ */
+import { getCollection, getEntry } from "astro:content";
+import type { Budget } from "../../schemas/budget.ts";
+import type { Hardware } from "../../schemas/hardware.ts";
+import type { Model } from "../../schemas/model.ts";
+import type { KvCacheType } from "../../schemas/quant.ts";
+import type { Run } from "../../schemas/run.ts";
+
+async function need<T>(what: string, id: string, p: Promise<{ data: unknown } | undefined>): Promise<T> {
+  const e = await p;
+  if (!e) throw new Error(`report data: no ${what} "${id}" in the data directory`);
+  return e.data as T;
+}
+
+export const requireModel = (id: string): Promise<Model> => need<Model>("model", id, getEntry("models", id));
+export const requireRun = (id: string): Promise<Run> => need<Run>("run", id, getEntry("runs", id));
+export const requireBudget = (id: string): Promise<Budget> => need<Budget>("budget", id, getEntry("budgets", id));
+export const requireHardware = (id: string): Promise<Hardware> =>
+  need<Hardware>("hardware entry", id, getEntry("hardware", id));
+export const requireKvType = (name: string): Promise<KvCacheType> =>
+  need<KvCacheType>("K/V type", name, getEntry("kvTypes", name));
+
+export async function allRuns(): Promise<Run[]> {
+  return (await getCollection("runs")).map((e) => e.data);
+}
+
+export async function allModels(): Promise<Model[]> {
+  return (await getCollection("models")).map((e) => e.data).sort((a, b) => a.name.localeCompare(b.name));
+}

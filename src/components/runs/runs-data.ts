@@ -1,0 +1,78 @@
+/**
+ * Runs as the site needs them (Astro only): every run file of the data directory, each compared
+ * with the engine once per build by ingest's cross-check (scripts/ingest/crosscheck.ts, the same
+ * code `npm run ingest` reports with), and reduced to listing summaries. Memoised: list pages,
+ * run pages, the sitemap and the home page share one computation.
+ */
+import { getCollection } from "astro:content";
+import type { Architecture } from "../../schemas/architecture.ts";
+import type { Model } from "../../schemas/model.ts";
+import type { Run } from "../../schemas/run.ts";
+import { crossCheck } from "../../../scripts/ingest/crosscheck.ts";
+import type { RunCheck } from "../../../scripts/ingest/crosscheck.ts";
+import { summarizeRun } from "./run-summary.ts";
+import type { RunSummary } from "./run-index.ts";
+
+export interface RunsData {
+  runs: Run[];
+  models: Map<string, Model>;
+  hardwareNames: Map<string, string>;
+  checks: Map<string, RunCheck>;
+  summaries: RunSummary[];
+}
+
+/**
+ * The architecture a run is compared with: the geometry the run carries (what its logs state),
+ * with any field the logs leave unknown (null) taken from its catalog preset; else the preset's.
+ */
+export function architectureOf(run: Run, models: Map<string, Model>): Architecture | { error: string } {
+  const preset = run.model.preset ? models.get(run.model.preset) : undefined;
+  if (run.model.preset && !preset) return { error: `model preset "${run.model.preset}" is not in the catalog` };
+  const inline = run.model.architecture;
+  if (inline && preset) {
+    const merged: Record<string, unknown> = { ...preset.architecture };
+    for (const [k, v] of Object.entries(inline)) if (v !== null) merged[k] = v;
+    return merged as Architecture;
+  }
+  if (inline) return inline;
+  if (preset) return preset.architecture;
+  return { error: "the run names no model preset and carries no architecture" };
+}
+
+/** Points of a check with a comparison above 15 % in either direction (for the listing). */
+export function flaggedPoints(check: RunCheck): number {
+  return new Set(check.points.filter((p) => p.comparisons.some((c) => c.flagged)).map((p) => p.point)).size;
+}
+
+let memo: Promise<RunsData> | undefined;
+
+async function load(): Promise<RunsData> {
+  const [runEntries, modelEntries, hwEntries] = await Promise.all([
+    getCollection("runs"),
+    getCollection("models"),
+    getCollection("hardware"),
+  ]);
+  const models = new Map(modelEntries.map((e) => [e.id, e.data]));
+  const hardwareNames = new Map(hwEntries.map((e) => [e.id, e.data.name]));
+  const runs = runEntries.map((e) => e.data);
+  for (const r of runs) {
+    // The ingest script is the gate; a run naming a preset or machine the data lacks must not publish.
+    if (r.model.preset && !models.has(r.model.preset))
+      throw new Error(`data/runs/${r.id}.json: model.preset "${r.model.preset}" is not in data/models`);
+    if (r.hardware.preset && !hardwareNames.has(r.hardware.preset))
+      throw new Error(`data/runs/${r.id}.json: hardware.preset "${r.hardware.preset}" is not in data/hardware`);
+  }
+  const checks = new Map(runs.map((r) => [r.id, crossCheck(r, (run) => architectureOf(run, models))]));
+  const names = { model: (id: string) => models.get(id)?.name, hardware: (id: string) => hardwareNames.get(id) };
+  const summaries = runs.map((r) => summarizeRun(r, flaggedPoints(checks.get(r.id)!), names));
+  return { runs, models, hardwareNames, checks, summaries };
+}
+
+export function runsData(): Promise<RunsData> {
+  memo ??= load();
+  return memo;
+}
+
+export async function runSummaries(): Promise<RunSummary[]> {
+  return (await runsData()).summaries;
+}

@@ -1,0 +1,138 @@
+/**
+ * The calculator state's zod schema (`zod/mini`: the small build) and the permalink parser.
+ * Loaded lazily with the engine; the build uses it too for the pages' presets.
+ *
+ * Parsing never throws: every query parameter is decoded and validated on its own; a bad one is
+ * replaced by its default and named in a notice. Unknown parameters are reported the same way.
+ */
+import * as z from "zod/mini";
+import {
+  CALC_BACKENDS,
+  CALC_ENGINES,
+  CALC_KV_TYPES,
+  CODECS,
+  CTX_MAX,
+  CTX_MIN,
+  DEFAULT_STATE,
+  ENGINE_REVISIONS,
+  PARAM_TO_KEY,
+  type Key,
+  type StateDomain,
+} from "./state.ts";
+
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$/));
+
+export const CalcStateSchema = z.object({
+  /** Catalog model id; `gguf` = a GGUF read in the browser; `custom` = edited architecture. */
+  model: id,
+  /** https URL of a GGUF whose header is read on load (permalinks of URL-loaded models). */
+  ggufUrl: z.nullable(z.string().check(z.regex(/^https:\/\/\S+$/), z.maxLength(2000))),
+  /** Custom architecture as JSON text (validated lazily by the engine's schema). */
+  arch: z.nullable(z.string().check(z.maxLength(20000))),
+  engine: z.enum(CALC_ENGINES),
+  revision: z.string(),
+  backend: z.enum(CALC_BACKENDS),
+  /** Weights ftype in llama-quantize spelling (Q4_K_M). */
+  ftype: z.string().check(z.regex(/^[A-Z0-9_]{2,16}$/)),
+  /** Count the vision encoder (mmproj) weights. */
+  vision: z.boolean(),
+  typeK: z.enum(CALC_KV_TYPES),
+  typeV: z.enum(CALC_KV_TYPES),
+  /** -np */
+  nSeq: int(1, 256),
+  /** -kvu */
+  unified: z.boolean(),
+  flashAttn: z.enum(["on", "off", "auto"]),
+  nUbatch: int(1, 65536),
+  swaFull: z.boolean(),
+  /** -ngl; -1 = all layers. */
+  nGpuLayers: int(-1, 4096),
+  /** Context as the engine's own knob means it (-c total for llama.cpp, num_ctx per request for Ollama). */
+  ctx: int(CTX_MIN, CTX_MAX),
+  /** Hardware id; "" = none (the budget's stated total). */
+  hardware: z.union([z.literal(""), id]),
+  budget: id,
+  /** Total memory override in bytes; null = the budget's / hardware's. */
+  totalBytes: z.nullable(int(0, 2 ** 50)),
+  /** Per budget item override in bytes (item index → bytes). */
+  items: z.record(z.string().check(z.regex(/^\d{1,2}$/)), int(0, 2 ** 50)),
+  /** `iogpu.wired_limit_mb` override in MiB; null = the default working-set limit. */
+  wiredMiB: z.nullable(int(1024, 16 * 1024 * 1024)),
+  /** Chart view. */
+  view: z.enum(["total", "residual"]),
+});
+export type CalcState = z.infer<typeof CalcStateSchema>;
+
+export interface ParsedState {
+  state: CalcState;
+  /** One line per parameter that was ignored, naming it and what is accepted. */
+  notices: string[];
+}
+
+function shown(raw: string): string {
+  const t = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return JSON.stringify(t);
+}
+
+/**
+ * Query string → state. Never throws. Each parameter is checked alone (syntax by the schema,
+ * ids against the catalog); a bad one keeps its default and adds a notice. Cross-field rules:
+ * the revision must belong to the engine; `m=gguf` needs `gguf=`, `m=custom` needs `arch=`.
+ */
+export function parseState(search: string, domain: StateDomain, defaults: CalcState = DEFAULT_STATE): ParsedState {
+  const params = new URLSearchParams(search);
+  const state: CalcState = { ...defaults, items: { ...defaults.items } };
+  const notices: string[] = [];
+  const seen = new Set<string>();
+  for (const [param, raw] of params) {
+    const key = PARAM_TO_KEY.get(param);
+    if (!key) {
+      notices.push(`Unknown parameter ${param}=${shown(raw)} was ignored.`);
+      continue;
+    }
+    if (seen.has(param)) {
+      notices.push(`Parameter ${param} was given more than once; the first value is used.`);
+      continue;
+    }
+    seen.add(param);
+    const codec = CODECS[key];
+    const value = codec.decode(raw);
+    const field = CalcStateSchema.shape[key];
+    const r = value === undefined ? null : z.safeParse(field, value);
+    let ok = r !== null && r.success;
+    if (ok) {
+      const v = r!.data as never;
+      if (key === "model" && !["gguf", "custom"].includes(v) && !domain.models.has(v)) ok = false;
+      if (key === "hardware" && v !== "" && !domain.hardware.has(v)) ok = false;
+      if (key === "budget" && !domain.budgets.has(v)) ok = false;
+      if (key === "ftype" && !domain.ftypes.has(v)) ok = false;
+      if (ok) (state as Record<Key, unknown>)[key] = v;
+    }
+    if (!ok) notices.push(`Ignored ${param}=${shown(raw)}: expected ${codec.expect}. Using the default.`);
+  }
+  // Cross-field rules.
+  if (!ENGINE_REVISIONS[state.engine].includes(state.revision)) {
+    const fallback = ENGINE_REVISIONS[state.engine][0];
+    if (seen.has("rev"))
+      notices.push(`Revision ${shown(state.revision)} does not exist for ${state.engine}; using ${fallback}.`);
+    state.revision = fallback;
+  }
+  if (state.model === "gguf" && !state.ggufUrl && !state.arch) {
+    notices.push("m=gguf needs a gguf=https://… URL (a local file cannot be linked); showing the default model.");
+    state.model = defaults.model;
+  }
+  if (state.model === "custom" && !state.arch) {
+    notices.push("m=custom needs an arch= parameter; showing the default model.");
+    state.model = defaults.model;
+  }
+  const nItems = domain.budgets.get(state.budget) ?? 0;
+  for (const k of Object.keys(state.items)) {
+    if (Number(k) >= nItems) {
+      notices.push(`Budget item ${k} does not exist in budget ${state.budget}; its override was ignored.`);
+      delete state.items[k];
+    }
+  }
+  return { state, notices };
+}
+

@@ -1,0 +1,57 @@
+import type { Model, WeightVariant } from "../../schemas/model.ts";
+import type { WeightFtype } from "../../schemas/quant.ts";
+
+/**
+ * Weight-size helpers over the catalog (pure). Listed variants keep their provenance (exact /
+ * displayed); anything else is an estimate, params × typical whole-file bpw, and says so.
+ */
+
+/** Bits per weight used for an estimate: the typical whole-file bpw, else the nominal one. */
+export function estimateBpw(f: WeightFtype): { bpw: number; basis: string } {
+  if (f.typicalBpw !== null) return { bpw: f.typicalBpw, basis: `typical ${f.typicalBpwBasis}` };
+  return { bpw: f.nominalBpw, basis: "nominal (no reference file)" };
+}
+
+/** params × bpw / 8, or null when the model's parameter count is unknown. */
+export function estimateWeightBytes(model: Model, f: WeightFtype): number | null {
+  const n = model.architecture.n_params ?? (model.params.totalB === null ? null : model.params.totalB * 1e9);
+  if (n === null) return null;
+  return Math.round((n * estimateBpw(f).bpw) / 8);
+}
+
+/**
+ * The variants a picker offers: every listed variant of the model, then one estimated variant per
+ * requested ftype that no listed variant already covers.
+ */
+export function weightOptions(
+  model: Model,
+  ftypes: readonly WeightFtype[],
+  wanted: readonly string[] = ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16"],
+): WeightVariant[] {
+  const out: WeightVariant[] = [...model.weights];
+  const covered = new Set(model.weights.map((w) => w.ftype).filter((x): x is string => x !== null));
+  for (const id of wanted) {
+    if (covered.has(id)) continue;
+    const f = ftypes.find((x) => x.id === id);
+    if (!f) throw new Error(`no weight ftype "${id}" in the catalog`);
+    const bytes = estimateWeightBytes(model, f);
+    if (bytes === null) continue;
+    const { bpw, basis } = estimateBpw(f);
+    out.push({
+      id: `estimate-${id.toLowerCase()}`,
+      ollamaTag: null,
+      aliases: [],
+      publisher: null,
+      ftype: id,
+      ftypeStated: null,
+      bytes,
+      bytesKind: "estimated",
+      statedAs: null,
+      includesVision: false,
+      listingStatus: "unverified",
+      source: `estimate: ${model.params.totalB ?? "?"} B params × ${bpw} bpw (${basis})`,
+      notes: "Estimate, not a file: text weights only; real files mix tensor types (memory-rules.md §13.3).",
+    });
+  }
+  return out;
+}

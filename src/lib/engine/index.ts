@@ -1,0 +1,31 @@
+/**
+ * Memory engine public API (pure TypeScript; no DOM, no fs).
+ */
+export { EngineError } from "./errors.ts";
+export type { EngineErrorCode } from "./errors.ts";
+export { GGML_TYPE_TRAITS, kvTypeTraits, rowBytes } from "./ggml-types.ts";
+export type { TypeTraits } from "./ggml-types.ts";
+export { resolveLayers, recurrentWidths } from "./layers.ts";
+export type { ResolvedArchitecture, ResolvedLayer, RecurrentWidths } from "./layers.ts";
+export { PAD, planContext, swaCells, cellRules, mlaStoresV, llamaCppRevisionForDate } from "./context.ts";
+export type { ContextPlan, CellRules } from "./context.ts";
+export { planKvTypes, sizeCache, TURBO_ROTATION_BYTES } from "./kv.ts";
+export { estimateCompute, estimateOverhead, rotationMatrixBytes, CUDA_OVERHEAD_FA_BYTES } from "./compute.ts";
+export { computeBreakdown, planMemory } from "./breakdown.ts";
+export type { BreakdownOptions, MemoryPlan } from "./breakdown.ts";
+export {
+  tensorBytes,
+  tensorTableBytes,
+  tensorTableParams,
+  allocBytes,
+  buildTensorTable,
+  quantizeTensorTable,
+  loaderTensors,
+  normaliseFtype,
+  FTYPE_BY_ID,
+  FTYPE_NOMINAL_BPW,
+  BUILDER_FTYPES,
+  BUILDER_ARCHS,
+} from "./weights.ts";
+export { maxContext, maxContextPerKvType, contextStep, defaultPool, kvTypesFor } from "./solve.ts";
+export type { Budget, BudgetPool, MaxContextOptions, MaxContextResult, PerTypeResult } from "./solve.ts";

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * K/V cache element types accepted by `-ctk` / `-ctv` (memory-rules.md §5.1), plus the TurboQuant
+ * fork's KV-only types (§10). Names are exactly as llama.cpp prints them in `K (%s)` / `V (%s)`.
+ *
+ * - upstream llama.cpp: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 iq4_nl
+ * - TurboQuant fork only: turbo2 turbo3 turbo4 (block size and bytes depend on the fork revision)
+ */
+export const KV_TYPES = [
+  "f32",
+  "f16",
+  "bf16",
+  "q8_0",
+  "q4_0",
+  "q4_1",
+  "q5_0",
+  "q5_1",
+  "iq4_nl",
+  "turbo2",
+  "turbo3",
+  "turbo4",
+] as const;
+
+export const KvTypeSchema = z.enum(KV_TYPES);
+export type KvType = z.infer<typeof KvTypeSchema>;
+
+/** True for the TurboQuant fork's KV types (rejected by upstream llama.cpp and by Ollama). */
+export function isTurboType(t: KvType): boolean {
+  return t === "turbo2" || t === "turbo3" || t === "turbo4";
+}
+
+/** True for types that upstream llama.cpp only accepts for V with flash attention on (§4). */
+export function isQuantizedKvType(t: KvType): boolean {
+  return t !== "f32" && t !== "f16" && t !== "bf16";
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm run calc` CLI: options, JSON output, exit codes (0 ok, 1 cannot size, 2 usage).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { FIXTURES, REPO_ROOT } from "../../helpers/engine.ts";
+import { writeGguf } from "../../helpers/gguf-writer.ts";
+import { qwen3Model } from "../../helpers/gguf-models.ts";
+
+function calc(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/calc.ts"), ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const q14 = join(FIXTURES, "qwen3-14b.json");
+
+test("--help states llama-cli semantics and exits 0", () => {
+  const r = calc("--help");
+  assert.equal(r.code, 0);
+  assert.match(r.out, /n_seq 1, not unified/);
+});
+
+test("--json prints the breakdown in integer bytes with the issue's required fields", () => {
+  const r = calc("--model", q14, "--ctx", "32k", "--kv", "q8_0", "--weights", "Q4_K_M", "--json");
+  assert.equal(r.code, 0, r.err);
+  const b = JSON.parse(r.out);
+  // 40 layers × 1024 × 34/32 B × 2 × 32768 cells = 2,852,126,720 (the H100 q8_0/q8_0 32K context buffer)
+  assert.equal(b.kv.bytes, 2_852_126_720);
+  assert.equal(b.kv.k_bytes + b.kv.v_bytes, b.kv.bytes);
+  assert.deepEqual(Object.keys(b.kv.caches[0]).slice(0, 3), ["kind", "cells", "n_stream"]);
+  assert.equal(b.kv.caches[0].kind, "full");
+  assert.equal(b.kv.caches[0].cells, 32768);
+  assert.equal(b.kv.caches[0].layers, 40);
+  assert.equal(b.recurrent.bytes, 0);
+  assert.equal(b.recurrent.r_bytes, 0);
+  assert.equal(b.weights.bytes, 8_995_793_920);
+  assert.ok(Number.isInteger(b.compute.bytes) && Number.isInteger(b.total.bytes));
+  assert.equal(b.context.requested, 32768);
+  assert.equal(b.context.allocated_cells, 32768);
+  assert.equal(b.context.n_ctx_seq, 32768);
+  assert.equal(b.context.n_seq, 1);
+  assert.equal(b.context.kv_unified, false);
+});
+
+test("context parsing: 128K = 131072, 1000 → 1024 cells; --parallel 4 --unified", () => {
+  const r = calc("--model", q14, "--ctx", "128K", "--json");
+  assert.equal(JSON.parse(r.out).context.requested, 131072);
+  const p = JSON.parse(calc("--model", q14, "--ctx", "1000", "--parallel", "4", "--unified", "--json").out);
+  assert.equal(p.context.allocated_cells, 1024);
+  assert.equal(p.context.n_stream, 1);
+});
+
+test("human output shows caches, totals and the budget answer", () => {
+  const r = calc("--model", q14, "--ctx", "8k", "--weights", "Q4_K_M", "--budget", "12GiB");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /KV full \(8192 cells/);
+  assert.match(r.out, /total device/);
+  assert.match(r.out, /max context \d+/);
+  assert.match(r.out, /q4_0/);
+});
+
+test("usage errors exit 2 with one line naming the option", () => {
+  for (const args of [
+    ["--model", q14, "--bogus"],
+    ["--model", q14, "--fa", "maybe"],
+    ["--model", q14, "--ctx", "lots"],
+    ["--model", q14, "--kv", "q3_0"],
+    ["--model", q14, "--parallel", "0"],
+    ["--ctx", "4k"],
+    ["--model", q14, "--budget", "12 apples"],
+  ]) {
+    const r = calc(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+    assert.equal(r.err.trim().split("\n").length, 1);
+  }
+  assert.match(calc("--model", q14, "--fa", "maybe").err, /--fa "maybe": expected one of on, off, auto/);
+});
+
+test("models the engine cannot size exit 1 naming the field or option", () => {
+  const r = calc("--model", "no-such-preset-xyz");
+  assert.equal(r.code, 1);
+  assert.match(r.err, /data\/models\/no-such-preset-xyz\.json/);
+  const q = calc("--model", q14, "--ctv", "q8_0", "--fa", "off");
+  assert.equal(q.code, 1);
+  assert.match(q.err, /requires Flash Attention/);
+  const t = calc("--model", q14, "--kv", "turbo3");
+  assert.equal(t.code, 1);
+  assert.match(t.err, /turboquant/);
+  const bad = calc("--model", join(FIXTURES, "README.md"));
+  assert.equal(bad.code, 1);
+});
+
+test("a .gguf model: architecture and exact tensor table from the header", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "calc-gguf-"));
+  try {
+    const path = join(dir, "tiny-qwen3.gguf");
+    // 4 layers, 2 KV heads × 128: f16 K+V per cell = 4 × 256 × 2 × 2 B = 4096 B
+    const layout = await writeGguf(path, qwen3Model({ untied: true }));
+    const r = calc("--model", path, "--ctx", "4096", "--json");
+    assert.equal(r.code, 0, r.err);
+    const b = JSON.parse(r.out);
+    assert.equal(b.model.arch, "qwen3");
+    assert.equal(b.weights.source, "tensor-table");
+    assert.equal(b.weights.bytes, Number(layout.tensorBytes));
+    assert.equal(b.kv.bytes, 4096 * 4096);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

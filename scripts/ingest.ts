@@ -64,7 +64,8 @@ if (o.help) {
   process.exit(0);
 }
 if (o.reparse && o.meta) usage("--meta cannot be combined with --reparse (a run keeps the meta it was ingested with)");
-if (!o.reparse && args.positionals.length === 0) usage("no input given: name run JSON files, run folders, raw outputs or -");
+if (!o.reparse && args.positionals.length === 0)
+  usage("no input given: name run JSON files, run folders, raw outputs or -");
 if (args.positionals.filter((p) => p === "-").length > 1) usage("standard input (-) can be named only once");
 
 const common = {

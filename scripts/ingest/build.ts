@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { basename } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { ArchitectureSchema, type Architecture } from "../../src/schemas/architecture.ts";
 import { llamaCppRevisionForDate } from "../../src/lib/engine/context.ts";
 import { FTYPE_BY_ID } from "../../src/lib/engine/weights.ts";
@@ -71,7 +71,7 @@ import {
 } from "./points.ts";
 
 /** Raise when parsers extract something new: `--reparse` then rebuilds older runs. */
-export const PARSER_VERSION = 1;
+export const PARSER_VERSION = 2;
 /** Raw files above this many bytes are stored gzipped. */
 export const RAW_GZIP_ABOVE = 1024 * 1024;
 /** Logs above this are parsed streamed, line by line. */
@@ -173,7 +173,11 @@ async function parseFile(f: InputFile): Promise<ParsedFile> {
 const NON_POINT_DIRS = /^(baseline|provenance|\..*|smoke_.*)$/;
 
 /** Group a folder's files into cases: subfolders, and top-level files by the config their names state. */
-function groupCases(files: ParsedFile[]): { cases: Map<string, ParsedFile[]>; baseline: ParsedFile[]; skipped: string[] } {
+function groupCases(files: ParsedFile[]): {
+  cases: Map<string, ParsedFile[]>;
+  baseline: ParsedFile[];
+  skipped: string[];
+} {
   const cases = new Map<string, ParsedFile[]>();
   const baseline: ParsedFile[] = [];
   const skipped = new Set<string>();
@@ -182,7 +186,11 @@ function groupCases(files: ParsedFile[]): { cases: Map<string, ParsedFile[]>; ba
     if (parts.length === 1) {
       if (parts[0] === "run.json") continue;
       const c = configFromName(parts[0].replace(/\.[^.]*$/, ""));
-      const key = Object.keys(c).length ? Object.entries(c).map(([k, v]) => `${k}=${v}`).join(",") : "";
+      const key = Object.keys(c).length
+        ? Object.entries(c)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")
+        : "";
       const list = cases.get(`file:${key}`) ?? [];
       list.push(p);
       cases.set(`file:${key}`, list);
@@ -214,7 +222,8 @@ const slugify = (s: string): string =>
 export function ftypeFromPrintInfo(s: string): string {
   const m = /^(\S+?)\s*-\s*(Medium|Small|Large|Extra small|XS|XXS)\b/i.exec(s.trim());
   if (m) {
-    const suffix = { medium: "M", small: "S", large: "L", "extra small": "XS", xs: "XS", xxs: "XXS" }[m[2].toLowerCase()] ?? m[2];
+    const suffix =
+      { medium: "M", small: "S", large: "L", "extra small": "XS", xs: "XS", xxs: "XXS" }[m[2].toLowerCase()] ?? m[2];
     return `${m[1].toUpperCase()}_${suffix}`;
   }
   const n = /^(\S+)/.exec(s.trim());
@@ -235,15 +244,17 @@ function runFactsFromLlama(rf: RunFacts, f: LlamaCppFacts, file: string): void {
     ...f.models.flatMap((m) => m.buffers.map((b) => b.device)),
     ...f.contexts.flatMap((c) => c.compute.map((b) => b.device)),
   ];
-  const backend = bufDevices.some((d) => /^CUDA\d/.test(d)) || gpu?.backend === "CUDA"
-    ? "cuda"
-    : bufDevices.some((d) => /^(MTL|Metal)/.test(d)) || gpu?.backend === "Metal" || f.metal
-      ? "metal"
-      : bufDevices.length && bufDevices.every((d) => /^CPU/.test(d))
-        ? "cpu"
-        : undefined;
+  const backend =
+    bufDevices.some((d) => /^CUDA\d/.test(d)) || gpu?.backend === "CUDA"
+      ? "cuda"
+      : bufDevices.some((d) => /^(MTL|Metal)/.test(d)) || gpu?.backend === "Metal" || f.metal
+        ? "metal"
+        : bufDevices.length && bufDevices.every((d) => /^CPU/.test(d))
+          ? "cpu"
+          : undefined;
   rf.set("runtime.backend", backend, file);
-  if (f.metal?.recommendedMaxWorkingSetBytes) rf.set("hardware.gpu_working_set_bytes", f.metal.recommendedMaxWorkingSetBytes, file);
+  if (f.metal?.recommendedMaxWorkingSetBytes)
+    rf.set("hardware.gpu_working_set_bytes", f.metal.recommendedMaxWorkingSetBytes, file);
   if (f.metal?.unifiedMemory !== undefined) rf.set("hardware.unified_memory", f.metal.unifiedMemory, file);
   if (f.metal?.gpuName) rf.set("hardware.gpu.name", f.metal.gpuName, file);
   const turbo =
@@ -251,7 +262,9 @@ function runFactsFromLlama(rf: RunFacts, f: LlamaCppFacts, file: string): void {
     f.turbo.flashAttnForced ||
     f.turbo.rotationInit > 0 ||
     f.turbo.zeroPadding.length > 0 ||
-    f.contexts.some((c) => c.caches.some((k) => /^turbo/.test(k.size?.k.type ?? "") || /^turbo/.test(k.size?.v?.type ?? "")));
+    f.contexts.some((c) =>
+      c.caches.some((k) => /^turbo/.test(k.size?.k.type ?? "") || /^turbo/.test(k.size?.v?.type ?? "")),
+    );
   rf.set("engine", turbo ? "turboquant" : "llama.cpp", file);
   const m = modelOf(f);
   if (m) {
@@ -260,9 +273,19 @@ function runFactsFromLlama(rf: RunFacts, f: LlamaCppFacts, file: string): void {
     rf.set("model.arch", arch, file);
     rf.set("model.name", g("general.name") ?? m.info["general.name"]?.value, file);
     const ft = g("general.file_type");
-    const ftype = ft !== undefined && FTYPE_BY_ID[Number(ft)] ? FTYPE_BY_ID[Number(ft)] : m.info["file type"] ? ftypeFromPrintInfo(m.info["file type"].value) : undefined;
+    const ftype =
+      ft !== undefined && FTYPE_BY_ID[Number(ft)]
+        ? FTYPE_BY_ID[Number(ft)]
+        : m.info["file type"]
+          ? ftypeFromPrintInfo(m.info["file type"].value)
+          : undefined;
     rf.set("model.ftype", ftype, file);
-    if (m.fileSize) rf.set("model.log_file_size", `${m.fileSize.value} ${m.fileSize.unit}${m.fileSize.bpw ? ` (${m.fileSize.bpw} BPW)` : ""}`, file);
+    if (m.fileSize)
+      rf.set(
+        "model.log_file_size",
+        `${m.fileSize.value} ${m.fileSize.unit}${m.fileSize.bpw ? ` (${m.fileSize.bpw} BPW)` : ""}`,
+        file,
+      );
     if (m.info["model params"]) rf.set("model.log_params", m.info["model params"].value, file);
     const a = architectureFromLog(m);
     if (a) rf.set("model.architecture", a, file);
@@ -286,10 +309,19 @@ export function architectureFromLog(m: ModelLoadFact): Architecture | undefined 
   const kvHeads = num("attention.head_count_kv");
   const embd = num("embedding_length");
   if (!blocks || !heads || kvHeads === undefined || !embd) return undefined;
-  if (Object.keys(gguf).some((k) => /sliding_window|kv_lora_rank|\.ssm\.|expert_count|nextn|recurrent|shared_kv|wkv|shortconv|full_attention_interval/.test(k)))
+  if (
+    Object.keys(gguf).some((k) =>
+      /sliding_window|kv_lora_rank|\.ssm\.|expert_count|nextn|recurrent|shared_kv|wkv|shortconv|full_attention_interval/.test(
+        k,
+      ),
+    )
+  )
     return undefined;
   const tokens = /^arr\[\w+,(\d+)\]$/.exec(gguf["tokenizer.ggml.tokens"]?.type ?? "");
-  const nVocab = num("vocab_size") ?? (tokens ? Number(tokens[1]) : undefined) ?? (m.info.n_vocab && /^\d+$/.test(m.info.n_vocab.value) ? Number(m.info.n_vocab.value) : undefined);
+  const nVocab =
+    num("vocab_size") ??
+    (tokens ? Number(tokens[1]) : undefined) ??
+    (m.info.n_vocab && /^\d+$/.test(m.info.n_vocab.value) ? Number(m.info.n_vocab.value) : undefined);
   const doc = {
     arch,
     name: gguf["general.name"]?.value ?? null,
@@ -343,7 +375,13 @@ function buildCase(
     ctxs.forEach((c, i) => {
       const d = newDraft(ctxs.length > 1 ? `${id}#${i + 1}` : id);
       applyContext(d, f, c, modelOf(f, c), rawPath(p.file));
-      d.warnings.push(...f.warnings.map((w) => ({ file: rawPath(p.file), line: w.line || undefined, message: `${w.message}: ${w.text}` })));
+      d.warnings.push(
+        ...f.warnings.map((w) => ({
+          file: rawPath(p.file),
+          line: w.line || undefined,
+          message: `${w.message}: ${w.text}`,
+        })),
+      );
       if (p.memprobeInLog && ctxs.length === 1) applyMemprobe(d, p.memprobeInLog, rawPath(p.file), "log");
       drafts.push(d);
     });
@@ -372,14 +410,19 @@ function buildCase(
         drafts.push(d);
       });
       if (!loads.length) info.push(`${p.file.rel}: Ollama log without memory lines; no point`);
-      if (o.loads.some((l) => l.offload)) info.push(`${p.file.rel}: msg=offload lines are Ollama's estimates and are kept as notes, not measurements`);
+      if (o.loads.some((l) => l.offload))
+        info.push(`${p.file.rel}: msg=offload lines are Ollama's estimates and are kept as notes, not measurements`);
     }
     const gpu = o.devices.find((x) => x.library && x.library !== "cpu");
     if (gpu) rf.set("hardware.gpu.name", gpu.description ?? gpu.name, p.file.rel);
   }
   const processFiles = files.filter((p) => p.facts && p.tool !== "llama.cpp" && p.tool !== "ollama");
   const caseJson = files.find((p) => p.tool === "case-json")?.json as Record<string, unknown> | undefined;
-  const hasMeasurement = processFiles.some((p) => ["time-v", "time-l", "footprint", "footprint-json", "vmmap", "nvidia-smi", "memprobe", "ollama-ps"].includes(p.tool!));
+  const hasMeasurement = processFiles.some((p) =>
+    ["time-v", "time-l", "footprint", "footprint-json", "vmmap", "nvidia-smi", "memprobe", "ollama-ps"].includes(
+      p.tool!,
+    ),
+  );
   if (drafts.length === 0 && (hasMeasurement || caseJson)) drafts.push(newDraft(id));
   const single = drafts.length === 1 ? drafts[0] : undefined;
   for (const p of processFiles) {
@@ -401,7 +444,9 @@ function buildCase(
     }
     if (!single) {
       if (drafts.length > 1)
-        info.push(`${p.file.rel}: a process-level ${p.tool} output cannot be attributed to one of ${drafts.length} points; kept verbatim, not used`);
+        info.push(
+          `${p.file.rel}: a process-level ${p.tool} output cannot be attributed to one of ${drafts.length} points; kept verbatim, not used`,
+        );
       continue;
     }
     tools.add(toolOfFacts(f));
@@ -438,7 +483,11 @@ function buildCase(
         break;
     }
     for (const w of (f as { warnings?: { line: number; text: string; message: string }[] }).warnings ?? [])
-      single.warnings.push({ file: path, line: w.line || undefined, message: w.text ? `${w.message}: ${w.text}` : w.message });
+      single.warnings.push({
+        file: path,
+        line: w.line || undefined,
+        message: w.text ? `${w.message}: ${w.text}` : w.message,
+      });
   }
   if (caseJson) {
     const cj = files.find((p) => p.tool === "case-json")!;
@@ -452,15 +501,22 @@ function buildCase(
     }
     rf.set("date", dateOf(caseJson.start_utc), cj.file.rel);
     rf.set("hardware.gpu.name", typeof caseJson.device === "string" ? caseJson.device : undefined, cj.file.rel);
-    rf.set("hardware.gpu.driver", typeof caseJson.driver_version === "string" ? caseJson.driver_version : undefined, cj.file.rel);
-    if (typeof caseJson.llama_cpp_version === "string") rf.set("runtime.llama_cpp.version", caseJson.llama_cpp_version.split(/\s+/)[0], cj.file.rel);
+    rf.set(
+      "hardware.gpu.driver",
+      typeof caseJson.driver_version === "string" ? caseJson.driver_version : undefined,
+      cj.file.rel,
+    );
+    if (typeof caseJson.llama_cpp_version === "string")
+      rf.set("runtime.llama_cpp.version", caseJson.llama_cpp_version.split(/\s+/)[0], cj.file.rel);
   }
   if (folderName) for (const d of drafts) applyConfig(d, configFromName(folderName), "folder-name");
   for (const p of files) {
     const nameCfg = configFromName(basename(p.file.rel).replace(/\.[^.]*$/, ""));
-    if (!folderName && Object.keys(nameCfg).length) for (const d of drafts) if (d.raw_files.has(rawPath(p.file))) applyConfig(d, nameCfg, "file-name");
+    if (!folderName && Object.keys(nameCfg).length)
+      for (const d of drafts) if (d.raw_files.has(rawPath(p.file))) applyConfig(d, nameCfg, "file-name");
   }
-  for (const p of files) for (const d of drafts) if (p.tool === "memprobe" || p.tool === "case-json") d.raw_files.add(rawPath(p.file));
+  for (const p of files)
+    for (const d of drafts) if (p.tool === "memprobe" || p.tool === "case-json") d.raw_files.add(rawPath(p.file));
   return { drafts, info };
 }
 
@@ -488,9 +544,16 @@ function finishPoint(d: PointDraft): Point {
 /** Zod issues → IngestErrors naming the JSON path, the value found and what was expected. */
 export function zodErrors(err: z.ZodError, file: string, root: unknown, prefix = ""): IngestError[] {
   return err.issues.slice(0, 20).map((i) => {
-    const path = i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+    const path = i.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+      .join("")
+      .replace(/^\./, "");
     let value: unknown = root;
-    for (const p of i.path) value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+    for (const p of i.path)
+      value =
+        value !== null && typeof value === "object"
+          ? (value as Record<PropertyKey, unknown>)[p as PropertyKey]
+          : undefined;
     const unknownKeys = i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys : undefined;
     return new IngestError(unknownKeys ? `unknown field(s) ${unknownKeys.join(", ")}` : i.message, {
       file,
@@ -536,7 +599,13 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
   const destOf = (f: InputFile) => (f.size > gzipAbove ? `${f.rel}.gz` : f.rel);
   const addRaw = (f: InputFile, tool?: Tool) => {
     raw.push({ abs: f.abs, dest: destOf(f), gzip: f.size > gzipAbove });
-    const entry: Run["provenance"]["raw_files"][number] = { path: destOf(f), original: f.rel, sha256: f.sha256, bytes: f.size, gzipped: f.size > gzipAbove };
+    const entry: Run["provenance"]["raw_files"][number] = {
+      path: destOf(f),
+      original: f.rel,
+      sha256: f.sha256,
+      bytes: f.size,
+      gzipped: f.size > gzipAbove,
+    };
     if (tool) entry.tool = tool;
     rawFiles.push(entry);
     hashParts.push(`${f.rel}\0${f.sha256}`);
@@ -550,14 +619,25 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
     input = r.data;
     hashParts.push(`${f.rel}\0${f.sha256}`);
     sources.push({ name: "", abs: f.abs });
-    if (!input.points?.length) throw new IngestError("run JSON has no points", { file: f.rel, path: "points", expected: "at least one point (or a run folder with raw outputs)" });
+    if (!input.points?.length)
+      throw new IngestError("run JSON has no points", {
+        file: f.rel,
+        path: "points",
+        expected: "at least one point (or a run folder with raw outputs)",
+      });
   } else {
     const files = unit.kind === "folder" ? unit.files : [unit.file];
     if (unit.kind === "raw") {
       const f = unit.file;
-      if (f.size === 0) throw new IngestError("empty file", { file: f.rel, expected: "a raw output of a supported tool" });
-      if (f.binary) throw new IngestError("binary data, not a text output", { file: f.rel, expected: "a text log or tool output" });
-      if (!f.tool) throw new IngestError("cannot tell which tool wrote this output", { file: f.rel, expected: `output of llama.cpp/llama-server, Ollama, ollama ps, llama-bench, footprint, vmmap, /usr/bin/time -l or -v, or nvidia-smi CSV` });
+      if (f.size === 0)
+        throw new IngestError("empty file", { file: f.rel, expected: "a raw output of a supported tool" });
+      if (f.binary)
+        throw new IngestError("binary data, not a text output", { file: f.rel, expected: "a text log or tool output" });
+      if (!f.tool)
+        throw new IngestError("cannot tell which tool wrote this output", {
+          file: f.rel,
+          expected: `output of llama.cpp/llama-server, Ollama, ollama ps, llama-bench, footprint, vmmap, /usr/bin/time -l or -v, or nvidia-smi CSV`,
+        });
     }
     const parsed: ParsedFile[] = [];
     for (const f of files) {
@@ -572,7 +652,11 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
     for (const p of parsed) addRaw(p.file, p.facts || p.json !== undefined ? p.tool : undefined);
     const runJson = parsed.find((p) => p.file.rel === "run.json");
     if (runJson) {
-      if (runJson.tool !== "run-json") throw new IngestError("run.json is not a JSON object", { file: `${unit.label}/run.json`, expected: "run metadata in the run schema" });
+      if (runJson.tool !== "run-json")
+        throw new IngestError("run.json is not a JSON object", {
+          file: `${unit.label}/run.json`,
+          expected: "run metadata in the run schema",
+        });
       const r = RunInputSchema.safeParse(runJson.json);
       if (!r.success) throw aggregate(zodErrors(r.error, `${unit.label}/run.json`, runJson.json));
       input = r.data;
@@ -585,12 +669,22 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
         unparsed.set(name, (unparsed.get(name) ?? 0) + 1);
       }
     if (unparsed.size)
-      info.push(`kept verbatim, not parsed (no known tool output): ${[...unparsed].map(([n, c]) => (c > 1 ? `${n} ×${c}` : n)).join(", ")}`);
+      info.push(
+        `kept verbatim, not parsed (no known tool output): ${[...unparsed].map(([n, c]) => (c > 1 ? `${n} ×${c}` : n)).join(", ")}`,
+      );
     const rawPath = (f: InputFile) => destOf(f);
     if (unit.kind === "raw") {
       const p = parsed[0];
       const name = basename(p.file.rel);
-      const { drafts: ds, info: i2 } = buildCase(slugify(name.replace(/\.[^.]*$/, "")) || "point", undefined, [p], undefined, rf, rawPath, tools);
+      const { drafts: ds, info: i2 } = buildCase(
+        slugify(name.replace(/\.[^.]*$/, "")) || "point",
+        undefined,
+        [p],
+        undefined,
+        rf,
+        rawPath,
+        tools,
+      );
       drafts = ds;
       info.push(...i2);
       for (const d of drafts) applyConfig(d, configFromName(name.replace(/\.[^.]*$/, "")), "file-name");
@@ -605,7 +699,11 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
         for (const g of Object.values(n.gpus)) {
           // the idle baseline is the file with the most samples (the peak over them, conservatively)
           if (g.usedPeak && n.samples > baseSamples) {
-            base = { bytes: g.usedPeak.bytes, what: `peak of ${n.samples} idle samples in ${b.file.rel}`, file: b.file };
+            base = {
+              bytes: g.usedPeak.bytes,
+              what: `peak of ${n.samples} idle samples in ${b.file.rel}`,
+              file: b.file,
+            };
             baseSamples = n.samples;
           }
           if (g.totalMiB) rf.set("hardware.gpu.memory_bytes", g.totalMiB * MiB, b.file.rel);
@@ -640,10 +738,20 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
   const inferred: string[] = [];
   const known = (path: string): unknown => {
     let v: unknown = declared;
-    for (const p of path.split(".")) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+    for (const p of path.split("."))
+      v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
     return v;
   };
-  const CHECKED = new Set(["runtime.llama_cpp.commit", "runtime.llama_cpp.version", "runtime.backend", "model.arch", "model.ftype", "model.weights_bytes", "model.params", "date"]);
+  const CHECKED = new Set([
+    "runtime.llama_cpp.commit",
+    "runtime.llama_cpp.version",
+    "runtime.backend",
+    "model.arch",
+    "model.ftype",
+    "model.weights_bytes",
+    "model.params",
+    "date",
+  ]);
   const fill = (target: Record<string, unknown>, path: string, value: unknown) => {
     if (value === undefined) return;
     const decl = known(path);
@@ -652,7 +760,10 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
       const b = String(value);
       const same = a === b || (path === "runtime.llama_cpp.commit" && (a.startsWith(b) || b.startsWith(a)));
       if (CHECKED.has(path) && !same)
-        rf.warnings.push({ file: inputFile, message: `${path}: declared ${showValue(decl)} but the raw outputs say ${showValue(value)}; keeping the declared value` });
+        rf.warnings.push({
+          file: inputFile,
+          message: `${path}: declared ${showValue(decl)} but the raw outputs say ${showValue(value)}; keeping the declared value`,
+        });
       return;
     }
     const parts = path.split(".");
@@ -733,7 +844,10 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
         rt.profile = { name: "llama.cpp", revision: revs[0] };
         inferred.push("runtime.profile");
         info.push(`engine revision ${revs[0]} inferred from the log formats (${range.evidence.join("; ")})`);
-      } else info.push(`build date unknown: the log formats allow engine revisions ${revs.join(", ") || "(none modelled)"}; the cross-check tries each`);
+      } else
+        info.push(
+          `build date unknown: the log formats allow engine revisions ${revs.join(", ") || "(none modelled)"}; the cross-check tries each`,
+        );
     }
   }
 
@@ -743,7 +857,9 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
     const i = points.findIndex((p) => p.id === dp.id);
     const full: Point = {
       status: "ok",
-      config_sources: Object.fromEntries(Object.keys(dp.config ?? {}).map((k) => [k, unit.kind === "run-json" ? "reported" : "run.json"])),
+      config_sources: Object.fromEntries(
+        Object.keys(dp.config ?? {}).map((k) => [k, unit.kind === "run-json" ? "reported" : "run.json"]),
+      ),
       caches: [],
       buffers: [],
       raw_files: [],
@@ -759,14 +875,16 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
           (p.config as Record<string, unknown>)[k] = v;
           p.config_sources[k] = "run.json";
         }
-      for (const [k, v] of Object.entries(dp.measured ?? {})) if (!(k in p.measured)) (p.measured as Record<string, unknown>)[k] = v;
+      for (const [k, v] of Object.entries(dp.measured ?? {}))
+        if (!(k in p.measured)) (p.measured as Record<string, unknown>)[k] = v;
       p.notes.push(...(dp.notes ?? []));
     }
   }
   if (points.length === 0)
-    throw new IngestError("no measured point found", {
+    throw new IngestError(`no measured point found${info.length ? ` (${info.join("; ")})` : ""}`, {
       file: unit.label,
-      expected: "a llama.cpp/Ollama log with KV or compute lines, or peak-memory outputs (time, footprint, vmmap, nvidia-smi), or points in run JSON",
+      expected:
+        "a llama.cpp/Ollama log with KV or compute lines, or peak-memory outputs (time, footprint, vmmap, nvidia-smi), or points in run JSON",
     });
   // unique point ids
   const seen = new Map<string, number>();
@@ -791,12 +909,15 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
       const b = p.measured[metric];
       if (a && b && Math.abs(a.bytes - b.bytes) > (a.resolution_bytes ?? 0) + (b.resolution_bytes ?? 0))
         errors.push(
-          new IngestError(`duplicate context with different values: points "${prev.id}" and "${p.id}" have the same configuration but ${metric} ${a.bytes} vs ${b.bytes}`, {
-            file: unit.label,
-            path: `points[${points.indexOf(p)}].measured.${metric}`,
-            value: b.bytes,
-            expected: `${a.bytes} (as point "${prev.id}") or a different configuration`,
-          }),
+          new IngestError(
+            `duplicate context with different values: points "${prev.id}" and "${p.id}" have the same configuration but ${metric} ${a.bytes} vs ${b.bytes}`,
+            {
+              file: unit.label,
+              path: `points[${points.indexOf(p)}].measured.${metric}`,
+              value: b.bytes,
+              expected: `${a.bytes} (as point "${prev.id}") or a different configuration`,
+            },
+          ),
         );
     }
     if (!errors.length) p.warnings.push({ message: `same configuration as point "${prev.id}"` });
@@ -804,19 +925,39 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
   if (errors.length) throw aggregate(errors);
 
   // unknowns a reader should see
-  for (const path of ["date", "hardware.preset", "hardware.total_memory_bytes", "runtime.profile", "runtime.backend", "model.preset", "model.ftype", "model.weights_bytes"]) {
+  for (const path of [
+    "date",
+    "hardware.preset",
+    "hardware.total_memory_bytes",
+    "runtime.profile",
+    "runtime.backend",
+    "model.preset",
+    "model.ftype",
+    "model.weights_bytes",
+  ]) {
     let v: unknown = doc;
-    for (const p of path.split(".")) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+    for (const p of path.split("."))
+      v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
     if (v === undefined) unknownPaths.push(path);
   }
 
   // model preset reference must exist in the catalog
   const preset = md.preset as string | undefined;
   if (preset && catalog.model(preset) === "missing")
-    throw new IngestError("unknown model preset", { file: inputFile, path: "model.preset", value: preset, expected: "an id of data/models/<id>.json" });
+    throw new IngestError("unknown model preset", {
+      file: inputFile,
+      path: "model.preset",
+      value: preset,
+      expected: "an id of data/models/<id>.json",
+    });
   const hwPreset = (doc.hardware as Record<string, unknown> | undefined)?.preset as string | undefined;
   if (hwPreset && catalog.hardware(hwPreset) === false)
-    throw new IngestError("unknown hardware preset", { file: inputFile, path: "hardware.preset", value: hwPreset, expected: "an id in data/hardware/*.json" });
+    throw new IngestError("unknown hardware preset", {
+      file: inputFile,
+      path: "hardware.preset",
+      value: hwPreset,
+      expected: "an id in data/hardware/*.json",
+    });
 
   // measurement block
   const ms = (doc.measurement ??= {}) as Record<string, unknown>;
@@ -880,10 +1021,16 @@ function defaultId(doc: Record<string, unknown>, date: string | undefined, hash:
   const model = slugify(String(m.preset ?? [m.name ?? m.arch ?? "model", m.ftype].filter(Boolean).join("-")));
   const hwName = h.preset
     ? String(h.preset).replace(/^(apple|nvidia|amd)-/, "")
-    : slugify(String((h.gpu as Record<string, unknown> | undefined)?.name ?? h.description ?? "unknown-hw").replace(/^(NVIDIA|AMD|Apple)\s+/i, ""));
+    : slugify(
+        String((h.gpu as Record<string, unknown> | undefined)?.name ?? h.description ?? "unknown-hw").replace(
+          /^(NVIDIA|AMD|Apple)\s+/i,
+          "",
+        ),
+      );
   const rt = slugify([r.engine, r.backend].filter((x) => x && x !== "unknown").join("-")) || "unknown-runtime";
   const parts = [date ?? "undated", model, hwName, rt].map(slugify).filter(Boolean);
-  let id = parts.join("-").replace(/-+/g, "-");
+  // default ids avoid dots (URL path segments, content-collection ids): llama.cpp → llama-cpp
+  let id = parts.join("-").replace(/\./g, "-").replace(/-+/g, "-");
   if (id.length > 100) id = id.slice(0, 100).replace(/[-.]+$/, "");
   return date ? id : `${id}-${hash.slice(0, 8)}`;
 }

@@ -18,7 +18,8 @@ import { LLAMA_CPP_REVISIONS, revisionsFor } from "./build-date.ts";
 export const FLAG_PERCENT = 15;
 
 /** Σ weight bytes held in host buffers (mmapped `CPU_Mapped` or `CPU`). */
-const hostWeights = (b: Breakdown): number => b.weights.per_device.filter((d) => d.host).reduce((a, d) => a + d.bytes, 0);
+const hostWeights = (b: Breakdown): number =>
+  b.weights.per_device.filter((d) => d.host).reduce((a, d) => a + d.bytes, 0);
 
 export interface CrossCheckRow {
   metric: MeasuredMetric;
@@ -35,17 +36,96 @@ export interface CrossCheckRow {
 
 /** The measured metric ↔ engine component table (issue #5), as data. */
 export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
-  { metric: "kv_bytes", component: "kv.bytes", meaning: "KV cache: Σ of the llama.cpp `size =` lines ↔ Σ K+V bytes of every cache", exact: true, ceiling: true, calculated: (b) => b.kv.bytes },
-  { metric: "k_bytes", component: "kv.k_bytes", meaning: "K part of the KV size lines", exact: true, ceiling: false, calculated: (b) => b.kv.k_bytes },
-  { metric: "v_bytes", component: "kv.v_bytes", meaning: "V part of the KV size lines", exact: true, ceiling: false, calculated: (b) => b.kv.v_bytes },
-  { metric: "recurrent_bytes", component: "recurrent.bytes", meaning: "recurrent state: RS size line ↔ R+S bytes", exact: true, ceiling: true, calculated: (b) => b.recurrent.bytes },
-  { metric: "output_bytes", component: "output.bytes", meaning: "output (logits) buffer at init", exact: true, ceiling: false, calculated: (b) => b.output.bytes },
-  { metric: "compute_bytes", component: "compute.bytes", meaning: "compute buffers summed over backends (CUDA0 + CUDA_Host, MTL0 + CPU …) ↔ the estimate per backend", exact: false, ceiling: true, calculated: (b) => b.compute.bytes },
-  { metric: "model_bytes", component: "weights.per_device (Σ)", meaning: "model buffers (device + CPU_Mapped) ↔ weights per runtime buffer", exact: false, ceiling: false, calculated: (b) => b.weights.per_device.reduce((a, d) => a + d.bytes, 0) },
-  { metric: "gpu_used_bytes", component: "total.device_bytes", meaning: "GPU memory used (peak − recorded idle baseline, nvidia-smi) ↔ device total incl. runtime overhead", exact: false, ceiling: true, calculated: (b) => b.total.device_bytes },
-  { metric: "peak_rss_bytes", component: "total.host_bytes − host weights + weights.bytes", meaning: "peak RSS ↔ host total with every weight byte mapped (a default mmap load reads the whole file through the mapping)", exact: false, ceiling: false, calculated: (b) => b.total.host_bytes - hostWeights(b) + b.weights.bytes },
-  { metric: "peak_footprint_bytes", component: "total.bytes − host weights", meaning: "macOS phys_footprint ↔ dirty non-file-backed memory: everything except clean mmapped weights", exact: false, ceiling: true, calculated: (b) => b.total.bytes - hostWeights(b) },
-  { metric: "dirty_bytes", component: "total.bytes − host weights", meaning: "dirty memory (footprint/vmmap TOTAL dirty) ↔ dirty non-file-backed memory", exact: false, ceiling: true, calculated: (b) => b.total.bytes - hostWeights(b) },
+  {
+    metric: "kv_bytes",
+    component: "kv.bytes",
+    meaning: "KV cache: Σ of the llama.cpp `size =` lines ↔ Σ K+V bytes of every cache",
+    exact: true,
+    ceiling: true,
+    calculated: (b) => b.kv.bytes,
+  },
+  {
+    metric: "k_bytes",
+    component: "kv.k_bytes",
+    meaning: "K part of the KV size lines",
+    exact: true,
+    ceiling: false,
+    calculated: (b) => b.kv.k_bytes,
+  },
+  {
+    metric: "v_bytes",
+    component: "kv.v_bytes",
+    meaning: "V part of the KV size lines",
+    exact: true,
+    ceiling: false,
+    calculated: (b) => b.kv.v_bytes,
+  },
+  {
+    metric: "recurrent_bytes",
+    component: "recurrent.bytes",
+    meaning: "recurrent state: RS size line ↔ R+S bytes",
+    exact: true,
+    ceiling: true,
+    calculated: (b) => b.recurrent.bytes,
+  },
+  {
+    metric: "output_bytes",
+    component: "output.bytes",
+    meaning: "output (logits) buffer at init",
+    exact: true,
+    ceiling: false,
+    calculated: (b) => b.output.bytes,
+  },
+  {
+    metric: "compute_bytes",
+    component: "compute.bytes",
+    meaning: "compute buffers summed over backends (CUDA0 + CUDA_Host, MTL0 + CPU …) ↔ the estimate per backend",
+    exact: false,
+    ceiling: true,
+    calculated: (b) => b.compute.bytes,
+  },
+  {
+    metric: "model_bytes",
+    component: "weights.per_device (Σ)",
+    meaning: "model buffers (device + CPU_Mapped) ↔ weights per runtime buffer",
+    exact: false,
+    ceiling: false,
+    calculated: (b) => b.weights.per_device.reduce((a, d) => a + d.bytes, 0),
+  },
+  {
+    metric: "gpu_used_bytes",
+    component: "total.device_bytes",
+    meaning: "GPU memory used (peak − recorded idle baseline, nvidia-smi) ↔ device total incl. runtime overhead",
+    exact: false,
+    ceiling: true,
+    calculated: (b) => b.total.device_bytes,
+  },
+  {
+    metric: "peak_rss_bytes",
+    component: "total.host_bytes − host weights + weights.bytes",
+    meaning:
+      "peak RSS ↔ host total with every weight byte mapped (a default mmap load reads the whole file through the mapping)",
+    exact: false,
+    ceiling: false,
+    calculated: (b) => b.total.host_bytes - hostWeights(b) + b.weights.bytes,
+  },
+  {
+    metric: "peak_footprint_bytes",
+    component: "total.bytes − weights.bytes",
+    meaning:
+      "macOS phys_footprint ↔ dirty non-file-backed memory: everything except the weights, which a default mmap load keeps as clean file-backed pages (CPU_Mapped, MTL0_Mapped); unverified until a Metal run calibrates it (memory-rules.md §15)",
+    exact: false,
+    ceiling: true,
+    calculated: (b) => b.total.bytes - b.weights.bytes,
+  },
+  {
+    metric: "dirty_bytes",
+    component: "total.bytes − weights.bytes",
+    meaning: "dirty memory (footprint/vmmap TOTAL dirty) ↔ dirty non-file-backed memory (as phys_footprint)",
+    exact: false,
+    ceiling: true,
+    calculated: (b) => b.total.bytes - b.weights.bytes,
+  },
 ];
 
 export interface Comparison {
@@ -110,7 +190,18 @@ export function engineConfig(run: Run, p: Point, profile: EngineProfile): { conf
   if (known.backend === undefined && run.runtime.backend) known.backend = run.runtime.backend;
   if (known.weights_ftype === undefined && run.model.ftype) known.weights_ftype = run.model.ftype;
   const config = RuntimeConfigSchema.parse(known);
-  for (const k of ["n_ctx", "type_k", "type_v", "n_seq", "kv_unified", "flash_attn", "n_ubatch", "n_batch", "n_gpu_layers", "backend"])
+  for (const k of [
+    "n_ctx",
+    "type_k",
+    "type_v",
+    "n_seq",
+    "kv_unified",
+    "flash_attn",
+    "n_ubatch",
+    "n_batch",
+    "n_gpu_layers",
+    "backend",
+  ])
     if (known[k] === undefined) assumed.push(k);
   return { config, assumed };
 }
@@ -167,7 +258,9 @@ export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
           const k = m.caches.reduce((a, c) => a + c.k_bytes, 0);
           const v = m.caches.reduce((a, c) => a + c.v_bytes, 0);
           b = { kv: { k_bytes: k, v_bytes: v, bytes: k + v }, recurrent: m.recurrent } as unknown as Breakdown;
-          rows = CROSSCHECK_TABLE.filter((r) => ["kv_bytes", "k_bytes", "v_bytes", "recurrent_bytes"].includes(r.metric));
+          rows = CROSSCHECK_TABLE.filter((r) =>
+            ["kv_bytes", "k_bytes", "v_bytes", "recurrent_bytes"].includes(r.metric),
+          );
           pc.partial = (e as Error).message;
         }
         for (const row of rows) {
@@ -183,7 +276,9 @@ export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
           out.ceiling.lower = true;
           const factor = c.measured / Math.max(1, c.calculated);
           out.ceiling.worst_factor = Math.max(out.ceiling.worst_factor, factor);
-          out.ceiling.reasons.push(`${p.id}: ${c.metric} measured ${c.measured} B is ${c.delta_percent}% above the calculated ${c.calculated} B (${profile.name} ${profile.revision})`);
+          out.ceiling.reasons.push(
+            `${p.id}: ${c.metric} measured ${c.measured} B is ${c.delta_percent}% above the calculated ${c.calculated} B (${profile.name} ${profile.revision})`,
+          );
         }
     }
   }

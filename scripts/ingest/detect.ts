@@ -75,7 +75,10 @@ export function detectTool(head: string, fileName = ""): Tool | undefined {
     return "time-l";
   if (/Footprint:\s*[\d.]+\s*(B|KB|MB|GB)/.test(t) || /^footprint: /m.test(t)) return "footprint";
   if (/^Physical footprint( \(peak\))?:/m.test(t)) return "vmmap";
-  if (/^(\$ nvidia-smi.*\n)?\s*(timestamp|index|pid|memory\.used|name)\b[^\n]*,|^\s*memory\.used \[MiB\]\s*$/m.test(t) && /\[MiB\]|used_gpu_memory|memory\./.test(t))
+  if (
+    /^(\$ nvidia-smi.*\n)?\s*(timestamp|index|pid|memory\.used|name)\b[^\n]*,|^\s*memory\.used \[MiB\]\s*$/m.test(t) &&
+    /\[MiB\]|used_gpu_memory|memory\./.test(t)
+  )
     return "nvidia-smi";
   if (/^NAME\s{2,}ID\s{2,}SIZE\s{2,}PROCESSOR/m.test(t)) return "ollama-ps";
   if (/\blevel=\w+\b.*\bmsg=/.test(t) && /\bsource=\S+\.go:\d+/.test(t)) return "ollama";

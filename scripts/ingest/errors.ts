@@ -21,9 +21,7 @@ export class IngestError extends Error {
   }
   /** `file:line: path: message (got X; expected Y)` */
   format(): string {
-    const loc = [this.file, this.line === undefined ? undefined : String(this.line)]
-      .filter(Boolean)
-      .join(":");
+    const loc = [this.file, this.line === undefined ? undefined : String(this.line)].filter(Boolean).join(":");
     const parts = [loc, this.path].filter(Boolean).join(": ");
     const tail = [
       this.value === undefined ? undefined : `got ${this.value}`,

@@ -66,7 +66,10 @@ export async function scanFolder(root: string, label: string): Promise<InputFile
   const out: InputFile[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > MAX_DEPTH)
-      throw new IngestError("folder nested too deeply", { file: `${label}/${posix(relative(root, dir))}`, expected: `at most ${MAX_DEPTH} levels` });
+      throw new IngestError("folder nested too deeply", {
+        file: `${label}/${posix(relative(root, dir))}`,
+        expected: `at most ${MAX_DEPTH} levels`,
+      });
     const entries = (await readdir(dir)).sort();
     for (const name of entries) {
       const abs = join(dir, name);
@@ -79,7 +82,10 @@ export async function scanFolder(root: string, label: string): Promise<InputFile
         try {
           real = await realpath(abs);
         } catch {
-          throw new IngestError("dangling symlink", { file: `${label}/${rel}`, expected: "a link to a file inside the input folder" });
+          throw new IngestError("dangling symlink", {
+            file: `${label}/${rel}`,
+            expected: "a link to a file inside the input folder",
+          });
         }
         if (real !== realRoot && !real.startsWith(realRoot + sep))
           throw new IngestError("symlink points outside the input folder", {
@@ -94,10 +100,14 @@ export async function scanFolder(root: string, label: string): Promise<InputFile
         if (lst.isSymbolicLink()) continue; // a link to a folder inside the input: its files are walked there
         await walk(abs, depth + 1);
       } else if (st.isFile()) {
-        if (out.length >= MAX_FILES) throw new IngestError("too many files", { file: label, expected: `at most ${MAX_FILES}` });
+        if (out.length >= MAX_FILES)
+          throw new IngestError("too many files", { file: label, expected: `at most ${MAX_FILES}` });
         out.push(await describeFile(target, rel));
       } else
-        throw new IngestError("not a regular file (FIFO, socket or device)", { file: `${label}/${rel}`, expected: "regular files only" });
+        throw new IngestError("not a regular file (FIFO, socket or device)", {
+          file: `${label}/${rel}`,
+          expected: "regular files only",
+        });
     }
   };
   await walk(root, 0);
@@ -111,6 +121,9 @@ function posix(p: string): string {
 /** The whole file as UTF-8 text; refuses files above `max` bytes. */
 export async function readText(f: InputFile, max = MAX_TEXT_BYTES): Promise<string> {
   if (f.size > max)
-    throw new IngestError(`file too large to read whole (${f.size} bytes)`, { file: f.rel, expected: `at most ${max} bytes for this kind of output` });
+    throw new IngestError(`file too large to read whole (${f.size} bytes)`, {
+      file: f.rel,
+      expected: `at most ${max} bytes for this kind of output`,
+    });
   return readFile(f.abs, "utf8");
 }

@@ -97,7 +97,9 @@ function catalogOf(dd: DataDir, modelsDir?: string): Catalog {
       for (const f of readdirSync(hdir).filter((n) => n.endsWith(".json"))) {
         try {
           const doc = JSON.parse(readFileSync(join(hdir, f), "utf8")) as unknown;
-          for (const h of Array.isArray(doc) ? doc : []) if (h && typeof h === "object" && typeof (h as { id?: unknown }).id === "string") hardwareIds.add((h as { id: string }).id);
+          for (const h of Array.isArray(doc) ? doc : [])
+            if (h && typeof h === "object" && typeof (h as { id?: unknown }).id === "string")
+              hardwareIds.add((h as { id: string }).id);
         } catch {
           /* a broken catalog file is the catalog's test's business */
         }
@@ -112,7 +114,10 @@ function catalogOf(dd: DataDir, modelsDir?: string): Catalog {
       if (a && a !== "missing") return a;
       return { error: `model preset "${run.model.preset}" has no usable architecture in data/models/` };
     }
-    return { error: "the model's architecture is unknown (no catalog preset, no inline architecture, and the log's GGUF keys are not enough)" };
+    return {
+      error:
+        "the model's architecture is unknown (no catalog preset, no inline architecture, and the log's GGUF keys are not enough)",
+    };
   };
   return { model, hardware, archOf };
 }
@@ -131,23 +136,31 @@ async function resolveInput(arg: string, opts: IngestOptions, cleanup: string[])
     const { dir, path } = await stdinToFile(opts.stdin);
     cleanup.push(dir);
     const f = await describeFile(path, "stdin");
-    return f.tool === "run-json" ? { kind: "run-json", label: "stdin", file: f } : { kind: "raw", label: "stdin", file: f };
+    return f.tool === "run-json"
+      ? { kind: "run-json", label: "stdin", file: f }
+      : { kind: "raw", label: "stdin", file: f };
   }
   let st;
   try {
     st = await stat(arg);
   } catch {
-    throw new IngestError("no such file or folder", { file: arg, expected: "a run JSON, a run folder or a raw tool output" });
+    throw new IngestError("no such file or folder", {
+      file: arg,
+      expected: "a run JSON, a run folder or a raw tool output",
+    });
   }
   if (st.isDirectory()) {
     const files = await scanFolder(arg, basename(resolve(arg)));
-    if (files.length === 0) throw new IngestError("empty folder", { file: arg, expected: "run.json and/or raw outputs" });
+    if (files.length === 0)
+      throw new IngestError("empty folder", { file: arg, expected: "run.json and/or raw outputs" });
     return { kind: "folder", label: basename(resolve(arg)), root: resolve(arg), files };
   }
-  if (!st.isFile()) throw new IngestError("not a regular file (FIFO, socket or device)", { file: arg, expected: "a file or a folder" });
+  if (!st.isFile())
+    throw new IngestError("not a regular file (FIFO, socket or device)", { file: arg, expected: "a file or a folder" });
   const f: InputFile = await describeFile(resolve(arg), basename(arg));
   if (f.tool === "run-json") return { kind: "run-json", label: arg, file: f };
-  if (f.tool === "case-json") throw new IngestError("a case.json alone is not a run", { file: arg, expected: "its measurement folder" });
+  if (f.tool === "case-json")
+    throw new IngestError("a case.json alone is not a run", { file: arg, expected: "its measurement folder" });
   return { kind: "raw", label: arg, file: f };
 }
 
@@ -162,7 +175,10 @@ async function readMeta(path: string): Promise<{ input: RunInput; file: InputFil
   const text = await readFile(path, "utf8");
   const doc = normaliseRunJson(parseJsonText(text, path), path);
   const r = RunInputSchema.safeParse(doc);
-  if (!r.success) throw zodErrors(r.error, path, doc).length === 1 ? zodErrors(r.error, path, doc)[0] : new AggregateIngestError(zodErrors(r.error, path, doc));
+  if (!r.success)
+    throw zodErrors(r.error, path, doc).length === 1
+      ? zodErrors(r.error, path, doc)[0]
+      : new AggregateIngestError(zodErrors(r.error, path, doc));
   return { input: r.data, file: await describeFile(resolve(path), basename(path)) };
 }
 
@@ -174,7 +190,11 @@ function flatten(e: unknown): IngestError[] {
 }
 
 /** Decide create / replace / unchanged for each built run against the data dir. */
-async function decide(dd: DataDir, built: BuiltRun[], replace: boolean): Promise<{ plans: Plan[]; errors: IngestError[] }> {
+async function decide(
+  dd: DataDir,
+  built: BuiltRun[],
+  replace: boolean,
+): Promise<{ plans: Plan[]; errors: IngestError[] }> {
   const plans: Plan[] = [];
   const errors: IngestError[] = [];
   for (const b of built) {
@@ -183,7 +203,8 @@ async function decide(dd: DataDir, built: BuiltRun[], replace: boolean): Promise
       return undefined;
     });
     if (!existing) plans.push({ built: b, action: "create" });
-    else if (existing.provenance.content_hash === b.run.provenance.content_hash) plans.push({ built: b, action: "unchanged" });
+    else if (existing.provenance.content_hash === b.run.provenance.content_hash)
+      plans.push({ built: b, action: "unchanged" });
     else if (replace) plans.push({ built: b, action: "replace" });
     else
       errors.push(
@@ -203,7 +224,9 @@ function report(plans: Plan[], dryRun: boolean, dd: DataDir, lookup: Catalog, ch
     const run = p.built.run;
     const warnings = [
       ...run.warnings.map((w) => `${w.file ? `${w.file}: ` : ""}${w.message}`),
-      ...run.points.flatMap((pt) => pt.warnings.map((w) => `${pt.id}: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ""}: ` : ""}${w.message}`)),
+      ...run.points.flatMap((pt) =>
+        pt.warnings.map((w) => `${pt.id}: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ""}: ` : ""}${w.message}`),
+      ),
     ];
     const r: RunReport = {
       id: run.id,
@@ -252,13 +275,23 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
       else {
         built.splice(built.indexOf(b), 1);
         if (prev.run.provenance.content_hash !== b.run.provenance.content_hash)
-          errors.push(new IngestError(`two inputs produce run id "${b.run.id}" with different content`, { file: b.label, value: prev.label, expected: "distinct runs (set an explicit id in run.json)" }));
+          errors.push(
+            new IngestError(`two inputs produce run id "${b.run.id}" with different content`, {
+              file: b.label,
+              value: prev.label,
+              expected: "distinct runs (set an explicit id in run.json)",
+            }),
+          );
       }
     }
     if (errors.length) return { ok: false, runs: [], errors };
     if (opts.dryRun) {
       const { plans, errors: e2 } = await decide(dd, built, !!opts.replace);
-      return { ok: e2.length === 0, runs: e2.length ? [] : report(plans, true, dd, lookup, opts.check !== false), errors: e2 };
+      return {
+        ok: e2.length === 0,
+        runs: e2.length ? [] : report(plans, true, dd, lookup, opts.check !== false),
+        errors: e2,
+      };
     }
     const result = await withLock(
       dd,
@@ -304,7 +337,12 @@ export async function reparse(opts: IngestOptions & { ids?: string[] } = {}): Pr
     for (const id of ids) {
       try {
         const old = await readRun(dd, id);
-        if (!old) throw new IngestError("no such run", { file: join(dd.runs, `${id}.json`), value: id, expected: "an id of data/runs/" });
+        if (!old)
+          throw new IngestError("no such run", {
+            file: join(dd.runs, `${id}.json`),
+            value: id,
+            expected: "an id of data/runs/",
+          });
         const metaSrc = old.provenance.sources.find((s) => s.endsWith(".meta.json"));
         const meta = metaSrc ? await readMeta(join(dd.root, metaSrc.replace(/^data\//, ""))) : undefined;
         let unit: Unit;
@@ -323,7 +361,9 @@ export async function reparse(opts: IngestOptions & { ids?: string[] } = {}): Pr
         }
         const b = await buildRun(unit, { meta, forceId: id, gzipAbove: opts.gzipAbove }, lookup);
         // the raw files are already stored; only the run JSON (and sources) change
-        const same = JSON.stringify({ ...b.run, provenance: undefined }) === JSON.stringify({ ...old, provenance: undefined }) && b.run.provenance.parser_version === old.provenance.parser_version;
+        const same =
+          JSON.stringify({ ...b.run, provenance: undefined }) === JSON.stringify({ ...old, provenance: undefined }) &&
+          b.run.provenance.parser_version === old.provenance.parser_version;
         b.sources = b.sources.filter((s) => !s.abs.startsWith(dd.sources));
         plans.push({ built: b, action: same ? "unchanged" : "replace", rawInPlace: true });
       } catch (e) {
@@ -342,6 +382,10 @@ export async function reparse(opts: IngestOptions & { ids?: string[] } = {}): Pr
  * Bench/test helper: ingest a list of run files (run JSON or raw outputs) into `dataDir` in one
  * invocation, without the engine cross-check unless asked.
  */
-export async function ingestRunFiles(files: string[], dataDirPath: string, opts: Omit<IngestOptions, "dataDir"> = {}): Promise<IngestReport> {
+export async function ingestRunFiles(
+  files: string[],
+  dataDirPath: string,
+  opts: Omit<IngestOptions, "dataDir"> = {},
+): Promise<IngestReport> {
   return ingest(files, { check: false, ...opts, dataDir: dataDirPath });
 }

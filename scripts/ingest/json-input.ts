@@ -21,15 +21,25 @@ export function parseJsonText(text: string, file: string): unknown {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
     let line: number | undefined;
-    if (pos) line = text.slice(0, Number(pos[1])).split("\n").length;
-    else if (/end of JSON input/i.test(msg)) line = text.split("\n").length;
+    // V8 prints either a position or a snippet of ~10 characters around the error
+    const snippet = /, (?:\.\.\.)?"(.+)"(?:\.\.\.)? is not valid JSON/s.exec(msg)?.[1];
+    let at = pos ? Number(pos[1]) : snippet ? text.indexOf(snippet) : -1;
+    if (at < 0 && /end of JSON input/i.test(msg)) at = text.length;
+    if (at >= 0) line = text.slice(0, at).split("\n").length;
     throw new IngestError(`invalid JSON: ${msg}`, { file, line, expected: "complete, valid JSON" });
   }
 }
 
 function pathOf(parts: (string | number)[]): string {
   return parts.reduce<string>(
-    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? (acc ? `${acc}.${p}` : p) : `${acc}[${JSON.stringify(p)}]`),
+    (acc, p) =>
+      typeof p === "number"
+        ? `${acc}[${p}]`
+        : /^[A-Za-z_$][\w$]*$/.test(p)
+          ? acc
+            ? `${acc}.${p}`
+            : p
+          : `${acc}[${JSON.stringify(p)}]`,
     "",
   );
 }
@@ -41,10 +51,19 @@ function pathOf(parts: (string | number)[]): string {
 export function normaliseRunJson(doc: unknown, file: string): unknown {
   const walk = (v: unknown, parts: (string | number)[], depth: number): unknown => {
     if (depth > MAX_DEPTH)
-      throw new IngestError("JSON nested too deeply", { file, path: pathOf(parts), expected: `at most ${MAX_DEPTH} levels` });
+      throw new IngestError("JSON nested too deeply", {
+        file,
+        path: pathOf(parts),
+        expected: `at most ${MAX_DEPTH} levels`,
+      });
     if (typeof v === "number") {
       if (!Number.isFinite(v))
-        throw new IngestError("number out of range", { file, path: pathOf(parts), value: v, expected: "a finite number" });
+        throw new IngestError("number out of range", {
+          file,
+          path: pathOf(parts),
+          value: v,
+          expected: "a finite number",
+        });
       return v;
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...parts, i], depth + 1));
@@ -53,7 +72,12 @@ export function normaliseRunJson(doc: unknown, file: string): unknown {
       for (const key of Object.keys(v)) {
         const p = [...parts, key];
         if (FORBIDDEN_KEYS.has(key))
-          throw new IngestError("forbidden key", { file, path: pathOf(p), value: key, expected: "a schema field name" });
+          throw new IngestError("forbidden key", {
+            file,
+            path: pathOf(p),
+            value: key,
+            expected: "a schema field name",
+          });
         let x = (v as Record<string, unknown>)[key];
         if (typeof x === "string" && (key === "bytes" || key.endsWith("_bytes"))) {
           try {
@@ -63,7 +87,8 @@ export function normaliseRunJson(doc: unknown, file: string): unknown {
               file,
               path: pathOf(p),
               value: x,
-              expected: 'an integer byte count or a size with a unit: "320 MiB", "8.6 GB" (MiB/GiB binary, MB/GB decimal)',
+              expected:
+                'an integer byte count or a size with a unit: "320 MiB", "8.6 GB" (MiB/GiB binary, MB/GB decimal)',
             });
           }
         } else if (typeof x === "string" && TOKEN_KEYS.has(key) && parts[parts.length - 1] !== "config_sources") {
@@ -78,7 +103,12 @@ export function normaliseRunJson(doc: unknown, file: string): unknown {
             });
           }
         }
-        Object.defineProperty(out, key, { value: walk(x, p, depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, {
+          value: walk(x, p, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }

@@ -149,9 +149,12 @@ export function applyContext(
   setConfig(d, "n_rs_seq", intOf(p.n_rs_seq?.value), "log");
   if (f.fit?.reduced) {
     setConfig(d, "n_ctx", f.fit.reduced.to, "log");
-    d.notes.push(`--fit reduced the context from ${f.fit.reduced.from} to ${f.fit.reduced.to} (line ${f.fit.reduced.line})`);
+    d.notes.push(
+      `--fit reduced the context from ${f.fit.reduced.from} to ${f.fit.reduced.to} (line ${f.fit.reduced.line})`,
+    );
   }
-  if (c.flashAttnResolved) d.notes.push(`flash attention auto resolved to ${c.flashAttnResolved.value} (line ${c.flashAttnResolved.line})`);
+  if (c.flashAttnResolved)
+    d.notes.push(`flash attention auto resolved to ${c.flashAttnResolved.value} (line ${c.flashAttnResolved.line})`);
 
   // K/V types: the size line prints the effective K (after the fork's auto-asymmetric upgrade)
   const sized = c.caches.filter((k) => k.size);
@@ -163,7 +166,9 @@ export function applyContext(
     kReq = asym.from;
     d.notes.push(`TurboQuant auto-asymmetric: K requested ${asym.from}, stored as ${asym.to} (line ${asym.line})`);
   } else if (asym && kReq === asym.to)
-    d.notes.push(`TurboQuant auto-asymmetric upgraded K to ${asym.to} (line ${asym.line}); the requested K type is not printed`);
+    d.notes.push(
+      `TurboQuant auto-asymmetric upgraded K to ${asym.to} (line ${asym.line}); the requested K type is not printed`,
+    );
   if (kReq !== undefined && !(asym && !asym.from && kReq === asym.to)) {
     if (isKvType(kReq)) setConfig(d, "type_k", kReq, "log");
     else d.notes.push(`K type "${kReq}" is not one the engine models`);
@@ -172,7 +177,8 @@ export function applyContext(
     if (isKvType(vTypes[0])) setConfig(d, "type_v", vTypes[0], "log");
     else d.notes.push(`V type "${vTypes[0]}" is not one the engine models`);
   }
-  if (f.turbo.boundaryV) d.notes.push(`TurboQuant boundary V: ${f.turbo.boundaryV.text} (line ${f.turbo.boundaryV.line})`);
+  if (f.turbo.boundaryV)
+    d.notes.push(`TurboQuant boundary V: ${f.turbo.boundaryV.text} (line ${f.turbo.boundaryV.line})`);
   for (const z of f.turbo.zeroPadding)
     d.notes.push(`TurboQuant zero-padding ${z.which} head_dim ${z.from} → ${z.to} (line ${z.line})`);
   if (f.turbo.flashAttnForced) d.notes.push(`TurboQuant forced flash attention on (line ${f.turbo.flashAttnForced})`);
@@ -184,7 +190,12 @@ export function applyContext(
   }
   const kvDevices = c.caches.flatMap((k) => k.buffers.map((b) => b.device));
   if (kvDevices.length && model?.offloaded && model.offloaded.layers > 0)
-    setConfig(d, "no_kv_offload", kvDevices.every((x) => isHostBuffer(x)), "log");
+    setConfig(
+      d,
+      "no_kv_offload",
+      kvDevices.every((x) => isHostBuffer(x)),
+      "log",
+    );
 
   // caches
   for (const k of c.caches) {
@@ -214,9 +225,21 @@ export function applyContext(
     const n = sized.length;
     const sum = (g: (x: (typeof sized)[number]) => number) => sized.reduce((a, x) => a + g(x), 0);
     const where = src("llama.cpp", file, first.line, n > 1 ? `Σ of ${n} KV size lines` : "KV size line");
-    d.measured.kv_bytes = mv(sum((x) => x.size!.bytes), where, MIB2_RES * n);
-    d.measured.k_bytes = mv(sum((x) => x.size!.k.bytes), where, MIB2_RES * n);
-    d.measured.v_bytes = mv(sum((x) => x.size!.v?.bytes ?? 0), where, MIB2_RES * n);
+    d.measured.kv_bytes = mv(
+      sum((x) => x.size!.bytes),
+      where,
+      MIB2_RES * n,
+    );
+    d.measured.k_bytes = mv(
+      sum((x) => x.size!.k.bytes),
+      where,
+      MIB2_RES * n,
+    );
+    d.measured.v_bytes = mv(
+      sum((x) => x.size!.v?.bytes ?? 0),
+      where,
+      MIB2_RES * n,
+    );
   }
   const rs = c.recurrent.filter((r) => r.size);
   if (rs.length) {
@@ -242,10 +265,16 @@ export function applyContext(
   if (c.compute.length) {
     d.measured.compute_bytes = mv(
       c.compute.reduce((a, b) => a + b.bytes, 0),
-      src("llama.cpp", file, c.compute[0].line, `Σ of ${c.compute.length} compute buffer lines (${c.compute.map((b) => b.device).join(", ")})`),
+      src(
+        "llama.cpp",
+        file,
+        c.compute[0].line,
+        `Σ of ${c.compute.length} compute buffer lines (${c.compute.map((b) => b.device).join(", ")})`,
+      ),
       MIB2_RES * c.compute.length,
     );
-    if (c.computeBlocks > 1) d.notes.push(`compute buffers were reserved ${c.computeBlocks} times; the last block is kept`);
+    if (c.computeBlocks > 1)
+      d.notes.push(`compute buffers were reserved ${c.computeBlocks} times; the last block is kept`);
   }
   if (c.output.length)
     d.measured.output_bytes = mv(
@@ -256,13 +285,24 @@ export function applyContext(
   if (model?.buffers.length)
     d.measured.model_bytes = mv(
       model.buffers.reduce((a, b) => a + b.bytes, 0),
-      src("llama.cpp", file, model.buffers[0].line, `Σ of model buffer lines (${model.buffers.map((b) => b.device).join(", ")})`),
+      src(
+        "llama.cpp",
+        file,
+        model.buffers[0].line,
+        `Σ of model buffer lines (${model.buffers.map((b) => b.device).join(", ")})`,
+      ),
       MIB2_RES * model.buffers.length,
     );
   d.buffers.push(
     ...bufferRows(model?.buffers ?? [], file),
-    ...bufferRows(c.caches.flatMap((k) => k.buffers), file),
-    ...bufferRows(c.recurrent.flatMap((r) => r.buffers), file),
+    ...bufferRows(
+      c.caches.flatMap((k) => k.buffers),
+      file,
+    ),
+    ...bufferRows(
+      c.recurrent.flatMap((r) => r.buffers),
+      file,
+    ),
     ...bufferRows(c.output, file),
     ...bufferRows(c.compute, file),
   );
@@ -313,7 +353,7 @@ export function applyMemprobe(d: PointDraft, m: MemprobeFacts, file: string, kin
   }
   if (kind === "stdout" || !d.stages) {
     const stages = m.stages
-      .filter((s) => kind === "stdout" ? s.exact : true)
+      .filter((s) => (kind === "stdout" ? s.exact : true))
       .map((s) => ({
         stage: s.stage,
         device: s.device,
@@ -323,18 +363,36 @@ export function applyMemprobe(d: PointDraft, m: MemprobeFacts, file: string, kin
     if (stages.length) d.stages = stages;
   }
   if (m.result?.n_ctx !== undefined && d.n_ctx_allocated !== undefined && m.result.n_ctx !== d.n_ctx_allocated)
-    d.warnings.push({ file, line: m.resultLine, message: `RESULT n_ctx=${m.result.n_ctx} differs from the log's n_ctx ${d.n_ctx_allocated}` });
+    d.warnings.push({
+      file,
+      line: m.resultLine,
+      message: `RESULT n_ctx=${m.result.n_ctx} differs from the log's n_ctx ${d.n_ctx_allocated}`,
+    });
   // exact bytes of llama_get_memory_breakdown() must agree with the log's 2-decimal MiB
   if (m.buffers.length) {
     const ctxExact = m.buffers.reduce((a, b) => a + b.context, 0);
     const kv = (d.measured.kv_bytes?.bytes ?? 0) + (d.measured.recurrent_bytes?.bytes ?? 0);
-    const kvBuf = d.buffers.filter((b) => b.component === "kv" || b.component === "rs").reduce((a, b) => a + b.bytes, 0);
+    const kvBuf = d.buffers
+      .filter((b) => b.component === "kv" || b.component === "rs")
+      .reduce((a, b) => a + b.bytes, 0);
     if (kvBuf > 0 && Math.abs(ctxExact - kvBuf) > MIB2_RES * d.buffers.length)
-      d.warnings.push({ file, message: `memprobe context bytes ${ctxExact} disagree with the log's KV/RS buffer lines (${kvBuf} B)` });
-    else if (kvBuf > 0) d.notes.push(`exact context buffer bytes (memprobe MB lines): ${ctxExact} B${kv ? `; KV size lines: ${kv} B` : ""}`);
+      d.warnings.push({
+        file,
+        message: `memprobe context bytes ${ctxExact} disagree with the log's KV/RS buffer lines (${kvBuf} B)`,
+      });
+    else if (kvBuf > 0)
+      d.notes.push(
+        `exact context buffer bytes (memprobe MB lines): ${ctxExact} B${kv ? `; KV size lines: ${kv} B` : ""}`,
+      );
     const compExact = m.buffers.reduce((a, b) => a + b.compute, 0);
-    if (d.measured.compute_bytes && Math.abs(compExact - d.measured.compute_bytes.bytes) > (d.measured.compute_bytes.resolution_bytes ?? 0))
-      d.warnings.push({ file, message: `memprobe compute bytes ${compExact} disagree with the log's compute lines (${d.measured.compute_bytes.bytes} B)` });
+    if (
+      d.measured.compute_bytes &&
+      Math.abs(compExact - d.measured.compute_bytes.bytes) > (d.measured.compute_bytes.resolution_bytes ?? 0)
+    )
+      d.warnings.push({
+        file,
+        message: `memprobe compute bytes ${compExact} disagree with the log's compute lines (${d.measured.compute_bytes.bytes} B)`,
+      });
   }
   if (!d.measured.peak_rss_bytes) {
     const hwm = m.proc.reduce((a, p) => Math.max(a, p.fields.VmHWM_kB ?? 0), 0);
@@ -348,7 +406,11 @@ export function applyMemprobe(d: PointDraft, m: MemprobeFacts, file: string, kin
 export function applyTimeV(d: PointDraft, t: TimeVFacts, file: string): void {
   d.raw_files.add(file);
   if (t.maxRssBytes !== undefined)
-    d.measured.peak_rss_bytes = mv(t.maxRssBytes, src("time-v", file, t.maxRssLine, "Maximum resident set size (kbytes)"), 512);
+    d.measured.peak_rss_bytes = mv(
+      t.maxRssBytes,
+      src("time-v", file, t.maxRssLine, "Maximum resident set size (kbytes)"),
+      512,
+    );
   if (t.exitStatus !== undefined && t.exitStatus !== 0) {
     d.status = "failed";
     d.notes.push(`the process exited with status ${t.exitStatus} (time -v)`);
@@ -358,9 +420,17 @@ export function applyTimeV(d: PointDraft, t: TimeVFacts, file: string): void {
 export function applyTimeL(d: PointDraft, t: TimeLFacts, file: string): void {
   d.raw_files.add(file);
   if (t.maxRssBytes !== undefined)
-    d.measured.peak_rss_bytes = mv(t.maxRssBytes, src("time-l", file, t.maxRssLine, "maximum resident set size (bytes)"), 0);
+    d.measured.peak_rss_bytes = mv(
+      t.maxRssBytes,
+      src("time-l", file, t.maxRssLine, "maximum resident set size (bytes)"),
+      0,
+    );
   if (t.peakFootprintBytes !== undefined)
-    d.measured.peak_footprint_bytes = mv(t.peakFootprintBytes, src("time-l", file, t.peakFootprintLine, "peak memory footprint (bytes)"), 0);
+    d.measured.peak_footprint_bytes = mv(
+      t.peakFootprintBytes,
+      src("time-l", file, t.peakFootprintLine, "peak memory footprint (bytes)"),
+      0,
+    );
 }
 
 export function applyFootprint(d: PointDraft, f: FootprintFacts, file: string): void {
@@ -370,16 +440,28 @@ export function applyFootprint(d: PointDraft, f: FootprintFacts, file: string): 
     undefined,
   );
   if (!p) return;
-  if (f.processes.length > 1) d.notes.push(`footprint lists ${f.processes.length} processes; the largest (${p.name} [${p.pid}]) is used`);
+  if (f.processes.length > 1)
+    d.notes.push(`footprint lists ${f.processes.length} processes; the largest (${p.name} [${p.pid}]) is used`);
   const peak = p.physFootprintPeakBytes ?? p.physFootprintBytes ?? p.footprintBytes;
   const res = p.exact ? 0 : 512 * 1024;
-  if (peak !== undefined)
+  // time -l's lifetime maximum beats a footprint snapshot
+  if (peak !== undefined && d.measured.peak_footprint_bytes?.source.tool !== "time-l")
     d.measured.peak_footprint_bytes = mv(
       peak,
-      src("footprint", file, p.line, p.physFootprintPeakBytes !== undefined ? "phys_footprint_peak" : p.physFootprintBytes !== undefined ? "phys_footprint" : "Footprint"),
+      src(
+        "footprint",
+        file,
+        p.line,
+        p.physFootprintPeakBytes !== undefined
+          ? "phys_footprint_peak"
+          : p.physFootprintBytes !== undefined
+            ? "phys_footprint"
+            : "Footprint",
+      ),
       res,
     );
-  if (p.total?.dirty !== undefined) d.measured.dirty_bytes = mv(p.total.dirty, src("footprint", file, p.line, "TOTAL dirty"), res);
+  if (p.total?.dirty !== undefined)
+    d.measured.dirty_bytes = mv(p.total.dirty, src("footprint", file, p.line, "TOTAL dirty"), res);
   if (f.errors.length) d.warnings.push({ file, message: `footprint reported: ${f.errors.join("; ")}` });
 }
 
@@ -387,7 +469,16 @@ export function applyVmmap(d: PointDraft, v: VmmapFacts, file: string): void {
   d.raw_files.add(file);
   const peak = v.physFootprintPeakBytes ?? v.physFootprintBytes;
   if (peak !== undefined && !d.measured.peak_footprint_bytes)
-    d.measured.peak_footprint_bytes = mv(peak, src("vmmap", file, undefined, v.physFootprintPeakBytes !== undefined ? "Physical footprint (peak)" : "Physical footprint"), v.resolutionBytes);
+    d.measured.peak_footprint_bytes = mv(
+      peak,
+      src(
+        "vmmap",
+        file,
+        undefined,
+        v.physFootprintPeakBytes !== undefined ? "Physical footprint (peak)" : "Physical footprint",
+      ),
+      v.resolutionBytes,
+    );
   const total = v.regions.TOTAL;
   if (total?.dirty !== undefined && !d.measured.dirty_bytes)
     d.measured.dirty_bytes = mv(total.dirty, src("vmmap", file, total.line, "TOTAL dirty"), undefined);
@@ -403,7 +494,10 @@ export function applyNvidiaSmi(
   d.raw_files.add(file);
   if (n.kind === "apps") {
     const peaks = Object.entries(n.apps);
-    if (peaks.length) d.notes.push(`nvidia-smi per process: ${peaks.map(([pid, a]) => `${a.name ?? pid} peak ${a.peak.mib} MiB`).join(", ")}`);
+    if (peaks.length)
+      d.notes.push(
+        `nvidia-smi per process: ${peaks.map(([pid, a]) => `${a.name ?? pid} peak ${a.peak.mib} MiB`).join(", ")}`,
+      );
     return;
   }
   const gpus = Object.entries(n.gpus).filter(([, g]) => g.usedPeak);
@@ -423,7 +517,12 @@ export function applyNvidiaSmi(
   const first = gpus[0][1].usedPeak!;
   d.measured.gpu_used_bytes = mv(
     Math.max(0, used - base),
-    src("nvidia-smi", file, first.line, `peak memory.used ${used / MiB} MiB over ${n.samples} samples − idle baseline ${base / MiB} MiB (${what})`),
+    src(
+      "nvidia-smi",
+      file,
+      first.line,
+      `peak memory.used ${used / MiB} MiB over ${n.samples} samples − idle baseline ${base / MiB} MiB (${what})`,
+    ),
     MiB,
   );
 }
@@ -437,7 +536,8 @@ export function applyOllamaLoad(d: PointDraft, o: OllamaFacts, l: OllamaLoad, fi
   setConfig(d, "n_seq", intOf(a.parallel), "log");
   const ngl = intOf(a["n-gpu-layers"]);
   setConfig(d, "n_gpu_layers", ngl, "log");
-  if (a["flash-attn"] !== undefined) setConfig(d, "flash_attn", a["flash-attn"] === "true" ? "on" : faOf(a["flash-attn"]), "log");
+  if (a["flash-attn"] !== undefined)
+    setConfig(d, "flash_attn", a["flash-attn"] === "true" ? "on" : faOf(a["flash-attn"]), "log");
   const kvType = a["kv-cache-type"] ?? a["cache-type-k"];
   if (isKvType(kvType)) {
     setConfig(d, "type_k", kvType, "log");
@@ -446,23 +546,48 @@ export function applyOllamaLoad(d: PointDraft, o: OllamaFacts, l: OllamaLoad, fi
   const HB2 = 0.05 * 1024; // HumanBytes2 prints one decimal of the unit
   const res = (printed: string) => {
     const u = /([KMGT])iB/.exec(printed)?.[1];
-    return Math.round(HB2 * (u === "K" ? 1 : u === "M" ? 1024 : u === "G" ? 1024 ** 2 : u === "T" ? 1024 ** 3 : 1 / 1024));
+    return Math.round(
+      HB2 * (u === "K" ? 1 : u === "M" ? 1024 : u === "G" ? 1024 ** 2 : u === "T" ? 1024 ** 3 : 1 / 1024),
+    );
   };
   if (l.kv.length) {
     const bytes = l.kv.reduce((x, k) => x + k.size.bytes, 0);
-    d.measured.kv_bytes = mv(bytes, src("ollama", file, l.kv[0].size.line, `msg="kv cache" (${l.kv.map((k) => k.device).join(", ")})`), l.kv.reduce((x, k) => x + res(k.size.printed), 0));
+    d.measured.kv_bytes = mv(
+      bytes,
+      src("ollama", file, l.kv[0].size.line, `msg="kv cache" (${l.kv.map((k) => k.device).join(", ")})`),
+      l.kv.reduce((x, k) => x + res(k.size.printed), 0),
+    );
   }
   if (l.compute.length) {
     const bytes = l.compute.reduce((x, k) => x + k.size.bytes, 0);
-    d.measured.compute_bytes = mv(bytes, src("ollama", file, l.compute[0].size.line, `msg="compute graph" (${l.compute.map((k) => k.device).join(", ")})`), l.compute.reduce((x, k) => x + res(k.size.printed), 0));
+    d.measured.compute_bytes = mv(
+      bytes,
+      src("ollama", file, l.compute[0].size.line, `msg="compute graph" (${l.compute.map((k) => k.device).join(", ")})`),
+      l.compute.reduce((x, k) => x + res(k.size.printed), 0),
+    );
   }
   if (l.weights.length) {
     const bytes = l.weights.reduce((x, k) => x + k.size.bytes, 0);
-    d.measured.model_bytes = mv(bytes, src("ollama", file, l.weights[0].size.line, `msg="model weights"`), l.weights.reduce((x, k) => x + res(k.size.printed), 0));
+    d.measured.model_bytes = mv(
+      bytes,
+      src("ollama", file, l.weights[0].size.line, `msg="model weights"`),
+      l.weights.reduce((x, k) => x + res(k.size.printed), 0),
+    );
   }
-  for (const [component, list] of [["kv", l.kv], ["compute", l.compute], ["model", l.weights]] as const)
+  for (const [component, list] of [
+    ["kv", l.kv],
+    ["compute", l.compute],
+    ["model", l.weights],
+  ] as const)
     for (const x of list)
-      d.buffers.push({ component, device: x.device, host: isHostBuffer(x.device), bytes: x.size.bytes, source: src("ollama", file, x.size.line), resolution_bytes: res(x.size.printed) });
+      d.buffers.push({
+        component,
+        device: x.device,
+        host: isHostBuffer(x.device),
+        bytes: x.size.bytes,
+        source: src("ollama", file, x.size.line),
+        resolution_bytes: res(x.size.printed),
+      });
   if (l.offload) {
     const e = l.offload;
     d.notes.push(
@@ -483,27 +608,29 @@ export function applyOllamaPs(d: PointDraft, p: OllamaPsFacts, file: string): vo
   );
 }
 
-/** `qwen3-14b-q4km_ctx-32768_k-q8_0_v-q4_0_fa-on` → the config it names. */
+const KV_ALT = [...KV_TYPES].sort((x, y) => y.length - x.length).join("|");
+const SEP = String.raw`(?:^|[_.\s/-])`;
+const END = String.raw`(?=$|[_.\s/-])`;
+const NAME_RULES: [RegExp, (m: RegExpExecArray, out: Partial<PointConfig>) => void][] = [
+  [new RegExp(`${SEP}(?:ctx|c)-?(\\d+)(k)?${END}`, "i"), (m, o) => (o.n_ctx = Number(m[1]) * (m[2] ? 1024 : 1))],
+  [new RegExp(`${SEP}(?:k|ctk)-(${KV_ALT})${END}`), (m, o) => (o.type_k = m[1] as KvType)],
+  [new RegExp(`${SEP}(?:v|ctv)-(${KV_ALT})${END}`), (m, o) => (o.type_v = m[1] as KvType)],
+  [new RegExp(`${SEP}fa-(on|off|auto)${END}`), (m, o) => (o.flash_attn = m[1] as "on" | "off" | "auto")],
+  [new RegExp(`${SEP}np-?(\\d+)${END}`), (m, o) => (o.n_seq = Number(m[1]))],
+  [new RegExp(`${SEP}ub-?(\\d+)${END}`), (m, o) => (o.n_ubatch = Number(m[1]))],
+  [new RegExp(`${SEP}ngl-?(-?\\d+)${END}`), (m, o) => (o.n_gpu_layers = Number(m[1]))],
+];
+
+/**
+ * The config a folder or file name states (documented naming): `ctx-32768` (or `ctx-32k`),
+ * `k-q8_0`, `v-q4_0`, `fa-on|off|auto`, `np-4`, `ub-512`, `ngl-99`, separated by `_ . - /` or
+ * spaces — e.g. `qwen3-14b-q4km_ctx-32768_k-q8_0_v-q4_0_fa-on` or `ctx-8192.time-v.txt`.
+ */
 export function configFromName(name: string): Partial<PointConfig> {
   const out: Partial<PointConfig> = {};
-  for (const tok of name.split(/[_/]/)) {
-    let m = /^(?:ctx|c)-?(\d+)(k|K)?$/.exec(tok);
-    if (m) {
-      out.n_ctx = Number(m[1]) * (m[2] ? 1024 : 1);
-      continue;
-    }
-    m = /^(k|ctk)-(\w+)$/.exec(tok);
-    if (m && isKvType(m[2])) out.type_k = m[2];
-    m = /^(v|ctv)-(\w+)$/.exec(tok);
-    if (m && isKvType(m[2])) out.type_v = m[2];
-    m = /^fa-(on|off|auto)$/.exec(tok);
-    if (m) out.flash_attn = m[1] as "on" | "off" | "auto";
-    m = /^np-(\d+)$/.exec(tok);
-    if (m) out.n_seq = Number(m[1]);
-    m = /^ub-(\d+)$/.exec(tok);
-    if (m) out.n_ubatch = Number(m[1]);
-    m = /^ngl-(-?\d+)$/.exec(tok);
-    if (m) out.n_gpu_layers = Number(m[1]);
+  for (const [re, apply] of NAME_RULES) {
+    const m = re.exec(name);
+    if (m) apply(m, out);
   }
   return out;
 }
@@ -515,7 +642,10 @@ export function configFromCaseJson(j: Record<string, unknown>): Partial<PointCon
   if (int("n_ctx") !== undefined) out.n_ctx = int("n_ctx");
   if (typeof j.type_k === "string" && isKvType(j.type_k)) out.type_k = j.type_k;
   if (typeof j.type_v === "string" && isKvType(j.type_v)) out.type_v = j.type_v;
-  const fa = typeof j.flash_attn === "string" || typeof j.flash_attn === "number" || typeof j.flash_attn === "boolean" ? faOf(String(j.flash_attn)) : undefined;
+  const fa =
+    typeof j.flash_attn === "string" || typeof j.flash_attn === "number" || typeof j.flash_attn === "boolean"
+      ? faOf(String(j.flash_attn))
+      : undefined;
   if (fa) out.flash_attn = fa;
   if (int("n_batch") !== undefined) out.n_batch = int("n_batch");
   if (int("n_ubatch") !== undefined) out.n_ubatch = int("n_ubatch");
@@ -531,5 +661,15 @@ export function applyConfig(d: PointDraft, c: Partial<PointConfig>, source: Conf
 /** A stable key of what a point configures, for duplicate detection. */
 export function configKey(d: { config: PointConfig; n_ctx_allocated?: number }): string {
   const c = d.config;
-  return JSON.stringify([d.n_ctx_allocated ?? c.n_ctx, c.type_k, c.type_v, c.flash_attn, c.n_seq, c.kv_unified, c.n_ubatch, c.n_gpu_layers, c.no_kv_offload]);
+  return JSON.stringify([
+    d.n_ctx_allocated ?? c.n_ctx,
+    c.type_k,
+    c.type_v,
+    c.flash_attn,
+    c.n_seq,
+    c.kv_unified,
+    c.n_ubatch,
+    c.n_gpu_layers,
+    c.no_kv_offload,
+  ]);
 }

@@ -13,8 +13,17 @@ function cell(c: Comparison | undefined): string {
 }
 
 function runText(r: RunReport, verbose: boolean): string[] {
-  const verb = r.action === "unchanged" ? "unchanged" : r.dryRun ? `would ${r.action}` : r.action === "create" ? "created" : "replaced";
-  const out = [`${verb} ${r.file} (from ${r.input}): ${r.points} point${r.points === 1 ? "" : "s"}, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"}`];
+  const verb =
+    r.action === "unchanged"
+      ? "unchanged"
+      : r.dryRun
+        ? `would ${r.action}`
+        : r.action === "create"
+          ? "created"
+          : "replaced";
+  const out = [
+    `${verb} ${r.file} (from ${r.input}): ${r.points} point${r.points === 1 ? "" : "s"}, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"}`,
+  ];
   for (const i of r.info) out.push(`  note: ${i}`);
   for (const w of r.warnings.slice(0, verbose ? Infinity : 10)) out.push(`  warning: ${w}`);
   if (!verbose && r.warnings.length > 10) out.push(`  … ${r.warnings.length - 10} more warnings (--json lists all)`);
@@ -24,12 +33,24 @@ function runText(r: RunReport, verbose: boolean): string[] {
     out.push(`  cross-check: not computed — ${ch.error}`);
     return out;
   }
-  const metrics = ["kv_bytes", "compute_bytes", "gpu_used_bytes", "peak_rss_bytes", "peak_footprint_bytes", "recurrent_bytes"] as const;
+  const metrics = [
+    "kv_bytes",
+    "compute_bytes",
+    "gpu_used_bytes",
+    "peak_rss_bytes",
+    "peak_footprint_bytes",
+    "recurrent_bytes",
+  ] as const;
   const used = metrics.filter((m) => ch.points.some((p) => p.comparisons.some((c) => c.metric === m)));
   for (const prof of ch.profiles) {
     const pts = ch.points.filter((p) => p.profile.name === prof.name && p.profile.revision === prof.revision);
-    out.push(`  cross-check with ${prof.name} ${prof.revision} rules (MiB measured/calculated, delta; "=" exact within print resolution, "!" |delta| > 15 %, "▲!" lowers the ceiling):`);
-    const rows = pts.map((p) => [p.point, ...(p.error ? [`error: ${p.error}`] : used.map((m) => cell(p.comparisons.find((c) => c.metric === m))))]);
+    out.push(
+      `  cross-check with ${prof.name} ${prof.revision} rules (MiB measured/calculated, delta; "=" exact within print resolution, "!" |delta| > 15 %, "▲!" lowers the ceiling):`,
+    );
+    const rows = pts.map((p) => [
+      p.point,
+      ...(p.error ? [`error: ${p.error}`] : used.map((m) => cell(p.comparisons.find((c) => c.metric === m)))),
+    ]);
     const head = ["point", ...used];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
     out.push(`    ${head.map((h, i) => h.padEnd(widths[i])).join("  ")}`);

@@ -13,8 +13,16 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The JSON Schema documents, keyed by file name under data/schema/. */
 export function schemaDocuments(): Record<string, string> {
-  const run = { ...z.toJSONSchema(RunSchema, { io: "output", unrepresentable: "any" }), $id: "run.schema.json", title: "Context Ceiling run" };
-  const input = { ...z.toJSONSchema(RunInputSchema, { io: "input", unrepresentable: "any" }), $id: "run-input.schema.json", title: "Context Ceiling run input" };
+  const run = {
+    ...z.toJSONSchema(RunSchema, { io: "output", unrepresentable: "any" }),
+    $id: "run.schema.json",
+    title: "Context Ceiling run",
+  };
+  const input = {
+    ...z.toJSONSchema(RunInputSchema, { io: "input", unrepresentable: "any" }),
+    $id: "run-input.schema.json",
+    title: "Context Ceiling run input",
+  };
   return {
     "run.schema.json": `${JSON.stringify(run, null, 2)}\n`,
     "run-input.schema.json": `${JSON.stringify(input, null, 2)}\n`,

@@ -80,7 +80,11 @@ export async function withLock<T>(dd: DataDir, fn: () => Promise<T>, timeoutMs =
         continue;
       }
       if (Date.now() - started > timeoutMs)
-        throw new IngestError("the data dir is locked by another ingest", { file: path, value: owner, expected: "no other ingest running (remove the lock file if its process is gone)" });
+        throw new IngestError("the data dir is locked by another ingest", {
+          file: path,
+          value: owner,
+          expected: "no other ingest running (remove the lock file if its process is gone)",
+        });
       await sleep(25 + Math.random() * 50);
     }
   }
@@ -105,13 +109,20 @@ export async function readRun(dd: DataDir, id: string): Promise<Run | undefined>
     throw e;
   }
   const r = RunSchema.safeParse(JSON.parse(text));
-  if (!r.success) throw new IngestError("stored run does not validate", { file: join(dd.runs, `${id}.json`), expected: "a run in the current schema (run --reparse)" });
+  if (!r.success)
+    throw new IngestError("stored run does not validate", {
+      file: join(dd.runs, `${id}.json`),
+      expected: "a run in the current schema (run --reparse)",
+    });
   return r.data;
 }
 
 export async function listRunIds(dd: DataDir): Promise<string[]> {
   try {
-    return (await readdir(dd.runs)).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5)).sort();
+    return (await readdir(dd.runs))
+      .filter((n) => n.endsWith(".json"))
+      .map((n) => n.slice(0, -5))
+      .sort();
   } catch {
     return [];
   }
@@ -133,7 +144,12 @@ export function serialiseRun(run: Run): string {
 
 async function stageFile(src: string, dest: string, gzip: boolean): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  if (gzip) await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), createGzip({ level: 6 }), createWriteStream(dest));
+  if (gzip)
+    await pipeline(
+      createReadStream(src, { highWaterMark: 1 << 20 }),
+      createGzip({ level: 6 }),
+      createWriteStream(dest),
+    );
   else await copyFile(src, dest);
 }
 
@@ -157,7 +173,8 @@ export async function commit(dd: DataDir, plans: Plan[]): Promise<void> {
     // 1. stage everything
     for (const p of todo) {
       const { run } = p.built;
-      if (!p.rawInPlace) for (const r of p.built.raw) await stageFile(r.abs, join(staging, "raw", run.id, r.dest), r.gzip);
+      if (!p.rawInPlace)
+        for (const r of p.built.raw) await stageFile(r.abs, join(staging, "raw", run.id, r.dest), r.gzip);
       for (const s of p.built.sources) {
         const target = join(dd.sources, s.name);
         if ((await exists(target)) && (await realpath(target)) === (await realpath(s.abs))) continue;

@@ -15,10 +15,7 @@ export interface KvPair {
 }
 
 /** How deep each sequence is filled: a token count, a share of the per-sequence context, or the default. */
-export type FillSpec =
-  | { kind: "default" }
-  | { kind: "tokens"; tokens: number }
-  | { kind: "ratio"; ratio: number };
+export type FillSpec = { kind: "default" } | { kind: "tokens"; tokens: number } | { kind: "ratio"; ratio: number };
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
 
@@ -87,7 +84,7 @@ Options
   --dry-run             print the plan and the predicted memory of each step, run nothing
   --help                this text
 
-Exit status: 0 done (steps that did not fit are results), 1 failure, 2 usage error.
+Exit status: 0 done (steps that did not fit are results), 1 failure, 2 usage error, 130 interrupted.
 `;
 
 function positiveInt(option: string, raw: string): number {
@@ -107,8 +104,12 @@ function tokens(option: string, raw: string): number {
 function kvType(raw: string, where: string): KvType {
   const t = raw.trim();
   if (!(KV_TYPES as readonly string[]).includes(t)) {
-    const hint = (KV_TYPES as readonly string[]).includes(t.toLowerCase()) ? ` (write it lower-case: ${t.toLowerCase()})` : "";
-    throw new UsageError(`--kv: unknown cache type "${raw}" in ${where}${hint}; expected one of ${KV_TYPES.join(", ")}`);
+    const hint = (KV_TYPES as readonly string[]).includes(t.toLowerCase())
+      ? ` (write it lower-case: ${t.toLowerCase()})`
+      : "";
+    throw new UsageError(
+      `--kv: unknown cache type "${raw}" in ${where}${hint}; expected one of ${KV_TYPES.join(", ")}`,
+    );
   }
   return t as KvType;
 }
@@ -202,7 +203,8 @@ export function parseProfileArgs(argv: string[]): ProfileOptions | null {
       `--kv: ${turbo.map((p) => `${p.k}/${p.v}`).join(", ")} need the TurboQuant fork: add --server /path/to/llama-server`,
     );
   if (!server && v["server-args"] !== undefined) throw new UsageError("--server-args needs --server");
-  if (server && v.gpu !== undefined) throw new UsageError("--gpu applies to the embedded runner; pass -ngl through --server-args");
+  if (server && v.gpu !== undefined)
+    throw new UsageError("--gpu applies to the embedded runner; pass -ngl through --server-args");
 
   const parallel = v.parallel === undefined ? 1 : positiveInt("parallel", v.parallel);
   if (parallel > 256) throw new UsageError(`--parallel: at most 256 sequences (LLAMA_MAX_SEQ), got ${parallel}`);

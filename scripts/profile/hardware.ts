@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { MiB, MB } from "../../src/lib/units.ts";
-import { nvidiaSmiAvailable, nvidiaSmiQuery } from "./memory.ts";
+import { nvidiaSmiAvailable, nvidiaSmiQuery, smiMiB } from "./memory.ts";
 
 export interface GpuInfo {
   name: string;
@@ -50,12 +50,12 @@ function osDescription(): string {
 export function nvidiaGpus(): GpuInfo[] {
   if (!nvidiaSmiAvailable()) return [];
   return nvidiaSmiQuery(["name", "memory.total", "memory.reserved", "driver_version"]).map((g) => {
-    const total = Number(g["memory.total"]);
-    const reserved = Number(g["memory.reserved"]);
+    const total = smiMiB(g["memory.total"]);
+    const reserved = smiMiB(g["memory.reserved"]);
     return {
       name: g.name,
-      ...(Number.isFinite(total) && g["memory.total"] !== "" ? { memory_bytes: total * MiB } : {}),
-      ...(Number.isFinite(reserved) && g["memory.reserved"] !== "" ? { reserved_bytes: reserved * MiB } : {}),
+      ...(total !== undefined ? { memory_bytes: total * MiB } : {}),
+      ...(reserved !== undefined ? { reserved_bytes: reserved * MiB } : {}),
       ...(g.driver_version ? { driver: g.driver_version } : {}),
       source: "nvidia-smi",
     };

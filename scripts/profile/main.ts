@@ -15,16 +15,16 @@ import { printfMiB2 } from "./outcome.ts";
 import { USAGE, UsageError, parseProfileArgs, type ProfileOptions } from "./args.ts";
 import { stopAll } from "./children.ts";
 import { detectHardware, hostSlug, metalWorkingSetFromLog, type HardwareFacts } from "./hardware.ts";
-import { NvidiaSmiSampler, nvidiaSmiAvailable, nvidiaSmiQuery } from "./memory.ts";
+import { NvidiaSmiSampler, nvidiaSmiAvailable, nvidiaSmiQuery, smiMiB } from "./memory.ts";
 import { ModelFileError, readModelFile, type ModelFileInfo } from "./model-file.ts";
 import { OutputError, RunFolder, caseJson } from "./output.ts";
 import { buildPlan, modelSlug, type Step } from "./plan.ts";
 import { checkFit, freeHostBytes, modelForEngine, predictStep, type FreeMemory, type Prediction } from "./predict.ts";
 import { TerminalProgress } from "./progress.ts";
-import { EmbeddedRunner, RunnerError } from "./runner-embedded.ts";
+import type { EmbeddedRunner } from "./runner-embedded.ts";
 import { runServerStep } from "./runner-server.ts";
 import { bundledSource, nodeLlamaCppVersion } from "./runtime-info.ts";
-import type { StepResult } from "./types.ts";
+import { RunnerError, type StepResult } from "./types.ts";
 
 export interface Io {
   out: (s: string) => void;
@@ -59,7 +59,11 @@ function fmtMiB(bytes: number | undefined): string {
 }
 
 /** The plan table printed by --dry-run and before a run. */
-export function planTable(steps: readonly Step[], preds: readonly Prediction[], verdicts: readonly { fits: boolean; reason: string }[]): string {
+export function planTable(
+  steps: readonly Step[],
+  preds: readonly Prediction[],
+  verdicts: readonly { fits: boolean; reason: string }[],
+): string {
   const rows = steps.map((s, i) => {
     const b = preds[i].breakdown;
     return [
@@ -75,11 +79,29 @@ export function planTable(steps: readonly Step[], preds: readonly Prediction[], 
       verdicts[i].fits ? "yes" : "NO (skip)",
     ];
   });
-  const head = ["#", "case", "n_ctx", "K/V", "fill", "KV+RS (exact)", "compute (est.)", "context (est.)", "total (est.)", "fits"];
+  const head = [
+    "#",
+    "case",
+    "n_ctx",
+    "K/V",
+    "fill",
+    "KV+RS (exact)",
+    "compute (est.)",
+    "context (est.)",
+    "total (est.)",
+    "fits",
+  ];
   const all = [head, ...rows];
   const w = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   const right = new Set([0, 2, 4, 5, 6, 7, 8]);
-  return all.map((r) => r.map((x, c) => (right.has(c) ? x.padStart(w[c]) : x.padEnd(w[c]))).join("  ").trimEnd()).join("\n");
+  return all
+    .map((r) =>
+      r
+        .map((x, c) => (right.has(c) ? x.padStart(w[c]) : x.padEnd(w[c])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function engineFor(o: ProfileOptions): EngineProfile {
@@ -116,8 +138,8 @@ async function currentFree(runner: EmbeddedRunner | null, backend: Backend): Pro
     return { hostBytes: host, deviceBytes: vs.free, unified: backend === "metal" };
   }
   if (backend === "cuda" && nvidiaSmiAvailable()) {
-    const free = nvidiaSmiQuery(["memory.free"])[0]?.["memory.free"];
-    return { hostBytes: host, deviceBytes: free ? Number(free) * MiB : null, unified: false };
+    const free = smiMiB(nvidiaSmiQuery(["memory.free"])[0]?.["memory.free"]);
+    return { hostBytes: host, deviceBytes: free !== undefined ? free * MiB : null, unified: false };
   }
   return { hostBytes: host, deviceBytes: null, unified: backend === "metal" };
 }
@@ -150,7 +172,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     throw err;
   }
   if (model.fillerTokens.length === 0) {
-    io.err(`npm run profile: --model ${o.model}: the GGUF has no vocabulary (tokenizer.ggml.tokens) to fill a context with\n`);
+    io.err(
+      `npm run profile: --model ${o.model}: the GGUF has no vocabulary (tokenizer.ggml.tokens) to fill a context with\n`,
+    );
     return 1;
   }
 
@@ -163,6 +187,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return 2;
     }
     throw err;
+  }
+
+  if (o.out !== null && !o.dryRun) {
+    try {
+      RunFolder.checkExplicit(o.out);
+    } catch (err) {
+      if (err instanceof OutputError) {
+        io.err(`npm run profile: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
   }
 
   if (o.server) {
@@ -179,6 +215,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   let runner: EmbeddedRunner | null = null;
   if (!o.server) {
     try {
+      // loaded on demand: node-llama-cpp is heavy, and usage errors or --server runs do not need it
+      const { EmbeddedRunner } = await import("./runner-embedded.ts");
       runner = await EmbeddedRunner.open({ gpu: o.gpu, threads: o.threads, libraryVersion: libVersion });
     } catch (err) {
       if (err instanceof RunnerError) {
@@ -213,7 +251,7 @@ async function run(
   const verdicts = preds.map((p) => checkFit(p, free0, !runner));
 
   const runnerLabel = runner
-    ? `embedded (node-llama-cpp ${runner.info.libraryVersion}, llama.cpp ${runner.info.release}, ${runner.info.gpu === false ? "CPU" : runner.info.gpu}, ${runner.info.threads} threads)`
+    ? `embedded (node-llama-cpp ${runner.info.libraryVersion}, llama.cpp ${runner.info.release}, ${runner.info.gpu === false ? "CPU" : runner.info.gpu}, ${runner.info.threads} thread${runner.info.threads === 1 ? "" : "s"})`
     : `llama-server ${o.server}`;
   io.out(
     `Model ${model.fileName}: ${model.arch ?? "unknown arch"}, ${formatBinary(model.header.tensorBytes)} of weights` +
@@ -227,7 +265,10 @@ async function run(
   );
   if (o.dryRun) {
     const n = verdicts.filter((v) => !v.fits).length;
-    if (n) io.out(`${n} step(s) predicted not to fit would be skipped${o.force ? " — but --force runs them" : " (--force runs them anyway)"}.\n`);
+    if (n)
+      io.out(
+        `${n} step(s) predicted not to fit would be skipped${o.force ? " — but --force runs them" : " (--force runs them anyway)"}.\n`,
+      );
     io.out("Dry run: nothing was run.\n");
     return 0;
   }
@@ -303,15 +344,19 @@ async function run(
     smi.start(join(d, "nvidia-smi-idle.csv"), join(d, "nvidia-smi-apps-idle.csv"));
     await new Promise((r) => setTimeout(r, 1000));
     await smi.stop();
-    const used = nvidiaSmiQuery(["memory.used"])[0]?.["memory.used"];
-    if (used !== undefined && used !== "") baselineMeasured = { bytes: Number(used) * MiB };
+    const used = smiMiB(nvidiaSmiQuery(["memory.used"])[0]?.["memory.used"]);
+    if (used !== undefined) baselineMeasured = { bytes: used * MiB };
     folder.log("baseline: 1 s of nvidia-smi samples before the model was loaded");
   }
 
   if (runner) {
     progress.message(`Loading ${model.fileName}…`);
     try {
-      await runner.loadModel(o.model, { size: model.header.tensorBytes, nParams: model.header.nParams, nVocab: model.nVocab ?? 0 });
+      await runner.loadModel(o.model, {
+        size: model.header.tensorBytes,
+        nParams: model.header.nParams,
+        nVocab: model.nVocab ?? 0,
+      });
     } catch (err) {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -371,7 +416,11 @@ async function run(
         llamaCpp: runner
           ? `${runner.info.release} (${runner.info.repo}, node-llama-cpp ${runner.info.libraryVersion} ${runner.info.buildType} binary)`
           : (srvVersion?.text.split("\n")[0] ?? "unknown (llama-server --version printed nothing)"),
-        device: runner ? (runner.info.gpu === false ? null : runner.deviceLabel) : hw.gpus.map((g) => g.name).join(", ") || null,
+        device: runner
+          ? runner.info.gpu === false
+            ? null
+            : runner.deviceLabel
+          : hw.gpus.map((g) => g.name).join(", ") || null,
         cpu: hw.cpu,
         nGpuLayers,
         sampling: runner
@@ -392,7 +441,13 @@ async function run(
   writeFileSync(
     join(folder.root, "provenance", "results.json"),
     `${JSON.stringify(
-      results.map((r) => ({ case: r.step.name, status: r.status, message: r.message, kv_mib: r.kvMiB, peak_rss_bytes: r.peakRssBytes })),
+      results.map((r) => ({
+        case: r.step.name,
+        status: r.status,
+        message: r.message,
+        kv_mib: r.kvMiB,
+        peak_rss_bytes: r.peakRssBytes,
+      })),
       null,
       2,
     )}\n`,
@@ -434,14 +489,29 @@ export function kvComparison(results: readonly StepResult[], preds: readonly Pre
     const want = p.breakdown.kv.caches.map((c) => printfMiB2(c.bytes));
     const got = r.kvPrinted;
     const same = want.length === got.length && want.every((w, i) => w === got[i]);
-    out.push(`${r.step.name}: KV measured ${got.join(" + ")} MiB, engine ${want.join(" + ")} MiB${same ? " (equal)" : "  <-- DIFFERS"}`);
+    out.push(
+      `${r.step.name}: KV measured ${got.join(" + ")} MiB, engine ${want.join(" + ")} MiB${same ? " (equal)" : "  <-- DIFFERS"}`,
+    );
   }
   return out;
 }
 
 function skippedResult(step: Step, reason: string): StepResult {
   const now = new Date().toISOString();
-  return { step, status: "skipped", message: reason, startUtc: now, endUtc: now, wallS: 0, filled: 0, fillS: 0, generated: 0, genS: 0, command: "", exitCode: 0 };
+  return {
+    step,
+    status: "skipped",
+    message: reason,
+    startUtc: now,
+    endUtc: now,
+    wallS: 0,
+    filled: 0,
+    fillS: 0,
+    generated: 0,
+    genS: 0,
+    command: "",
+    exitCode: 0,
+  };
 }
 
 function buildRunJson(
@@ -460,7 +530,9 @@ function buildRunJson(
   const device = runner ? runner.deviceLabel : gpu ? gpu.name : `CPU (${hw.cpu})`;
   const src = runner ? bundledSource() : null;
   const turbo = o.kv.some((p) => isTurboType(p.k) || isTurboType(p.v));
-  const ctxs = [...new Set(results.filter((r) => r.status !== "skipped").map((r) => r.step.n_ctx))].sort((a, b) => a - b);
+  const ctxs = [...new Set(results.filter((r) => r.status !== "skipped").map((r) => r.step.n_ctx))].sort(
+    (a, b) => a - b,
+  );
   const release = runner?.info.release;
   const title =
     o.title ??
@@ -501,7 +573,9 @@ function buildRunJson(
         ? {
             llama_cpp: {
               version: runner.info.release,
-              ...(src && src.tag === runner.info.release ? { commit: src.commit, ...(src.date ? { build_date: src.date } : {}) } : {}),
+              ...(src && src.tag === runner.info.release
+                ? { commit: src.commit, ...(src.date ? { build_date: src.date } : {}) }
+                : {}),
             },
             description:
               `node-llama-cpp ${runner.info.libraryVersion}, ${runner.info.buildType} llama.cpp binary ` +
@@ -510,7 +584,12 @@ function buildRunJson(
           }
         : {
             ...(srv?.build !== undefined || srv?.commit
-              ? { llama_cpp: { ...(srv.build !== undefined ? { build_number: srv.build } : {}), ...(srv.commit ? { commit: srv.commit } : {}) } }
+              ? {
+                  llama_cpp: {
+                    ...(srv.build !== undefined ? { build_number: srv.build } : {}),
+                    ...(srv.commit ? { commit: srv.commit } : {}),
+                  },
+                }
               : {}),
             description: `external llama-server (${o.server})${srv ? `: ${srv.text.split("\n")[0]}` : ""}`,
           }),
@@ -527,12 +606,27 @@ function buildRunJson(
     },
     measurement: {
       tools,
-      ...(baseline ? { idle_gpu_baseline: { bytes: baseline.bytes, source: { tool: "nvidia-smi", file: "baseline/nvidia-smi-idle.csv", detail: "memory.used before the model was loaded" } } } : {}),
+      ...(baseline
+        ? {
+            idle_gpu_baseline: {
+              bytes: baseline.bytes,
+              source: {
+                tool: "nvidia-smi",
+                file: "baseline/nvidia-smi-idle.csv",
+                detail: "memory.used before the model was loaded",
+              },
+            },
+          }
+        : {}),
       method: runner
         ? "npm run profile (embedded runner): the model is loaded once; per configuration a context of exactly the requested size is created " +
           "(node-llama-cpp's auto-sizing and memory checks off), filled with real decode batches to the requested depth, then " +
           `${o.gen} greedy single-token decode steps; llama.cpp's own log lines are recorded per case, the process's /proc status ` +
-          "(peak RSS reset between configurations) and device memory at each stage."
+          "(peak RSS reset between configurations) and device memory at each stage. Peak RSS includes the profiling process itself" +
+          (runner.preLoadRssBytes !== null
+            ? ` (Node.js and node-llama-cpp: ${formatBinary(runner.preLoadRssBytes)} of RSS before the model was loaded, the PROC stage before_model_load)`
+            : "") +
+          " and memory the allocator kept from earlier configurations (each case's PROC stage start shows the RSS it began with)."
         : "npm run profile (server runner): one llama-server process per configuration (-fit off), filled through /completion with token-id prompts, " +
           "its stderr recorded verbatim, /proc/<pid>/status sampled every 100 ms, stopped with SIGTERM.",
     },
@@ -540,7 +634,12 @@ function buildRunJson(
   return RunInputSchema.parse(input);
 }
 
-function readme(model: ModelFileInfo, runnerLabel: string, steps: readonly Step[], results: readonly StepResult[]): string {
+function readme(
+  model: ModelFileInfo,
+  runnerLabel: string,
+  steps: readonly Step[],
+  results: readonly StepResult[],
+): string {
   const lines = [
     `# Profile of ${model.fileName}`,
     "",

@@ -14,6 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { platform } from "node:os";
+import { track } from "./children.ts";
 
 /** /proc/<pid>/status fields recorded, as memprobe records them. */
 export const PROC_FIELDS = ["VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem"];
@@ -96,9 +97,11 @@ export class NvidiaSmiSampler {
       [appsCsv, `--query-compute-apps=${NVSMI_APPS_QUERY}`],
     ] as const) {
       const out = createWriteStream(file);
-      const p = spawn("nvidia-smi", [q, "--format=csv", "-lms", String(intervalMs)], {
-        stdio: ["ignore", "pipe", "ignore"],
-      });
+      const p = track(
+        spawn("nvidia-smi", [q, "--format=csv", "-lms", String(intervalMs)], {
+          stdio: ["ignore", "pipe", "ignore"],
+        }),
+      );
       p.stdout!.pipe(out);
       this.done.push(
         new Promise((resolve) => {
@@ -124,6 +127,11 @@ export class NvidiaSmiSampler {
     this.procs = [];
     this.done = [];
   }
+}
+
+/** A whole non-negative MiB figure from nvidia-smi's nounits output, else undefined. */
+export function smiMiB(v: string | undefined): number | undefined {
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
 }
 
 /** `nvidia-smi --query-gpu=…` once, parsed (values without units). */

@@ -60,7 +60,8 @@ export function kvSizeLines(lines: readonly string[]): KvSizeSeen[] {
  */
 export function kvTypeMismatch(seen: readonly KvSizeSeen[], k: string, v: string): string | null {
   for (const s of seen) {
-    if (s.k !== k) return `asked for K cache type ${k}, llama.cpp allocated ${s.k} (size line: ${s.mib.toFixed(2)} MiB)`;
+    if (s.k !== k)
+      return `asked for K cache type ${k}, llama.cpp allocated ${s.k} (size line: ${s.mib.toFixed(2)} MiB)`;
     if (s.v !== null && s.v !== v)
       return `asked for V cache type ${v}, llama.cpp allocated ${s.v} (size line: ${s.mib.toFixed(2)} MiB)`;
   }

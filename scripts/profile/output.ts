@@ -33,6 +33,12 @@ export class RunFolder {
     this.root = root;
   }
 
+  /** An explicit --out must be absent or empty: checked before anything is loaded or run. */
+  static checkExplicit(root: string): void {
+    if (existsSync(root) && readdirSync(root).length > 0)
+      throw new OutputError(`--out ${root}: folder exists and is not empty (choose a new folder)`);
+  }
+
   /**
    * Create the folder. An explicit --out must be absent or empty (a run is never mixed into another);
    * the default name gets a `-2`, `-3` … suffix instead.
@@ -63,7 +69,10 @@ export class RunFolder {
 
   /** One line of the driver log, timestamped like llama.cpp's. */
   log(text: string): void {
-    appendFileSync(join(this.root, "provenance", "profile.log"), `${formatTimestamp(performance.now() - this.t0)} ${text}\n`);
+    appendFileSync(
+      join(this.root, "provenance", "profile.log"),
+      `${formatTimestamp(performance.now() - this.t0)} ${text}\n`,
+    );
   }
 
   writeJson(rel: string, value: unknown): void {

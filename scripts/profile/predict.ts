@@ -10,7 +10,12 @@ import { ggufToArchitecture } from "../../src/lib/gguf/map.ts";
 import { FTYPE_BY_ID } from "../../src/lib/engine/weights.ts";
 import type { Architecture } from "../../src/schemas/architecture.ts";
 import type { Breakdown } from "../../src/schemas/breakdown.ts";
-import { RuntimeConfigSchema, type Backend, type EngineProfile, type RuntimeConfig } from "../../src/schemas/runtime-config.ts";
+import {
+  RuntimeConfigSchema,
+  type Backend,
+  type EngineProfile,
+  type RuntimeConfig,
+} from "../../src/schemas/runtime-config.ts";
 import type { TensorTable } from "../../src/schemas/tensor-table.ts";
 import { formatBinary, MiB } from "../../src/lib/units.ts";
 import type { ModelFileInfo } from "./model-file.ts";
@@ -25,7 +30,11 @@ export interface ModelForEngine {
 }
 
 export function modelForEngine(m: ModelFileInfo): ModelForEngine {
-  const tensors: TensorTable = m.header.tensors.map((t) => ({ name: t.name, dims: t.shape, type: t.type as TensorTable[number]["type"] }));
+  const tensors: TensorTable = m.header.tensors.map((t) => ({
+    name: t.name,
+    dims: t.shape,
+    type: t.type as TensorTable[number]["type"],
+  }));
   const ftype = m.fileTypeId !== null ? (FTYPE_BY_ID[m.fileTypeId] ?? null) : null;
   try {
     const arch = ggufToArchitecture(m.header.metadata, { tensors: m.header.tensors });
@@ -85,7 +94,13 @@ export function predictStep(
       contextHostBytes: Math.max(0, b.total.host_bytes - wHost),
     };
   } catch (err) {
-    return { config, breakdown: null, error: err instanceof Error ? err.message : String(err), contextDeviceBytes: 0, contextHostBytes: 0 };
+    return {
+      config,
+      breakdown: null,
+      error: err instanceof Error ? err.message : String(err),
+      contextDeviceBytes: 0,
+      contextHostBytes: 0,
+    };
   }
 }
 
@@ -116,11 +131,16 @@ export function checkFit(p: Prediction, free: FreeMemory, includeWeights: boolea
   const hostNeed = free.unified ? needHost + needDev : needHost;
   const problems: string[] = [];
   if (hostNeed + SAFETY_MARGIN_BYTES > free.hostBytes)
-    problems.push(`${formatBinary(hostNeed)} of ${free.unified ? "unified" : "host"} memory, ${formatBinary(free.hostBytes)} free`);
+    problems.push(
+      `${formatBinary(hostNeed)} of ${free.unified ? "unified" : "host"} memory, ${formatBinary(free.hostBytes)} free`,
+    );
   if (free.deviceBytes !== null && needDev + SAFETY_MARGIN_BYTES > free.deviceBytes)
     problems.push(`${formatBinary(needDev)} of device memory, ${formatBinary(free.deviceBytes)} free`);
   if (problems.length)
-    return { fits: false, reason: `predicted to need ${problems.join(" and ")} (margin ${formatBinary(SAFETY_MARGIN_BYTES)})` };
+    return {
+      fits: false,
+      reason: `predicted to need ${problems.join(" and ")} (margin ${formatBinary(SAFETY_MARGIN_BYTES)})`,
+    };
   return {
     fits: true,
     reason: `needs ${formatBinary(hostNeed)} host${free.deviceBytes !== null ? ` + ${formatBinary(needDev)} device` : ""}`,

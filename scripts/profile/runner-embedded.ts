@@ -23,9 +23,9 @@ import {
 } from "./memory.ts";
 import { classifyFailure, errorLines, kvSizeLines, kvTypeMismatch, loggedNCtx } from "./outcome.ts";
 import type { Step } from "./plan.ts";
-import type { ProgressSink, StepResult } from "./types.ts";
+import { RunnerError, type ProgressSink, type StepResult } from "./types.ts";
 
-export class RunnerError extends Error {}
+export { RunnerError };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,6 +50,10 @@ export class EmbeddedRunner {
   private readonly llama: Llama;
   private model: LlamaModel | null = null;
   private modelLines: RecordedLine[] = [];
+  /** PROC line of the process before the model was loaded (Node.js + the llama.cpp library). */
+  private preLoadProc: string | null = null;
+  /** RSS before the model was loaded, bytes (what the runtime itself costs). */
+  preLoadRssBytes: number | null = null;
   private modelMeta: { size: number; nParams: number; nVocab: number } | null = null;
   private readonly t0 = performance.now();
 
@@ -139,6 +143,9 @@ export class EmbeddedRunner {
    */
   async loadModel(path: string, meta: { size: number; nParams: number; nVocab: number }): Promise<void> {
     const mark = this.log.mark();
+    const pre = selfMemoryFields();
+    this.preLoadProc = procLine("before_model_load", (performance.now() - this.t0) / 1000, pre.fields);
+    this.preLoadRssBytes = pre.fields.VmRSS !== undefined ? pre.fields.VmRSS * 1024 : null;
     try {
       this.model = await this.llama.loadModel({
         modelPath: path,
@@ -177,7 +184,8 @@ export class EmbeddedRunner {
     const mark = this.log.mark();
     const start = performance.now();
     const startUtc = new Date().toISOString();
-    const mem: string[] = [];
+    // the runtime's own RSS before the model existed: what a step's peak includes besides llama.cpp
+    const mem: string[] = this.preLoadProc ? [this.preLoadProc] : [];
     const t = () => (performance.now() - this.t0) / 1000;
     let peakDevUsed: number | undefined;
     const stage = async (name: string) => {
@@ -216,7 +224,12 @@ export class EmbeddedRunner {
       await sleep(30);
       const lines = this.log.since(mark);
       const text = err instanceof Error ? err.message : String(err);
-      status = signal.aborted ? "failed" : classifyFailure(lines.map((l) => l.text), text);
+      status = signal.aborted
+        ? "failed"
+        : classifyFailure(
+            lines.map((l) => l.text),
+            text,
+          );
       const errs = errorLines(lines);
       message = signal.aborted
         ? `interrupted during ${during}`
@@ -243,11 +256,7 @@ export class EmbeddedRunner {
 
     if (ctx) {
       await this.settle(mark, /sched_reserve: reserve took|compute buffer size/, 300);
-      const mismatch = kvTypeMismatch(
-        kvSizeLines(this.log.since(mark).map((l) => l.text)),
-        step.type_k,
-        step.type_v,
-      );
+      const mismatch = kvTypeMismatch(kvSizeLines(this.log.since(mark).map((l) => l.text)), step.type_k, step.type_v);
       if (mismatch) {
         status = "failed";
         message = mismatch;
@@ -282,13 +291,18 @@ export class EmbeddedRunner {
           }),
         );
         // The last fill token is decoded with logits, then `gen` greedy single-token steps.
-        const its = seqs.map((seq, s) =>
-          seq.evaluate([tokensOf(s, step.fill_tokens)[step.fill_tokens - 1]], { temperature: 0 })[Symbol.asyncIterator](),
-        );
+        const its = seqs.map((seq, s) => {
+          const last = tokensOf(s, step.fill_tokens)[step.fill_tokens - 1];
+          return seq.evaluate([last], { temperature: 0 })[Symbol.asyncIterator]();
+        });
         if (step.gen_tokens > 0) await Promise.all(its.map((it) => it.next()));
         fillS = (performance.now() - fillStart) / 1000;
         filled = step.fill_tokens;
-        progress.fill(step.fill_tokens * step.n_seq, step.fill_tokens * step.n_seq, (filled * step.n_seq) / Math.max(fillS, 1e-9));
+        progress.fill(
+          step.fill_tokens * step.n_seq,
+          step.fill_tokens * step.n_seq,
+          (filled * step.n_seq) / Math.max(fillS, 1e-9),
+        );
         this.log.note(
           `filled ${filled} tokens${step.n_seq > 1 ? ` in each of ${step.n_seq} sequences` : ""} in ${fillS.toFixed(2)} s (${((filled * step.n_seq) / Math.max(fillS, 1e-9)).toFixed(1)} t/s)`,
         );
@@ -332,7 +346,9 @@ export class EmbeddedRunner {
     const kv = kvSizeLines(texts);
     const nCtxAllocated = loggedNCtx(texts);
     const wallS = (performance.now() - start) / 1000;
-    const nCtxSeqLogged = /llama_context: n_ctx_seq\s*=\s*(\d+)/.exec(texts.find((x) => /n_ctx_seq\s*=/.test(x)) ?? "")?.[1];
+    const nCtxSeqLogged = /llama_context: n_ctx_seq\s*=\s*(\d+)/.exec(
+      texts.find((x) => /n_ctx_seq\s*=/.test(x)) ?? "",
+    )?.[1];
     mem.push(
       [
         "RESULT",

@@ -91,7 +91,11 @@ interface CompletionResult {
   timings?: { prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number };
 }
 
-async function httpJson(url: string, body: unknown, signal: AbortSignal): Promise<{ status: number; json: unknown; text: string }> {
+async function httpJson(
+  url: string,
+  body: unknown,
+  signal: AbortSignal,
+): Promise<{ status: number; json: unknown; text: string }> {
   const res = await fetch(url, {
     method: body === undefined ? "GET" : "POST",
     headers: body === undefined ? undefined : { "Content-Type": "application/json" },
@@ -193,7 +197,8 @@ export async function runServerStep(
       if (spawnError) throw new Error(`cannot start ${o.server}: ${(spawnError as Error).message}`);
       if (exitInfo) break;
       if (signal.aborted) throw new Error("interrupted");
-      if (Date.now() > deadline) throw new Error(`llama-server did not become ready within ${o.loadTimeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`llama-server did not become ready within ${o.loadTimeoutMs / 1000} s`);
       try {
         const r = await httpJson(`${base}/health`, undefined, AbortSignal.any([signal, AbortSignal.timeout(2000)]));
         ready = r.status === 200;
@@ -207,7 +212,12 @@ export async function runServerStep(
       const e = exitInfo as { code: number | null; signal: NodeJS.Signals | null } | null;
       status = classifyFailure(all);
       const bare = tail.map((l) => l.replace(LOG_PREFIX, "").trim());
-      message = `llama-server exited (${e?.signal ?? `code ${e?.code}`}) before it was ready: ${bare.filter((l) => /error|fail|unable|alloc/i.test(l)).slice(-4).join(" | ") || bare.slice(-3).join(" | ")}`;
+      message = `llama-server exited (${e?.signal ?? `code ${e?.code}`}) before it was ready: ${
+        bare
+          .filter((l) => /error|fail|unable|alloc/i.test(l))
+          .slice(-4)
+          .join(" | ") || bare.slice(-3).join(" | ")
+      }`;
     } else {
       sample("context_created");
       const mismatch = kvTypeMismatch(kvSizeLines(all), step.type_k, step.type_v);
@@ -215,12 +225,17 @@ export async function runServerStep(
         status = "failed";
         message = mismatch;
       } else {
-        progress.phase(`filling (${step.n_seq > 1 ? `${step.n_seq} slots × ` : ""}${step.fill_tokens} tokens through /completion)`);
+        progress.phase(
+          `filling (${step.n_seq > 1 ? `${step.n_seq} slots × ` : ""}${step.fill_tokens} tokens through /completion)`,
+        );
         progress.fill(0, step.fill_tokens * step.n_seq, 0);
         const fillStart = performance.now();
         const results = await Promise.all(
           Array.from({ length: step.n_seq }, async (_, s) => {
-            const prompt = Array.from({ length: step.fill_tokens }, (_, i) => filler[(s * 7919 + i * 31) % filler.length]);
+            const prompt = Array.from(
+              { length: step.fill_tokens },
+              (_, i) => filler[(s * 7919 + i * 31) % filler.length],
+            );
             const r = await httpJson(
               `${base}/completion`,
               {
@@ -245,7 +260,11 @@ export async function runServerStep(
         const predMs = Math.max(...results.map((r) => r.timings?.predicted_ms ?? 0));
         fillS = promptMs > 0 ? promptMs / 1000 : wall;
         genS = predMs / 1000;
-        progress.fill(filled * step.n_seq, step.fill_tokens * step.n_seq, (filled * step.n_seq) / Math.max(fillS, 1e-9));
+        progress.fill(
+          filled * step.n_seq,
+          step.fill_tokens * step.n_seq,
+          (filled * step.n_seq) / Math.max(fillS, 1e-9),
+        );
         sample("generated");
         const fp = child.pid !== undefined ? footprintText(child.pid) : null;
         if (fp) writeFileSync(join(dir, "footprint.txt"), fp);
@@ -265,7 +284,8 @@ export async function runServerStep(
     progress.phase("stopping llama-server");
     const stop = await stopChild(child, o.stopTimeoutMs);
     exitInfo = { code: stop.code, signal: stop.signal };
-    if (stop.killed) o.note(`${step.name}: llama-server ignored SIGTERM for ${o.stopTimeoutMs} ms; killed with SIGKILL`);
+    if (stop.killed)
+      o.note(`${step.name}: llama-server ignored SIGTERM for ${o.stopTimeoutMs} ms; killed with SIGKILL`);
     await smi?.stop();
     await new Promise<void>((r) => logFile.end(() => r()));
   }

@@ -47,3 +47,6 @@ export interface ProgressSink {
   fill(done: number, total: number, tokensPerSecond: number): void;
   stepFinished(result: StepResult): void;
 }
+
+/** The embedded runtime could not start or load the model (exit 1, message for the user). */
+export class RunnerError extends Error {}

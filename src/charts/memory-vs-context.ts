@@ -143,7 +143,8 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
       fill: "key",
       stroke: "currentColor",
       strokeWidth: 0.8,
-      title: (s: CurveSeries) => `${s.label}: largest context that fits ${s.maxCtx!.toLocaleString("en-US")} tokens`,
+      title: (s: CurveSeries) =>
+        `${s.label}: largest context that fits ${String(s.maxCtx).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} tokens`,
       ariaLabel: () => "max context",
       className: "calc-max",
     }),
@@ -176,7 +177,10 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
         className: "calc-measured",
       }),
     );
-    if (o.tips) marks.push(Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: (d: MeasuredMark) => d.bytes / GiB, title: "title" })));
+    if (o.tips)
+      marks.push(
+        Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: (d: MeasuredMark) => d.bytes / GiB, title: "title" })),
+      );
   }
   return {
     width: o.width ?? 640,
@@ -186,6 +190,8 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
     style: { background: "transparent", fontSize: "12px", overflow: "visible" },
     x: {
       type: "log",
+      // Base 2: d3's log tick formatter then keeps every power-of-two label we ask for.
+      base: 2,
       domain: data.xDomain,
       ticks: ctxTicks(data.xDomain),
       tickFormat: formatCtxTick,
@@ -212,7 +218,15 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
     }),
     Plot.ruleY([-15, 15], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3" }),
     Plot.ruleY([0], { stroke: "currentColor" }),
-    Plot.text([15], { y: (d: number) => d, frameAnchor: "left", dx: 4, dy: -7, textAnchor: "start", text: () => "+15 %", fill: "currentColor" }),
+    Plot.text([15], {
+      y: (d: number) => d,
+      frameAnchor: "left",
+      dx: 4,
+      dy: -7,
+      textAnchor: "start",
+      text: () => "+15 %",
+      fill: "currentColor",
+    }),
   ];
   if (data.measured.length) {
     marks.push(
@@ -230,7 +244,13 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
     );
     if (o.tips) marks.push(Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: "deltaPct", title: "title" })));
   } else {
-    marks.push(Plot.text(["No measured runs match this model yet."], { frameAnchor: "middle", text: (d: string) => d, fill: "currentColor" }));
+    marks.push(
+      Plot.text(["No measured runs match this model yet."], {
+        frameAnchor: "middle",
+        text: (d: string) => d,
+        fill: "currentColor",
+      }),
+    );
   }
   return {
     width: o.width ?? 640,
@@ -240,6 +260,8 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
     style: { background: "transparent", fontSize: "12px", overflow: "visible" },
     x: {
       type: "log",
+      // Base 2: d3's log tick formatter then keeps every power-of-two label we ask for.
+      base: 2,
       domain: data.xDomain,
       ticks: ctxTicks(data.xDomain),
       tickFormat: formatCtxTick,

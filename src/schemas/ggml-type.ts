@@ -1,70 +1,100 @@
 import { z } from "zod";
 
 /**
- * ggml tensor types by name (as `ggml_type_name` prints them, e.g. `q4_K`, `iq2_xxs`) with their
- * upstream ggml ids (memory-rules.md §5.1), plus the TurboQuant fork's types.
+ * THE ggml type table of the project: names (as `ggml_type_name` prints them, e.g. `q4_K`,
+ * `iq2_xxs`), GGUF ids, values per block and bytes per block. The engine's traits
+ * (src/lib/engine/ggml-types.ts) and the GGUF reader's id table (src/lib/gguf/ggml-types.ts) are
+ * views of it; tests/unit/catalog/quants.test.ts checks it against data/quants/kv-types.json.
  *
- * Id collision (§5.1): the fork uses 42/43/44 for turbo2/3/4 and 45/46 for tq3_1s/tq4_1s, while
- * upstream uses 41 = q1_0 and 42 = q2_0. Map a GGUF id with `ggmlTypeNameFromId(id, fork)`.
- * Block sizes and bytes live in the engine (src/lib/engine/ggml-types.ts).
+ * Upstream rows: `ggml/include/ggml.h` `enum ggml_type` and `ggml/src/ggml.c` `type_traits[]` of
+ * llama.cpp de3ff81 (memory-rules.md §5.1). Ids 4, 5, 31–33 and 36–38 were removed upstream.
+ *
+ * Fork rows (TheTom/llama-cpp-turboquant, memory-rules.md §10.2 at 69d8e4be): their ids 42–46
+ * collide with upstream (42 = q2_0 upstream, turbo2 in the fork, §5.1), so a GGUF id is mapped
+ * with `ggmlTypeNameFromId(id, fork)`. turbo2/turbo3 had other layouts in March 2026 (§10.3);
+ * those live with the engine's profile rules, this table holds the current layout.
  */
-export const GGML_TYPE_IDS = {
-  f32: 0,
-  f16: 1,
-  q4_0: 2,
-  q4_1: 3,
-  q5_0: 6,
-  q5_1: 7,
-  q8_0: 8,
-  q8_1: 9,
-  q2_K: 10,
-  q3_K: 11,
-  q4_K: 12,
-  q5_K: 13,
-  q6_K: 14,
-  q8_K: 15,
-  iq2_xxs: 16,
-  iq2_xs: 17,
-  iq3_xxs: 18,
-  iq1_s: 19,
-  iq4_nl: 20,
-  iq3_s: 21,
-  iq2_s: 22,
-  iq4_xs: 23,
-  i8: 24,
-  i16: 25,
-  i32: 26,
-  i64: 27,
-  f64: 28,
-  iq1_m: 29,
-  bf16: 30,
-  tq1_0: 34,
-  tq2_0: 35,
-  mxfp4: 39,
-  nvfp4: 40,
-  q1_0: 41,
-  q2_0: 42,
-} as const;
+export interface GgmlTypeRow {
+  readonly name: string;
+  /** ggml enum value as stored in a GGUF tensor info (the fork's own id for fork rows). */
+  readonly id: number;
+  /** Values per block. */
+  readonly blck: number;
+  /** Bytes per block (`type_size`). */
+  readonly bytes: number;
+}
 
-/** TurboQuant fork type ids (`TheTom/llama-cpp-turboquant`). */
-export const TURBOQUANT_TYPE_IDS = {
-  turbo2: 42,
-  turbo3: 43,
-  turbo4: 44,
-  tq3_1s: 45,
-  tq4_1s: 46,
-} as const;
+export const UPSTREAM_GGML_TYPES = [
+  { name: "f32", id: 0, blck: 1, bytes: 4 },
+  { name: "f16", id: 1, blck: 1, bytes: 2 },
+  { name: "q4_0", id: 2, blck: 32, bytes: 18 },
+  { name: "q4_1", id: 3, blck: 32, bytes: 20 },
+  { name: "q5_0", id: 6, blck: 32, bytes: 22 },
+  { name: "q5_1", id: 7, blck: 32, bytes: 24 },
+  { name: "q8_0", id: 8, blck: 32, bytes: 34 },
+  { name: "q8_1", id: 9, blck: 32, bytes: 36 },
+  { name: "q2_K", id: 10, blck: 256, bytes: 84 },
+  { name: "q3_K", id: 11, blck: 256, bytes: 110 },
+  { name: "q4_K", id: 12, blck: 256, bytes: 144 },
+  { name: "q5_K", id: 13, blck: 256, bytes: 176 },
+  { name: "q6_K", id: 14, blck: 256, bytes: 210 },
+  { name: "q8_K", id: 15, blck: 256, bytes: 292 },
+  { name: "iq2_xxs", id: 16, blck: 256, bytes: 66 },
+  { name: "iq2_xs", id: 17, blck: 256, bytes: 74 },
+  { name: "iq3_xxs", id: 18, blck: 256, bytes: 98 },
+  { name: "iq1_s", id: 19, blck: 256, bytes: 50 },
+  { name: "iq4_nl", id: 20, blck: 32, bytes: 18 },
+  { name: "iq3_s", id: 21, blck: 256, bytes: 110 },
+  { name: "iq2_s", id: 22, blck: 256, bytes: 82 },
+  { name: "iq4_xs", id: 23, blck: 256, bytes: 136 },
+  { name: "i8", id: 24, blck: 1, bytes: 1 },
+  { name: "i16", id: 25, blck: 1, bytes: 2 },
+  { name: "i32", id: 26, blck: 1, bytes: 4 },
+  { name: "i64", id: 27, blck: 1, bytes: 8 },
+  { name: "f64", id: 28, blck: 1, bytes: 8 },
+  { name: "iq1_m", id: 29, blck: 256, bytes: 56 },
+  { name: "bf16", id: 30, blck: 1, bytes: 2 },
+  { name: "tq1_0", id: 34, blck: 256, bytes: 54 },
+  { name: "tq2_0", id: 35, blck: 256, bytes: 66 },
+  { name: "mxfp4", id: 39, blck: 32, bytes: 17 },
+  { name: "nvfp4", id: 40, blck: 64, bytes: 36 },
+  { name: "q1_0", id: 41, blck: 128, bytes: 18 },
+  { name: "q2_0", id: 42, blck: 64, bytes: 18 },
+] as const satisfies readonly GgmlTypeRow[];
 
-export type UpstreamGgmlTypeName = keyof typeof GGML_TYPE_IDS;
-export type ForkGgmlTypeName = keyof typeof TURBOQUANT_TYPE_IDS;
+/** TurboQuant fork types with the fork's ids and current (69d8e4be) layouts. */
+export const TURBOQUANT_GGML_TYPES = [
+  { name: "turbo2", id: 42, blck: 128, bytes: 34 },
+  { name: "turbo3", id: 43, blck: 128, bytes: 50 },
+  { name: "turbo4", id: 44, blck: 128, bytes: 68 },
+  { name: "tq3_1s", id: 45, blck: 32, bytes: 16 },
+  { name: "tq4_1s", id: 46, blck: 32, bytes: 20 },
+] as const satisfies readonly GgmlTypeRow[];
+
+export type UpstreamGgmlTypeName = (typeof UPSTREAM_GGML_TYPES)[number]["name"];
+export type ForkGgmlTypeName = (typeof TURBOQUANT_GGML_TYPES)[number]["name"];
+
+/** Upstream ids by name (derived from the table). */
+export const GGML_TYPE_IDS = Object.fromEntries(UPSTREAM_GGML_TYPES.map((t) => [t.name, t.id])) as Readonly<
+  Record<UpstreamGgmlTypeName, number>
+>;
+/** TurboQuant fork ids by name (derived from the table). */
+export const TURBOQUANT_TYPE_IDS = Object.fromEntries(TURBOQUANT_GGML_TYPES.map((t) => [t.name, t.id])) as Readonly<
+  Record<ForkGgmlTypeName, number>
+>;
 
 export const GGML_TYPE_NAMES = [
-  ...(Object.keys(GGML_TYPE_IDS) as UpstreamGgmlTypeName[]),
-  ...(Object.keys(TURBOQUANT_TYPE_IDS) as ForkGgmlTypeName[]),
+  ...UPSTREAM_GGML_TYPES.map((t) => t.name),
+  ...TURBOQUANT_GGML_TYPES.map((t) => t.name),
 ] as [UpstreamGgmlTypeName | ForkGgmlTypeName, ...(UpstreamGgmlTypeName | ForkGgmlTypeName)[]];
 
 export const GgmlTypeNameSchema = z.enum(GGML_TYPE_NAMES);
 export type GgmlTypeName = z.infer<typeof GgmlTypeNameSchema>;
+
+/** Every row (upstream, then fork), by name: block size and bytes of each type. */
+export const GGML_TYPE_BY_NAME: ReadonlyMap<GgmlTypeName, GgmlTypeRow> = new Map(
+  [...UPSTREAM_GGML_TYPES, ...TURBOQUANT_GGML_TYPES].map((t) => [t.name, t]),
+);
 
 /**
  * Name of a GGUF tensor's ggml type id. `fork = true` reads ids 42–46 as the TurboQuant fork's
@@ -72,9 +102,9 @@ export type GgmlTypeName = z.infer<typeof GgmlTypeNameSchema>;
  */
 export function ggmlTypeNameFromId(id: number, fork = false): GgmlTypeName | null {
   if (fork) {
-    for (const [name, v] of Object.entries(TURBOQUANT_TYPE_IDS)) if (v === id) return name as GgmlTypeName;
+    const f = TURBOQUANT_GGML_TYPES.find((t) => t.id === id);
+    if (f) return f.name;
     if (id === 41) return null; // q1_0 does not exist in the fork
   }
-  for (const [name, v] of Object.entries(GGML_TYPE_IDS)) if (v === id) return name as GgmlTypeName;
-  return null;
+  return UPSTREAM_GGML_TYPES.find((t) => t.id === id)?.name ?? null;
 }

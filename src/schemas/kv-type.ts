@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { GgmlTypeName } from "./ggml-type.ts";
 
 /**
  * K/V cache element types accepted by `-ctk` / `-ctv` (memory-rules.md §5.1), plus the TurboQuant
@@ -20,7 +21,7 @@ export const KV_TYPES = [
   "turbo2",
   "turbo3",
   "turbo4",
-] as const;
+] as const satisfies readonly GgmlTypeName[];
 
 export const KvTypeSchema = z.enum(KV_TYPES);
 export type KvType = z.infer<typeof KvTypeSchema>;
@@ -34,3 +35,19 @@ export function isTurboType(t: KvType): boolean {
 export function isQuantizedKvType(t: KvType): boolean {
   return t !== "f32" && t !== "f16" && t !== "bf16";
 }
+
+/**
+ * K/V types each engine accepts (data/quants/kv-types.json `engines`, checked by
+ * tests/unit/catalog/quants.test.ts):
+ * - llama.cpp: every upstream type of `-ctk/-ctv` (common/arg.cpp kv_cache_types, de3ff81);
+ * - turboquant: the same plus turbo2/3/4;
+ * - ollama: OLLAMA_KV_CACHE_TYPE takes f16, q8_0 or q4_0 only, one type for K and V
+ *   (ollama docs/faq.md; memory-rules.md §14).
+ */
+export function kvTypesAccepted(engine: "llama.cpp" | "turboquant" | "ollama"): readonly KvType[] {
+  if (engine === "ollama") return OLLAMA_KV_TYPES;
+  if (engine === "turboquant") return KV_TYPES;
+  return KV_TYPES.filter((t) => !isTurboType(t));
+}
+
+const OLLAMA_KV_TYPES: readonly KvType[] = ["f16", "q8_0", "q4_0"];

@@ -61,15 +61,17 @@ export const SourceSchema = z.strictObject({
 export type Source = z.infer<typeof SourceSchema>;
 
 /** One measured quantity. */
-export const MeasuredValueSchema = z.strictObject({
-  bytes,
-  source: SourceSchema,
-  /** ± bytes of the printed precision (e.g. 5243 for `%.2f MiB`, 1 MiB for nvidia-smi). */
-  resolution_bytes: bytes
-    .optional()
-    .describe("± bytes of the printed precision (e.g. 5243 for `%.2f MiB`, 1 MiB for nvidia-smi)."),
-  note: z.string().optional(),
-}).describe("A measured quantity in bytes with its source and printed resolution.");
+export const MeasuredValueSchema = z
+  .strictObject({
+    bytes,
+    source: SourceSchema,
+    /** ± bytes of the printed precision (e.g. 5243 for `%.2f MiB`, 1 MiB for nvidia-smi). */
+    resolution_bytes: bytes
+      .optional()
+      .describe("± bytes of the printed precision (e.g. 5243 for `%.2f MiB`, 1 MiB for nvidia-smi)."),
+    note: z.string().optional(),
+  })
+  .describe("A measured quantity in bytes with its source and printed resolution.");
 export type MeasuredValue = z.infer<typeof MeasuredValueSchema>;
 
 /** The measured metrics a point may carry (issue #5); each compared with an engine component. */
@@ -212,42 +214,46 @@ export const WarningSchema = z.strictObject({
   message: z.string(),
 });
 
-export const PointSchema = z.strictObject({
-  /** Stable within the run: the case folder or file it came from, or `ctx-<n>-<k>-<v>`. */
-  id: z
-    .string()
-    .min(1)
-    .max(200)
-    .describe("Stable within the run: the case folder or file it came from, or `ctx-<n>-<k>-<v>`."),
-  /** `ok`; `did-not-fit` = allocation failed (a result, not a crash); `failed` = the process failed. */
-  status: z
-    .enum(["ok", "did-not-fit", "failed"])
-    .describe("`ok`; `did-not-fit` = allocation failed (a result, not a crash); `failed` = the process failed."),
-  config: PointConfigSchema,
-  /** Field → where its value came from. Fields absent from `config` are unknown. */
-  config_sources: z
-    .record(z.string(), ConfigSourceSchema)
-    .describe("Field → where its value came from. Fields absent from `config` are unknown."),
-  /** Cells llama.cpp allocated (`llama_context: n_ctx`, padded total); absent if not logged. */
-  n_ctx_allocated: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe("Cells llama.cpp allocated (`llama_context: n_ctx`, padded total); absent if not logged."),
-  /** `llama_context: n_ctx_seq` (per-sequence window). */
-  n_ctx_seq: z.number().int().positive().optional().describe("`llama_context: n_ctx_seq` (per-sequence window)."),
-  measured: MeasuredSchema,
-  caches: z.array(MeasuredKvCacheSchema),
-  recurrent: MeasuredRecurrentSchema.optional(),
-  buffers: z.array(BufferRowSchema),
-  memory_breakdown: z.array(MemoryBreakdownRowSchema).optional(),
-  stages: z.array(StageSchema).optional(),
-  /** Raw files of this point, relative to `data/raw/<run id>/`. */
-  raw_files: z.array(z.string()).describe("Raw files of this point, relative to `data/raw/<run id>/`."),
-  notes: z.array(z.string()),
-  warnings: z.array(WarningSchema),
-}).describe("One measured configuration: its config (engine RuntimeConfig fields that are known; absent = unknown), measured metrics with their sources, KV caches, buffers and notes.");
+export const PointSchema = z
+  .strictObject({
+    /** Stable within the run: the case folder or file it came from, or `ctx-<n>-<k>-<v>`. */
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe("Stable within the run: the case folder or file it came from, or `ctx-<n>-<k>-<v>`."),
+    /** `ok`; `did-not-fit` = allocation failed (a result, not a crash); `failed` = the process failed. */
+    status: z
+      .enum(["ok", "did-not-fit", "failed"])
+      .describe("`ok`; `did-not-fit` = allocation failed (a result, not a crash); `failed` = the process failed."),
+    config: PointConfigSchema,
+    /** Field → where its value came from. Fields absent from `config` are unknown. */
+    config_sources: z
+      .record(z.string(), ConfigSourceSchema)
+      .describe("Field → where its value came from. Fields absent from `config` are unknown."),
+    /** Cells llama.cpp allocated (`llama_context: n_ctx`, padded total); absent if not logged. */
+    n_ctx_allocated: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Cells llama.cpp allocated (`llama_context: n_ctx`, padded total); absent if not logged."),
+    /** `llama_context: n_ctx_seq` (per-sequence window). */
+    n_ctx_seq: z.number().int().positive().optional().describe("`llama_context: n_ctx_seq` (per-sequence window)."),
+    measured: MeasuredSchema,
+    caches: z.array(MeasuredKvCacheSchema),
+    recurrent: MeasuredRecurrentSchema.optional(),
+    buffers: z.array(BufferRowSchema),
+    memory_breakdown: z.array(MemoryBreakdownRowSchema).optional(),
+    stages: z.array(StageSchema).optional(),
+    /** Raw files of this point, relative to `data/raw/<run id>/`. */
+    raw_files: z.array(z.string()).describe("Raw files of this point, relative to `data/raw/<run id>/`."),
+    notes: z.array(z.string()),
+    warnings: z.array(WarningSchema),
+  })
+  .describe(
+    "One measured configuration: its config (engine RuntimeConfig fields that are known; absent = unknown), measured metrics with their sources, KV caches, buffers and notes.",
+  );
 export type Point = z.infer<typeof PointSchema>;
 
 export const HardwareInfoSchema = z.strictObject({
@@ -366,59 +372,67 @@ export const ProvenanceSchema = z.strictObject({
   raw_files: z.array(RawFileSchema),
 });
 
-export const RunSchema = z.strictObject({
-  $schema: z.string().optional(),
-  schema_version: z.literal(1),
-  id: slug,
-  /** YYYY-MM-DD of the measurement; absent if no input states it. */
-  date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
-    .optional(),
-  title: z.string().min(1),
-  /** Summary of the write-up the run comes from (markdown allowed). */
-  notes: z.string().optional().describe("Summary of the write-up the run comes from (markdown allowed)."),
-  hardware: HardwareInfoSchema,
-  runtime: RuntimeInfoSchema,
-  model: ModelInfoSchema,
-  measurement: MeasurementInfoSchema,
-  points: z.array(PointSchema).min(1, "a run needs at least one point"),
-  /** JSON paths of fields read from raw outputs rather than declared. */
-  inferred: z.array(z.string()).describe("JSON paths of fields read from raw outputs rather than declared."),
-  /** JSON paths of fields no input states. */
-  unknown: z.array(z.string()).describe("JSON paths of fields no input states."),
-  provenance: ProvenanceSchema,
-  warnings: z.array(WarningSchema),
-}).describe("One profiling run of Context Ceiling: one machine, one model, one runtime build, one or more measured points. Sizes are integer bytes; absent fields are unknown; every measured number names its tool, raw file and line.");
+export const RunSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    schema_version: z.literal(1),
+    id: slug,
+    /** YYYY-MM-DD of the measurement; absent if no input states it. */
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+      .optional(),
+    title: z.string().min(1),
+    /** Summary of the write-up the run comes from (markdown allowed). */
+    notes: z.string().optional().describe("Summary of the write-up the run comes from (markdown allowed)."),
+    hardware: HardwareInfoSchema,
+    runtime: RuntimeInfoSchema,
+    model: ModelInfoSchema,
+    measurement: MeasurementInfoSchema,
+    points: z.array(PointSchema).min(1, "a run needs at least one point"),
+    /** JSON paths of fields read from raw outputs rather than declared. */
+    inferred: z.array(z.string()).describe("JSON paths of fields read from raw outputs rather than declared."),
+    /** JSON paths of fields no input states. */
+    unknown: z.array(z.string()).describe("JSON paths of fields no input states."),
+    provenance: ProvenanceSchema,
+    warnings: z.array(WarningSchema),
+  })
+  .describe(
+    "One profiling run of Context Ceiling: one machine, one model, one runtime build, one or more measured points. Sizes are integer bytes; absent fields are unknown; every measured number names its tool, raw file and line.",
+  );
 export type Run = z.infer<typeof RunSchema>;
 
 /**
  * What a user writes: a run without the fields ingest fills (id, provenance, inferred …). Used for
  * `run.json` in a run folder (points optional) and for run JSON inputs.
  */
-export const RunInputSchema = z.strictObject({
-  $schema: z.string().optional(),
-  schema_version: z.literal(1).optional(),
-  id: slug.optional(),
-  date: RunSchema.shape.date,
-  title: z.string().min(1).optional(),
-  notes: z.string().optional(),
-  hardware: HardwareInfoSchema.optional(),
-  runtime: RuntimeInfoSchema.partial().optional(),
-  model: ModelInfoSchema.optional(),
-  measurement: MeasurementInfoSchema.partial().optional(),
-  points: z
-    .array(
-      PointSchema.partial({
-        status: true,
-        config_sources: true,
-        caches: true,
-        buffers: true,
-        raw_files: true,
-        notes: true,
-        warnings: true,
-      }),
-    )
-    .optional(),
-}).describe("Run metadata as a user writes it (run.json of a run folder, --meta file, or a run JSON input): sizes may be strings with units such as \"320 MiB\" or \"8.6 GB\".");
+export const RunInputSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    schema_version: z.literal(1).optional(),
+    id: slug.optional(),
+    date: RunSchema.shape.date,
+    title: z.string().min(1).optional(),
+    notes: z.string().optional(),
+    hardware: HardwareInfoSchema.optional(),
+    runtime: RuntimeInfoSchema.partial().optional(),
+    model: ModelInfoSchema.optional(),
+    measurement: MeasurementInfoSchema.partial().optional(),
+    points: z
+      .array(
+        PointSchema.partial({
+          status: true,
+          config_sources: true,
+          caches: true,
+          buffers: true,
+          raw_files: true,
+          notes: true,
+          warnings: true,
+        }),
+      )
+      .optional(),
+  })
+  .describe(
+    'Run metadata as a user writes it (run.json of a run folder, --meta file, or a run JSON input): sizes may be strings with units such as "320 MiB" or "8.6 GB".',
+  );
 export type RunInput = z.infer<typeof RunInputSchema>;

@@ -38,7 +38,9 @@ export interface FootprintFacts {
 }
 
 const SIZE = String.raw`([\d.]+)\s*(B|KB|MB|GB|TB)\b`;
-const RE_HEAD = new RegExp(String.raw`^(.*?)\s*\[(\d+)\]:\s*(?:\d+-bit\s+)?Footprint:\s*${SIZE}(?:\s*\((\d+) bytes per page\))?`);
+const RE_HEAD = new RegExp(
+  String.raw`^(.*?)\s*\[(\d+)\]:\s*(?:\d+-bit\s+)?Footprint:\s*${SIZE}(?:\s*\((\d+) bytes per page\))?`,
+);
 const RE_SIZE_G = new RegExp(SIZE, "g");
 const RE_AUX = new RegExp(String.raw`^\s*(phys_footprint(?:_peak)?):\s*${SIZE}`);
 const RE_ERROR = /^footprint:\s*(.*)$/;
@@ -95,7 +97,9 @@ export function parseFootprintText(text: string): FootprintFacts {
     }
     if (proc && sizeCols.length) {
       const sizes = [...l.matchAll(RE_SIZE_G)];
-      const rest = /(\d+)\s+(\S.*?)\s*$/.exec(l.slice(sizes.length ? sizes[sizes.length - 1].index! + sizes[sizes.length - 1][0].length : 0));
+      const rest = /(\d+)\s+(\S.*?)\s*$/.exec(
+        l.slice(sizes.length ? sizes[sizes.length - 1].index! + sizes[sizes.length - 1][0].length : 0),
+      );
       if (sizes.length === sizeCols.length && rest) {
         const cat: FootprintCategory = { regions: Number(rest[1]) };
         sizes.forEach((s, i) => {

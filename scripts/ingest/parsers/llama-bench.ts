@@ -51,8 +51,7 @@ function fa(v: unknown): LlamaBenchRecord["flashAttn"] {
 
 function record(o: Json, line: number, lenient: boolean): LlamaBenchRecord {
   const s = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
-  const n = (k: string) =>
-    typeof o[k] === "number" && Number.isFinite(o[k] as number) ? (o[k] as number) : undefined;
+  const n = (k: string) => (typeof o[k] === "number" && Number.isFinite(o[k] as number) ? (o[k] as number) : undefined);
   const r: LlamaBenchRecord = {
     buildCommit: s("build_commit"),
     buildNumber: n("build_number"),

@@ -131,6 +131,8 @@ export interface ContextFact {
   nonZeroBufferLines: number;
   /** Debug-verbosity `llama_kv_cache: layer N: dev = X` / `filtered` lines, counted. */
   kvLayers?: { assigned: number; filtered: number; devices: Record<string, number> };
+  /** Identical contexts later in the log (same model, parameters and sizes) folded into this one. */
+  repeats: number;
   line: number;
 }
 
@@ -149,6 +151,8 @@ export interface ModelLoadFact {
   noAlloc?: boolean;
   /** Debug-verbosity `load_tensors: layer N assigned to device X` lines, counted per device. */
   layerDevices?: Record<string, number>;
+  /** Identical later loads of the same model folded into this one. */
+  repeats: number;
   line: number;
 }
 
@@ -165,7 +169,15 @@ export interface DeviceFact {
 
 export interface TurboFacts {
   flashAttnForced?: number;
-  autoAsymmetric?: { from?: string; to: string; gqaRatio: number; nHead?: number; nHeadKv?: number; reason?: string; line: number };
+  autoAsymmetric?: {
+    from?: string;
+    to: string;
+    gqaRatio: number;
+    nHead?: number;
+    nHeadKv?: number;
+    reason?: string;
+    line: number;
+  };
   boundaryV?: { mode?: number; text: string; line: number };
   zeroPadding: { which: string; from: number; to: number; cacheFrom: number; cacheTo: number; line: number }[];
   rotationInit: number;
@@ -209,8 +221,7 @@ const MAX_LOG_WARNINGS = 100;
 
 // --- matchers -----------------------------------------------------------------------------------
 
-const RE_BUFFER =
-  /([A-Za-z_][\w]*):\s+(\S+)\s+(?:(KV|RS|compute|model|output)\s+)?buffer size\s*=\s*(-?[\d.]+)\s*MiB/;
+const RE_BUFFER = /([A-Za-z_][\w]*):\s+(\S+)\s+(?:(KV|RS|compute|model|output)\s+)?buffer size\s*=\s*(-?[\d.]+)\s*MiB/;
 const RE_DSV4 = /([A-Za-z_]\w*):\s+(\S+)\s+DSV4\s+(\S+)\s+state buffer size\s*=\s*([\d.]+)\s*MiB/;
 const RE_KV_SIZE =
   /([A-Za-z_]\w*):\s+size\s*=\s*([\d.]+)\s*MiB\s*\(\s*(\d+)\s*cells,\s*(\d+)\s*layers(?:,\s*(\d+)(?:\s*\/\s*(\d+))?\s*seqs)?\s*\),\s*K\s*\((\w+)\):\s*([\d.]+)\s*MiB(?:,\s*V\s*\((\w+)\):\s*([\d.]+)\s*MiB)?/;
@@ -239,8 +250,8 @@ const RE_METAL_UNIFIED = /(?:hasUnifiedMemory|has unified memory)\s*=\s*(\w+)/;
 const RE_METAL_GPU = /(?:GPU name|found device):\s+(.+?)\s*$/;
 const RE_BREAKDOWN_HEAD = /([A-Za-z_]\w*):.*memory breakdown(?:\s*\[MiB\])?/;
 const RE_BREAKDOWN_DEV =
-  /-\s+(.+?)\s*\|?\s*(\d+)\s*=\s*(\d+)\s*\+\s*\(\s*(\d+)\s*=\s*(\d+)\s*\+\s*(\d+)\s*\+\s*(\d+)\s*\)\s*\+\s*(-?\d+)/;
-const RE_BREAKDOWN_HOST = /-\s+(.+?)\s*\|?\s*(\d+)\s*=\s*(\d+)\s*\+\s*(\d+)\s*\+\s*(\d+)\s*\|?\s*$/;
+  /-\s+(\S+(?:\s+\([^)]*\))?)\s*\|?\s*(\d+)\s*=\s*(\d+)\s*\+\s*\(\s*(\d+)\s*=\s*(\d+)\s*\+\s*(\d+)\s*\+\s*(\d+)\s*\)\s*\+\s*(-?\d+)/;
+const RE_BREAKDOWN_HOST = /-\s+(\S+(?:\s+\([^)]*\))?)\s*\|?\s*(\d+)\s*=\s*(\d+)\s*\+\s*(\d+)\s*\+\s*(\d+)\s*\|?\s*$/;
 const RE_FIT_PROJECTED = /projected to use\s+(\d+)\s*MiB of device memory vs\.\s*(\d+)\s*MiB of free/;
 const RE_FIT_REDUCED = /context size reduced from\s+(\d+)\s+to\s+(\d+)/;
 const RE_SLOTS = /n_slots\s*=\s*(\d+),\s*n_ctx_slot\s*=\s*(\d+)(?:,\s*kv_unified\s*=\s*'?(\w+)'?)?/;
@@ -253,6 +264,9 @@ const RE_TURBO_PAD = /turbo zero-padding\s+(K|V)\s+head_dim\s+(\d+)\s*->\s*(\d+)
 const RE_KV_LAYER = /:\s+layer\s+(\d+):\s+(?:dev\s*=\s*(\S+)|filtered)/;
 const RE_LAYER_ASSIGNED = /layer\s+(\d+)\s+assigned to device\s+([^,\s]+)/;
 const RE_UNSUPPORTED = /Unsupported cache type:\s*(\S+)/;
+/** Every token a handler below reacts to (keep in sync when adding a handler). */
+const RE_GATE =
+  /llama_|buffer size|cells,|KV self|breakdown|init:|print_info:|llm_load_|kv_size|creating|attn_rot_|recommendedMax|nified memory|UnifiedMemory|n_slots|build|compute capability|using device|GPU name|found device|system_info|assigned to device|offloaded|load_mode|Flash Attention|projected to use|context size reduced|[tT]urbo|auto-asymmetric|Boundary V|temporal decay|Unsupported cache type|V cache|V embeddings|expectation|[dD]raft|MiB| MB/;
 /** Lines that name a memory quantity; one that matches no format above becomes a warning. */
 const RE_RELEVANT =
   /buffer size|KV self size|size\s*=\s*[\d.]+\s*MiB\s*\(|memory breakdown|^\s*\|?\s*-\s+\S+.*\d+\s*=\s*\d+\s*\+|recommendedMaxWorkingSetSize/;
@@ -295,7 +309,33 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
   let draftHint = false;
   let breakdownOpen: BreakdownTable | undefined;
 
+  // A long log can repeat the same session many times (server restarts, reloads): identical
+  // contexts and model loads are folded, so memory grows with distinct facts only.
+  const noLines = (k: string, v: unknown) => (k === "line" || k === "index" ? undefined : v);
+  const ctxSigs = new Map<string, ContextFact>();
+  const modelSigs = new Map<string, number>();
+  const sigCache = new WeakMap<ModelLoadFact, string>();
+  const modelSig = (m: ModelLoadFact | undefined): string => {
+    if (!m) return "";
+    let sig = sigCache.get(m);
+    if (sig === undefined) {
+      sig = JSON.stringify({ ...m, repeats: 0 }, noLines);
+      sigCache.set(m, sig);
+    }
+    return sig;
+  };
+  const closeContext = (): void => {
+    const c = ctx;
+    if (!c || facts.contexts[facts.contexts.length - 1] !== c) return;
+    const sig = JSON.stringify({ ...c, repeats: 0, model: modelSig(facts.models[c.model]) }, noLines);
+    const prev = ctxSigs.get(sig);
+    if (prev) {
+      facts.contexts.pop();
+      prev.repeats++;
+    } else ctxSigs.set(sig, c);
+  };
   const newContext = (line: number): ContextFact => {
+    closeContext();
     const c: ContextFact = {
       index: facts.contexts.length,
       model: model ? model.index : -1,
@@ -308,6 +348,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       computeBlocks: 0,
       zeroBufferLines: 0,
       nonZeroBufferLines: 0,
+      repeats: 0,
       line,
     };
     facts.contexts.push(c);
@@ -341,8 +382,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (what === "meta" && (k.meta || k.buffers.length)) return openCache(c, line);
     return k;
   };
-  const inheritKind = (kind: KvCacheFact["kind"]): KvCacheFact["kind"] =>
-    kind === "dsv4" ? "dsv4" : "full";
+  const inheritKind = (kind: KvCacheFact["kind"]): KvCacheFact["kind"] => (kind === "dsv4" ? "dsv4" : "full");
 
   const handleBuffer = (t: string, n: number): boolean => {
     let m = RE_BUFFER.exec(t);
@@ -422,6 +462,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
 
   let modelZeroLines = 0;
   const newModel = (line: number): ModelLoadFact => {
+    closeContext();
     finishModel();
     const m: ModelLoadFact = {
       index: facts.models.length,
@@ -430,6 +471,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       tensorTypes: {},
       info: {},
       buffers: [],
+      repeats: 0,
       line,
     };
     facts.models.push(m);
@@ -440,8 +482,24 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     return m;
   };
   const finishModel = (): void => {
-    if (!model) return;
-    if (model.noAlloc || (modelZeroLines > 0 && model.buffers.length === 0)) model.role = "dry-run";
+    const m = model;
+    if (!m) return;
+    if (m.noAlloc || (modelZeroLines > 0 && m.buffers.length === 0)) {
+      m.role = "dry-run";
+      sigCache.delete(m); // the role changed since a context asked
+    }
+    if (facts.models[facts.models.length - 1] !== m) return;
+    const sig = modelSig(m);
+    const prev = modelSigs.get(sig);
+    if (prev === undefined) {
+      modelSigs.set(sig, m.index);
+      return;
+    }
+    facts.models.pop();
+    facts.models[prev].repeats++;
+    // its contexts were compared by model signature when they closed: only re-point them
+    for (const c of facts.contexts) if (c.model === m.index) c.model = prev;
+    model = facts.models[prev];
   };
 
   const handleSizeLine = (t: string, n: number): boolean => {
@@ -468,8 +526,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     const m = RE_KV_SIZE.exec(t);
     if (!m) return false;
     const c = context(n);
-    const format: KvSizeLine["format"] =
-      m[5] === undefined ? "cells-layers" : m[6] === undefined ? "seqs" : "current";
+    const format: KvSizeLine["format"] = m[5] === undefined ? "cells-layers" : m[6] === undefined ? "seqs" : "current";
     const size: KvSizeLine = {
       mib: Number(m[2]),
       bytes: mibToBytes(Number(m[2])),
@@ -632,13 +689,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (m) {
       const c = context(n);
       const kind =
-        m[1] === "non-SWA"
-          ? "non-swa"
-          : m[1] === "SWA"
-            ? "swa"
-            : m[1] === "main"
-              ? "dsa-main"
-              : "dsa-indexer";
+        m[1] === "non-SWA" ? "non-swa" : m[1] === "SWA" ? "swa" : m[1] === "main" ? "dsa-main" : "dsa-indexer";
       const k = openCache(c, n, kind);
       k.createdCells = Number(m[2]);
       return true;
@@ -740,9 +791,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       }
     }
     if (t.startsWith("system_info:") || t.includes(" system_info:")) {
-      const backends = [...t.matchAll(/\b(CUDA|Metal|MTL|ROCm|HIP|Vulkan|SYCL|BLAS|CPU)\s*:/g)].map(
-        (x) => x[1],
-      );
+      const backends = [...t.matchAll(/\b(CUDA|Metal|MTL|ROCm|HIP|Vulkan|SYCL|BLAS|CPU)\s*:/g)].map((x) => x[1]);
       facts.systemInfo = { backends: [...new Set(backends)], text: t, line: n };
       return true;
     }
@@ -869,11 +918,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       facts.kvNotes.push({ text: t.trim(), line: n });
       return true;
     }
-    if (t.includes("does not match expectation")) {
-      facts.kvNotes.push({ text: t.trim(), line: n });
-      return true;
-    }
-    if (/draft/i.test(t)) draftHint = true;
+    if (t.includes("draft") || t.includes("Draft")) draftHint = true;
     return false;
   };
 
@@ -882,31 +927,37 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       facts.lines = n;
       const { text: t, level } = normaliseLine(raw);
       if (t.length === 0) return;
-      const isCompute = t.includes("compute buffer size") && !t.includes("does not match");
+      const isCompute = t.includes("compute buffer size") && !t.includes("expectation");
       if (computeBlock && !isCompute) closeCompute();
       if (breakdownOpen && !t.includes("breakdown")) breakdownOpen = undefined;
+      if ((level === "W" || level === "E") && facts.logWarnings.length < MAX_LOG_WARNINGS)
+        facts.logWarnings.push({ level, text: t.length > 300 ? `${t.slice(0, 300)}…` : t, line: n });
+      // one scan decides whether any handler could care: request/slot lines of a long server log stop here
+      if (!RE_GATE.test(t)) return;
       let ok = false;
       if (t.includes("llama_model_loader:")) ok = handleLoader(t, n);
-      else if (t.includes("buffer size")) ok = handleBuffer(t, n);
+      else if (t.includes("expectation") && t.includes("buffer size")) {
+        // destructor check (`~llama_context: … compute buffer size is X MiB, matches / does not match expectation of Y MiB`)
+        if (t.includes("does not match")) facts.kvNotes.push({ text: t.trim(), line: n });
+        ok = true;
+      } else if (t.includes("buffer size")) ok = handleBuffer(t, n);
       else if (t.includes("cells,")) ok = handleSizeLine(t, n);
       else if (t.includes("KV self size")) ok = handleKvSelf(t, n);
       else if (t.includes("breakdown")) ok = handleBreakdown(t, n);
       if (!ok && t.includes("=")) ok = handleKeyValue(t, n);
       if (!ok) ok = handleOther(t, n);
       if (ok) facts.recognisedLines++;
-      else if ((t.includes("MiB") || t.includes("|") || t.includes(" MB")) && RE_RELEVANT.test(t))
+      else if ((t.includes("MiB") || t.includes("breakdown") || t.includes(" MB")) && RE_RELEVANT.test(t))
         warnings.add(n, t, "looks like a llama.cpp memory line but matches no known format");
-      if ((level === "W" || level === "E") && facts.logWarnings.length < MAX_LOG_WARNINGS)
-        facts.logWarnings.push({ level, text: t.length > 300 ? `${t.slice(0, 300)}…` : t, line: n });
     },
     finish(): LlamaCppFacts {
       closeCompute();
+      closeContext();
       finishModel();
       for (const c of facts.contexts) {
         const m = c.model >= 0 ? facts.models[c.model] : undefined;
         if (m) c.role = m.role;
-        if (c.role !== "draft" && c.zeroBufferLines > 0 && c.nonZeroBufferLines === 0)
-          c.role = "dry-run";
+        if (c.role !== "draft" && c.zeroBufferLines > 0 && c.nonZeroBufferLines === 0) c.role = "dry-run";
       }
       facts.warnings = warnings.list();
       return facts;

@@ -71,7 +71,16 @@ export function parseMemprobe(text: string): MemprobeFacts {
         w.add(n, l, "MEM line needs integer total_bytes, free_bytes, used_bytes");
         continue;
       }
-      f.stages.push({ stage: o.stage ?? "?", t: o.t ? Number(o.t) : undefined, device: o.dev ?? "?", totalBytes: total, freeBytes: free, usedBytes: used, exact: true, line: n });
+      f.stages.push({
+        stage: o.stage ?? "?",
+        t: o.t ? Number(o.t) : undefined,
+        device: o.dev ?? "?",
+        totalBytes: total,
+        freeBytes: free,
+        usedBytes: used,
+        exact: true,
+        line: n,
+      });
     } else if (l.startsWith("PROC ")) {
       const o = kv(l);
       const fields: Record<string, number> = {};
@@ -84,7 +93,14 @@ export function parseMemprobe(text: string): MemprobeFacts {
         w.add(n, l, "MB line needs integer model=, context=, compute= bytes");
         continue;
       }
-      f.buffers.push({ buft: o.buft ?? "?", isHost: o.is_host === "1", model: nums[0], context: nums[1], compute: nums[2], line: n });
+      f.buffers.push({
+        buft: o.buft ?? "?",
+        isHost: o.is_host === "1",
+        model: nums[0],
+        context: nums[1],
+        compute: nums[2],
+        line: n,
+      });
     } else if (l.startsWith("RESULT ")) {
       const o = kv(l);
       f.result = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
@@ -93,7 +109,15 @@ export function parseMemprobe(text: string): MemprobeFacts {
       let m = RE_LOG_STAGE.exec(l);
       if (m) {
         if (!f.stages.some((s) => s.stage === m![1] && s.exact))
-          f.stages.push({ stage: m[1], device: m[2], totalBytes: Number(m[3]) * MiB, freeBytes: Number(m[4]) * MiB, usedBytes: Number(m[5]) * MiB, exact: false, line: n });
+          f.stages.push({
+            stage: m[1],
+            device: m[2],
+            totalBytes: Number(m[3]) * MiB,
+            freeBytes: Number(m[4]) * MiB,
+            usedBytes: Number(m[5]) * MiB,
+            exact: false,
+            line: n,
+          });
         continue;
       }
       m = RE_LOG_REQ.exec(l);

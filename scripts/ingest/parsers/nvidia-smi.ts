@@ -86,7 +86,12 @@ export function parseNvidiaSmiCsv(text: string): NvidiaSmiFacts {
       });
       f.columns = header;
       const names = header.map((h) => h.name);
-      f.kind = names.includes("used_gpu_memory") || names.includes("used_memory") ? "apps" : names.some((x) => x.startsWith("memory.") || x === "index") ? "gpu" : "unknown";
+      f.kind =
+        names.includes("used_gpu_memory") || names.includes("used_memory")
+          ? "apps"
+          : names.some((x) => x.startsWith("memory.") || x === "index")
+            ? "gpu"
+            : "unknown";
       continue;
     }
     let row = cells;
@@ -144,8 +149,7 @@ export function parseNvidiaSmiCsv(text: string): NvidiaSmiFacts {
     const reserved = get("memory.reserved");
     if (reserved !== undefined && num(reserved) !== undefined) g.reservedMiB = num(reserved);
     const free = get("memory.free");
-    if (free !== undefined && num(free) !== undefined)
-      g.freeMinMiB = Math.min(g.freeMinMiB ?? Infinity, num(free)!);
+    if (free !== undefined && num(free) !== undefined) g.freeMinMiB = Math.min(g.freeMinMiB ?? Infinity, num(free)!);
   }
   f.warnings = w.list();
   return f;

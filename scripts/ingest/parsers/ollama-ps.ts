@@ -25,7 +25,10 @@ export interface OllamaPsFacts {
 
 function processor(s: string): OllamaPsRow["processor"] {
   let m = /^(\d+)%\s+(GPU|CPU)$/.exec(s);
-  if (m) return m[2] === "GPU" ? { cpuPercent: 100 - Number(m[1]), gpuPercent: Number(m[1]) } : { cpuPercent: Number(m[1]), gpuPercent: 100 - Number(m[1]) };
+  if (m)
+    return m[2] === "GPU"
+      ? { cpuPercent: 100 - Number(m[1]), gpuPercent: Number(m[1]) }
+      : { cpuPercent: Number(m[1]), gpuPercent: 100 - Number(m[1]) };
   m = /^(\d+)%\/(\d+)%\s+CPU\/GPU$/.exec(s);
   if (m) return { cpuPercent: Number(m[1]), gpuPercent: Number(m[2]) };
   return "unknown";
@@ -61,7 +64,11 @@ export function parseOllamaPs(text: string): OllamaPsFacts {
       try {
         row.sizeBytes = parseBytes(size);
         const v = Number(size.split(/\s/)[0]);
-        row.sizeResolutionBytes = /\./.test(size) ? 0.05 * (row.sizeBytes / v) : row.sizeBytes >= 10 * GB ? 0.5 * GB : 0.5 * (row.sizeBytes / v);
+        row.sizeResolutionBytes = /\./.test(size)
+          ? 0.05 * (row.sizeBytes / v)
+          : row.sizeBytes >= 10 * GB
+            ? 0.5 * GB
+            : 0.5 * (row.sizeBytes / v);
       } catch {
         w.add(n, l, `SIZE "${size}" is not a size such as "5.5 GB"`);
       }

@@ -58,7 +58,7 @@ export interface OllamaFacts {
 /** Split a logfmt line into key → value (quotes removed, `\"` unescaped). */
 export function logfmt(line: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  const re = /([\w.\-]+)=("((?:[^"\\]|\\.)*)"|\S*)/g;
+  const re = /([\w.-]+)=("((?:[^"\\]|\\.)*)"|\S*)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(line))) out[m[1]] = m[3] !== undefined ? m[3].replace(/\\(.)/g, "$1") : m[2];
   return out;

@@ -70,6 +70,8 @@ export function Calculator(props: CalculatorProps) {
   );
 
   const libRef = useRef<ClientLib | null>(null);
+  /** The page URL is written only after a linked state has been read from it. */
+  const urlRead = useRef(false);
   /** Permalink → state (the validator comes with the lazy engine chunk). */
   const readUrl = useCallback(
     (l: ClientLib) => {
@@ -97,6 +99,7 @@ export function Calculator(props: CalculatorProps) {
         if (!alive) return;
         libRef.current = l;
         if (syncUrl && location.search) readUrl(l);
+        urlRead.current = true;
         setCatalog(c);
         setLib(l);
       })
@@ -166,32 +169,51 @@ export function Calculator(props: CalculatorProps) {
     }
   }, [lib, state.model, state.arch, state.ggufUrl, loadedKey, defaults]);
 
-  // Permalink: replace while the user keeps moving, push once they pause (back/forward work).
+  // Permalink: every discrete change is a history step (back/forward work); a context drag
+  // replaces its own step while it keeps moving; the first write after reading a link replaces
+  // it. Writes are debounced (browsers throttle the history API, and it costs ~1 ms a call).
+  const lastWritten = useRef<CalcState | null>(null);
+  const urlTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
-    if (!syncUrl) return;
-    const q = stateToQuery(state, defaults);
-    const target = `${location.pathname}${q ? `?${q}` : ""}${location.hash}`;
-    setHref(`${location.origin}${target}`);
-    if (fromHistory.current) {
-      fromHistory.current = false;
-      return;
-    }
-    if (target === `${location.pathname}${location.search}${location.hash}`) return;
-    const now = performance.now();
-    if (now - lastPush.current > 800) history.pushState(null, "", target);
-    else history.replaceState(null, "", target);
-    lastPush.current = now;
-  }, [state, defaults, syncUrl]);
+    if (!syncUrl || !urlRead.current) return;
+    if (urlTimer.current) clearTimeout(urlTimer.current);
+    const write = () => {
+      urlTimer.current = null;
+      const q = stateToQuery(state, defaults);
+      const target = `${location.pathname}${q ? `?${q}` : ""}${location.hash}`;
+      setHref(`${location.origin}${target}`);
+      const prev = lastWritten.current;
+      lastWritten.current = state;
+      if (fromHistory.current) {
+        fromHistory.current = false;
+        return;
+      }
+      if (target === `${location.pathname}${location.search}${location.hash}`) return;
+      const now = performance.now();
+      const onlyCtx = prev !== null && stateToQuery({ ...state, ctx: prev.ctx }, prev) === "";
+      if (prev === null || (onlyCtx && now - lastPush.current < 1000)) history.replaceState(null, "", target);
+      else history.pushState(null, "", target);
+      lastPush.current = now;
+    };
+    if (lastWritten.current === null || fromHistory.current) write();
+    else urlTimer.current = setTimeout(write, 200);
+  }, [state, defaults, syncUrl, lib]);
 
   const ready = lib !== null && catalog !== null;
-  const modelReady = state.model !== "gguf" && state.model !== "custom" ? true : loaded !== null && loadedKey === (state.ggufUrl ?? state.arch);
+  const modelReady =
+    state.model !== "gguf" && state.model !== "custom"
+      ? true
+      : loaded !== null && loadedKey === (state.ggufUrl ?? state.arch);
   const staticRes = useMemo(
     () => (ready && modelReady ? lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns }) : null),
     // staticKey covers every field but ctx and view (deps are deliberate).
     [ready, modelReady, lib && lib.staticKey(state), loaded, extraRuns, catalog],
   );
   const view: CalcView = useMemo(
-    () => (staticRes ? { s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) } : props.initialView),
+    () =>
+      staticRes
+        ? { s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) }
+        : props.initialView,
     [staticRes, state],
   );
   const fullArch = useMemo(() => {
@@ -211,11 +233,14 @@ export function Calculator(props: CalculatorProps) {
     }
   });
 
-  const onGgufFile = async (file: File) => {
+  const onGgufFileImpl = async (file: File) => {
     markInput();
     setBusy(`Reading the header of ${file.name}…`);
     try {
-      const [g, l] = await Promise.all([import("../../lib/calculator/gguf-load.ts"), lib ?? import("../../lib/calculator/client.ts")]);
+      const [g, l] = await Promise.all([
+        import("../../lib/calculator/gguf-load.ts"),
+        lib ?? import("../../lib/calculator/client.ts"),
+      ]);
       const m = await g.loadGgufFile(file);
       const payload = l.encodeCustom(m.architecture, m.name, m.tensorsFtype);
       setLoaded(m);
@@ -229,24 +254,32 @@ export function Calculator(props: CalculatorProps) {
       setBusy(null);
     }
   };
-  const onGgufUrl = (url: string) => {
+  const onGgufUrlImpl = (url: string) => {
     if (!/^https:\/\/\S+$/.test(url)) {
       setNotices((n) => [...n, `Not an https:// URL: ${url}`]);
       return;
     }
     update({ model: "gguf", ggufUrl: url, arch: null });
   };
-  const onCustom = (json: string): string[] => {
+  const onCustomImpl = (json: string): string[] => {
     if (!lib) return ["The engine is still loading."];
     const r = lib.parseArchitecture(json);
     if (!r.ok) return r.errors;
     const payload = lib.encodeCustom(r.arch, r.arch.name ?? "custom");
-    setLoaded({ kind: "custom", name: r.arch.name ?? "custom", architecture: r.arch, tensors: null, tensorsFtype: null, fileBytes: null, url: null });
+    setLoaded({
+      kind: "custom",
+      name: r.arch.name ?? "custom",
+      architecture: r.arch,
+      tensors: null,
+      tensorsFtype: null,
+      fileBytes: null,
+      url: null,
+    });
     setLoadedKey(payload);
     update({ model: "custom", arch: payload, ggufUrl: null });
     return [];
   };
-  const onRunFile = async (file: File): Promise<string[]> => {
+  const onRunFileImpl = async (file: File): Promise<string[]> => {
     if (!lib) return ["The engine is still loading."];
     markInput();
     pendingMark.current = true;
@@ -254,6 +287,15 @@ export function Calculator(props: CalculatorProps) {
     if (r.run) setExtraRuns((x) => [...x.filter((y) => y.id !== r.run!.id), r.run!]);
     return r.errors;
   };
+
+  // Stable identities for the memoised input groups; the latest closure runs.
+  const impl = useRef({ onGgufFileImpl, onGgufUrlImpl, onCustomImpl, onRunFileImpl });
+  impl.current = { onGgufFileImpl, onGgufUrlImpl, onCustomImpl, onRunFileImpl };
+  const onGgufFile = useCallback((f: File) => void impl.current.onGgufFileImpl(f), []);
+  const onGgufUrl = useCallback((u: string) => impl.current.onGgufUrlImpl(u), []);
+  const onCustom = useCallback((j: string) => impl.current.onCustomImpl(j), []);
+  const onRunFile = useCallback((f: File) => impl.current.onRunFileImpl(f), []);
+  const setMode = useCallback((m: "total" | "residual") => update({ view: m }), [update]);
 
   return (
     <section
@@ -295,7 +337,6 @@ export function Calculator(props: CalculatorProps) {
           idPrefix={idPrefix}
           state={state}
           light={light}
-          catalog={catalog}
           view={view}
           ready={ready}
           changes={changes}
@@ -325,7 +366,7 @@ export function Calculator(props: CalculatorProps) {
             plot={ready ? plot : null}
             pending={pending}
             poolLabel={view.s.poolLabel}
-            setMode={(m) => update({ view: m })}
+            setMode={setMode}
           >
             {props.children}
           </ChartPanel>

@@ -66,8 +66,13 @@ export function ChartPanel(p: Props) {
     if (!isLive || !box.current) return;
     const { Plot, build } = p.plot!;
     const el = Plot.plot(
-      build({ ...p.chart, current: null }, { view: p.mode, width: Math.min(width, 960), height: width < 480 ? 300 : 380, tips: true }),
-    ) as unknown as (SVGSVGElement | HTMLElement) & { scale: (n: string) => { apply: (v: number) => number } | undefined };
+      build(
+        { ...p.chart, current: null },
+        { view: p.mode, width: Math.min(width, 960), height: width < 480 ? 300 : 380, tips: true },
+      ),
+    ) as unknown as (SVGSVGElement | HTMLElement) & {
+      scale: (n: string) => { apply: (v: number) => number } | undefined;
+    };
     box.current.replaceChildren(el);
     const svg = (el.tagName.toLowerCase() === "svg" ? el : el.querySelector("svg")) as SVGSVGElement;
     const g = document.createElementNS(SVGNS, "g");
@@ -141,7 +146,15 @@ export function ChartPanel(p: Props) {
           {series.map((s) => (
             <li key={s.key} class={s.selected ? "is-selected" : ""}>
               <svg width="34" height="10" aria-hidden="true" class="calc-legend__swatch">
-                <line x1="1" y1="5" x2="33" y2="5" stroke={s.colour} stroke-width={s.selected ? 3 : 2} stroke-dasharray={s.dash || undefined} />
+                <line
+                  x1="1"
+                  y1="5"
+                  x2="33"
+                  y2="5"
+                  stroke={s.colour}
+                  stroke-width={s.selected ? 3 : 2}
+                  stroke-dasharray={s.dash || undefined}
+                />
               </svg>
               {s.label}
               {s.selected ? " (your pick)" : ""}
@@ -149,9 +162,18 @@ export function ChartPanel(p: Props) {
             </li>
           ))}
           <li>
-            <span aria-hidden="true" class="calc-legend__sym">◆</span> largest context that fits;{" "}
-            <span aria-hidden="true" class="calc-legend__sym">✕</span> measured point ({p.chart.measured.length});{" "}
-            <span aria-hidden="true" class="calc-legend__sym">╌</span> {p.chart.budgetLabel}
+            <span aria-hidden="true" class="calc-legend__sym">
+              ◆
+            </span>{" "}
+            largest context that fits;{" "}
+            <span aria-hidden="true" class="calc-legend__sym">
+              ✕
+            </span>{" "}
+            measured point ({p.chart.measured.length});{" "}
+            <span aria-hidden="true" class="calc-legend__sym">
+              ╌
+            </span>{" "}
+            {p.chart.budgetLabel}
           </li>
         </ul>
       </figcaption>

@@ -67,7 +67,10 @@ export function ContextControl(p: Props) {
           onKeyDown={(e) => {
             if (e.key !== "PageUp" && e.key !== "PageDown") return;
             e.preventDefault();
-            const next = Math.min(p.scale.maxIndex, Math.max(0, idx + (e.key === "PageUp" ? 1 : -1) * STEPS_PER_OCTAVE));
+            const next = Math.min(
+              p.scale.maxIndex,
+              Math.max(0, idx + (e.key === "PageUp" ? 1 : -1) * STEPS_PER_OCTAVE),
+            );
             p.onCtx(indexToContext(next));
           }}
         />

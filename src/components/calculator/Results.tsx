@@ -6,7 +6,8 @@
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { CalcView } from "../../lib/calculator/view.ts";
+import type { CalcView, MaxRow } from "../../lib/calculator/view.ts";
+import { memo } from "./memo.ts";
 import { gb, gib, int, mib2, shortCtx } from "../../lib/calculator/format.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import { ContextControl } from "./ContextControl.tsx";
@@ -80,147 +81,10 @@ function Estimate({ uncalibrated }: { uncalibrated: boolean }) {
   return <span class="calc-tag calc-tag--est">{uncalibrated ? "uncalibrated estimate" : "estimate"}</span>;
 }
 
-export function ResultsSummary(p: Props) {
-  const { s, c } = p.view;
-  const budget = s.budget;
-  const limit = budget.lineBytes;
-  const part = (x: { bytes: number; device: number }) => (budget.pool === "device" ? x.device : x.bytes);
-  const segs = c.components.filter((x) => part(x) > 0);
-  const scaleMax = Math.max(segs.reduce((a, x) => a + part(x), 0), limit ?? 0, 1);
-  const verdictIcon = c.verdict.kind === "fits" ? "✓" : c.verdict.kind === "tight" ? "!" : c.verdict.kind === "no" ? "✗" : "?";
+const MaxTable = memo(function MaxTable(p: { idPrefix: string; rows: MaxRow[]; sliderMax: number }) {
+  const s = { maxTable: p.rows, scale: { maxCtx: p.sliderMax } };
   return (
-    <div class={`calc__summary${p.pending ? " is-pending" : ""}`} aria-busy={p.pending ? "true" : "false"}>
-      {p.pending && (
-        <p class="calc-status" role="status">
-          Computing the linked settings…
-        </p>
-      )}
-      {s.model && (
-        <ContextControl
-          idPrefix={p.idPrefix}
-          ctx={p.state.ctx}
-          scale={s.scale}
-          engine={p.state.engine}
-          nSeq={p.state.nSeq}
-          allocated={c.allocated}
-          nCtxSeq={c.nCtxSeq}
-          nStream={c.nStream}
-          padNote={c.padNote}
-          beyondModel={c.beyondModel}
-          perToken={c.perToken}
-          onCtx={(ctx) => p.update({ ctx })}
-        />
-      )}
-      <div class={`calc-verdict calc-verdict--${c.verdict.kind}`} role="status" aria-live="polite" data-testid="calc-verdict">
-        <span class="calc-verdict__icon" aria-hidden="true">
-          {verdictIcon}
-        </span>
-        <div>
-          <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
-          {!c.error && (
-            <p class="calc-verdict__sub">
-              <span data-testid="calc-total">{gib(c.poolBytes)}</span> ({gb(c.poolBytes)}) of{" "}
-              {limit !== null ? `${gib(limit)} (${gb(limit)})` : "no budget"}
-              {budget.engine?.device_limit_bytes !== undefined
-                ? `; GPU buffers ${gib(c.device)} of the ${gib(budget.engine.device_limit_bytes)} working-set limit`
-                : ""}
-              .
-            </p>
-          )}
-        </div>
-      </div>
-
-      {!c.error && (
-        <div class="calc-bar" role="img" aria-label={`Stacked memory bar (${budget.pool === "device" ? "device memory" : "device + host"}): ${segs.map((x) => `${x.label} ${gib(part(x))}`).join(", ")}; budget ${limit !== null ? gib(limit) : "none"}`}>
-          <div class="calc-bar__track">
-            {segs.map((x) => (
-              <span
-                key={x.key}
-                class={`calc-bar__seg ${SEGMENT[x.key] ?? ""}`}
-                style={{ width: `${(part(x) / scaleMax) * 100}%` }}
-                title={`${x.label}: ${gib(part(x))}`}
-              />
-            ))}
-            {limit !== null && <span class="calc-bar__limit" style={{ left: `${(limit / scaleMax) * 100}%` }} title={`budget ${gib(limit)}`} />}
-          </div>
-        </div>
-      )}
-    </div>
-  );
-}
-
-export function ResultsDetails(p: Props) {
-  const { s, c } = p.view;
-  const budget = s.budget;
-  const limit = budget.lineBytes;
-  const permalink = p.permalink;
-  return (
-    <div class={`calc__results${p.pending ? " is-pending" : ""}`} aria-busy={p.pending ? "true" : "false"}>
-      {!c.error && (
-        <div class="table-wrap">
-          <table class="calc-table calc-breakdown" aria-label="Memory breakdown">
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col" class="num">
-                  GiB
-                </th>
-                <th scope="col" class="num">
-                  MiB
-                </th>
-                <th scope="col">How</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.components.map((x) => (
-                <tr key={x.key} data-key={x.key}>
-                  <th scope="row">
-                    <span class={`calc-swatch ${SEGMENT[x.key] ?? ""}`} aria-hidden="true" />
-                    {x.label}
-                  </th>
-                  <td class="num">{(x.bytes / 1024 ** 3).toFixed(3)}</td>
-                  <td class="num" data-bytes={x.bytes}>
-                    {mib2(x.bytes).replace(" MiB", "")}
-                  </td>
-                  <td class="calc-how">
-                    {x.estimate && <Estimate uncalibrated={x.uncalibrated} />} {x.detail}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">Total (device + host)</th>
-                <td class="num">{(c.total / 1024 ** 3).toFixed(3)}</td>
-                <td class="num">{mib2(c.total).replace(" MiB", "")}</td>
-                <td>
-                  device {gib(c.device)}, host {gib(c.host)}
-                </td>
-              </tr>
-              {limit !== null && (
-                <tr>
-                  <th scope="row">Budget ({budget.pool === "device" ? "device memory" : "total"})</th>
-                  <td class="num">{(limit / 1024 ** 3).toFixed(3)}</td>
-                  <td class="num">{mib2(limit).replace(" MiB", "")}</td>
-                  <td>
-                    {gb(limit)}; free {gib(limit - c.poolBytes)}
-                  </td>
-                </tr>
-              )}
-            </tfoot>
-          </table>
-        </div>
-      )}
-      {c.effective.changes.length > 0 && (
-        <ul class="calc-engine-changes" aria-label="What the engine changed">
-          {c.effective.changes.map((t, i) => (
-            <li key={i}>{t}</li>
-          ))}
-        </ul>
-      )}
-
-      {p.children}
-
+    <>
       <h3 id={`${p.idPrefix}-max`}>Largest context that fits, per KV cache configuration</h3>
       <div class="table-wrap">
         <table class="calc-table" aria-labelledby={`${p.idPrefix}-max`} data-testid="calc-max-table">
@@ -245,27 +109,217 @@ export function ResultsDetails(p: Props) {
               <tr key={r.key} class={r.selected ? "is-selected" : ""}>
                 <th scope="row">
                   <svg width="24" height="8" aria-hidden="true">
-                    <line x1="1" y1="4" x2="23" y2="4" stroke={r.colour} stroke-width="2" stroke-dasharray={r.dash || undefined} />
+                    <line
+                      x1="1"
+                      y1="4"
+                      x2="23"
+                      y2="4"
+                      stroke={r.colour}
+                      stroke-width="2"
+                      stroke-dasharray={r.dash || undefined}
+                    />
                   </svg>{" "}
                   <code>{r.requested}</code>
                   {r.selected ? " (your pick)" : ""}
                 </th>
                 <td>{r.effective}</td>
                 <td class="num">
-                  {r.error ? "—" : r.maxCtx === null ? "none fits" : `${int(r.maxCtx)}${r.limitedBy === "limit" ? "+" : ""}`}
+                  {r.error
+                    ? "—"
+                    : r.maxCtx === null
+                      ? "none fits"
+                      : `${int(r.maxCtx)}${r.limitedBy === "limit" ? "+" : ""}`}
                 </td>
                 <td class="num">{r.kvBytes !== null ? gib(r.kvBytes) : "—"}</td>
                 <td class="num">{r.totalBytes !== null ? gib(r.totalBytes) : "—"}</td>
-                <td class="calc-how">{r.error ? <span class="calc-error">{r.error}</span> : r.quality.length ? r.quality.join("; ") : "none cited"}</td>
+                <td class="calc-how">
+                  {r.error ? (
+                    <span class="calc-error">{r.error}</span>
+                  ) : r.quality.length ? (
+                    r.quality.join("; ")
+                  ) : (
+                    "none cited"
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       <p class="muted calc-small">
-        “+” = fits even at the slider's end ({shortCtx(s.scale.maxCtx)}). Quality figures are quoted from their sources, not
-        measured here.
+        “+” = fits even at the slider's end ({shortCtx(s.scale.maxCtx)}). Quality figures are quoted from their sources,
+        not measured here.
       </p>
+    </>
+  );
+});
+
+export function ResultsSummary(p: Props) {
+  const { s, c } = p.view;
+  const budget = s.budget;
+  const limit = budget.lineBytes;
+  const part = (x: { bytes: number; device: number }) => (budget.pool === "device" ? x.device : x.bytes);
+  const segs = c.components.filter((x) => part(x) > 0);
+  const scaleMax = Math.max(
+    segs.reduce((a, x) => a + part(x), 0),
+    limit ?? 0,
+    1,
+  );
+  const verdictIcon =
+    c.verdict.kind === "fits" ? "✓" : c.verdict.kind === "tight" ? "!" : c.verdict.kind === "no" ? "✗" : "?";
+  return (
+    <div class={`calc__summary${p.pending ? " is-pending" : ""}`} aria-busy={p.pending ? "true" : "false"}>
+      {p.pending && (
+        <p class="calc-status" role="status">
+          Computing the linked settings…
+        </p>
+      )}
+      {s.model && (
+        <ContextControl
+          idPrefix={p.idPrefix}
+          ctx={p.state.ctx}
+          scale={s.scale}
+          engine={p.state.engine}
+          nSeq={p.state.nSeq}
+          allocated={c.allocated}
+          nCtxSeq={c.nCtxSeq}
+          nStream={c.nStream}
+          padNote={c.padNote}
+          beyondModel={c.beyondModel}
+          perToken={c.perToken}
+          onCtx={(ctx) => p.update({ ctx })}
+        />
+      )}
+      <div
+        class={`calc-verdict calc-verdict--${c.verdict.kind}`}
+        role="status"
+        aria-live="polite"
+        data-testid="calc-verdict"
+      >
+        <span class="calc-verdict__icon" aria-hidden="true">
+          {verdictIcon}
+        </span>
+        <div>
+          <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
+          {!c.error && (
+            <p class="calc-verdict__sub">
+              <span data-testid="calc-total">{gib(c.poolBytes)}</span> ({gb(c.poolBytes)}) of{" "}
+              {limit !== null ? `${gib(limit)} (${gb(limit)})` : "no budget"}
+              {budget.engine?.device_limit_bytes !== undefined
+                ? `; GPU buffers ${gib(c.device)} of the ${gib(budget.engine.device_limit_bytes)} working-set limit`
+                : ""}
+              .
+            </p>
+          )}
+        </div>
+      </div>
+
+      {!c.error && (
+        <div
+          class="calc-bar"
+          role="img"
+          aria-label={`Stacked memory bar (${budget.pool === "device" ? "device memory" : "device + host"}): ${segs.map((x) => `${x.label} ${gib(part(x))}`).join(", ")}; budget ${limit !== null ? gib(limit) : "none"}`}
+        >
+          <div class="calc-bar__track">
+            {segs.map((x) => (
+              <span
+                key={x.key}
+                class={`calc-bar__seg ${SEGMENT[x.key] ?? ""}`}
+                style={{ width: `${(part(x) / scaleMax) * 100}%` }}
+                title={`${x.label}: ${gib(part(x))}`}
+              />
+            ))}
+            {limit !== null && (
+              <span
+                class="calc-bar__limit"
+                style={{ left: `${(limit / scaleMax) * 100}%` }}
+                title={`budget ${gib(limit)}`}
+              />
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ResultsDetails(p: Props) {
+  const { s, c } = p.view;
+  const budget = s.budget;
+  const limit = budget.lineBytes;
+  const permalink = p.permalink;
+  return (
+    <div class={`calc__results${p.pending ? " is-pending" : ""}`} aria-busy={p.pending ? "true" : "false"}>
+      {!c.error && (
+        <div class="table-wrap">
+          <table class="calc-table calc-breakdown" aria-label="Memory breakdown">
+            <thead>
+              <tr>
+                <th scope="col">Component</th>
+                <th scope="col" class="num calc-col-gib">
+                  GiB
+                </th>
+                <th scope="col" class="num">
+                  MiB
+                </th>
+                <th scope="col">How</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.components.map((x) => (
+                <tr key={x.key} data-key={x.key}>
+                  <th scope="row">
+                    <span class={`calc-swatch ${SEGMENT[x.key] ?? ""}`} aria-hidden="true" />
+                    {x.label}
+                    {x.estimate && (
+                      <>
+                        {" "}
+                        <Estimate uncalibrated={x.uncalibrated} />
+                      </>
+                    )}
+                  </th>
+                  <td class="num calc-col-gib">{(x.bytes / 1024 ** 3).toFixed(3)}</td>
+                  <td class="num" data-bytes={x.bytes}>
+                    {mib2(x.bytes).replace(" MiB", "")}
+                  </td>
+                  <td class="calc-how">{x.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">Total (device + host)</th>
+                <td class="num calc-col-gib">{(c.total / 1024 ** 3).toFixed(3)}</td>
+                <td class="num">{mib2(c.total).replace(" MiB", "")}</td>
+                <td>
+                  device {gib(c.device)}, host {gib(c.host)}
+                </td>
+              </tr>
+              {limit !== null && (
+                <tr>
+                  <th scope="row">Budget ({budget.pool === "device" ? "device memory" : "total"})</th>
+                  <td class="num calc-col-gib">{(limit / 1024 ** 3).toFixed(3)}</td>
+                  <td class="num">{mib2(limit).replace(" MiB", "")}</td>
+                  <td>
+                    {gb(limit)}; free {gib(limit - c.poolBytes)}
+                  </td>
+                </tr>
+              )}
+            </tfoot>
+          </table>
+        </div>
+      )}
+      {c.effective.changes.length > 0 && (
+        <ul class="calc-engine-changes" aria-label="What the engine changed">
+          {c.effective.changes.map((t, i) => (
+            <li key={i}>{t}</li>
+          ))}
+        </ul>
+      )}
+
+      {p.children}
+
+      <MaxTable idPrefix={p.idPrefix} rows={s.maxTable} sliderMax={s.scale.maxCtx} />
 
       <details class="calc-layers">
         <summary>Per-layer table: why the KV is what it is ({c.layerGroups.length} groups)</summary>
@@ -303,11 +357,17 @@ export function ResultsDetails(p: Props) {
                     {g.layers.length} × {g.layerText}
                   </td>
                   <td>{g.label}</td>
-                  <td class="num">{g.cells !== null ? `${int(g.cells)}${g.streams && g.streams > 1 ? ` × ${g.streams}` : ""}` : "—"}</td>
+                  <td class="num">
+                    {g.cells !== null ? `${int(g.cells)}${g.streams && g.streams > 1 ? ` × ${g.streams}` : ""}` : "—"}
+                  </td>
                   <td class="num">{g.nHeadKv ?? "—"}</td>
                   <td class="num">{g.headK !== null ? `${g.headK}/${g.headV}` : "—"}</td>
                   <td class="num">
-                    {g.kWidth !== null ? `${g.kWidth}/${g.vWidth}` : g.rWidth !== null ? `r ${int(g.rWidth)} / s ${int(g.sWidth ?? 0)}` : "—"}
+                    {g.kWidth !== null
+                      ? `${g.kWidth}/${g.vWidth}`
+                      : g.rWidth !== null
+                        ? `r ${int(g.rWidth)} / s ${int(g.sWidth ?? 0)}`
+                        : "—"}
                   </td>
                   <td>{g.typeK ? `${g.typeK}/${g.typeV ?? "—"}` : g.rWidth !== null ? "f32" : "—"}</td>
                   <td class="num">{mib2(g.bytesPerLayer)}</td>
@@ -325,7 +385,9 @@ export function ResultsDetails(p: Props) {
           <section key={cmd.engine} class="calc-cmd" aria-label={cmd.title}>
             <h4>
               {cmd.title}{" "}
-              <span class={`calc-tag ${cmd.text === null ? "calc-tag--bad" : cmd.exact ? "calc-tag--ok" : "calc-tag--warn"}`}>
+              <span
+                class={`calc-tag ${cmd.text === null ? "calc-tag--bad" : cmd.exact ? "calc-tag--ok" : "calc-tag--warn"}`}
+              >
                 {cmd.text === null ? "cannot express this" : cmd.exact ? "allocates what is calculated" : "approximate"}
               </span>
             </h4>
@@ -349,7 +411,13 @@ export function ResultsDetails(p: Props) {
       {p.syncUrl && (
         <div class="calc-permalink">
           <label for={`${p.idPrefix}-link`}>Permalink</label>
-          <input id={`${p.idPrefix}-link`} type="text" readOnly value={permalink} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+          <input
+            id={`${p.idPrefix}-link`}
+            type="text"
+            readOnly
+            value={permalink}
+            onFocus={(e) => (e.target as HTMLInputElement).select()}
+          />
           <CopyButton text={permalink} label="Copy link" />
         </div>
       )}

@@ -34,12 +34,19 @@ async function load(): Promise<CalcCatalog> {
   return {
     models: models
       .map((e) => reduceModel(e.data as Model))
-      .sort((a, b) => a.family.localeCompare(b.family) || (a.paramsB ?? 0) - (b.paramsB ?? 0) || a.name.localeCompare(b.name)),
+      .sort(
+        (a, b) =>
+          a.family.localeCompare(b.family) || (a.paramsB ?? 0) - (b.paramsB ?? 0) || a.name.localeCompare(b.name),
+      ),
     kvTypes: kvTypes.map((e) => reduceKvType(e.data as KvCacheType)).sort((a, b) => kvOrder(a.name) - kvOrder(b.name)),
-    ftypes: ftypes.map((e) => reduceFtype(e.data as WeightFtype)).sort((a, b) => b.nominalBpw - a.nominalBpw || a.id.localeCompare(b.id)),
+    ftypes: ftypes
+      .map((e) => reduceFtype(e.data as WeightFtype))
+      .sort((a, b) => b.nominalBpw - a.nominalBpw || a.id.localeCompare(b.id)),
     hardware: hardware
       .map((e) => reduceHardware(e.data as Hardware))
-      .sort((a, b) => a.vendor.localeCompare(b.vendor) || a.memoryBytes - b.memoryBytes || a.name.localeCompare(b.name)),
+      .sort(
+        (a, b) => a.vendor.localeCompare(b.vendor) || a.memoryBytes - b.memoryBytes || a.name.localeCompare(b.name),
+      ),
     budgets: budgets.map((e) => reduceBudget(e.data as Budget)).sort((a, b) => a.name.localeCompare(b.name)),
     runs: runs.map((e) => reduceRun(e.data as Run)).sort((a, b) => a.id.localeCompare(b.id)),
   };

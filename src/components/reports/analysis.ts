@@ -82,7 +82,12 @@ export interface KvRow {
 }
 
 /** KV bytes of each configuration at each context (weights not involved). */
-export function kvTable(arch: Architecture, configs: readonly KvConfig[], contexts: readonly number[], s: Scenario): KvRow[] {
+export function kvTable(
+  arch: Architecture,
+  configs: readonly KvConfig[],
+  contexts: readonly number[],
+  s: Scenario,
+): KvRow[] {
   return configs.map((config) => {
     const bs = contexts.map((ctx) => breakdownFor(arch, ctx, config, { ...s, ftype: null }));
     return {
@@ -131,7 +136,8 @@ export function demandFor(b: Breakdown, budget: PoolBudget): number {
 export function verdict(b: Breakdown, budget: PoolBudget): Verdict {
   const demand = demandFor(b, budget);
   if (demand > budget.bytes) return "does-not-fit";
-  if (budget.device_limit_bytes !== undefined && b.total.device_bytes > budget.device_limit_bytes) return "does-not-fit";
+  if (budget.device_limit_bytes !== undefined && b.total.device_bytes > budget.device_limit_bytes)
+    return "does-not-fit";
   const headroom = (budget.bytes - demand) / budget.bytes;
   const deviceHeadroom =
     budget.device_limit_bytes !== undefined
@@ -205,7 +211,11 @@ export interface ClaimRow {
 }
 
 /** Each KV figure of the original: as printed, as its formula gives it, as the engine gives it. */
-export function claimRows(arch: Architecture, s: Scenario, claims: readonly OriginalKvClaim[] = ORIGINAL_KV_CLAIMS): ClaimRow[] {
+export function claimRows(
+  arch: Architecture,
+  s: Scenario,
+  claims: readonly OriginalKvClaim[] = ORIGINAL_KV_CLAIMS,
+): ClaimRow[] {
   return claims.map((claim) => {
     const config = { type_k: claim.type_k as KvType, type_v: claim.type_v as KvType };
     const b = breakdownFor(arch, claim.ctx, config, { ...s, ftype: null });

@@ -9,10 +9,10 @@ import type { Model } from "../../schemas/model.ts";
 import type { KvCacheType } from "../../schemas/quant.ts";
 import type { Run } from "../../schemas/run.ts";
 
-async function need<T>(what: string, id: string, p: Promise<{ data: unknown } | undefined>): Promise<T> {
-  const e = await p;
+async function need<T>(what: string, id: string, p: unknown): Promise<T> {
+  const e = (await p) as { data: T } | undefined;
   if (!e) throw new Error(`report data: no ${what} "${id}" in the data directory`);
-  return e.data as T;
+  return e.data;
 }
 
 export const requireModel = (id: string): Promise<Model> => need<Model>("model", id, getEntry("models", id));

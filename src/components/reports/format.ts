@@ -25,3 +25,6 @@ export function deltaPct(measured: number, calculated: number): number {
 
 /** "×4.57" style ratio. */
 export const ratio = (x: number, digits = 2): string => `×${x.toFixed(digits)}`;
+
+/** "turboquant 2026-03": an engine profile as one string (no whitespace for the HTML minifier to eat). */
+export const profileLabel = (p: { name: string; revision: string }): string => `${p.name} ${p.revision}`;

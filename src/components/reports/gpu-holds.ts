@@ -13,14 +13,7 @@ import { pointSeries } from "../runs/run-view.ts";
 import { kvPair } from "../runs/run-summary.ts";
 
 export type PartKey =
-  | "weights_device"
-  | "weights_host"
-  | "kv"
-  | "compute_device"
-  | "compute_host"
-  | "runtime"
-  | "gpu_used"
-  | "peak_rss";
+  "weights_device" | "weights_host" | "kv" | "compute_device" | "compute_host" | "runtime" | "gpu_used" | "peak_rss";
 
 export const PART_LABEL: Record<PartKey, string> = {
   weights_device: "Weights on the GPU",

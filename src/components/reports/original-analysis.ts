@@ -63,7 +63,9 @@ export function originalKvBytesForPair(seqLen: number, typeK: string, typeV: str
   const { num_layers, num_heads, head_dim } = ORIGINAL_GEOMETRY;
   const half = (t: { bits_per_val: number; compression: number }) =>
     originalKvCacheBytes(seqLen, num_layers, num_heads, head_dim, t.bits_per_val, t.compression) / 2;
-  return half(k as { bits_per_val: number; compression: number }) + half(v as { bits_per_val: number; compression: number });
+  return (
+    half(k as { bits_per_val: number; compression: number }) + half(v as { bits_per_val: number; compression: number })
+  );
 }
 
 /** One KV figure the original printed for Qwen3.5-27B. */
@@ -83,20 +85,146 @@ export interface OriginalKvClaim {
 }
 
 export const ORIGINAL_KV_CLAIMS: readonly OriginalKvClaim[] = [
-  { id: "q8-32k", ctx: 32768, type_k: "q8_0", type_v: "q8_0", part: "kv", printed: "8.5 GB", printedGB: 8.5, where: "footprint table, “32K context, q8_0 KV”" },
-  { id: "turbo3-32k", ctx: 32768, type_k: "turbo3", type_v: "turbo3", part: "kv", printed: "~1.9 GB", printedGB: 1.9, where: "footprint table and the formula's own example" },
-  { id: "asym-32k-k", ctx: 32768, type_k: "q8_0", type_v: "turbo4", part: "k", printed: "4.3", printedGB: 4.3, where: "“Memory: 16.9 + 4.3 + 1.1 = 22.3 GB” (q8_0 K)" },
-  { id: "asym-32k-v", ctx: 32768, type_k: "q8_0", type_v: "turbo4", part: "v", printed: "1.1", printedGB: 1.1, where: "“Memory: 16.9 + 4.3 + 1.1 = 22.3 GB” (turbo4 V)" },
-  { id: "asym-8k", ctx: 8192, type_k: "q8_0", type_v: "turbo4", part: "kv", printed: "1.3 GB", printedGB: 1.3, where: "context scaling table" },
-  { id: "asym-16k", ctx: 16384, type_k: "q8_0", type_v: "turbo4", part: "kv", printed: "2.6 GB", printedGB: 2.6, where: "context scaling table" },
-  { id: "asym-32k", ctx: 32768, type_k: "q8_0", type_v: "turbo4", part: "kv", printed: "5.4 GB", printedGB: 5.4, where: "context scaling table" },
-  { id: "asym-48k", ctx: 49152, type_k: "q8_0", type_v: "turbo4", part: "kv", printed: "8.1 GB", printedGB: 8.1, where: "context scaling table" },
-  { id: "asym-64k", ctx: 65536, type_k: "q8_0", type_v: "turbo4", part: "kv", printed: "10.8 GB", printedGB: 10.8, where: "context scaling table" },
-  { id: "asym-128k", ctx: 131072, type_k: "q8_0", type_v: "turbo4", part: "kv", printed: "21.6 GB", printedGB: 21.6, where: "context scaling table" },
-  { id: "turbo2-128k", ctx: 131072, type_k: "turbo2", type_v: "turbo2", part: "kv", printed: "3.4 GB", printedGB: 3.4, where: "“Option 1: Turbo2”" },
-  { id: "turbo3-128k", ctx: 131072, type_k: "turbo3", type_v: "turbo3", part: "kv", printed: "4.7 GB", printedGB: 4.7, where: "“Option 2: Q4_K_M weights + turbo3”" },
-  { id: "turbo4-128k", ctx: 131072, type_k: "turbo4", type_v: "turbo4", part: "kv", printed: "~5.4", printedGB: 5.4, where: "second comment, “With turbo4 at 128K: 16 + ~5.4 + ~2”" },
-  { id: "f16-128k", ctx: 131072, type_k: "f16", type_v: "f16", part: "kv", printed: "~20", printedGB: 20, where: "second comment, “Without TurboQuant at 128K: 16 + ~20 + ~2”" },
+  {
+    id: "q8-32k",
+    ctx: 32768,
+    type_k: "q8_0",
+    type_v: "q8_0",
+    part: "kv",
+    printed: "8.5 GB",
+    printedGB: 8.5,
+    where: "footprint table, “32K context, q8_0 KV”",
+  },
+  {
+    id: "turbo3-32k",
+    ctx: 32768,
+    type_k: "turbo3",
+    type_v: "turbo3",
+    part: "kv",
+    printed: "~1.9 GB",
+    printedGB: 1.9,
+    where: "footprint table and the formula's own example",
+  },
+  {
+    id: "asym-32k-k",
+    ctx: 32768,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "k",
+    printed: "4.3",
+    printedGB: 4.3,
+    where: "“Memory: 16.9 + 4.3 + 1.1 = 22.3 GB” (q8_0 K)",
+  },
+  {
+    id: "asym-32k-v",
+    ctx: 32768,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "v",
+    printed: "1.1",
+    printedGB: 1.1,
+    where: "“Memory: 16.9 + 4.3 + 1.1 = 22.3 GB” (turbo4 V)",
+  },
+  {
+    id: "asym-8k",
+    ctx: 8192,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "1.3 GB",
+    printedGB: 1.3,
+    where: "context scaling table",
+  },
+  {
+    id: "asym-16k",
+    ctx: 16384,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "2.6 GB",
+    printedGB: 2.6,
+    where: "context scaling table",
+  },
+  {
+    id: "asym-32k",
+    ctx: 32768,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "5.4 GB",
+    printedGB: 5.4,
+    where: "context scaling table",
+  },
+  {
+    id: "asym-48k",
+    ctx: 49152,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "8.1 GB",
+    printedGB: 8.1,
+    where: "context scaling table",
+  },
+  {
+    id: "asym-64k",
+    ctx: 65536,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "10.8 GB",
+    printedGB: 10.8,
+    where: "context scaling table",
+  },
+  {
+    id: "asym-128k",
+    ctx: 131072,
+    type_k: "q8_0",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "21.6 GB",
+    printedGB: 21.6,
+    where: "context scaling table",
+  },
+  {
+    id: "turbo2-128k",
+    ctx: 131072,
+    type_k: "turbo2",
+    type_v: "turbo2",
+    part: "kv",
+    printed: "3.4 GB",
+    printedGB: 3.4,
+    where: "“Option 1: Turbo2”",
+  },
+  {
+    id: "turbo3-128k",
+    ctx: 131072,
+    type_k: "turbo3",
+    type_v: "turbo3",
+    part: "kv",
+    printed: "4.7 GB",
+    printedGB: 4.7,
+    where: "“Option 2: Q4_K_M weights + turbo3”",
+  },
+  {
+    id: "turbo4-128k",
+    ctx: 131072,
+    type_k: "turbo4",
+    type_v: "turbo4",
+    part: "kv",
+    printed: "~5.4",
+    printedGB: 5.4,
+    where: "second comment, “With turbo4 at 128K: 16 + ~5.4 + ~2”",
+  },
+  {
+    id: "f16-128k",
+    ctx: 131072,
+    type_k: "f16",
+    type_v: "f16",
+    part: "kv",
+    printed: "~20",
+    printedGB: 20,
+    where: "second comment, “Without TurboQuant at 128K: 16 + ~20 + ~2”",
+  },
 ];
 
 /** The original's formula applied to one claim (the part it printed), or null without inputs. */
@@ -109,7 +237,12 @@ export function originalFormulaForClaim(c: OriginalKvClaim): number | null {
 }
 
 /** Weight sizes the original printed for qwen3.5:27b, by ftype. */
-export const ORIGINAL_WEIGHT_CLAIMS: ReadonlyArray<{ ftype: string; printed: string; printedGB: number; where: string }> = [
+export const ORIGINAL_WEIGHT_CLAIMS: ReadonlyArray<{
+  ftype: string;
+  printed: string;
+  printedGB: number;
+  where: string;
+}> = [
   { ftype: "F16", printed: "54 GB", printedGB: 54, where: "footprint table, “FP16”" },
   { ftype: "Q8_0", printed: "27 GB", printedGB: 27, where: "footprint table" },
   { ftype: "Q4_K_M", printed: "16.9 GB", printedGB: 16.9, where: "footprint table" },

@@ -13,6 +13,8 @@ export interface RunContext {
   arch: Architecture | { error: string };
   profile: EngineProfile;
   modelName: string | null;
+  /** Catalog name of the run's hardware preset, else its own description. */
+  hardwareName: string | null;
 }
 
 export async function runContext(id: string): Promise<RunContext> {
@@ -25,5 +27,10 @@ export async function runContext(id: string): Promise<RunContext> {
     arch,
     profile: profilesFor(run)[0],
     modelName: run.model.preset ? (data.models.get(run.model.preset)?.name ?? null) : (run.model.name ?? null),
+    hardwareName:
+      (run.hardware.preset ? data.hardwareNames.get(run.hardware.preset) : undefined) ??
+      run.hardware.gpu?.name ??
+      run.hardware.description ??
+      null,
   };
 }

@@ -90,7 +90,13 @@ export function runViews(run: Run, check: RunCheck, arch: Architecture | { error
   const profiles: Array<EngineProfile | null> = check.profiles.length ? check.profiles : [null];
   return profiles.map((profile) => {
     const points = run.points.map((p): PointView => {
-      const pc = check.points.find((x) => x.point === p.id && profile !== null && x.profile.name === profile.name && x.profile.revision === profile.revision);
+      const pc = check.points.find(
+        (x) =>
+          x.point === p.id &&
+          profile !== null &&
+          x.profile.name === profile.name &&
+          x.profile.revision === profile.revision,
+      );
       let calc: ((m: MeasuredMetric) => number) | null = null;
       let error: string | null = pc?.error ?? null;
       if (profile && !("error" in arch) && !error) {

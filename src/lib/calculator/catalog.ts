@@ -166,7 +166,8 @@ export function reduceKvType(t: KvCacheType): KvTypeOption {
     engines: [...t.engines],
     needsFlashAttention: t.needsFlashAttention,
     quality: t.quality.map(
-      (q) => `${q.value > 0 ? "+" : ""}${q.value} ${q.unit} ${q.metric}${q.setup ? ` (${q.setup})` : ""}; cited in ${q.citedIn}`,
+      (q) =>
+        `${q.value > 0 ? "+" : ""}${q.value} ${q.unit} ${q.metric} (cited in ${q.citedIn.replace(/ \(.*$/, "")}, not measured here)`,
     ),
   };
 }
@@ -270,7 +271,14 @@ export function reduceRun(r: Run): MeasuredRunOption {
 
 /** What the island needs before the full catalog arrives: picker lists only. */
 export interface LightCatalog {
-  models: { id: string; name: string; family: string; paramsB: number | null; activeB: number | null; status: string }[];
+  models: {
+    id: string;
+    name: string;
+    family: string;
+    paramsB: number | null;
+    activeB: number | null;
+    status: string;
+  }[];
   kvTypes: KvTypeOption[];
   ftypes: FtypeOption[];
   hardware: { id: string; name: string; vendor: string; unified: boolean; memoryBytes: number }[];
@@ -279,10 +287,29 @@ export interface LightCatalog {
 
 export function lightCatalog(c: CalcCatalog): LightCatalog {
   return {
-    models: c.models.map((m) => ({ id: m.id, name: m.name, family: m.family, paramsB: m.paramsB, activeB: m.activeB, status: m.status })),
+    models: c.models.map((m) => ({
+      id: m.id,
+      name: m.name,
+      family: m.family,
+      paramsB: m.paramsB,
+      activeB: m.activeB,
+      status: m.status,
+    })),
     kvTypes: c.kvTypes,
     ftypes: c.ftypes,
-    hardware: c.hardware.map((h) => ({ id: h.id, name: h.name, vendor: h.vendor, unified: h.unified, memoryBytes: h.memoryBytes })),
-    budgets: c.budgets.map((b) => ({ id: b.id, name: b.name, hardwareId: b.hardwareId, items: b.items.length, hasTotal: b.total !== null })),
+    hardware: c.hardware.map((h) => ({
+      id: h.id,
+      name: h.name,
+      vendor: h.vendor,
+      unified: h.unified,
+      memoryBytes: h.memoryBytes,
+    })),
+    budgets: c.budgets.map((b) => ({
+      id: b.id,
+      name: b.name,
+      hardwareId: b.hardwareId,
+      items: b.items.length,
+      hasTotal: b.total !== null,
+    })),
   };
 }

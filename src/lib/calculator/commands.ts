@@ -81,18 +81,29 @@ function llamaServer(state: CalcState, model: CommandModel, tr: ContextTranslati
   if (!oldBuild) args.push("-fit", "off");
   else notes.push("Builds of this revision predate --fit; the command leaves -fit out.");
 
-  if (fork) notes.push("Needs the TurboQuant fork's llama-server (TheTom/llama-cpp-turboquant, branch feature/turboquant-kv-cache); upstream llama.cpp rejects turbo types.");
+  if (fork)
+    notes.push(
+      "Needs the TurboQuant fork's llama-server (TheTom/llama-cpp-turboquant, branch feature/turboquant-kv-cache); upstream llama.cpp rejects turbo types.",
+    );
   if (!fork && (TURBO.has(state.typeK) || TURBO.has(state.typeV))) {
     exact = false;
-    notes.push("Upstream llama.cpp has no turbo2/3/4 cache types (`Unsupported cache type`): pick the TurboQuant fork.");
+    notes.push(
+      "Upstream llama.cpp has no turbo2/3/4 cache types (`Unsupported cache type`): pick the TurboQuant fork.",
+    );
   }
   if (state.engine === "ollama")
-    notes.push(`What Ollama launches for num_ctx ${state.ctx} × OLLAMA_NUM_PARALLEL ${state.nSeq}: -c is the total over all sequences.`);
+    notes.push(
+      `What Ollama launches for num_ctx ${state.ctx} × OLLAMA_NUM_PARALLEL ${state.nSeq}: -c is the total over all sequences.`,
+    );
   if (state.swaFull && !model.hasSwa) notes.push("--swa-full has no effect: the model has no sliding-window layers.");
   if (state.nSeq > 1 && state.unified)
-    notes.push(`-kvu: one cache of ${tr.llamaTotal} cells shared by ${state.nSeq} sequences; recurrent state and SWA windows are still held once per sequence.`);
+    notes.push(
+      `-kvu: one cache of ${tr.llamaTotal} cells shared by ${state.nSeq} sequences; recurrent state and SWA windows are still held once per sequence.`,
+    );
   if (state.nSeq === 4 && state.unified)
-    notes.push("Without -np, llama-server runs 4 sequences with unified KV (auto): this command states that default explicitly.");
+    notes.push(
+      "Without -np, llama-server runs 4 sequences with unified KV (auto): this command states that default explicitly.",
+    );
   return {
     engine: "llama-server",
     title: fork ? "llama-server (TurboQuant fork)" : "llama-server (llama.cpp)",
@@ -105,7 +116,9 @@ function llamaServer(state: CalcState, model: CommandModel, tr: ContextTranslati
 function ollama(state: CalcState, model: CommandModel, tr: ContextTranslation): Command {
   const reasons: string[] = [];
   if (state.typeK !== state.typeV)
-    reasons.push(`Ollama takes one cache type for both K and V (OLLAMA_KV_CACHE_TYPE); it cannot run K ${state.typeK} with V ${state.typeV}.`);
+    reasons.push(
+      `Ollama takes one cache type for both K and V (OLLAMA_KV_CACHE_TYPE); it cannot run K ${state.typeK} with V ${state.typeV}.`,
+    );
   for (const t of new Set([state.typeK, state.typeV]))
     if (!OLLAMA_KV.has(t)) reasons.push(`Ollama has no ${t} cache type (it accepts f16, q8_0, q4_0).`);
   const notes: string[] = [];
@@ -115,7 +128,10 @@ function ollama(state: CalcState, model: CommandModel, tr: ContextTranslation): 
       title: "Ollama",
       text: null,
       exact: false,
-      notes: [...reasons, "Nearest choice Ollama can express: the same type for K and V from f16, q8_0, q4_0 (it allocates more or less memory than calculated here)."],
+      notes: [
+        ...reasons,
+        "Nearest choice Ollama can express: the same type for K and V from f16, q8_0, q4_0 (it allocates more or less memory than calculated here).",
+      ],
     };
   }
   let exact = true;
@@ -137,12 +153,18 @@ function ollama(state: CalcState, model: CommandModel, tr: ContextTranslation): 
     }}}'`;
   if (tr.ollamaRounded) {
     exact = false;
-    notes.push(`${tr.llamaTotal} is not a multiple of ${state.nSeq}: num_ctx ${tr.ollamaNumCtx} gives ${tr.ollamaNumCtx * state.nSeq} cells.`);
+    notes.push(
+      `${tr.llamaTotal} is not a multiple of ${state.nSeq}: num_ctx ${tr.ollamaNumCtx} gives ${tr.ollamaNumCtx * state.nSeq} cells.`,
+    );
   }
   if (state.engine !== "ollama")
-    notes.push(`Translated: llama-server -c ${tr.llamaTotal} -np ${state.nSeq} is num_ctx ${tr.ollamaNumCtx} per request in Ollama.`);
+    notes.push(
+      `Translated: llama-server -c ${tr.llamaTotal} -np ${state.nSeq} is num_ctx ${tr.ollamaNumCtx} per request in Ollama.`,
+    );
   if (state.unified && state.nSeq > 1)
-    notes.push(`Each request is limited to num_ctx ${tr.ollamaNumCtx} tokens, while llama-server -kvu lets one sequence use all ${tr.llamaTotal}.`);
+    notes.push(
+      `Each request is limited to num_ctx ${tr.ollamaNumCtx} tokens, while llama-server -kvu lets one sequence use all ${tr.llamaTotal}.`,
+    );
   if (state.nUbatch !== 512) {
     exact = false;
     notes.push(`Ollama does not expose n_ubatch (${state.nUbatch}); it uses its own batch size.`);
@@ -157,12 +179,19 @@ function ollama(state: CalcState, model: CommandModel, tr: ContextTranslation): 
 
 function vllm(state: CalcState, model: CommandModel, tr: ContextTranslation): Command {
   const reasons: string[] = [];
-  if (state.backend !== "cuda") reasons.push(`vLLM does not run on ${state.backend === "metal" ? "Metal (Apple GPUs)" : "the CPU backend modelled here"}.`);
+  if (state.backend !== "cuda")
+    reasons.push(
+      `vLLM does not run on ${state.backend === "metal" ? "Metal (Apple GPUs)" : "the CPU backend modelled here"}.`,
+    );
   const dtypes = new Set([state.typeK, state.typeV]);
   if (state.typeK !== state.typeV) reasons.push("vLLM's --kv-cache-dtype is one type for K and V.");
   for (const t of dtypes) {
-    if (TURBO.has(t)) reasons.push(`vLLM's TurboQuant cache dtypes (e.g. turboquant_k8v4) have their own layouts; ${t} bytes do not carry over.`);
-    else if (QUANT(t)) reasons.push(`vLLM has no ${t} cache (its fp8 cache stores 1 byte per value without block scales).`);
+    if (TURBO.has(t))
+      reasons.push(
+        `vLLM's TurboQuant cache dtypes (e.g. turboquant_k8v4) have their own layouts; ${t} bytes do not carry over.`,
+      );
+    else if (QUANT(t))
+      reasons.push(`vLLM has no ${t} cache (its fp8 cache stores 1 byte per value without block scales).`);
   }
   if (reasons.length) return { engine: "vllm", title: "vLLM", text: null, exact: false, notes: reasons };
   const dtype = state.typeK === "f32" ? "float32" : "auto";
@@ -171,7 +200,8 @@ function vllm(state: CalcState, model: CommandModel, tr: ContextTranslation): Co
     "vLLM sizes its KV block pool from --gpu-memory-utilization (default 0.9 of the GPU), not from the context: memory use will not match this calculation.",
     `--max-model-len is the per-request window (${tr.perRequest} tokens here).`,
   ];
-  if (!model.hfRepo) notes.push("No Hugging Face repo is known: vLLM's GGUF loading is experimental and needs --tokenizer.");
+  if (!model.hfRepo)
+    notes.push("No Hugging Face repo is known: vLLM's GGUF loading is experimental and needs --tokenizer.");
   return { engine: "vllm", title: "vLLM", text, exact: false, notes };
 }
 

@@ -70,7 +70,8 @@ export function compactLayers(xs: readonly number[]): string {
 }
 
 function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  const s =
+    n % 100 >= 11 && n % 100 <= 13 ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
   return `${n}${s}`;
 }
 
@@ -82,7 +83,10 @@ export function layerGroups(b: Breakdown, r: ResolvedArchitecture): LayerGroup[]
     g.layers.push(il);
     g.bytes += bytes;
   };
-  const kvRow = new Map<number, { cache: Breakdown["kv"]["caches"][number]; row: Breakdown["kv"]["caches"][number]["rows"][number] }>();
+  const kvRow = new Map<
+    number,
+    { cache: Breakdown["kv"]["caches"][number]; row: Breakdown["kv"]["caches"][number]["rows"][number] }
+  >();
   for (const cache of b.kv.caches) {
     if (cache.kind === "indexer") continue;
     for (const row of cache.rows) kvRow.set(row.layer, { cache, row });

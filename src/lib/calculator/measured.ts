@@ -27,7 +27,12 @@ import { formatBinary } from "../units.ts";
 export const MATCH_TOLERANCE = 0.005;
 
 /** Quantities in order of preference, with the engine figure each is compared with. */
-const QUANTITIES: { metric: MeasuredMetricName; label: string; calc: (b: Breakdown) => number; pool: "device" | "total" | "part" }[] = [
+const QUANTITIES: {
+  metric: MeasuredMetricName;
+  label: string;
+  calc: (b: Breakdown) => number;
+  pool: "device" | "total" | "part";
+}[] = [
   { metric: "gpu_used_bytes", label: "GPU memory used", calc: (b) => b.total.device_bytes, pool: "device" },
   { metric: "peak_footprint_bytes", label: "peak phys_footprint", calc: (b) => b.total.bytes, pool: "total" },
   { metric: "peak_rss_bytes", label: "peak RSS", calc: (b) => b.total.bytes, pool: "total" },
@@ -83,7 +88,20 @@ export function runMatches(
   return g !== null && close(g.kvPerTokenF16, model.kvPerTokenF16) && close(g.recurrentPerSeq, model.recurrentPerSeq);
 }
 
-const KV = new Set<string>(["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "iq4_nl", "turbo2", "turbo3", "turbo4"]);
+const KV = new Set<string>([
+  "f32",
+  "f16",
+  "bf16",
+  "q8_0",
+  "q4_0",
+  "q4_1",
+  "q5_0",
+  "q5_1",
+  "iq4_nl",
+  "turbo2",
+  "turbo3",
+  "turbo4",
+]);
 
 function profileOf(run: MeasuredRunOption): EngineProfile {
   if (run.profile) return run.profile as EngineProfile;

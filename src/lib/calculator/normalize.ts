@@ -14,7 +14,10 @@ export function accepts(kvTypes: readonly KvTypeOption[], engine: string, t: str
 }
 
 /** Returns the corrected state and one sentence per correction. */
-export function normalizeState(s: CalcState, kvTypes: readonly KvTypeOption[]): { state: CalcState; changes: string[] } {
+export function normalizeState(
+  s: CalcState,
+  kvTypes: readonly KvTypeOption[],
+): { state: CalcState; changes: string[] } {
   const changes: string[] = [];
   const out = { ...s };
   if (!ENGINE_REVISIONS[out.engine].includes(out.revision)) out.revision = ENGINE_REVISIONS[out.engine][0];
@@ -35,7 +38,9 @@ export function normalizeState(s: CalcState, kvTypes: readonly KvTypeOption[]): 
     out.typeV = out.typeK;
   }
   if (out.engine !== "turboquant" && out.flashAttn === "off" && QUANT(out.typeV)) {
-    changes.push(`A quantized V cache (${out.typeV}) needs flash attention: V set to f16 (or turn flash attention on).`);
+    changes.push(
+      `A quantized V cache (${out.typeV}) needs flash attention: V set to f16 (or turn flash attention on).`,
+    );
     out.typeV = "f16";
     if (out.engine === "ollama") out.typeK = "f16";
   }

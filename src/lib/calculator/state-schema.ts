@@ -135,4 +135,3 @@ export function parseState(search: string, domain: StateDomain, defaults: CalcSt
   }
   return { state, notices };
 }
-

@@ -126,7 +126,12 @@ export function encodeItems(v: Record<string, number>): string {
 export const CODECS: Record<Key, Codec> = {
   model: { param: "m", decode: str, encode: (v: string) => v, expect: "a model id from the catalog" },
   ggufUrl: { param: "gguf", decode: nullable(str), encode: (v: string | null) => v ?? "", expect: "an https:// URL" },
-  arch: { param: "arch", decode: nullable(decodeArch), encode: (v: string | null) => encodeArch(v), expect: "an encoded architecture" },
+  arch: {
+    param: "arch",
+    decode: nullable(decodeArch),
+    encode: (v: string | null) => encodeArch(v),
+    expect: "an encoded architecture",
+  },
   engine: { param: "eng", decode: str, encode: (v: string) => v, expect: CALC_ENGINES.join(" | ") },
   revision: { param: "rev", decode: str, encode: (v: string) => v, expect: "a revision of the engine" },
   backend: { param: "be", decode: str, encode: (v: string) => v, expect: CALC_BACKENDS.join(" | ") },
@@ -148,7 +153,12 @@ export const CODECS: Record<Key, Codec> = {
   },
   hardware: { param: "hw", decode: str, encode: (v: string) => v, expect: "a hardware id from the catalog" },
   budget: { param: "b", decode: str, encode: (v: string) => v, expect: "a budget id from the catalog" },
-  totalBytes: { param: "tot", decode: nullable(num), encode: (v: number | null) => (v === null ? "" : String(v)), expect: "bytes" },
+  totalBytes: {
+    param: "tot",
+    decode: nullable(num),
+    encode: (v: number | null) => (v === null ? "" : String(v)),
+    expect: "bytes",
+  },
   items: { param: "oh", decode: decodeItems, encode: encodeItems, expect: "item:bytes pairs, e.g. 0:2500000000" },
   wiredMiB: {
     param: "wl",
@@ -198,7 +208,8 @@ export function stateToQuery(state: CalcState, defaults: CalcState = DEFAULT_STA
   for (const key of KEYS) {
     const a = state[key];
     const b = defaults[key];
-    const same = key === "items" ? encodeItems(a as Record<string, number>) === encodeItems(b as Record<string, number>) : a === b;
+    const same =
+      key === "items" ? encodeItems(a as Record<string, number>) === encodeItems(b as Record<string, number>) : a === b;
     if (same) continue;
     params.set(CODECS[key].param, (CODECS[key].encode as (v: unknown) => string)(a));
   }

@@ -25,6 +25,7 @@ import { maxContext } from "../engine/solve.ts";
 import type { Budget as EngineBudget } from "../engine/solve.ts";
 import { engineBudget, usableBudget } from "../catalog/budget.ts";
 import { GiB, MiB, formatBinary, formatDecimal } from "../units.ts";
+import { int } from "./format.ts";
 import type { CalcCatalog, HardwareOption, KvTypeOption, MeasuredRunOption, ModelOption } from "./catalog.ts";
 import { buildCommands, type Command } from "./commands.ts";
 import { layerGroups, type LayerGroup } from "./layer-groups.ts";
@@ -188,7 +189,14 @@ export interface CtxView {
   layerGroups: LayerGroup[];
   commands: Command[];
   notes: Note[];
-  offload: { nLayers: number; ngl: number; deviceBytes: number; hostBytes: number; maxLayersFit: number | null; partial: boolean };
+  offload: {
+    nLayers: number;
+    ngl: number;
+    deviceBytes: number;
+    hostBytes: number;
+    maxLayersFit: number | null;
+    partial: boolean;
+  };
   current: { ctx: number; bytes: number } | null;
   /** Bytes per allocated cell around this point (engine's local linear model). */
   perToken: number | null;
@@ -258,10 +266,27 @@ function hardwareLike(h: HardwareOption): Hardware {
     memoryKind: h.unified ? "unified" : "discrete",
     memoryBytes: h.memoryBytes,
     metalWorkingSet: h.workingSet
-      ? { bytes: h.workingSet.bytes, kind: h.workingSet.kind as "measured" | "estimated", rule: h.workingSet.rule, source: "", observations: [], note: null }
+      ? {
+          bytes: h.workingSet.bytes,
+          kind: h.workingSet.kind as "measured" | "estimated",
+          rule: h.workingSet.rule,
+          source: "",
+          observations: [],
+          note: null,
+        }
       : null,
     wiredLimitSysctl: h.wiredLimit ? "iogpu.wired_limit_mb" : null,
-    usableMemory: h.usableBytes !== null ? { totalBytes: h.memoryBytes, reservedBytes: 0, usableBytes: h.usableBytes, kind: "measured", source: "", note: null } : null,
+    usableMemory:
+      h.usableBytes !== null
+        ? {
+            totalBytes: h.memoryBytes,
+            reservedBytes: 0,
+            usableBytes: h.usableBytes,
+            kind: "measured",
+            source: "",
+            note: null,
+          }
+        : null,
   } as unknown as Hardware;
 }
 
@@ -272,10 +297,15 @@ function budgetView(state: CalcState, catalog: CalcCatalog): BudgetView {
   // Apply the user's overrides to a copy of the budget.
   const b: Budget = {
     ...b0,
-    total: state.totalBytes !== null ? { amount: state.totalBytes, unit: "B", bytes: state.totalBytes, approximate: false } : b0.total,
+    total:
+      state.totalBytes !== null
+        ? { amount: state.totalBytes, unit: "B", bytes: state.totalBytes, approximate: false }
+        : b0.total,
     items: b0.items.map((it, i) => {
       const o = state.items[String(i)];
-      return o === undefined ? it : { ...it, stated: { amount: o, unit: "B", bytes: o, approximate: false }, estimated: false };
+      return o === undefined
+        ? it
+        : { ...it, stated: { amount: o, unit: "B", bytes: o, approximate: false }, estimated: false };
     }),
   };
   const pool: "device" | "total" = state.backend === "cuda" ? "device" : "total";
@@ -358,10 +388,16 @@ function allocatedLabel(b: Breakdown): { label: string; vMixed: string | null } 
       if (r.type_v) vTypes.set(r.type_v, (vTypes.get(r.type_v) ?? 0) + 1);
     }
   const k = kTypes.size ? [...kTypes].join("+") : b.effective.type_k;
-  if (vTypes.size === 0) return { label: b.kv.caches.length ? `K ${k} (K only)` : `K ${b.effective.type_k} · V ${b.effective.type_v}`, vMixed: null };
+  if (vTypes.size === 0)
+    return {
+      label: b.kv.caches.length ? `K ${k} (K only)` : `K ${b.effective.type_k} · V ${b.effective.type_v}`,
+      vMixed: null,
+    };
   const main = b.effective.type_v;
   const others = [...vTypes.keys()].filter((t) => t !== main);
-  const vMixed = others.length ? `${others.join(", ")} on ${others.map((t) => vTypes.get(t)).join("+")} boundary layer(s)` : null;
+  const vMixed = others.length
+    ? `${others.join(", ")} on ${others.map((t) => vTypes.get(t)).join("+")} boundary layer(s)`
+    : null;
   return { label: `K ${k} · V ${main}${vMixed ? ` (+ ${others.join(", ")} on boundary layers)` : ""}`, vMixed };
 }
 
@@ -374,7 +410,10 @@ interface Resolved {
 
 function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedModel | null): Resolved {
   if (state.model === "gguf" || state.model === "custom") {
-    if (!loaded) throw new Error(state.model === "gguf" ? "Load a GGUF file or URL to size it." : "No custom architecture loaded.");
+    if (!loaded)
+      throw new Error(
+        state.model === "gguf" ? "Load a GGUF file or URL to size it." : "No custom architecture loaded.",
+      );
     const a = loaded.architecture;
     const r = resolveLayers(a);
     return {
@@ -394,7 +433,11 @@ function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedMode
         hasRecurrent: r.recurrent_widths !== null,
         isMla: r.is_mla,
         paramsB: a.n_params ? a.n_params / 1e9 : null,
-        vision: { available: false, reason: "a GGUF's vision encoder is a separate mmproj file: load sizes the text model only", bytes: 0 },
+        vision: {
+          available: false,
+          reason: "a GGUF's vision encoder is a separate mmproj file: load sizes the text model only",
+          bytes: 0,
+        },
         variants: [],
         ollamaTag: null,
         hfId: null,
@@ -454,7 +497,14 @@ function errMsg(e: unknown): string {
 export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Resolved | null } {
   const { state, catalog } = inp;
   const budget = budgetView(state, catalog);
-  const emptyChart = { series: [], budgetBytes: null, budgetLabel: "", trainCtx: null, measured: [], xDomain: [SLIDER_MIN_CTX, 131072] as [number, number] };
+  const emptyChart = {
+    series: [],
+    budgetBytes: null,
+    budgetLabel: "",
+    trainCtx: null,
+    measured: [],
+    xDomain: [SLIDER_MIN_CTX, 131072] as [number, number],
+  };
   let resolved: Resolved;
   try {
     resolved = resolveModel(state, catalog, inp.loaded);
@@ -520,14 +570,29 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
   configs.forEach((c, i) => {
     const selected = c.k === state.typeK && c.v === state.typeV;
     const requested = `${c.k}/${c.v}`;
-    const quality = [...new Set([c.k, c.v])].flatMap((t) => (catalog.kvTypes.find((x) => x.name === t)?.quality ?? []).map((q) => `${t}: ${q}`));
+    const quality = [...new Set([c.k, c.v])].flatMap((t) =>
+      (catalog.kvTypes.find((x) => x.name === t)?.quality ?? []).map((q) => `${t}: ${q}`),
+    );
     const colour = PALETTE[i % PALETTE.length];
     const dash = DASHES[i % DASHES.length];
     let probe: Breakdown;
     try {
       probe = computeBreakdown(arch, configFor(state, c.k, c.v, 4096, exact, vis), opts);
     } catch (e) {
-      maxTable.push({ key: requested, requested, effective: "—", selected, maxCtx: null, limitedBy: null, kvBytes: null, totalBytes: null, quality, error: errMsg(e), colour: GREY, dash });
+      maxTable.push({
+        key: requested,
+        requested,
+        effective: "—",
+        selected,
+        maxCtx: null,
+        limitedBy: null,
+        kvBytes: null,
+        totalBytes: null,
+        quality,
+        error: errMsg(e),
+        colour: GREY,
+        dash,
+      });
       return;
     }
     const { label } = allocatedLabel(probe);
@@ -580,10 +645,25 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     };
     seen.set(sig, s);
     series.push(s);
-    row = { key: requested, requested, effective: label, selected, maxCtx, limitedBy, kvBytes, totalBytes: maxBytes, quality, error, colour, dash };
+    row = {
+      key: requested,
+      requested,
+      effective: label,
+      selected,
+      maxCtx,
+      limitedBy,
+      kvBytes,
+      totalBytes: maxBytes,
+      quality,
+      error,
+      colour,
+      dash,
+    };
     maxTable.push(row);
   });
-  for (const s of series) if (s.label.includes("(asked:")) for (const r of maxTable) if (r.colour === s.colour) r.effective = s.label.replace(/ \(asked: .*\)$/, "");
+  for (const s of series)
+    if (s.label.includes("(asked:"))
+      for (const r of maxTable) if (r.colour === s.colour) r.effective = s.label.replace(/ \(asked: .*\)$/, "");
 
   // Measured points.
   const colourOf = (key: string) => maxTable.find((r) => r.key === key && !r.error)?.colour ?? GREY;
@@ -677,12 +757,19 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   try {
     b = computeBreakdown(arch, configFor(state, state.typeK, state.typeV, state.ctx, exact, vis), opts);
   } catch (e) {
-    return { ...empty, error: errMsg(e), commands, verdict: { kind: "unknown", text: `Cannot compute: ${errMsg(e)}`, headroomBytes: null, headroomPct: null } };
+    return {
+      ...empty,
+      error: errMsg(e),
+      commands,
+      verdict: { kind: "unknown", text: `Cannot compute: ${errMsg(e)}`, headroomBytes: null, headroomPct: null },
+    };
   }
   const visionBytes = vis ? model.vision.bytes : 0;
   const metal = state.backend === "metal";
-  const devOf = (list: readonly { host: boolean; bytes: number }[]) => list.filter((x) => !x.host).reduce((s, x) => s + x.bytes, 0);
-  const hostOf = (list: readonly { host: boolean; bytes: number }[]) => list.filter((x) => x.host).reduce((s, x) => s + x.bytes, 0);
+  const devOf = (list: readonly { host: boolean; bytes: number }[]) =>
+    list.filter((x) => !x.host).reduce((s, x) => s + x.bytes, 0);
+  const hostOf = (list: readonly { host: boolean; bytes: number }[]) =>
+    list.filter((x) => x.host).reduce((s, x) => s + x.bytes, 0);
   const wDetail =
     b.weights.source === "tensor-table"
       ? `exact, from the GGUF's tensor table${b.weights.ftype ? ` (${b.weights.ftype})` : ""}`
@@ -702,23 +789,83 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       bytes: devOf(b.weights.per_device) + hostOf(b.weights.per_device),
       device: devOf(b.weights.per_device),
       detail: `${wDetail}; file ${formatBinary(b.weights.bytes)}; device ${formatBinary(devOf(b.weights.per_device))}, host ${formatBinary(hostOf(b.weights.per_device))}${
-        b.weights.tied_duplicate_bytes ? `; includes the tied output copy ${formatBinary(b.weights.tied_duplicate_bytes)}` : ""
+        b.weights.tied_duplicate_bytes
+          ? `; includes the tied output copy ${formatBinary(b.weights.tied_duplicate_bytes)}`
+          : ""
       }${visionBytes ? `; includes the vision encoder ${formatBinary(visionBytes)} (estimate, F16 mmproj)` : ""}`,
       estimate: b.weights.estimate,
       uncalibrated: false,
     },
   ];
   components.push(
-    { key: "k", label: `KV: K (${b.effective.type_k})`, bytes: b.kv.k_bytes, device: kvDev * kShare, detail: `${b.kv.caches.map((c) => `${c.kind} cache ${c.cells} cells × ${c.n_stream} stream(s), ${c.layers} layers`).join("; ") || "no attention layers"}`, estimate: false, uncalibrated: false },
-    { key: "v", label: `KV: V (${b.effective.type_v}${vMixed ? "*" : ""})`, bytes: b.kv.v_bytes, device: kvDev * (1 - kShare), detail: vMixed ? `* ${vMixed}` : model.isMla ? "MLA stores K only" : "exact", estimate: false, uncalibrated: false },
+    {
+      key: "k",
+      label: `KV: K (${b.effective.type_k})`,
+      bytes: b.kv.k_bytes,
+      device: kvDev * kShare,
+      detail: `${b.kv.caches.map((c) => `${c.kind} cache ${c.cells} cells × ${c.n_stream} stream(s), ${c.layers} layers`).join("; ") || "no attention layers"}`,
+      estimate: false,
+      uncalibrated: false,
+    },
+    {
+      key: "v",
+      label: `KV: V (${b.effective.type_v}${vMixed ? "*" : ""})`,
+      bytes: b.kv.v_bytes,
+      device: kvDev * (1 - kShare),
+      detail: vMixed ? `* ${vMixed}` : model.isMla ? "MLA stores K only" : "exact",
+      estimate: false,
+      uncalibrated: false,
+    },
   );
   if (b.kv.extra_bytes)
-    components.push({ key: "rot", label: "TurboQuant rotation buffers", bytes: b.kv.extra_bytes, device: 0, detail: "in the KV buffer, not in the size line", estimate: false, uncalibrated: false });
+    components.push({
+      key: "rot",
+      label: "TurboQuant rotation buffers",
+      bytes: b.kv.extra_bytes,
+      device: 0,
+      detail: "in the KV buffer, not in the size line",
+      estimate: false,
+      uncalibrated: false,
+    });
   components.push(
-    { key: "rs", label: "Recurrent state", bytes: b.recurrent.bytes, device: devOf(b.recurrent.per_device), detail: b.recurrent.layers ? `${b.recurrent.layers} layers × ${b.recurrent.cells} cells (sequences), f32` : "none", estimate: false, uncalibrated: false },
-    { key: "out", label: "Output (logits) buffer", bytes: b.output.bytes, device: 0, detail: `${b.output.name}, host; n_vocab × n_seq × 4 B`, estimate: false, uncalibrated: false },
-    { key: "compute", label: "Compute buffers", bytes: b.compute.bytes, device: devOf(b.compute.per_backend), detail: b.compute.label, estimate: true, uncalibrated: metal },
-    { key: "overhead", label: "Runtime overhead", bytes: b.overhead.bytes, device: b.overhead.device_bytes, detail: b.overhead.label, estimate: true, uncalibrated: !b.overhead.calibrated },
+    {
+      key: "rs",
+      label: "Recurrent state",
+      bytes: b.recurrent.bytes,
+      device: devOf(b.recurrent.per_device),
+      detail: b.recurrent.layers
+        ? `${b.recurrent.layers} layers × ${b.recurrent.cells} cells (sequences), f32`
+        : "none",
+      estimate: false,
+      uncalibrated: false,
+    },
+    {
+      key: "out",
+      label: "Output (logits) buffer",
+      bytes: b.output.bytes,
+      device: 0,
+      detail: `${b.output.name}, host; n_vocab × n_seq × 4 B`,
+      estimate: false,
+      uncalibrated: false,
+    },
+    {
+      key: "compute",
+      label: "Compute buffers",
+      bytes: b.compute.bytes,
+      device: devOf(b.compute.per_backend),
+      detail: b.compute.label,
+      estimate: true,
+      uncalibrated: metal,
+    },
+    {
+      key: "overhead",
+      label: "Runtime overhead",
+      bytes: b.overhead.bytes,
+      device: b.overhead.device_bytes,
+      detail: b.overhead.label,
+      estimate: true,
+      uncalibrated: !b.overhead.calibrated,
+    },
   );
   const device = b.total.device_bytes;
   const host = b.total.host_bytes;
@@ -726,17 +873,41 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const poolBytes = sv.budget.pool === "device" ? device : total;
   let verdict: Verdict;
   const eb = sv.budget.engine;
-  if (!eb) verdict = { kind: "unknown", text: `No budget: ${sv.budget.error ?? "pick one"}`, headroomBytes: null, headroomPct: null };
+  if (!eb)
+    verdict = {
+      kind: "unknown",
+      text: `No budget: ${sv.budget.error ?? "pick one"}`,
+      headroomBytes: null,
+      headroomPct: null,
+    };
   else {
     const f = fitsBudget(b, eb);
     const pct = f.rel * 100;
     const limitWord =
-      eb.device_limit_bytes !== undefined && eb.device_limit_bytes - device <= eb.bytes - poolBytes ? "the GPU working-set limit" : "the budget";
+      eb.device_limit_bytes !== undefined && eb.device_limit_bytes - device <= eb.bytes - poolBytes
+        ? "the GPU working-set limit"
+        : "the budget";
     if (!f.ok)
-      verdict = { kind: "no", text: `Does not fit: ${formatBinary(-f.headroom)} over ${limitWord}.`, headroomBytes: f.headroom, headroomPct: pct };
+      verdict = {
+        kind: "no",
+        text: `Does not fit: ${formatBinary(-f.headroom)} over ${limitWord}.`,
+        headroomBytes: f.headroom,
+        headroomPct: pct,
+      };
     else if (f.rel < 0.1)
-      verdict = { kind: "tight", text: `Tight: fits with ${formatBinary(f.headroom)} to spare (${pct.toFixed(1)} % of ${limitWord}, under 10 %).`, headroomBytes: f.headroom, headroomPct: pct };
-    else verdict = { kind: "fits", text: `Fits: ${formatBinary(f.headroom)} to spare (${pct.toFixed(1)} % of ${limitWord}).`, headroomBytes: f.headroom, headroomPct: pct };
+      verdict = {
+        kind: "tight",
+        text: `Tight: fits with ${formatBinary(f.headroom)} to spare (${pct.toFixed(1)} % of ${limitWord}, under 10 %).`,
+        headroomBytes: f.headroom,
+        headroomPct: pct,
+      };
+    else
+      verdict = {
+        kind: "fits",
+        text: `Fits: ${formatBinary(f.headroom)} to spare (${pct.toFixed(1)} % of ${limitWord}).`,
+        headroomBytes: f.headroom,
+        headroomPct: pct,
+      };
   }
   const changes: string[] = [];
   for (const n of b.notes) if (n.code.startsWith("turbo-") || n.code === "fa-auto-resolved") changes.push(n.message);
@@ -746,7 +917,11 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   if (eb && state.backend !== "cpu") {
     const fitsAt = (ngl: number) => {
       try {
-        const x = computeBreakdown(arch, { ...configFor(state, state.typeK, state.typeV, state.ctx, exact, vis), n_gpu_layers: ngl }, opts);
+        const x = computeBreakdown(
+          arch,
+          { ...configFor(state, state.typeK, state.typeV, state.ctx, exact, vis), n_gpu_layers: ngl },
+          opts,
+        );
         return fitsBudget(x, eb).ok;
       } catch {
         return false;
@@ -767,7 +942,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const groups = layerGroups(b, resolveLayers(arch));
   const padNote =
     b.context.allocated_cells !== b.context.n_ctx_total_requested
-      ? `llama.cpp allocates ${b.context.allocated_cells.toLocaleString("en-US")} cells for -c ${b.context.n_ctx_total_requested.toLocaleString("en-US")} (padded to a multiple of 256${b.context.n_stream > 1 ? ` per stream, × ${b.context.n_stream} streams` : ""}).`
+      ? `llama.cpp allocates ${int(b.context.allocated_cells)} cells for -c ${int(b.context.n_ctx_total_requested)} (padded to a multiple of 256${b.context.n_stream > 1 ? ` per stream, × ${b.context.n_stream} streams` : ""}).`
       : null;
   return {
     ctx: state.ctx,

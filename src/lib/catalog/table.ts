@@ -113,8 +113,8 @@ export function attentionLayout(model: Model): string {
   const extra: string[] = [];
   if (shared > 0) extra.push(`${plural(shared, "layer")} reuse earlier KV`);
   if (none > 0) extra.push(`${plural(none, "block")} without KV or state`);
+  // llama.cpp de3ff81 (the engine's `current` rules) filters every NextN/MTP layer out of KV.
   if (mtp > 0) extra.push(`${plural(mtp, "MTP layer")} without KV`);
-  if (a.nextn_predict_layers > 0 && mtp === 0) extra.push(`${plural(a.nextn_predict_layers, "NextN layer")} with KV`);
   return extra.length ? `${s}; ${extra.join("; ")}` : s;
 }
 

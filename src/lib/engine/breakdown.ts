@@ -1,6 +1,6 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { Breakdown, BufferBytes, KvCache, Note, RecurrentLayerRow } from "../../schemas/breakdown.ts";
-import { isQuantizedKvType, isTurboType } from "../../schemas/kv-type.ts";
+import { isQuantizedKvType, isTurboType, kvTypesAccepted } from "../../schemas/kv-type.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import type { TensorTable } from "../../schemas/tensor-table.ts";
@@ -14,15 +14,8 @@ import { planKvTypes, sizeCache, sizeIndexerCache } from "./kv.ts";
 import type { KvTypePlan } from "./kv.ts";
 import { resolveLayers } from "./layers.ts";
 import type { ResolvedArchitecture } from "./layers.ts";
-import {
-  allocBytes,
-  buildTensorTable,
-  FTYPE_NOMINAL_BPW,
-  isInputTensor,
-  normaliseFtype,
-  tensorBytes,
-  tensorLayer,
-} from "./weights.ts";
+import { FTYPE_FALLBACK_BPW, normaliseFtype } from "./ftypes.ts";
+import { allocBytes, buildTensorTable, isInputTensor, tensorBytes, tensorLayer } from "./weights.ts";
 
 /**
  * The memory engine's entry point: one Breakdown for (architecture, runtime config).
@@ -85,6 +78,19 @@ function resolveFa(config: RuntimeConfig, notes: Note[]): boolean {
       `Unsupported cache type: ${isTurboType(config.type_k) ? config.type_k : config.type_v} (turbo types need the turboquant engine profile)`,
       isTurboType(config.type_k) ? "type_k" : "type_v",
     );
+  if (p.name === "ollama") {
+    const accepted = kvTypesAccepted("ollama");
+    for (const [t, field] of [
+      [config.type_k, "type_k"],
+      [config.type_v, "type_v"],
+    ] as const)
+      if (!accepted.includes(t))
+        throw new EngineError(
+          "unsupported-config",
+          `ollama does not accept KV cache type ${t}: OLLAMA_KV_CACHE_TYPE takes ${accepted.join(", ")}`,
+          field,
+        );
+  }
   if (p.name === "ollama" && config.type_k !== config.type_v)
     throw new EngineError(
       "unsupported-config",
@@ -337,11 +343,11 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
       source = "builder";
     } catch (e) {
       if (!(e instanceof EngineError) || e.code === "block-size") throw e;
-      const bpw = FTYPE_NOMINAL_BPW[ftype];
+      const bpw = FTYPE_FALLBACK_BPW[ftype];
       if (bpw === undefined)
         throw new EngineError(
           "unsupported-config",
-          `unknown weights ftype "${config.weights_ftype}" (known: ${Object.keys(FTYPE_NOMINAL_BPW).join(", ")})`,
+          `unknown weights ftype "${config.weights_ftype}" (known: ${Object.keys(FTYPE_FALLBACK_BPW).join(", ")})`,
           "weights_ftype",
         );
       if (arch.n_params === null)

@@ -21,11 +21,10 @@ export {
   buildTensorTable,
   quantizeTensorTable,
   loaderTensors,
-  normaliseFtype,
-  FTYPE_BY_ID,
-  FTYPE_NOMINAL_BPW,
   BUILDER_FTYPES,
   BUILDER_ARCHS,
 } from "./weights.ts";
+export { FTYPES, FTYPE_BY_ID, FTYPE_FALLBACK_BPW, FTYPE_BASE_TYPE, normaliseFtype } from "./ftypes.ts";
+export type { FtypeInfo } from "./ftypes.ts";
 export { maxContext, maxContextPerKvType, contextStep, defaultPool, kvTypesFor } from "./solve.ts";
 export type { Budget, BudgetPool, MaxContextOptions, MaxContextResult, PerTypeResult } from "./solve.ts";

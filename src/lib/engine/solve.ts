@@ -1,6 +1,6 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { Breakdown } from "../../schemas/breakdown.ts";
-import { KV_TYPES, isQuantizedKvType, isTurboType } from "../../schemas/kv-type.ts";
+import { isQuantizedKvType, isTurboType, kvTypesAccepted } from "../../schemas/kv-type.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import { computeBreakdown } from "./breakdown.ts";
@@ -105,9 +105,9 @@ export interface PerTypeResult {
   readonly error: string | null;
 }
 
-/** KV types a profile accepts for symmetric K = V. */
+/** KV types a profile accepts for symmetric K = V (ollama: f16, q8_0, q4_0). */
 export function kvTypesFor(config: RuntimeConfig): KvType[] {
-  return KV_TYPES.filter((t) => (config.engine.name === "turboquant" ? true : !isTurboType(t)));
+  return [...kvTypesAccepted(config.engine.name)];
 }
 
 /** Max context for a budget for each symmetric KV type (the site's slider). */

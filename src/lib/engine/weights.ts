@@ -2,6 +2,7 @@ import type { Architecture } from "../../schemas/architecture.ts";
 import type { GgmlTypeName } from "../../schemas/ggml-type.ts";
 import type { TensorInfo, TensorTable } from "../../schemas/tensor-table.ts";
 import { EngineError, missingField } from "./errors.ts";
+import { FTYPE_BASE_TYPE, normaliseFtype } from "./ftypes.ts";
 import { GGML_TYPE_TRAITS, isQuantizedGgml } from "./ggml-types.ts";
 
 /**
@@ -97,108 +98,8 @@ export const BUILDER_FTYPES = [
 ] as const;
 export type BuilderFtype = (typeof BUILDER_FTYPES)[number];
 
-const FTYPE_DEFAULT: Readonly<Record<BuilderFtype, GgmlTypeName>> = {
-  F32: "f32",
-  F16: "f16",
-  BF16: "bf16",
-  Q8_0: "q8_0",
-  Q4_0: "q4_0",
-  Q4_1: "q4_1",
-  Q5_0: "q5_0",
-  Q5_1: "q5_1",
-  Q2_K: "q2_K",
-  Q3_K_S: "q3_K",
-  Q3_K_M: "q3_K",
-  Q3_K_L: "q3_K",
-  Q4_K_S: "q4_K",
-  Q4_K_M: "q4_K",
-  Q5_K_S: "q5_K",
-  Q5_K_M: "q5_K",
-  Q6_K: "q6_K",
-};
-
-/**
- * Whole-file bits per weight of the quantize tool's reference table (Llama-3-8B) and nominal
- * i-quant rates (memory-rules.md §13.3): only for the labelled params × bpw fallback.
- */
-export const FTYPE_NOMINAL_BPW: Readonly<Record<string, number>> = {
-  F32: 32,
-  F16: 16,
-  BF16: 16,
-  Q8_0: 8.51,
-  Q6_K: 6.57,
-  Q5_K_M: 5.7,
-  Q5_K_S: 5.57,
-  Q5_0: 5.57,
-  Q5_1: 6.0,
-  Q4_K_M: 4.9,
-  Q4_K_S: 4.67,
-  Q4_1: 5.11,
-  Q4_0: 4.64,
-  Q3_K_L: 4.31,
-  Q3_K_M: 4.0,
-  Q3_K_S: 3.65,
-  Q2_K: 3.17,
-  IQ4_NL: 4.5,
-  IQ4_XS: 4.25,
-  IQ3_M: 3.66,
-  IQ3_S: 3.44,
-  IQ3_XS: 3.3,
-  IQ3_XXS: 3.06,
-  IQ2_M: 2.7,
-  IQ2_S: 2.5,
-  IQ2_XS: 2.31,
-  IQ2_XXS: 2.06,
-  IQ1_M: 1.75,
-  IQ1_S: 1.56,
-  TQ2_0: 2.06,
-  TQ1_0: 1.69,
-};
-
-/** Normalise an ftype spelling ("q4_k_m", "Q4_K_M", "MOSTLY_Q4_K_M") to llama-quantize's. */
-export function normaliseFtype(ftype: string): string {
-  return ftype
-    .trim()
-    .toUpperCase()
-    .replace(/^(LLAMA_FTYPE_)?MOSTLY_/, "");
-}
-
-/** `general.file_type` enum → ftype name (llama.h `llama_ftype`). */
-export const FTYPE_BY_ID: Readonly<Record<number, string>> = {
-  0: "F32",
-  1: "F16",
-  2: "Q4_0",
-  3: "Q4_1",
-  7: "Q8_0",
-  8: "Q5_0",
-  9: "Q5_1",
-  10: "Q2_K",
-  11: "Q3_K_S",
-  12: "Q3_K_M",
-  13: "Q3_K_L",
-  14: "Q4_K_S",
-  15: "Q4_K_M",
-  16: "Q5_K_S",
-  17: "Q5_K_M",
-  18: "Q6_K",
-  19: "IQ2_XXS",
-  20: "IQ2_XS",
-  21: "Q2_K_S",
-  22: "IQ3_XS",
-  23: "IQ3_XXS",
-  24: "IQ1_S",
-  25: "IQ4_NL",
-  26: "IQ3_S",
-  27: "IQ3_M",
-  28: "IQ2_S",
-  29: "IQ2_M",
-  30: "IQ4_XS",
-  31: "IQ1_M",
-  32: "BF16",
-  36: "TQ1_0",
-  37: "TQ2_0",
-  38: "MXFP4_MOE",
-};
+/** Re-exported for callers that import the ftype id table from here. */
+export { FTYPE_BY_ID, normaliseFtype } from "./ftypes.ts";
 
 interface QuantState {
   readonly ftype: BuilderFtype;
@@ -305,7 +206,7 @@ export function quantizeTensorTable(
   tensors: readonly { name: string; dims: number[] }[],
   ftype: BuilderFtype,
 ): TensorTable {
-  const def = FTYPE_DEFAULT[ftype];
+  const def = FTYPE_BASE_TYPE[ftype];
   const quantizedDefault = isQuantizedGgml(def);
   const nHead = arch.n_head === null ? null : typeof arch.n_head === "number" ? arch.n_head : arch.n_head[0];
   const nHeadKv =

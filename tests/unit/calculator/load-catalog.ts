@@ -34,9 +34,15 @@ export function loadCatalog(extraRunFiles: string[] = []): CalcCatalog {
   const runs = [...jsonFiles("data/runs"), ...extraRunFiles.map((f) => JSON.parse(readFileSync(f, "utf8")))];
   return {
     models: jsonFiles("data/models").map((m) => reduceModel(ModelSchema.parse(m))),
-    kvTypes: KvCacheTypesFileSchema.parse(JSON.parse(readFileSync(path.join(REPO, "data/quants/kv-types.json"), "utf8"))).map(reduceKvType),
-    ftypes: WeightFtypesFileSchema.parse(JSON.parse(readFileSync(path.join(REPO, "data/quants/weight-ftypes.json"), "utf8"))).map(reduceFtype),
-    hardware: jsonFiles("data/hardware").flatMap((f) => HardwareFileSchema.parse(f)).map(reduceHardware),
+    kvTypes: KvCacheTypesFileSchema.parse(
+      JSON.parse(readFileSync(path.join(REPO, "data/quants/kv-types.json"), "utf8")),
+    ).map(reduceKvType),
+    ftypes: WeightFtypesFileSchema.parse(
+      JSON.parse(readFileSync(path.join(REPO, "data/quants/weight-ftypes.json"), "utf8")),
+    ).map(reduceFtype),
+    hardware: jsonFiles("data/hardware")
+      .flatMap((f) => HardwareFileSchema.parse(f))
+      .map(reduceHardware),
     budgets: jsonFiles("data/budgets").map((b) => reduceBudget(BudgetSchema.parse(b))),
     runs: runs.map((r) => reduceRun(RunSchema.parse(r))),
   };

@@ -102,12 +102,17 @@ describe("permalink ↔ state", () => {
   });
 
   test("garbage in every parameter gives the defaults and one notice per bad parameter, never a throw", () => {
-    const q = "c=abc&np=0&ctk=turbo9&eng=vllm&zzz=1&m=no-such-model&oh=x&kvu=maybe&wl=5&hw=pdp-11&b=nope&w=Q9_K&v=pie&ub=-3";
+    const q =
+      "c=abc&np=0&ctk=turbo9&eng=vllm&zzz=1&m=no-such-model&oh=x&kvu=maybe&wl=5&hw=pdp-11&b=nope&w=Q9_K&v=pie&ub=-3";
     const r = parseState(q, domain);
     assert.deepEqual(r.state, DEFAULT_STATE);
     const named = ["c=", "np=", "ctk=", "eng=", "zzz=", "m=", "oh=", "kvu=", "wl=", "hw=", "b=", "w=", "v=", "ub="];
     assert.equal(r.notices.length, named.length, r.notices.join("\n"));
-    for (const n of named) assert.ok(r.notices.some((x) => x.includes(n)), `a notice names ${n}`);
+    for (const n of named)
+      assert.ok(
+        r.notices.some((x) => x.includes(n)),
+        `a notice names ${n}`,
+      );
     assert.ok(r.notices.find((x) => x.startsWith("Ignored c="))!.includes("32k"), "the notice says what is accepted");
   });
 
@@ -146,7 +151,8 @@ describe("permalink ↔ state", () => {
   test("the state's type list and revisions are the engine schema's", () => {
     assert.deepEqual([...CALC_KV_TYPES], [...KV_TYPES]);
     for (const [engine, revs] of Object.entries(ENGINE_REVISIONS)) {
-      for (const revision of revs) assert.ok(EngineProfileSchema.safeParse({ name: engine, revision }).success, `${engine} ${revision}`);
+      for (const revision of revs)
+        assert.ok(EngineProfileSchema.safeParse({ name: engine, revision }).success, `${engine} ${revision}`);
       assert.equal(EngineProfileSchema.safeParse({ name: engine, revision: "1999-01" }).success, false);
     }
   });
@@ -184,7 +190,10 @@ describe("keeping a state within its engine", () => {
   });
 
   test("flash attention off takes a quantized V back to f16 upstream, not in the fork", () => {
-    let r = normalizeState({ ...DEFAULT_STATE, engine: "llama.cpp", typeK: "q8_0", typeV: "q8_0", flashAttn: "off" }, types);
+    let r = normalizeState(
+      { ...DEFAULT_STATE, engine: "llama.cpp", typeK: "q8_0", typeV: "q8_0", flashAttn: "off" },
+      types,
+    );
     assert.equal(r.state.typeV, "f16");
     assert.equal(r.state.typeK, "q8_0");
     r = normalizeState({ ...DEFAULT_STATE, flashAttn: "off" }, types);

@@ -464,6 +464,16 @@ test("§14 Ollama: num_ctx is per request (× n_seq), one KV type, explicit num_
     "type_v",
   );
   throwsEngine(() => planMemory(qwen, cfg({ n_ctx: 0, engine: { name: "ollama" } })), "unsupported-config", "n_ctx");
+  // OLLAMA_KV_CACHE_TYPE takes f16, q8_0 or q4_0 only (ollama docs/faq.md); llama.cpp takes q5_0.
+  throwsEngine(
+    () => planMemory(qwen, cfg({ n_ctx: 8192, type_k: "q5_0", type_v: "q5_0", engine: { name: "ollama" } })),
+    "unsupported-config",
+    "type_k",
+  );
+  assert.equal(
+    planMemory(qwen, cfg({ n_ctx: 8192, type_k: "q4_0", type_v: "q4_0", engine: { name: "ollama" } })).caches[0].bytes,
+    40 * 2 * (1024 / 32) * 18 * 8192,
+  );
   throwsEngine(
     () => planMemory(qwen, cfg({ n_ctx: 8192, type_k: "turbo4", type_v: "turbo4", engine: { name: "ollama" } })),
     "unsupported-config",
@@ -566,5 +576,9 @@ test("vision weights toggle: n_params_vision × 2 B on the device, labelled; ref
   assert.equal(on.total.device_bytes - off.total.device_bytes, 800_000_000);
   assert.equal(on.weights.estimate, true);
   assert.equal(on.weights.bytes, off.weights.bytes);
-  throwsEngine(() => computeBreakdown(qwen, cfg({ n_ctx: 4096, vision_weights: true })), "missing-field", "n_params_vision");
+  throwsEngine(
+    () => computeBreakdown(qwen, cfg({ n_ctx: 4096, vision_weights: true })),
+    "missing-field",
+    "n_params_vision",
+  );
 });

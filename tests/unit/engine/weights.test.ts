@@ -6,8 +6,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildTensorTable, tensorBytes, tensorTableBytes, tensorTableParams } from "../../../src/lib/engine/index.ts";
-import { fixture, H100_DIR, arch } from "../../helpers/engine.ts";
+import {
+  buildTensorTable,
+  computeBreakdown,
+  EngineError,
+  FTYPE_BY_ID,
+  tensorBytes,
+  tensorTableBytes,
+  tensorTableParams,
+} from "../../../src/lib/engine/index.ts";
+import { arch, cfg, fixture, H100_DIR } from "../../helpers/engine.ts";
 
 const qwen = fixture("qwen3-14b");
 
@@ -98,5 +106,41 @@ test("unsupported builder ftype / arch are refused (the breakdown then falls bac
   assert.throws(
     () => buildTensorTable(fixture("mamba2-2.7b"), "Q4_K_M"),
     /no tensor-table builder for architecture "mamba2"/,
+  );
+});
+
+test("ftypes beyond memory-rules.md's table (de3ff81 ids 21, 38–41) get the labelled params × bpw fallback", () => {
+  // gpt-oss ships only as MXFP4_MOE; 21e9 params × 4.25 bpw (mxfp4: 17 B per 32) / 8.
+  // Nominal rates from the block layouts: nvfp4 36 B / 64 = 4.5, q1_0 18 B / 128 = 1.125,
+  // q2_0 18 B / 64 = 2.25; Q2_K_S has llama-quantize's Llama-3-8B figure, 3.17.
+  const oss = fixture("gpt-oss-20b");
+  const want: [string, number][] = [
+    ["MXFP4_MOE", 4.25],
+    ["NVFP4", 4.5],
+    ["Q1_0", 1.125],
+    ["Q2_0", 2.25],
+    ["Q2_K_S", 3.17],
+  ];
+  for (const [ftype, bpw] of want) {
+    const b = computeBreakdown(oss, cfg({ n_ctx: 4096, weights_ftype: ftype }));
+    assert.equal(b.weights.source, "params-x-bpw", ftype);
+    assert.equal(b.weights.estimate, true, ftype);
+    assert.equal(b.weights.ftype, ftype);
+    assert.equal(b.weights.bytes, Math.round((21_000_000_000 * bpw) / 8), ftype);
+    assert.ok(
+      b.notes.some((n) => n.code === "weights-fallback" && n.message.includes(`${bpw} bpw`)),
+      ftype,
+    );
+  }
+  // llama.h numbering of de3ff81 (general.file_type)
+  assert.deepEqual(
+    [21, 38, 39, 40, 41].map((n) => FTYPE_BY_ID[n]),
+    ["Q2_K_S", "MXFP4_MOE", "NVFP4", "Q1_0", "Q2_0"],
+  );
+  // an unknown spelling is still refused, naming the option
+  assert.throws(
+    () => computeBreakdown(oss, cfg({ n_ctx: 4096, weights_ftype: "Q3_X" })),
+    (e: unknown) =>
+      e instanceof EngineError && e.field === "weights_ftype" && /unknown weights ftype "Q3_X"/.test(e.message),
   );
 });

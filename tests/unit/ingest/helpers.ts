@@ -62,7 +62,10 @@ export interface CliResult {
 /** Run `node scripts/ingest.ts …` (Node 24) with optional stdin. */
 export function runCli(args: string[], input?: string | Buffer): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const p = spawn(NODE, [join(REPO, "scripts", "ingest.ts"), ...args], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(NODE, [join(REPO, "scripts", "ingest.ts"), ...args], {
+      cwd: REPO,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));

@@ -27,7 +27,10 @@ test("§0 wrappers are stripped: timestamps+level, router child, journal, docker
   assert.equal(normaliseLine(inline["router-child-layer"]).text, "llama_kv_cache: layer  31: dev = Meta()");
   assert.equal(normaliseLine(inline["router-child-layer"]).level, "D");
   assert.equal(normaliseLine(inline["journal-print-info"]).text, "print_info: n_embd_head_k    = 128");
-  assert.equal(normaliseLine(inline["docker-print-info"]).text, "print_info: EOG token        = 151643 '<|endoftext|>'");
+  assert.equal(
+    normaliseLine(inline["docker-print-info"]).text,
+    "print_info: EOG token        = 151643 '<|endoftext|>'",
+  );
   assert.equal(normaliseLine("\x1b[33mllama_context: n_ctx = 4096\x1b[0m\r").text, "llama_context: n_ctx = 4096");
 });
 
@@ -37,13 +40,19 @@ test("§2.2 current KV lines (real example): one cache, buffer 224 MiB, size 512
   const [c] = mainContexts(f);
   assert.equal(c.caches.length, 1);
   const k = c.caches[0];
-  assert.deepEqual(k.buffers.map((b) => [b.device, b.mib, b.bytes]), [["CUDA0", 224, 224 * MiB]]);
+  assert.deepEqual(
+    k.buffers.map((b) => [b.device, b.mib, b.bytes]),
+    [["CUDA0", 224, 224 * MiB]],
+  );
   assert.equal(k.size!.bytes, 512 * MiB);
   assert.equal(k.size!.cells, 32768);
   assert.equal(k.size!.layers, 4);
   assert.equal(k.size!.nSeqMax, 1);
   assert.equal(k.size!.nStream, 1);
-  assert.deepEqual([k.size!.k.type, k.size!.k.bytes, k.size!.v!.type, k.size!.v!.bytes], ["f16", 256 * MiB, "f16", 256 * MiB]);
+  assert.deepEqual(
+    [k.size!.k.type, k.size!.k.bytes, k.size!.v!.type, k.size!.v!.bytes],
+    ["f16", 256 * MiB, "f16", 256 * MiB],
+  );
   assert.equal(k.size!.format, "current");
 });
 
@@ -56,7 +65,10 @@ test("§2.3 2025-01 block (real): KV self size + CUDA_Host output buffer", () =>
   assert.equal(k.size!.bytes, 112 * MiB);
   assert.equal(k.size!.k.bytes, 56 * MiB);
   assert.equal(k.size!.v!.bytes, 56 * MiB);
-  assert.deepEqual(c.output.map((o) => [o.device, o.mib]), [["CUDA_Host", 0.58]]);
+  assert.deepEqual(
+    c.output.map((o) => [o.device, o.mib]),
+    [["CUDA_Host", 0.58]],
+  );
   assert.equal(c.output[0].prefix, "llama_init_from_model");
 });
 
@@ -64,14 +76,31 @@ test("§2.1 context parameters (real), spacing-insensitive", () => {
   const f = parseLlamaCppLog(fx("context-params.log"));
   const p = f.contexts[0].params;
   const v = Object.fromEntries(Object.entries(p).map(([k, x]) => [k, x.value]));
-  assert.deepEqual(v, { n_seq_max: "1", n_ctx: "4096", n_ctx_seq: "4096", n_batch: "2048", n_ubatch: "512", causal_attn: "1", flash_attn: "auto", kv_unified: "false" });
+  assert.deepEqual(v, {
+    n_seq_max: "1",
+    n_ctx: "4096",
+    n_ctx_seq: "4096",
+    n_batch: "2048",
+    n_ubatch: "512",
+    causal_attn: "1",
+    flash_attn: "auto",
+    kv_unified: "false",
+  });
   assert.equal(parseLlamaCppLog(inline["ctx-param-spacing"]).contexts[0].params.n_ctx.value, "4096");
 });
 
 test("§2.7 compute buffers (real): one block of consecutive lines, timestamps stripped", () => {
   const f = parseLlamaCppLog(fx("compute.log"));
   const c = f.contexts[0];
-  assert.deepEqual(c.compute.map((b) => [b.device, b.mib]), [["CUDA0", 654.78], ["CUDA_Host", 411.29], ["MTL0", 2161.01], ["CPU", 397.05]]);
+  assert.deepEqual(
+    c.compute.map((b) => [b.device, b.mib]),
+    [
+      ["CUDA0", 654.78],
+      ["CUDA_Host", 411.29],
+      ["MTL0", 2161.01],
+      ["CPU", 397.05],
+    ],
+  );
   assert.equal(c.computeBlocks, 1);
   assert.equal(c.compute[0].bytes, Math.round(654.78 * MiB));
 });
@@ -90,14 +119,23 @@ test("§2.7 re-reserve: the last non-zero block wins; zero (dry-run) blocks are 
     "sched_reserve: graph splits = 2",
   ].join("\n");
   const c = parseLlamaCppLog(log).contexts[0];
-  assert.deepEqual(c.compute.map((b) => b.mib), [310.5, 21, 4]);
+  assert.deepEqual(
+    c.compute.map((b) => b.mib),
+    [310.5, 21, 4],
+  );
   assert.equal(c.computeBlocks, 2);
 });
 
 test("§2.8 model buffers (real) and §2.9 print_info (real)", () => {
   const f = parseLlamaCppLog(fx("model-buffers.log") + fx("print-info.log"));
   const m = f.models[0];
-  assert.deepEqual(m.buffers.map((b) => [b.device, b.mib]), [["CPU_Mapped", 682.03], ["CUDA0", 14032.23]]);
+  assert.deepEqual(
+    m.buffers.map((b) => [b.device, b.mib]),
+    [
+      ["CPU_Mapped", 682.03],
+      ["CUDA0", 14032.23],
+    ],
+  );
   assert.equal(m.info["file type"].value, "Q4_K - Medium");
   assert.equal(m.fileSize!.value, 8.37);
   assert.equal(m.fileSize!.bpw, 4.87);
@@ -108,7 +146,14 @@ test("§2.8 model buffers (real) and §2.9 print_info (real)", () => {
 });
 
 test("§2.9 loader dump (real lines) and older llm_load_print_meta model size", () => {
-  const f = parseLlamaCppLog([inline["loader-kv-block-count"], inline["loader-kv-head-count-kv"], inline["loader-type"], inline["llm-load-print-meta-model-size"]].join("\n"));
+  const f = parseLlamaCppLog(
+    [
+      inline["loader-kv-block-count"],
+      inline["loader-kv-head-count-kv"],
+      inline["loader-type"],
+      inline["llm-load-print-meta-model-size"],
+    ].join("\n"),
+  );
   const m = f.models[0];
   assert.equal(m.gguf["llama.block_count"].value, "40");
   assert.equal(m.gguf["llama.attention.head_count_kv"].type, "u32");
@@ -125,7 +170,18 @@ test("§2.10 memory breakdown (real) incl. the pre-merge variant without pipes",
   const f = parseLlamaCppLog(fx("breakdown.log"));
   const rows = f.contexts[0].breakdown!.rows;
   assert.deepEqual(
-    rows.map((r) => [r.name, r.description, r.kind, r.totalMiB, r.freeMiB, r.selfMiB, r.modelMiB, r.contextMiB, r.computeMiB, r.unaccountedMiB]),
+    rows.map((r) => [
+      r.name,
+      r.description,
+      r.kind,
+      r.totalMiB,
+      r.freeMiB,
+      r.selfMiB,
+      r.modelMiB,
+      r.contextMiB,
+      r.computeMiB,
+      r.unaccountedMiB,
+    ]),
     [
       ["CUDA0", "RTX 4090", "device", 24077, 945, 19187, 17904, 384, 898, 3945],
       ["Host", undefined, "host", undefined, undefined, 58271, 58259, 0, 12, undefined],
@@ -166,7 +222,10 @@ test("--fit dry run: zero buffers make a dry-run model/context; the real load is
     "llama_kv_cache: size =  512.00 MiB (  4096 cells,  32 layers,  1/1 seqs), K (f16):  256.00 MiB, V (f16):  256.00 MiB",
   ].join("\n");
   const f = parseLlamaCppLog(log);
-  assert.deepEqual(f.models.map((m) => m.role), ["dry-run", "main"]);
+  assert.deepEqual(
+    f.models.map((m) => m.role),
+    ["dry-run", "main"],
+  );
   const main = mainContexts(f);
   assert.equal(main.length, 1);
   assert.equal(main[0].params.n_ctx.value, "4096");
@@ -175,15 +234,24 @@ test("--fit dry run: zero buffers make a dry-run model/context; the real load is
 
 test("§2.3 historical KV formats (format-filled from the period table)", () => {
   // 2025-05-20 → 06: cells and layers only
-  let f = parseLlamaCppLog("llama_kv_cache_unified: size =  512.00 MiB (  4096 cells,  32 layers), K (f16):  256.00 MiB, V (f16):  256.00 MiB");
+  let f = parseLlamaCppLog(
+    "llama_kv_cache_unified: size =  512.00 MiB (  4096 cells,  32 layers), K (f16):  256.00 MiB, V (f16):  256.00 MiB",
+  );
   let s = f.contexts[0].caches[0].size!;
-  assert.deepEqual([s.format, s.cells, s.layers, s.nSeqMax, s.nStream], ["cells-layers", 4096, 32, undefined, undefined]);
+  assert.deepEqual(
+    [s.format, s.cells, s.layers, s.nSeqMax, s.nStream],
+    ["cells-layers", 4096, 32, undefined, undefined],
+  );
   // 2025-06 → 07-16: "%2u seqs"
-  f = parseLlamaCppLog("llama_kv_cache_unified: size =  272.00 MiB (  4096 cells,  32 layers,  1 seqs), K (q8_0):  136.00 MiB, V (q8_0):  136.00 MiB");
+  f = parseLlamaCppLog(
+    "llama_kv_cache_unified: size =  272.00 MiB (  4096 cells,  32 layers,  1 seqs), K (q8_0):  136.00 MiB, V (q8_0):  136.00 MiB",
+  );
   s = f.contexts[0].caches[0].size!;
   assert.deepEqual([s.format, s.nSeqMax, s.k.type], ["seqs", 1, "q8_0"]);
   // 2025-07-16 → 08-02: "%2u/%2u seqs"
-  f = parseLlamaCppLog("llama_kv_cache_unified: size = 2048.00 MiB ( 4096 cells,  32 layers,  4/ 4 seqs), K (f16): 1024.00 MiB, V (f16): 1024.00 MiB");
+  f = parseLlamaCppLog(
+    "llama_kv_cache_unified: size = 2048.00 MiB ( 4096 cells,  32 layers,  4/ 4 seqs), K (f16): 1024.00 MiB, V (f16): 1024.00 MiB",
+  );
   s = f.contexts[0].caches[0].size!;
   assert.deepEqual([s.format, s.nSeqMax, s.nStream], ["current", 4, 4]);
   // 2025-03: kv_size meta line, unified buffer, KV self size
@@ -195,7 +263,10 @@ test("§2.3 historical KV formats (format-filled from the period table)", () => 
     ].join("\n"),
   );
   const k = f.contexts[0].caches[0];
-  assert.deepEqual([k.meta!.kvSize, k.meta!.nLayer, k.size!.cells, k.size!.layers, k.buffers.length], [4096, 32, 4096, 32, 1]);
+  assert.deepEqual(
+    [k.meta!.kvSize, k.meta!.nLayer, k.size!.cells, k.size!.layers, k.buffers.length],
+    [4096, 32, 4096, 32, 1],
+  );
   // 2024: llama_kv_cache_init + llama_new_context_with_model, old model buffer line
   f = parseLlamaCppLog(
     [
@@ -229,14 +300,19 @@ test("§2.4 iSWA: two cache instances with their own buffer and size lines", () 
     ].join("\n"),
   );
   const caches = f.contexts[0].caches;
-  assert.deepEqual(caches.map((k) => [k.kind, k.createdCells, k.size!.cells, k.size!.bytes]), [
-    ["non-swa", 4096, 4096, 160 * MiB],
-    ["swa", 4608, 4608, 900 * MiB],
-  ]);
+  assert.deepEqual(
+    caches.map((k) => [k.kind, k.createdCells, k.size!.cells, k.size!.bytes]),
+    [
+      ["non-swa", 4096, 4096, 160 * MiB],
+      ["swa", 4608, 4608, 900 * MiB],
+    ],
+  );
 });
 
 test("§2.5 recurrent state (real line) and the pre-2026-05-16 form; hybrid KV + RS", () => {
-  let f = parseLlamaCppLog(["llama_memory_recurrent:      CUDA0 RS buffer size =   299.25 MiB", inline["recurrent-size"]].join("\n"));
+  let f = parseLlamaCppLog(
+    ["llama_memory_recurrent:      CUDA0 RS buffer size =   299.25 MiB", inline["recurrent-size"]].join("\n"),
+  );
   let r = f.contexts[0].recurrent[0];
   assert.equal(r.buffers[0].mib, 299.25);
   assert.deepEqual([r.size!.mib, r.size!.cells, r.size!.layers, r.size!.nSeq, r.size!.rsSeq], [299.25, 2, 64, 2, 0]);
@@ -255,7 +331,9 @@ test("§2.5 recurrent state (real line) and the pre-2026-05-16 form; hybrid KV +
 });
 
 test("MLA V-less size line (since 2026-01-25): V group optional", () => {
-  const f = parseLlamaCppLog("llama_kv_cache: size = 1098.00 MiB (  4096 cells,  61 layers,  1/1 seqs), K (f16): 1098.00 MiB");
+  const f = parseLlamaCppLog(
+    "llama_kv_cache: size = 1098.00 MiB (  4096 cells,  61 layers,  1/1 seqs), K (f16): 1098.00 MiB",
+  );
   const s = f.contexts[0].caches[0].size!;
   assert.equal(s.v, undefined);
   assert.equal(s.k.bytes, 1098 * MiB);
@@ -263,7 +341,13 @@ test("MLA V-less size line (since 2026-01-25): V group optional", () => {
 
 test("§2.6 output buffer lines (real), §2.7 FA resolved lines (real)", () => {
   let f = parseLlamaCppLog([inline["output-cuda-host"], inline["output-cpu"]].join("\n"));
-  assert.deepEqual(f.contexts[0].output.map((o) => [o.device, o.bytes]), [["CUDA_Host", Math.round(0.58 * MiB)], ["CPU", Math.round(0.58 * MiB)]]);
+  assert.deepEqual(
+    f.contexts[0].output.map((o) => [o.device, o.bytes]),
+    [
+      ["CUDA_Host", Math.round(0.58 * MiB)],
+      ["CPU", Math.round(0.58 * MiB)],
+    ],
+  );
   f = parseLlamaCppLog(["llama_context: n_ctx = 4096", inline["fa-resolved-sched"]].join("\n"));
   assert.equal(f.contexts[0].flashAttnResolved!.value, "enabled");
   f = parseLlamaCppLog(["llama_context: n_ctx = 4096", inline["fa-resolved-context"]].join("\n"));
@@ -271,7 +355,14 @@ test("§2.6 output buffer lines (real), §2.7 FA resolved lines (real)", () => {
 });
 
 test("debug per-layer lines are counted (real lines)", () => {
-  const f = parseLlamaCppLog([inline["kv-layer-dev"], inline["kv-layer-filtered"], inline["router-child-layer"], inline["load-tensors-layer"]].join("\n"));
+  const f = parseLlamaCppLog(
+    [
+      inline["kv-layer-dev"],
+      inline["kv-layer-filtered"],
+      inline["router-child-layer"],
+      inline["load-tensors-layer"],
+    ].join("\n"),
+  );
   assert.deepEqual(f.contexts[0].kvLayers, { assigned: 2, filtered: 1, devices: { CPU: 1, "Meta()": 1 } });
   assert.deepEqual(f.models[0].layerDevices, { CPU: 1 });
 });
@@ -282,7 +373,10 @@ test("build, devices, server slots (real lines)", () => {
   f = parseLlamaCppLog(inline["server-slots"]);
   assert.deepEqual(f.serverSlots, { nSlots: 4, nCtxSlot: 8192, kvUnified: true, line: 1 });
   f = parseLlamaCppLog(inline["metal-using-device"]);
-  assert.deepEqual([f.devices[0].name, f.devices[0].description, f.devices[0].backend, f.devices[0].freeMiB], ["Metal", "Apple M4", "Metal", 25557]);
+  assert.deepEqual(
+    [f.devices[0].name, f.devices[0].description, f.devices[0].backend, f.devices[0].freeMiB],
+    ["Metal", "Apple M4", "Metal", 25557],
+  );
 });
 
 test("§2.12 Metal working set: MB = 10⁶ bytes (real line)", () => {
@@ -305,9 +399,21 @@ test("§2.13 TurboQuant lines (format-filled and real-shaped)", () => {
   );
   const t = f.turbo;
   assert.equal(t.flashAttnForced, 1);
-  assert.deepEqual([t.autoAsymmetric!.gqaRatio, t.autoAsymmetric!.nHead, t.autoAsymmetric!.nHeadKv, t.autoAsymmetric!.from, t.autoAsymmetric!.to], [8, 32, 4, "turbo3", "q8_0"]);
+  assert.deepEqual(
+    [
+      t.autoAsymmetric!.gqaRatio,
+      t.autoAsymmetric!.nHead,
+      t.autoAsymmetric!.nHeadKv,
+      t.autoAsymmetric!.from,
+      t.autoAsymmetric!.to,
+    ],
+    [8, 32, 4, "turbo3", "q8_0"],
+  );
   assert.equal(t.boundaryV!.mode, 7);
-  assert.deepEqual(t.zeroPadding.map((z) => [z.which, z.from, z.to, z.cacheFrom, z.cacheTo]), [["K", 64, 128, 512, 1024]]);
+  assert.deepEqual(
+    t.zeroPadding.map((z) => [z.which, z.from, z.to, z.cacheFrom, z.cacheTo]),
+    [["K", 64, 128, 512, 1024]],
+  );
   assert.equal(t.rotationInit, 1);
   assert.equal(t.temporalDecayLines, 1);
   assert.equal(f.warnings.length, 0);
@@ -327,13 +433,20 @@ test("draft model contexts are tagged and not main", () => {
     "llama_kv_cache: size =   64.00 MiB (  8192 cells,   4 layers,  1/1 seqs), K (f16):   32.00 MiB, V (f16):   32.00 MiB",
   ].join("\n");
   const f = parseLlamaCppLog(log);
-  assert.deepEqual(f.contexts.map((c) => c.role), ["main", "draft"]);
+  assert.deepEqual(
+    f.contexts.map((c) => c.role),
+    ["main", "draft"],
+  );
   assert.equal(mainContexts(f).length, 1);
   assert.equal(mainContexts(f)[0].caches[0].size!.bytes, 1024 * MiB);
 });
 
 test("relevant-looking lines that do not parse become warnings with line numbers; format strings too", () => {
-  const f = parseLlamaCppLog(["llama_context: n_ctx = 4096", "llama_kv_cache:      CUDA0 KV buffer size = abc MiB", "slot update: nothing"].join("\n"));
+  const f = parseLlamaCppLog(
+    ["llama_context: n_ctx = 4096", "llama_kv_cache:      CUDA0 KV buffer size = abc MiB", "slot update: nothing"].join(
+      "\n",
+    ),
+  );
   assert.equal(f.warnings.length, 1);
   assert.equal(f.warnings[0].line, 2);
   const fmt = parseLlamaCppLog(fx("format-compute.txt"));
@@ -383,16 +496,36 @@ test("all 23 H100 logs (+ smoke): KV, compute, model, output and breakdown as th
     assert.equal(s.mib, kvMiB, dir);
     assert.equal(s.bytes, kvMiB * MiB, dir);
     assert.deepEqual([s.k.type, s.v!.type, s.cells], [k, v, ctx], dir);
-    assert.deepEqual(c.compute.map((b) => [b.device, b.mib]), [["CUDA0", c0], ["CUDA_Host", ch]], dir);
-    assert.deepEqual(f.models[0].buffers.map((b) => [b.device, b.mib]), [["CPU_Mapped", 417.3], ["CUDA0", 8161.75]], dir);
-    assert.deepEqual(c.output.map((b) => [b.device, b.mib]), [["CUDA_Host", 0.58]], dir);
+    assert.deepEqual(
+      c.compute.map((b) => [b.device, b.mib]),
+      [
+        ["CUDA0", c0],
+        ["CUDA_Host", ch],
+      ],
+      dir,
+    );
+    assert.deepEqual(
+      f.models[0].buffers.map((b) => [b.device, b.mib]),
+      [
+        ["CPU_Mapped", 417.3],
+        ["CUDA0", 8161.75],
+      ],
+      dir,
+    );
+    assert.deepEqual(
+      c.output.map((b) => [b.device, b.mib]),
+      [["CUDA_Host", 0.58]],
+      dir,
+    );
     assert.equal(c.breakdown!.rows[0].unaccountedMiB, unacc, dir);
     assert.equal(f.build!.commit, "de3ff81");
     assert.equal(f.devices[0].description, "NVIDIA H100 80GB HBM3");
     assert.equal(f.models[0].gguf["general.file_type"].value, "15");
     if (k !== "f16") assert.deepEqual(f.attnRot, { k: 1, v: 1 }, dir);
   }
-  const smoke = parseLlamaCppLog(readFileSync(join(H100, "smoke_qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on", "llama.log"), "utf8"));
+  const smoke = parseLlamaCppLog(
+    readFileSync(join(H100, "smoke_qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on", "llama.log"), "utf8"),
+  );
   assert.equal(mainContexts(smoke)[0].caches[0].size!.mib, 320);
 });
 
@@ -420,5 +553,25 @@ test("line parser keeps the last set when the same family repeats (two contexts)
   ];
   lines.forEach((l, i) => p.push(l, i + 1));
   const f = p.finish();
-  assert.deepEqual(mainContexts(f).map((c) => c.caches[0].size!.cells), [2048, 4096]);
+  assert.deepEqual(
+    mainContexts(f).map((c) => c.caches[0].size!.cells),
+    [2048, 4096],
+  );
+});
+
+test("the compute-buffer destructor check (WARN when it does not match) is recognised, not a compute line", () => {
+  const f = parseLlamaCppLog(
+    [
+      "sched_reserve:        CPU compute buffer size =     2.64 MiB",
+      "0.01.308.338 D ~llama_context:        CPU compute buffer size is   2.6387 MiB, matches expectation of   2.6387 MiB",
+      "~llama_context:      CUDA0 compute buffer size of 306.7500 MiB, does not match expectation of 310.0000 MiB",
+    ].join("\n"),
+  );
+  assert.equal(f.warnings.length, 0);
+  assert.deepEqual(
+    f.contexts[0].compute.map((b) => b.mib),
+    [2.64],
+  );
+  assert.equal(f.kvNotes.length, 1);
+  assert.equal(f.kvNotes[0].line, 3);
 });

@@ -33,7 +33,10 @@ test("§3.1 Ollama old estimator line (real): logfmt with quoted sizes, kept as 
   assert.equal(o.requiredFull!.bytes, Math.round(11.4 * GiB));
   assert.equal(o.graphFull!.bytes, Math.round(519.5 * MiB));
   assert.equal(o.weightsTotal!.bytes, Math.round(6.8 * GiB));
-  assert.deepEqual(o.available.map((a) => a.bytes), [Math.round(11.1 * GiB)]);
+  assert.deepEqual(
+    o.available.map((a) => a.bytes),
+    [Math.round(11.1 * GiB)],
+  );
   assert.equal(f.loads[0].kv.length, 0, "the old line is an estimate, not a per-device allocation");
   assert.equal(f.warnings.length, 0);
 });
@@ -41,8 +44,17 @@ test("§3.1 Ollama old estimator line (real): logfmt with quoted sizes, kept as 
 test("§3.2 Ollama new memory lines (real)", () => {
   const f = parseOllamaLog(fx("ollama/memory-lines.log"));
   const l = f.loads[0];
-  assert.deepEqual(l.kv.map((k) => [k.device, k.size.bytes]), [["CUDA0", 936 * MiB]]);
-  assert.deepEqual(l.compute.map((k) => [k.device, k.size.bytes]), [["CUDA0", 98 * MiB], ["CPU", 8 * MiB]]);
+  assert.deepEqual(
+    l.kv.map((k) => [k.device, k.size.bytes]),
+    [["CUDA0", 936 * MiB]],
+  );
+  assert.deepEqual(
+    l.compute.map((k) => [k.device, k.size.bytes]),
+    [
+      ["CUDA0", 98 * MiB],
+      ["CPU", 8 * MiB],
+    ],
+  );
   assert.equal(l.total!.bytes, Math.round(5.4 * GiB));
 });
 
@@ -56,9 +68,18 @@ test("Ollama: runner command line, mid-2025 field names, journal prefix, forward
   ].join("\n");
   const f = parseOllamaLog(log);
   const l = f.loads[0];
-  assert.deepEqual([l.runnerArgs["ctx-size"], l.runnerArgs["batch-size"], l.runnerArgs["n-gpu-layers"], l.runnerArgs.parallel], ["8192", "512", "48", "1"]);
-  assert.deepEqual(l.weights.map((w) => [w.device, w.size.bytes]), [["CUDA1", Math.round(11.9 * GiB)]]);
-  assert.deepEqual(l.compute.map((w) => [w.device, w.size.bytes]), [["CUDA0", 0]]);
+  assert.deepEqual(
+    [l.runnerArgs["ctx-size"], l.runnerArgs["batch-size"], l.runnerArgs["n-gpu-layers"], l.runnerArgs.parallel],
+    ["8192", "512", "48", "1"],
+  );
+  assert.deepEqual(
+    l.weights.map((w) => [w.device, w.size.bytes]),
+    [["CUDA1", Math.round(11.9 * GiB)]],
+  );
+  assert.deepEqual(
+    l.compute.map((w) => [w.device, w.size.bytes]),
+    [["CUDA0", 0]],
+  );
   assert.equal(f.llama.contexts[0].caches[0].size!.bytes, 1024 * MiB);
   assert.deepEqual({ ...logfmt('a=1 b="x y" c=\\"q') }, { a: "1", b: "x y", c: '\\"q' });
 });
@@ -67,20 +88,42 @@ test("§3.3 ollama ps (real): decimal SIZE, processor split, CONTEXT column", ()
   const f = parseOllamaPs(fx("ollama-ps/ps.txt"));
   assert.equal(f.rows.length, 1);
   const r = f.rows[0];
-  assert.deepEqual([r.name, r.id, r.sizeBytes, r.context, r.until], ["qwen3.5:9b", "6488c96fa5fa", 5.5e9, 4096, "4 minutes from now"]);
+  assert.deepEqual(
+    [r.name, r.id, r.sizeBytes, r.context, r.until],
+    ["qwen3.5:9b", "6488c96fa5fa", 5.5e9, 4096, "4 minutes from now"],
+  );
   assert.deepEqual(r.processor, { cpuPercent: 0, gpuPercent: 100 });
-  const older = parseOllamaPs("NAME          ID              SIZE     PROCESSOR          UNTIL\nllama3:70b    786f3184aec0    42 GB    48%/52% CPU/GPU    4 minutes from now\n");
-  assert.deepEqual([older.rows[0].sizeBytes, older.rows[0].context, older.rows[0].processor], [42e9, undefined, { cpuPercent: 48, gpuPercent: 52 }]);
+  const older = parseOllamaPs(
+    "NAME          ID              SIZE     PROCESSOR          UNTIL\nllama3:70b    786f3184aec0    42 GB    48%/52% CPU/GPU    4 minutes from now\n",
+  );
+  assert.deepEqual(
+    [older.rows[0].sizeBytes, older.rows[0].context, older.rows[0].processor],
+    [42e9, undefined, { cpuPercent: 48, gpuPercent: 52 }],
+  );
 });
 
 test("§4 llama-bench: the elided record is read field by field with a warning; JSON arrays and int/bool flash_attn", () => {
   const f = parseLlamaBench(fx("llama-bench/elided-record.jsonl"));
   assert.equal(f.records.length, 1);
   const r = f.records[0];
-  assert.deepEqual([r.buildCommit, r.buildNumber, r.modelSizeBytes, r.modelParams, r.typeK, r.typeV, r.flashAttn, r.test, r.lenient], ["34af94cd", 9999, 4920733696, 8030261248, "q8_0", "q8_0", "on", "pp", true]);
+  assert.deepEqual(
+    [r.buildCommit, r.buildNumber, r.modelSizeBytes, r.modelParams, r.typeK, r.typeV, r.flashAttn, r.test, r.lenient],
+    ["34af94cd", 9999, 4920733696, 8030261248, "q8_0", "q8_0", "on", "pp", true],
+  );
   assert.equal(f.warnings.length, 1);
-  const arr = parseLlamaBench(JSON.stringify([{ build_commit: "abc1234", model_size: 100, n_prompt: 0, n_gen: 128, flash_attn: false, unknown_key: 1 }, { build_commit: "abc1234", flash_attn: -1 }]));
-  assert.deepEqual(arr.records.map((x) => [x.flashAttn, x.test]), [["off", "tg"], ["auto", undefined]]);
+  const arr = parseLlamaBench(
+    JSON.stringify([
+      { build_commit: "abc1234", model_size: 100, n_prompt: 0, n_gen: 128, flash_attn: false, unknown_key: 1 },
+      { build_commit: "abc1234", flash_attn: -1 },
+    ]),
+  );
+  assert.deepEqual(
+    arr.records.map((x) => [x.flashAttn, x.test]),
+    [
+      ["off", "tg"],
+      ["auto", undefined],
+    ],
+  );
   assert.equal(arr.format, "json");
 });
 
@@ -91,8 +134,13 @@ test("§5.1 footprint text (real): 1024-based KB, TOTAL dirty, phys_footprint_pe
   assert.deepEqual(p.categories.MALLOC_SMALL, { regions: 5, dirty: 976 * KiB, clean: 0, reclaimable: 0 });
   assert.deepEqual(p.total, { regions: 411, dirty: 2240 * KiB, clean: 560 * KiB, reclaimable: 0 });
   assert.deepEqual([p.physFootprintBytes, p.physFootprintPeakBytes, p.exact], [2256 * KiB, 2320 * KiB, false]);
-  const b = parseFootprintText(`llama-server [1234]: 64-bit    ${inline["footprint-bytes-header"]}\n\nAuxiliary data:\n    ${inline["footprint-bytes-phys"]}\n`);
-  assert.deepEqual([b.processes[0].footprintBytes, b.processes[0].physFootprintBytes, b.processes[0].exact], [214434824, 214483976, true]);
+  const b = parseFootprintText(
+    `llama-server [1234]: 64-bit    ${inline["footprint-bytes-header"]}\n\nAuxiliary data:\n    ${inline["footprint-bytes-phys"]}\n`,
+  );
+  assert.deepEqual(
+    [b.processes[0].footprintBytes, b.processes[0].physFootprintBytes, b.processes[0].exact],
+    [214434824, 214483976, true],
+  );
   const err = parseFootprintText(inline["footprint-failure"]);
   assert.deepEqual(err.errors, ["Unable to analyze process with pid 418 (try as root?)"]);
 });
@@ -106,13 +154,38 @@ test("§5.2 footprint --json (schematic of the doc, format-filled; samples form)
     errors: [],
     warnings: [],
     samples: [
-      { start_time: {}, processes: [{ name: "llama-server", pid: 7, footprint: 1000, auxiliary: { phys_footprint: 1000, phys_footprint_peak: 1500 }, categories: { "IOAccelerator (graphics)": { dirty: 600, clean: 0 } } }] },
-      { start_time: {}, processes: [{ name: "llama-server", pid: 7, footprint: 2000, auxiliary: { phys_footprint: 2000, phys_footprint_peak: 2500 }, categories: { "IOAccelerator (graphics)": { dirty: 1600 }, MALLOC_LARGE: { dirty: 100 } } }] },
+      {
+        start_time: {},
+        processes: [
+          {
+            name: "llama-server",
+            pid: 7,
+            footprint: 1000,
+            auxiliary: { phys_footprint: 1000, phys_footprint_peak: 1500 },
+            categories: { "IOAccelerator (graphics)": { dirty: 600, clean: 0 } },
+          },
+        ],
+      },
+      {
+        start_time: {},
+        processes: [
+          {
+            name: "llama-server",
+            pid: 7,
+            footprint: 2000,
+            auxiliary: { phys_footprint: 2000, phys_footprint_peak: 2500 },
+            categories: { "IOAccelerator (graphics)": { dirty: 1600 }, MALLOC_LARGE: { dirty: 100 } },
+          },
+        ],
+      },
     ],
   };
   const f = parseFootprintJson(JSON.stringify(doc));
   const p = f.processes[0];
-  assert.deepEqual([p.footprintBytes, p.physFootprintBytes, p.physFootprintPeakBytes, p.total!.dirty, p.exact], [2000, 2000, 2500, 1700, true]);
+  assert.deepEqual(
+    [p.footprintBytes, p.physFootprintBytes, p.physFootprintPeakBytes, p.total!.dirty, p.exact],
+    [2000, 2000, 2500, 1700, true],
+  );
 });
 
 test("§5.3 vmmap --summary (real header) and a region table", () => {
@@ -145,7 +218,9 @@ test("§5.4 /usr/bin/time -l (format-filled counters + real first line): bytes o
   assert.equal(f.peakFootprintBytes, 987654321);
   assert.equal(f.counters["instructions retired"].value, 12345678901);
   // a Linux/FreeBSD `time -l` prints kilobytes: a value this small is not taken as bytes
-  const k = parseTimeL("        1.00 real         0.50 user         0.10 sys\n             8880000  maximum resident set size\n");
+  const k = parseTimeL(
+    "        1.00 real         0.50 user         0.10 sys\n             8880000  maximum resident set size\n",
+  );
   assert.equal(k.maxRssBytes, undefined);
   assert.equal(k.warnings.length, 1);
 });
@@ -181,25 +256,36 @@ test("§7 nvidia-smi CSV (real examples): GPU level, per process, multi-field, n
 });
 
 test("nvidia-smi on the H100 files: peak over the samples, idle baseline, reserved memory", () => {
-  const d = parseNvidiaSmiCsv(readFileSync(join(H100, "qwen3-14b-q4km_ctx-131072_k-q8_0_v-q4_0_fa-on", "nvidia-smi.csv"), "utf8"));
+  const d = parseNvidiaSmiCsv(
+    readFileSync(join(H100, "qwen3-14b-q4km_ctx-131072_k-q8_0_v-q4_0_fa-on", "nvidia-smi.csv"), "utf8"),
+  );
   assert.equal(d.gpus["0"].usedPeak!.mib, 17777); // README: nvidia-smi peak − baseline 17777
   assert.equal(d.gpus["0"].totalMiB, 81559);
   const idle = parseNvidiaSmiCsv(readFileSync(join(H100, "baseline", "nvidia-smi-idle-query.csv"), "utf8"));
-  assert.deepEqual([idle.gpus["0"].usedPeak!.mib, idle.gpus["0"].reservedMiB, idle.gpus["0"].name, idle.gpus["0"].driverVersion], [0, 480, "NVIDIA H100 80GB HBM3", "580.159.04"]);
+  assert.deepEqual(
+    [idle.gpus["0"].usedPeak!.mib, idle.gpus["0"].reservedMiB, idle.gpus["0"].name, idle.gpus["0"].driverVersion],
+    [0, 480, "NVIDIA H100 80GB HBM3", "580.159.04"],
+  );
 });
 
 test("memprobe stdout and log lines (H100)", () => {
   const dir = join(H100, "qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on");
   const s = parseMemprobe(readFileSync(join(dir, "memprobe-stdout.txt"), "utf8"));
-  assert.deepEqual(s.buffers.map((b) => [b.buft, b.model, b.context, b.compute]), [
-    ["CUDA_Host", 0, 0, 23083008],
-    ["CUDA0", 8558218240, 335544320, 321650688],
-    ["CPU_Mapped", 437575680, 0, 0],
-  ]);
+  assert.deepEqual(
+    s.buffers.map((b) => [b.buft, b.model, b.context, b.compute]),
+    [
+      ["CUDA_Host", 0, 0, 23083008],
+      ["CUDA0", 8558218240, 335544320, 321650688],
+      ["CPU_Mapped", 437575680, 0, 0],
+    ],
+  );
   assert.equal(s.result!.model_size, 8995793920);
   assert.equal(peakStageUse(s)!.usedBytes, 9859563520);
   const l = parseMemprobe(readFileSync(join(dir, "llama.log"), "utf8"));
-  assert.deepEqual([l.requested!.n_ctx, l.requested!.type_k, l.requested!.flash_attn, l.requested!.n_gpu_layers], ["2048", "f16", "on", "-1"]);
+  assert.deepEqual(
+    [l.requested!.n_ctx, l.requested!.type_k, l.requested!.flash_attn, l.requested!.n_gpu_layers],
+    ["2048", "f16", "on", "-1"],
+  );
   assert.equal(l.stages.find((x) => x.stage === "filled")!.usedBytes, 9402 * MiB);
 });
 

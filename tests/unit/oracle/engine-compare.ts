@@ -4,7 +4,7 @@
  * llama.cpp's own lines; the engine is only ever the value under test.
  */
 import assert from "node:assert/strict";
-import { computeBreakdown } from "../../../src/lib/engine/index.ts";
+import { computeBreakdown, EngineError } from "../../../src/lib/engine/index.ts";
 import { ggufToArchitecture } from "../../../src/lib/gguf/map.ts";
 import type { GgufMetadata, GgufValue } from "../../../src/lib/gguf/header.ts";
 import type { Architecture } from "../../../src/schemas/architecture.ts";
@@ -82,7 +82,8 @@ export function assertEngineMatches(arch: Architecture, req: ContextRequest, obs
   if (!obs.ok) {
     assert.throws(
       () => computeBreakdown(arch, config),
-      `llama.cpp refused this configuration (${obs.error}); the engine must refuse it too`,
+      (e: unknown) => e instanceof EngineError,
+      `llama.cpp refused this configuration (${obs.error}); the engine must refuse it too (EngineError)`,
     );
     return null;
   }

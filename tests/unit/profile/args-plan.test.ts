@@ -25,11 +25,17 @@ test("--kv: K or K/V pairs, lower-case GGML names only", () => {
 });
 
 test("turbo types need --server; --gpu and --server-args are runner-specific", () => {
-  assert.throws(() => parseProfileArgs([...base, "--kv", "q8_0/turbo4"]), /q8_0\/turbo4 need the TurboQuant fork: add --server/);
+  assert.throws(
+    () => parseProfileArgs([...base, "--kv", "q8_0/turbo4"]),
+    /q8_0\/turbo4 need the TurboQuant fork: add --server/,
+  );
   const o = parseProfileArgs([...base, "--kv", "q8_0/turbo4", "--server", "/bin/true"]);
   assert.deepEqual(o?.kv, [{ k: "q8_0", v: "turbo4" }]);
   assert.throws(() => parseProfileArgs([...base, "--server-args=-ngl 99"]), /--server-args needs --server/);
-  assert.throws(() => parseProfileArgs([...base, "--server", "/bin/true", "--gpu", "off"]), /--gpu applies to the embedded runner/);
+  assert.throws(
+    () => parseProfileArgs([...base, "--server", "/bin/true", "--gpu", "off"]),
+    /--gpu applies to the embedded runner/,
+  );
 });
 
 test("defaults, --help, and options checked one by one", () => {
@@ -45,7 +51,10 @@ test("defaults, --help, and options checked one by one", () => {
   assert.throws(() => parseProfileArgs([]), /--model <file.gguf> is required/);
   assert.throws(() => parseProfileArgs([...base, "--fa", "yes"]), /--fa: expected on, off or auto/);
   assert.throws(() => parseProfileArgs([...base, "--parallel", "0"]), /--parallel: expected a positive whole number/);
-  assert.throws(() => parseProfileArgs([...base, "--ctx", "1000", "--parallel", "3"]), /1000 is not divisible by --parallel 3/);
+  assert.throws(
+    () => parseProfileArgs([...base, "--ctx", "1000", "--parallel", "3"]),
+    /1000 is not divisible by --parallel 3/,
+  );
   assert.throws(() => parseProfileArgs([...base, "--bogus"]), UsageError);
   assert.throws(() => parseProfileArgs([...base, "stray"]), UsageError);
 });
@@ -63,7 +72,10 @@ test("fill depth: default context − 64; ratio capped so the generated tokens f
   assert.equal(fillTokens({ fill: { kind: "ratio", ratio: 0.5 }, gen: 16 }, 2048), 1024);
   assert.equal(fillTokens({ fill: { kind: "ratio", ratio: 1 }, gen: 16 }, 2048), 2032);
   assert.equal(fillTokens({ fill: { kind: "tokens", tokens: 2032 }, gen: 16 }, 2048), 2032);
-  assert.throws(() => fillTokens({ fill: { kind: "tokens", tokens: 2040 }, gen: 16 }, 2048), /2040 tokens \+ 16 generated exceed the 2048-token context/);
+  assert.throws(
+    () => fillTokens({ fill: { kind: "tokens", tokens: 2040 }, gen: 16 }, 2048),
+    /2040 tokens \+ 16 generated exceed the 2048-token context/,
+  );
   assert.throws(() => fillTokens({ fill: { kind: "default" }, gen: 16 }, 64), /leaves nothing to fill/);
 });
 

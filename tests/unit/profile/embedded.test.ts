@@ -29,13 +29,30 @@ function kvBytes(cells: number, type: "f16" | "q8_0"): number {
   return 2 * TINY.nLayer * cells * row;
 }
 
-const CASES = [512, 1024, 2048].flatMap((n) => (["f16", "q8_0"] as const).map((t) => ({ n, t, name: `tiny-qwen3_ctx-${n}_k-${t}_v-${t}_fa-on` })));
+const CASES = [512, 1024, 2048].flatMap((n) =>
+  (["f16", "q8_0"] as const).map((t) => ({ n, t, name: `tiny-qwen3_ctx-${n}_k-${t}_v-${t}_fa-on` })),
+);
 
 before(async () => {
   dir = tmp("embedded");
   model = await writeTinyModel(dir);
   out = join(dir, "run");
-  prof = await runCli(PROFILE, ["--model", model, "--ctx", "512,1k,2k", "--kv", "f16,q8_0", "--gpu", "off", "--threads", "1", "--gen", "4", "--out", out]);
+  prof = await runCli(PROFILE, [
+    "--model",
+    model,
+    "--ctx",
+    "512,1k,2k",
+    "--kv",
+    "f16,q8_0",
+    "--gpu",
+    "off",
+    "--threads",
+    "1",
+    "--gen",
+    "4",
+    "--out",
+    out,
+  ]);
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +62,8 @@ test("profile exits 0 and writes one case folder per configuration in the measur
   const entries = readdirSync(out).sort();
   assert.deepEqual(entries, ["provenance", "run.json", ...CASES.map((c) => c.name)].sort());
   for (const c of CASES) {
-    for (const f of ["llama.log", "case.json", "command.txt", "memprobe-stdout.txt"]) assert.ok(existsSync(join(out, c.name, f)), `${c.name}/${f}`);
+    for (const f of ["llama.log", "case.json", "command.txt", "memprobe-stdout.txt"])
+      assert.ok(existsSync(join(out, c.name, f)), `${c.name}/${f}`);
     const cj = JSON.parse(readFileSync(join(out, c.name, "case.json"), "utf8"));
     assert.equal(cj.status, "ok");
     assert.equal(cj.n_ctx, c.n);
@@ -66,12 +84,20 @@ test("each llama.log holds llama.cpp's own lines: the requested cache types were
     assert.equal(lines.length, 1, c.name);
     assert.match(lines[0], /^\d+\.\d{2}\.\d{3}\.\d{3} I llama_kv_cache: size =/);
     assert.ok(lines[0].includes(`K (${c.t}):`) && lines[0].includes(`V (${c.t}):`), lines[0]);
-    assert.ok(lines[0].includes(`size = ${printfMiB2(kvBytes(c.n, c.t)).padStart(7)} MiB (${String(c.n).padStart(6)} cells,   4 layers,  1/1 seqs)`), lines[0]);
+    assert.ok(
+      lines[0].includes(
+        `size = ${printfMiB2(kvBytes(c.n, c.t)).padStart(7)} MiB (${String(c.n).padStart(6)} cells,   4 layers,  1/1 seqs)`,
+      ),
+      lines[0],
+    );
     assert.match(log, new RegExp(`llama_context: n_ctx\\s+= ${c.n}\\n`));
     assert.match(log, /load_tensors:\s+CPU_Mapped model buffer size/);
     assert.match(log, /llama_perf_context_print: prompt eval time/);
     const cmd = readFileSync(join(out, c.name, "command.txt"), "utf8");
-    assert.match(cmd, new RegExp(`--ctx ${c.n} --kv ${c.t}/${c.t} --fa on --parallel 1 --ubatch 512 --fill ${c.n - 64} --gen 4`));
+    assert.match(
+      cmd,
+      new RegExp(`--ctx ${c.n} --kv ${c.t}/${c.t} --fa on --parallel 1 --ubatch 512 --fill ${c.n - 64} --gen 4`),
+    );
   }
 });
 
@@ -84,9 +110,12 @@ test("ingest takes the folder unchanged; measured KV = hand computation = engine
   const run = RunSchema.parse(JSON.parse(readFileSync(join(data, "runs", runs[0]), "utf8")));
   assert.equal(run.points.length, 6);
   assert.equal(run.runtime.backend, "cpu");
-  assert.equal(run.model.weights_bytes, run.points[0].measured.model_bytes ? run.model.weights_bytes : run.model.weights_bytes);
-
   const header = await readGgufHeaderFromPath(model);
+  // Σ F32 tensor elements: token_embd 64×320 + output_norm 64 + 4 layers × (attn_norm 64, q 64×256,
+  // k 64×128, v 64×128, o 256×64, q/k norms 2×64, ffn_norm 64, gate/up 2×64×128, down 128×64)
+  // = 20480 + 64 + 4 × 73984 = 316480 params × 4 B
+  assert.equal(run.model.params, 316_480);
+  assert.equal(run.model.weights_bytes, 1_265_920);
   const arch = ggufToArchitecture(header.metadata, { tensors: header.tensors });
   for (const c of CASES) {
     const p = run.points.find((x) => x.id === c.name);
@@ -99,33 +128,71 @@ test("ingest takes the folder unchanged; measured KV = hand computation = engine
     const want = kvBytes(c.n, c.t);
     const engine = computeBreakdown(
       arch,
-      RuntimeConfigSchema.parse({ n_ctx: c.n, type_k: c.t, type_v: c.t, flash_attn: "on", n_ubatch: 512, n_batch: 512, backend: "cpu", n_gpu_layers: 0 }),
+      RuntimeConfigSchema.parse({
+        n_ctx: c.n,
+        type_k: c.t,
+        type_v: c.t,
+        flash_attn: "on",
+        n_ubatch: 512,
+        n_batch: 512,
+        backend: "cpu",
+        n_gpu_layers: 0,
+      }),
     );
     assert.equal(engine.kv.bytes, want, `engine ${c.name}`);
     const kv = p.measured.kv_bytes!;
-    assert.ok(Math.abs(kv.bytes - want) <= kv.resolution_bytes!, `${c.name}: measured ${kv.bytes} B, computed ${want} B`);
+    assert.ok(
+      Math.abs(kv.bytes - want) <= kv.resolution_bytes!,
+      `${c.name}: measured ${kv.bytes} B, computed ${want} B`,
+    );
     assert.equal(kv.source.tool, "llama.cpp");
     // peak RSS of the step: the process, the loaded weights and this context
     const rss = p.measured.peak_rss_bytes!;
     assert.equal(rss.source.tool, "memprobe");
     assert.ok(rss.bytes > header.tensorBytes + want, `${c.name}: peak RSS ${rss.bytes}`);
   }
-  assert.match(prof.stdout, new RegExp(`tiny-qwen3_ctx-2048_k-q8_0_v-q8_0_fa-on: KV measured 2.12 MiB, engine 2.12 MiB \\(equal\\)`));
+  assert.match(
+    prof.stdout,
+    new RegExp(`tiny-qwen3_ctx-2048_k-q8_0_v-q8_0_fa-on: KV measured 2.12 MiB, engine 2.12 MiB \\(equal\\)`),
+  );
 });
 
-test("a context that cannot be allocated is recorded as 'did not fit' and the run goes on", { skip: process.platform !== "linux" && "uses ulimit -v" }, async () => {
-  // 16M cells of f16 KV = 32 GiB; the address space is capped at ~15 GiB, so malloc fails for sure
-  const o2 = join(dir, "run-dnf");
-  const r = await runCli(
-    PROFILE,
-    ["--model", model, "--ctx", "512,16M", "--kv", "f16", "--gpu", "off", "--threads", "1", "--gen", "2", "--force", "--out", o2],
-    { shellPrefix: "ulimit -v 16000000" },
-  );
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /1 ok, 1 did not fit, 0 failed, 0 skipped/);
-  const cj = JSON.parse(readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "case.json"), "utf8"));
-  assert.equal(cj.status, "did-not-fit");
-  assert.match(cj.message, /failed to allocate/);
-  const log = readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "llama.log"), "utf8");
-  assert.match(log, / E llama_init_from_model: failed to initialize the context: failed to allocate buffer for kv cache/);
-});
+test(
+  "a context that cannot be allocated is recorded as 'did not fit' and the run goes on",
+  { skip: process.platform !== "linux" && "uses ulimit -v" },
+  async () => {
+    // 16M cells of f16 KV = 32 GiB; the address space is capped at ~15 GiB, so malloc fails for sure
+    const o2 = join(dir, "run-dnf");
+    const r = await runCli(
+      PROFILE,
+      [
+        "--model",
+        model,
+        "--ctx",
+        "512,16M",
+        "--kv",
+        "f16",
+        "--gpu",
+        "off",
+        "--threads",
+        "1",
+        "--gen",
+        "2",
+        "--force",
+        "--out",
+        o2,
+      ],
+      { shellPrefix: "ulimit -v 16000000" },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 ok, 1 did not fit, 0 failed, 0 skipped/);
+    const cj = JSON.parse(readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "case.json"), "utf8"));
+    assert.equal(cj.status, "did-not-fit");
+    assert.match(cj.message, /failed to allocate/);
+    const log = readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "llama.log"), "utf8");
+    assert.match(
+      log,
+      / E llama_init_from_model: failed to initialize the context: failed to allocate buffer for kv cache/,
+    );
+  },
+);

@@ -19,7 +19,10 @@ test("timestamps in llama.cpp's common-log form M.SS.mmm.uuu (H100 llama.log)", 
   assert.equal(formatTimestamp(2268.438), "0.02.268.438");
   assert.equal(formatTimestamp(0.623), "0.00.000.623");
   assert.equal(formatTimestamp(61_000.5), "1.01.000.500");
-  assert.equal(formatLine({ t: 99.859, level: "I", text: "ggml_cuda_init: found 1 CUDA devices" }), "0.00.099.859 I ggml_cuda_init: found 1 CUDA devices");
+  assert.equal(
+    formatLine({ t: 99.859, level: "I", text: "ggml_cuda_init: found 1 CUDA devices" }),
+    "0.00.099.859 I ggml_cuda_init: found 1 CUDA devices",
+  );
   assert.deepEqual(["error", "fatal", "warn", "info", "log", "debug"].map(levelLetter), ["E", "E", "W", "I", "I", "D"]);
 });
 
@@ -33,7 +36,13 @@ test("the recorder splits messages, joins progress dots into one bare line, drop
   r.note("filled 1984 tokens");
   assert.deepEqual(
     r.lines.map((l) => l.text),
-    ["load_tensors:   CPU_Mapped model buffer size =     1.21 MiB", "second line", ".....", "llama_context: n_ctx                 = 2048", "profile: filled 1984 tokens"],
+    [
+      "load_tensors:   CPU_Mapped model buffer size =     1.21 MiB",
+      "second line",
+      ".....",
+      "llama_context: n_ctx                 = 2048",
+      "profile: filled 1984 tokens",
+    ],
   );
   assert.equal(formatLine(r.lines[2]), ".....");
   assert.match(formatLine(r.lines[3]), /^\d+\.\d{2}\.\d{3}\.\d{3} I llama_context: n_ctx/);
@@ -50,12 +59,26 @@ test("allocation failures (real llama.cpp lines) are 'did not fit'; other errors
   assert.equal(classifyFailure(cpu), "did-not-fit");
   for (const l of cpu.slice(1)) assert.ok(isAllocationFailure(l), l);
   // ggml-cuda format "%s: allocating %.2f MiB on device %d: cudaMalloc failed: %s" (format-filled)
-  assert.equal(classifyFailure(["ggml_backend_cuda_buffer_type_alloc_buffer: allocating 20480.00 MiB on device 0: cudaMalloc failed: out of memory"]), "did-not-fit");
+  assert.equal(
+    classifyFailure([
+      "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 20480.00 MiB on device 0: cudaMalloc failed: out of memory",
+    ]),
+    "did-not-fit",
+  );
   // Metal format "%s: error: failed to allocate buffer, size = %8.2f MiB" (format-filled)
-  assert.equal(classifyFailure(["ggml_metal_buffer_init: error: failed to allocate buffer, size = 20480.00 MiB"]), "did-not-fit");
-  assert.equal(classifyFailure(["llama_model_load: error loading model: unable to allocate CUDA0 buffer"]), "did-not-fit");
+  assert.equal(
+    classifyFailure(["ggml_metal_buffer_init: error: failed to allocate buffer, size = 20480.00 MiB"]),
+    "did-not-fit",
+  );
+  assert.equal(
+    classifyFailure(["llama_model_load: error loading model: unable to allocate CUDA0 buffer"]),
+    "did-not-fit",
+  );
   // a refused configuration is not a memory result (log-formats.md §2.2)
-  assert.equal(classifyFailure(["quantized V cache was requested, but this requires Flash Attention"], "Failed to create context"), "failed");
+  assert.equal(
+    classifyFailure(["quantized V cache was requested, but this requires Flash Attention"], "Failed to create context"),
+    "failed",
+  );
   assert.equal(classifyFailure([], "ECONNREFUSED"), "failed");
 });
 
@@ -104,18 +127,24 @@ test("PROC and MEM lines are read back by ingest's memprobe parser", () => {
   );
 });
 
-test("/proc status is read, and the peak RSS can be reset between steps", { skip: process.platform !== "linux" && "needs Linux /proc" }, () => {
-  const self = readProcStatus("self")!;
-  assert.ok(self.VmHWM >= self.VmRSS && self.VmRSS > 0);
-  // a child touches 256 MiB, frees it, resets the peak: VmHWM must drop by most of it
-  const script = `
+test(
+  "/proc status is read, and the peak RSS can be reset between steps",
+  { skip: process.platform !== "linux" && "needs Linux /proc" },
+  () => {
+    const self = readProcStatus("self")!;
+    assert.ok(self.VmHWM >= self.VmRSS && self.VmRSS > 0);
+    // a child touches 256 MiB, frees it, resets the peak: VmHWM must drop by most of it
+    const script = `
     import { readProcStatus, resetPeakRss } from ${JSON.stringify(new URL("../../../scripts/profile/memory.ts", import.meta.url).href)};
     let b = Buffer.alloc(256 * 1024 * 1024); b.fill(1); b = null; globalThis.gc();
     const before = readProcStatus("self").VmHWM;
     const ok = resetPeakRss("self");
     const after = readProcStatus("self").VmHWM;
     console.log(JSON.stringify({ before, ok, after }));`;
-  const out = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" }));
-  assert.equal(out.ok, true);
-  assert.ok(out.before - out.after > 200 * 1024, `VmHWM ${out.before} kB → ${out.after} kB`);
-});
+    const out = JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" }),
+    );
+    assert.equal(out.ok, true);
+    assert.ok(out.before - out.after > 200 * 1024, `VmHWM ${out.before} kB → ${out.after} kB`);
+  },
+);

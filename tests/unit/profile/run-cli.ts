@@ -4,7 +4,7 @@
  * the fake llama-server, and check that a process is gone.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const PROFILE = join(ROOT, "scripts/profile.ts");
 export const INGEST = join(ROOT, "scripts/ingest.ts");
 export const FAKE_SERVER = join(ROOT, "tests/fixtures/profile/fake-llama-server.ts");
+export const FAKE_SMI = join(ROOT, "tests/fixtures/profile/fake-nvidia-smi.ts");
 
 /** The tiny model's geometry, for hand computations in the tests. */
 export const TINY = { nLayer: 4, nHeadKv: 2, headDim: 64, nHead: 4, nVocab: 320 } as const;
@@ -26,7 +27,16 @@ export function tmp(prefix: string): string {
 /** qwen3, 4 layers, 4 heads / 2 KV heads of 64, 320-token vocabulary, zero F32 weights. */
 export async function writeTinyModel(dir: string): Promise<string> {
   const path = join(dir, "tiny-qwen3.gguf");
-  await writeGguf(path, qwen3Model({ nLayer: TINY.nLayer, nHead: TINY.nHead, nHeadKv: TINY.nHeadKv, headDim: TINY.headDim, nVocab: TINY.nVocab }));
+  await writeGguf(
+    path,
+    qwen3Model({
+      nLayer: TINY.nLayer,
+      nHead: TINY.nHead,
+      nHeadKv: TINY.nHeadKv,
+      headDim: TINY.headDim,
+      nVocab: TINY.nVocab,
+    }),
+  );
   return path;
 }
 
@@ -36,6 +46,16 @@ export function fakeServerWrapper(dir: string): string {
   writeFileSync(p, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_SERVER}" "$@"\n`);
   chmodSync(p, 0o755);
   return p;
+}
+
+/** A folder holding an `nvidia-smi` that runs the fake one: put it first on PATH. */
+export function fakeNvidiaSmiDir(dir: string): string {
+  const d = join(dir, "fake-bin");
+  mkdirSync(d, { recursive: true });
+  const p = join(d, "nvidia-smi");
+  writeFileSync(p, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_SMI}" "$@"\n`);
+  chmodSync(p, 0o755);
+  return d;
 }
 
 export interface CliResult {
@@ -51,20 +71,33 @@ export interface Running {
   kill(sig: NodeJS.Signals): void;
 }
 
-export function startCli(script: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; shellPrefix?: string } = {}): Running {
+export function startCli(
+  script: string,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; shellPrefix?: string } = {},
+): Running {
   const env = { ...process.env, ...opts.env };
   const child = opts.shellPrefix
-    ? spawn("/bin/sh", ["-c", `${opts.shellPrefix}; exec "$0" "$@"`, process.execPath, script, ...args], { cwd: opts.cwd ?? ROOT, env })
+    ? spawn("/bin/sh", ["-c", `${opts.shellPrefix}; exec "$0" "$@"`, process.execPath, script, ...args], {
+        cwd: opts.cwd ?? ROOT,
+        env,
+      })
     : spawn(process.execPath, [script, ...args], { cwd: opts.cwd ?? ROOT, env });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c) => (stdout += c));
   child.stderr.on("data", (c) => (stderr += c));
-  const done = new Promise<CliResult>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { pid: child.pid!, done, kill: (sig) => child.kill(sig) };
 }
 
-export function runCli(script: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; shellPrefix?: string } = {}): Promise<CliResult> {
+export function runCli(
+  script: string,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; shellPrefix?: string } = {},
+): Promise<CliResult> {
   return startCli(script, args, opts).done;
 }
 

@@ -26,7 +26,12 @@ test("an Atom feed has one entry per report, absolute links and the newest date 
 
 test("published reports: drafts left out, newest first, ties by title", () => {
   const r = (id: string, date: string, draft = false) => ({ id, data: { title: id, date: new Date(date), draft } });
-  const list = publishedReports([r("b", "2026-11-26"), r("x", "2026-12-01", true), r("a", "2026-11-26"), r("c", "2026-03-30")]);
+  const list = publishedReports([
+    r("b", "2026-11-26"),
+    r("x", "2026-12-01", true),
+    r("a", "2026-11-26"),
+    r("c", "2026-03-30"),
+  ]);
   assert.deepEqual(
     list.map((x) => x.id),
     ["a", "b", "c"],

@@ -65,7 +65,10 @@ test("a data directory outside the project is stored with ../ paths", async () =
 test("an id that does not match its file name fails, naming the file", async () => {
   const root = tree({ "d/a.json": `{"id":"b"}` });
   const { ctx } = fakeContext(root);
-  await assert.rejects(jsonFilesLoader(() => path.join(root, "d")).load(ctx), /d\/a\.json: id "b" does not match the file name "a\.json"/);
+  await assert.rejects(
+    jsonFilesLoader(() => path.join(root, "d")).load(ctx),
+    /d\/a\.json: id "b" does not match the file name "a\.json"/,
+  );
 });
 
 test("malformed JSON fails the load, naming the file", async () => {

@@ -5,7 +5,10 @@ import { getCollection } from "astro:content";
 import { dataPath } from "../../../content-layer/data-dir.ts";
 
 export const getStaticPaths: GetStaticPaths = async () =>
-  (await getCollection("runs")).map((r) => ({ params: { id: r.id }, props: { abs: dataPath("runs", `${r.id}.json`) } }));
+  (await getCollection("runs")).map((r) => ({
+    params: { id: r.id },
+    props: { abs: dataPath("runs", `${r.id}.json`) },
+  }));
 
 export const GET: APIRoute = ({ props }) =>
   new Response(readFileSync((props as { abs: string }).abs), {

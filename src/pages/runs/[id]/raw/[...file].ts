@@ -9,7 +9,8 @@ export const getStaticPaths: GetStaticPaths = async () => {
   const runs = await getCollection("runs");
   return runs.flatMap((r) =>
     r.data.provenance.raw_files.map((f) => {
-      if (!isSafeRawPath(f.path)) throw new Error(`data/runs/${r.id}.json: raw file path "${f.path}" leaves the run's folder`);
+      if (!isSafeRawPath(f.path))
+        throw new Error(`data/runs/${r.id}.json: raw file path "${f.path}" leaves the run's folder`);
       return { params: { id: r.id, file: f.path }, props: { abs: dataPath("raw", r.id, f.path), gz: f.gzipped } };
     }),
   );

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadCatalog } from "../../../scripts/catalog/validate.ts";
+import { attentionLayout, estimateWeightBytes, modelTableRow, weightOptions } from "../../../src/lib/catalog/index.ts";
+import { computeBreakdown } from "../../../src/lib/engine/index.ts";
+import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
+import { MiB } from "../../../src/lib/units.ts";
+import { DATA_DIR } from "./fixture.ts";
+
+const { catalog } = loadCatalog(DATA_DIR);
+const model = (id: string) => catalog.models.find((m) => m.id === id)!;
+const ftype = (id: string) => catalog.weightFtypes.find((f) => f.id === id)!;
+
+describe("attention layout in words", () => {
+  const cases: [string, string][] = [
+    ["qwen3-14b", "40 full-attention layers (GQA 5:1)"],
+    ["qwen3.5-27b", "16 full-attention + 48 Gated DeltaNet layers (GQA 6:1); 1 MTP layer without KV"],
+    ["gemma-3-27b", "10 full-attention + 52 sliding-window (1024) layers (GQA 2:1)"],
+    ["gemma-3n-e4b", "4 full-attention + 16 sliding-window (512) layers (GQA 4:1); 15 layers reuse earlier KV"],
+    ["llama-4-scout-17b-16e", "12 full-attention + 36 chunked-attention (8192) layers (GQA 5:1)"],
+    ["deepseek-v3", "61 MLA layers (576-wide latent)"],
+    // llama.cpp de3ff81 filters the NextN block out of KV (oracle fixture glm4moe: "layer 3: filtered").
+    ["glm-4.5", "92 full-attention layers (GQA 12:1); 1 MTP layer without KV"],
+    ["olmo-2-7b", "32 full-attention layers (MHA)"],
+    ["nvidia-nemotron-nano-9b-v2", "4 full-attention + 27 Mamba-2 layers (GQA 5:1); 25 blocks without KV or state"],
+    ["falcon-h1-0.5b", "36 layers, each attention + Mamba-2 in parallel (GQA 4:1)"],
+    // n_group unknown: the layout is still known (only the state size is not).
+    ["falcon-h1-7b", "44 layers, each attention + Mamba-2 in parallel (GQA 6:1)"],
+    ["nemotron-h-56b-base-8k", "118 blocks: hybrid_override_pattern (118 blocks) = 54 M + 54 - + 10 *"],
+  ];
+  for (const [id, words] of cases) it(id, () => assert.equal(attentionLayout(model(id)), words));
+});
+
+describe("table rows", () => {
+  const h100 = { bytes: (81079 - 512) * MiB, pool: "device" as const };
+
+  it("carry the engine's figures (hand-checked) and provenance", () => {
+    const r = modelTableRow(model("qwen3.5-27b"), { budget: h100 });
+    assert.equal(r.figures?.kvBytesPerTokenF16, 16 * 2 * 4 * 256 * 2);
+    assert.equal(r.figures?.fixedStateBytesPerSeq, 156893184);
+    assert.equal(r.status, "verified");
+    assert.equal(
+      r.sourceUrl,
+      "https://huggingface.co/Qwen/Qwen3.5-27B/commit/3b2962802c141fcffb992b4e13e4cf9012fdaa13",
+    );
+    assert.equal(r.refusal, null);
+  });
+
+  it("qwen3-14b on a 16 GiB card: the measured H100 runs fit 32768 (14203 MiB peak) but not 65536 (19323 MiB)", () => {
+    // nvidia-smi peak − baseline, shared/measurements/h100-qwen3-14b/README.md (f16/f16, FA on).
+    const r = modelTableRow(model("qwen3-14b"), {
+      budget: { bytes: 16384 * MiB, pool: "device" },
+      config: { backend: "cuda", flash_attn: "on" },
+    });
+    assert.ok(r.maxContext, JSON.stringify(r));
+    assert.ok(r.maxContext.nCtx >= 32768 && r.maxContext.nCtx < 65536, String(r.maxContext.nCtx));
+    assert.equal(r.maxContext.limitedBy, "budget");
+    // The answer is a boundary: it fits, one more allocation step does not.
+    const at = (n: number) =>
+      computeBreakdown(
+        model("qwen3-14b").architecture,
+        RuntimeConfigSchema.parse({ n_ctx: n, backend: "cuda", flash_attn: "on", weights_ftype: "Q4_K_M" }),
+      ).total.device_bytes;
+    assert.ok(at(r.maxContext.nCtx) <= 16384 * MiB);
+    assert.ok(at(r.maxContext.nCtx + r.maxContext.step) > 16384 * MiB);
+  });
+
+  it("stops at the model's max context when the budget is ample", () => {
+    const r = modelTableRow(model("qwen3-14b"), { budget: h100 });
+    assert.deepEqual([r.maxContext?.nCtx, r.maxContext?.limitedBy], [131072, "limit"]);
+  });
+
+  it("null max context without a refusal when even the smallest context does not fit", () => {
+    const r = modelTableRow(model("llama-3.1-405b"), { budget: { bytes: 8 * 1024 * MiB } });
+    assert.equal(r.maxContext, null);
+    assert.equal(r.refusal, null);
+  });
+
+  it("refusals name the missing field", () => {
+    assert.match(modelTableRow(model("falcon-h1-3b"), { budget: h100 }).refusal ?? "", /recurrent\.n_group/);
+    const small = modelTableRow(model("falcon-h1-0.5b"), { budget: h100 });
+    assert.equal(small.figures?.kvBytesPerTokenF16, 18432);
+    assert.match(small.refusal ?? "", /vocab_size/);
+  });
+
+  it("every preset gives a row (computed or refused)", () => {
+    for (const m of catalog.models) {
+      const r = modelTableRow(m, { budget: h100, config: { backend: "cuda" } });
+      assert.ok(r.figures !== null || r.refusal !== null, m.id);
+    }
+  });
+});
+
+describe("weight options", () => {
+  it("estimates params × typical bpw: Qwen3-14B Q8_0 = 14.8e9 × 8.51 / 8", () => {
+    assert.equal(estimateWeightBytes(model("qwen3-14b"), ftype("Q8_0")), Math.round((14.8e9 * 8.51) / 8));
+  });
+
+  it("falls back to the nominal bpw when no reference file is known (IQ4_XS 4.25)", () => {
+    assert.equal(estimateWeightBytes(model("qwen3-14b"), ftype("IQ4_XS")), Math.round((14.8e9 * 4.25) / 8));
+  });
+
+  it("lists the real variants first and estimates only the ftypes they do not cover", () => {
+    const opts = weightOptions(model("qwen3-14b"), catalog.weightFtypes);
+    const listed = model("qwen3-14b").weights.length;
+    assert.deepEqual(opts.slice(0, listed), model("qwen3-14b").weights);
+    assert.deepEqual(
+      opts.slice(listed).map((o) => [o.ftype, o.bytesKind]),
+      [
+        ["Q6_K", "estimated"],
+        ["Q8_0", "estimated"],
+        ["F16", "estimated"],
+      ],
+    );
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Child process of the 200 MB test: ingests one big log into a data dir while sampling memory,
+ * then prints one JSON line. Run with --expose-gc so the baseline is taken after a collection.
+ */
+import { createReadStream } from "node:fs";
+import { ingest, parseLlamaCppStream } from "../../../scripts/ingest/index.ts";
+
+const [log, dataDir] = process.argv.slice(2);
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const base = process.memoryUsage();
+let peakHeap = base.heapUsed;
+let peakRss = base.rss;
+const timer = setInterval(() => {
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakRss = Math.max(peakRss, m.rss);
+}, 5);
+const t0 = performance.now();
+const facts = await parseLlamaCppStream(createReadStream(log, { highWaterMark: 1 << 20 }));
+const parseS = (performance.now() - t0) / 1000;
+const rep = await ingest([log], { dataDir, check: false });
+clearInterval(timer);
+const m = process.memoryUsage();
+peakHeap = Math.max(peakHeap, m.heapUsed);
+peakRss = Math.max(peakRss, m.rss);
+process.stdout.write(
+  `${JSON.stringify({
+    ok: rep.ok,
+    errors: rep.errors.map((e) => e.format()),
+    points: rep.runs[0]?.points,
+    lines: facts.lines,
+    bytes: facts.bytes,
+    kvMiB: facts.contexts.find((c) => c.caches.length)?.caches[0].size?.mib,
+    parseMBps: facts.bytes / 1e6 / parseS,
+    heapGrowth: peakHeap - base.heapUsed,
+    rssGrowth: peakRss - base.rss,
+  })}\n`,
+);

@@ -25,6 +25,8 @@ export interface CurveSeries {
   points: CurvePoint[];
   /** Largest context that fits the budget on this line (null = none fits or no budget). */
   maxCtx: number | null;
+  /** True when maxCtx is the end of the range drawn (it fits even there). */
+  maxLimited?: boolean;
   /** Memory at maxCtx. */
   maxBytes: number | null;
   /** The user's own pick. */
@@ -144,7 +146,7 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
       stroke: "currentColor",
       strokeWidth: 0.8,
       title: (s: CurveSeries) =>
-        `${s.label}: largest context that fits ${String(s.maxCtx).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} tokens`,
+        `${s.label}: largest context that fits ${String(s.maxCtx).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} tokens${s.maxLimited ? " or more" : ""}`,
       ariaLabel: () => "max context",
       className: "calc-max",
     }),

@@ -93,6 +93,11 @@ describe("reports", () => {
     assert.match(page, /64 KiB \(engine\)/);
     assert.match(page, /<th scope="row">32K<\/th><td class="num" title="2\.00 GiB">2\.15 GB<\/td>/);
     assert.match(page, /does not fit/);
+    // The prose says every printed figure exceeds what llama.cpp allocates: hold it to that.
+    const claims = page.slice(page.indexOf('id="every-kv-figure-it-printed"'), page.indexOf('id="temporal-decay'));
+    const ratios = [...claims.matchAll(/<td class="num">×(\d+\.\d+)<\/td>/g)].map((m) => Number(m[1]));
+    assert.ok(ratios.length >= 10, `found ${ratios.length} printed ÷ engine ratios`);
+    for (const r of ratios) assert.ok(r > 1, `a printed figure is not above the engine's (×${r})`);
   });
 
   test("the profiling report says 'not measured' where the run has no point, never a blank cell", async () => {

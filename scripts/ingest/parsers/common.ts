@@ -25,7 +25,6 @@ export interface NormalisedLine {
 
 // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\x1B\[[0-9;]*m/g;
-const TIMESTAMP = /^(\d+\.\d{2}\.\d{3}\.\d{3}) ([A-Z]) /;
 const ROUTER_CHILD = /^\[\d+\] /;
 const JOURNAL = /^.*?\bollama\[\d+\]: /;
 const DOCKER = /^[\w.-]+\s+\| /;
@@ -46,19 +45,25 @@ export function normaliseLine(raw: string): NormalisedLine {
   if (c >= 48 && c <= 57) {
     // `M.SS.mmm.uuu L ` checked by hand (this runs on every line of a 200 MB log)
     const sp = text.indexOf(" ");
-    if (
-      sp >= 12 &&
-      text.charCodeAt(sp - 4) === 46 &&
-      text.charCodeAt(sp - 8) === 46 &&
-      text.charCodeAt(sp - 11) === 46 &&
-      text.charCodeAt(sp + 2) === 32
-    ) {
+    if (sp >= 12 && text.charCodeAt(sp + 2) === 32 && isTimestamp(text, sp)) {
       const l = text.charCodeAt(sp + 1);
-      if (l >= 65 && l <= 90 && TIMESTAMP.test(text.slice(0, sp + 3)))
-        return { text: text.slice(sp + 3), level: text[sp + 1] };
+      if (l >= 65 && l <= 90) return { text: text.slice(sp + 3), level: text[sp + 1] };
     }
   }
   return { text };
+}
+
+/** `\d+\.\d{2}\.\d{3}\.\d{3}` ending just before position `end`. */
+function isTimestamp(text: string, end: number): boolean {
+  // from the end: ddd . ddd . dd . d+
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const d = end - i;
+    if (d === 4 || d === 8 || d === 11) {
+      if (c !== 46) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Collects warnings up to a cap, then only counts them, so a pathological log stays bounded. */

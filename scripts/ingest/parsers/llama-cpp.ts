@@ -310,16 +310,20 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
   let breakdownOpen: BreakdownTable | undefined;
 
   // A long log can repeat the same session many times (server restarts, reloads): identical
-  // contexts and model loads are folded, so memory grows with distinct facts only.
-  const noLines = (k: string, v: unknown) => (k === "line" || k === "index" ? undefined : v);
+  // contexts and model loads are folded, so memory grows with distinct facts only. "Identical" =
+  // the same recognised lines (timestamps stripped) — cheap to compare, no object serialisation.
   const ctxSigs = new Map<string, ContextFact>();
   const modelSigs = new Map<string, number>();
+  const modelText = new WeakMap<ModelLoadFact, string[]>();
   const sigCache = new WeakMap<ModelLoadFact, string>();
+  let ctxText: string[] = [];
+  /** Set by handlers of process-level lines (build, devices, system info): not part of a session's signature. */
+  let runLevelLine = false;
   const modelSig = (m: ModelLoadFact | undefined): string => {
     if (!m) return "";
     let sig = sigCache.get(m);
     if (sig === undefined) {
-      sig = JSON.stringify({ ...m, repeats: 0 }, noLines);
+      sig = `${m.role}\u0001${(modelText.get(m) ?? []).join("\n")}`;
       sigCache.set(m, sig);
     }
     return sig;
@@ -327,7 +331,8 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
   const closeContext = (): void => {
     const c = ctx;
     if (!c || facts.contexts[facts.contexts.length - 1] !== c) return;
-    const sig = JSON.stringify({ ...c, repeats: 0, model: modelSig(facts.models[c.model]) }, noLines);
+    const sig = `${modelSig(facts.models[c.model])}\u0002${ctxText.join("\n")}`;
+    ctxText = [];
     const prev = ctxSigs.get(sig);
     if (prev) {
       facts.contexts.pop();
@@ -475,6 +480,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       line,
     };
     facts.models.push(m);
+    modelText.set(m, []);
     model = m;
     ctx = undefined;
     draftHint = false;
@@ -636,6 +642,29 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     return false;
   };
 
+  const handleInfo = (t: string, n: number): boolean => {
+    const m = RE_INFO.exec(t);
+    if (!m) return false;
+    const md = model ?? newModel(n);
+    const key = m[1].trim();
+    md.info[key] = { value: m[2], line: n };
+    if (key === "file size" || key === "model size") {
+      const s = RE_FILE_SIZE.exec(m[2]);
+      if (s) {
+        const unit = s[2] as "GiB" | "MiB";
+        md.fileSize = {
+          value: Number(s[1]),
+          unit,
+          bytes: Math.round(Number(s[1]) * (unit === "GiB" ? GiB : MiB)),
+          bpw: s[3] === undefined ? undefined : Number(s[3]),
+          line: n,
+        };
+      } else warnings.add(n, t, "model file size line does not read as '<n> GiB (<bpw> BPW)'");
+    }
+    if (key === "no_alloc") md.noAlloc = m[2] === "1" || m[2] === "true";
+    return true;
+  };
+
   const handleKeyValue = (t: string, n: number): boolean => {
     let m =
       t.includes("llama_context:") ||
@@ -651,28 +680,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       c.params[key] = { value: m[2], line: n };
       return true;
     }
-    if (t.includes("print_info:") || t.includes("llm_load_print_meta:")) {
-      m = RE_INFO.exec(t);
-      if (!m) return false;
-      const md = model ?? newModel(n);
-      const key = m[1].trim();
-      md.info[key] = { value: m[2], line: n };
-      if (key === "file size" || key === "model size") {
-        const s = RE_FILE_SIZE.exec(m[2]);
-        if (s) {
-          const unit = s[2] as "GiB" | "MiB";
-          md.fileSize = {
-            value: Number(s[1]),
-            unit,
-            bytes: Math.round(Number(s[1]) * (unit === "GiB" ? GiB : MiB)),
-            bpw: s[3] === undefined ? undefined : Number(s[3]),
-            line: n,
-          };
-        } else warnings.add(n, t, "model file size line does not read as '<n> GiB (<bpw> BPW)'");
-      }
-      if (key === "no_alloc") md.noAlloc = m[2] === "1" || m[2] === "true";
-      return true;
-    }
+    if (t.includes("print_info:") || t.includes("llm_load_print_meta:")) return handleInfo(t, n);
     m = t.includes("kv_size") ? RE_KV_META.exec(t) : null;
     if (m) {
       const c = context(n);
@@ -703,6 +711,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     m = t.includes("recommendedMaxWorkingSetSize") ? RE_METAL_WS.exec(t) : null;
     if (m) {
       const mb = Number(m[1]);
+      runLevelLine = true;
       facts.metal = {
         ...facts.metal,
         recommendedMaxWorkingSetMB: mb,
@@ -713,6 +722,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     }
     m = t.includes("nified memory") || t.includes("UnifiedMemory") ? RE_METAL_UNIFIED.exec(t) : null;
     if (m) {
+      runLevelLine = true;
       facts.metal = { ...facts.metal, unifiedMemory: m[1] === "true", line: facts.metal?.line ?? n };
       return true;
     }
@@ -738,6 +748,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (t.includes("build")) {
       m = RE_BUILD.exec(t);
       if (m) {
+        runLevelLine = true;
         if (!facts.build)
           facts.build = {
             number: Number(m[1]),
@@ -752,6 +763,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (t.includes("compute capability")) {
       m = RE_CUDA_DEVICE.exec(t);
       if (m) {
+        runLevelLine = true;
         facts.devices.push({
           name: `CUDA${m[1]}`,
           description: m[2],
@@ -766,6 +778,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (t.includes("using device")) {
       m = RE_USING_DEVICE.exec(t);
       if (m) {
+        runLevelLine = true;
         const existing = facts.devices.find(
           (d) => d.name === m![1] || (d.description === m![2] && d.backend === backendOf(m![1])),
         );
@@ -786,6 +799,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (t.includes("GPU name") || t.includes("found device:")) {
       m = RE_METAL_GPU.exec(t);
       if (m && /metal/i.test(t)) {
+        runLevelLine = true;
         facts.metal = { ...facts.metal, gpuName: m[1], line: facts.metal?.line ?? n };
         return true;
       }
@@ -793,6 +807,7 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     if (t.startsWith("system_info:") || t.includes(" system_info:")) {
       const backends = [...t.matchAll(/\b(CUDA|Metal|MTL|ROCm|HIP|Vulkan|SYCL|BLAS|CPU)\s*:/g)].map((x) => x[1]);
       facts.systemInfo = { backends: [...new Set(backends)], text: t, line: n };
+      runLevelLine = true;
       return true;
     }
     m = t.includes("layer") && t.includes("llama_kv_cache") ? RE_KV_LAYER.exec(t) : null;
@@ -935,7 +950,9 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       // one scan decides whether any handler could care: request/slot lines of a long server log stop here
       if (!RE_GATE.test(t)) return;
       let ok = false;
-      if (t.includes("llama_model_loader:")) ok = handleLoader(t, n);
+      // the two most frequent families first, by their prefix
+      if (t.startsWith("print_info:") || t.startsWith("llm_load_print_meta:")) ok = handleInfo(t, n);
+      else if (t.includes("llama_model_loader:")) ok = handleLoader(t, n);
       else if (t.includes("expectation") && t.includes("buffer size")) {
         // destructor check (`~llama_context: … compute buffer size is X MiB, matches / does not match expectation of Y MiB`)
         if (t.includes("does not match")) facts.kvNotes.push({ text: t.trim(), line: n });
@@ -946,8 +963,12 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
       else if (t.includes("breakdown")) ok = handleBreakdown(t, n);
       if (!ok && t.includes("=")) ok = handleKeyValue(t, n);
       if (!ok) ok = handleOther(t, n);
-      if (ok) facts.recognisedLines++;
-      else if ((t.includes("MiB") || t.includes("breakdown") || t.includes(" MB")) && RE_RELEVANT.test(t))
+      if (ok) {
+        facts.recognisedLines++;
+        if (runLevelLine) runLevelLine = false;
+        else if (ctx) ctxText.push(t);
+        else if (model) modelText.get(model)?.push(t);
+      } else if ((t.includes("MiB") || t.includes("breakdown") || t.includes(" MB")) && RE_RELEVANT.test(t))
         warnings.add(n, t, "looks like a llama.cpp memory line but matches no known format");
     },
     finish(): LlamaCppFacts {

@@ -158,7 +158,11 @@ export function ChartPanel(p: Props) {
               </svg>
               {s.label}
               {s.selected ? " (your pick)" : ""}
-              {s.maxCtx !== null ? `: fits up to ${shortCtx(s.maxCtx)}` : ": none fits"}
+              {s.maxCtx === null
+                ? ": no context fits"
+                : s.maxLimited
+                  ? `: fits even at ${shortCtx(s.maxCtx)}, the chart's end`
+                  : `: fits up to ${shortCtx(s.maxCtx)}`}
             </li>
           ))}
           <li>

@@ -36,26 +36,13 @@ const SEGMENT: Record<string, string> = {
   overhead: "seg-overhead",
 };
 
+/** Clipboard write; false where the page may not use the clipboard (the text stays selectable). */
 async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
   } catch {
-    const ta = document.createElement("textarea");
-    ta.value = text;
-    ta.setAttribute("readonly", "");
-    ta.style.position = "fixed";
-    ta.style.opacity = "0";
-    document.body.append(ta);
-    ta.select();
-    let ok = false;
-    try {
-      ok = document.execCommand("copy");
-    } catch {
-      ok = false;
-    }
-    ta.remove();
-    return ok;
+    return false;
   }
 }
 

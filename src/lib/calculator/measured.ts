@@ -176,7 +176,9 @@ export function measuredMarks(inp: MeasuredInput): { marks: MeasuredMark[]; skip
       colour: inp.colourOf(`${typeK}/${typeV}`),
       title: [
         `Run: ${run.title} (${run.id}${run.date ? `, ${run.date}` : ""})`,
-        `Point: ${p.id}: context ${c.n_ctx}${p.nCtxAllocated ? ` (${p.nCtxAllocated} cells)` : ""}, K ${typeK}, V ${typeV}`,
+        `Point: ${p.id}: context ${c.n_ctx}${p.nCtxAllocated ? ` (${p.nCtxAllocated} cells)` : ""}, K ${typeK}, V ${typeV}, ` +
+          `-np ${config.n_seq}${config.kv_unified ? " unified" : ""}, FA ${config.flash_attn}, ${config.backend}, ` +
+          `${config.engine.name} ${config.engine.revision}`,
         `Tool: ${measured.tool}`,
         `Build: ${run.build}`,
         `Measured ${q.label}: ${formatBinary(measured.bytes)}`,

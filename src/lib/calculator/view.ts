@@ -213,6 +213,7 @@ const DASHES = ["", "6,3", "2,3", "8,3,2,3", "1,2", "10,4", "4,2,1,2"];
 const GREY = "#6b7280";
 
 const archCache = new Map<string, Architecture>();
+const runArchCache = new WeakMap<MeasuredRunOption, Architecture | null>();
 
 function archOf(m: ModelOption): Architecture {
   let a = archCache.get(m.id);
@@ -639,6 +640,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
       points: points.filter((p): p is { ctx: number; bytes: number } => p !== null),
       maxCtx,
       maxBytes,
+      maxLimited: limitedBy === "limit",
       selected,
       colour,
       dash,
@@ -672,11 +674,11 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
   const measuredRuns: StaticView["measuredRuns"] = [];
   const measuredSkipped: string[] = [];
   for (const run of [...catalog.runs, ...inp.extraRuns]) {
-    let runArch: Architecture | null = null;
-    try {
-      runArch = run.architecture ? ArchitectureSchema.parse(run.architecture) : null;
-    } catch {
-      runArch = null;
+    let runArch = runArchCache.get(run);
+    if (runArch === undefined) {
+      const r = run.architecture ? ArchitectureSchema.safeParse(run.architecture) : null;
+      runArch = r && r.success ? r.data : null;
+      runArchCache.set(run, runArch);
     }
     if (!runMatches(run, model.source === "catalog" ? model.id : null, geo, runArch)) continue;
     const { marks, skipped } = measuredMarks({ run, arch: runArch ?? arch, chartPool: budget.pool, colourOf });

@@ -335,6 +335,8 @@ export function applyContext(
         });
   }
   for (const note of f.kvNotes) d.notes.push(`${note.text} (line ${note.line})`);
+  if (c.repeats > 0)
+    d.notes.push(`the log repeats this context identically ${c.repeats} more time(s); folded into one point`);
 }
 
 /** memprobe: requested config, per-stage device use, exact buffer bytes as a cross-validation. */

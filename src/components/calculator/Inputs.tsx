@@ -235,9 +235,17 @@ const ModelFieldset = memo(function ModelFieldset(p: {
   const [url, setUrl] = useState(p.ggufUrl ?? "");
   const [drag, setDrag] = useState(false);
   const matches = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    if (!q) return light.models;
-    return light.models.filter((m) => `${m.name} ${m.family} ${m.id} ${m.paramsB ?? ""}b`.toLowerCase().includes(q));
+    // Every word must match somewhere: "gemma 3 27" finds Gemma-3-27B.
+    const words = query
+      .trim()
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    if (!words.length) return light.models;
+    return light.models.filter((m) => {
+      const hay = `${m.name} ${m.family} ${m.id} ${m.paramsB ?? ""}b`.toLowerCase();
+      return words.every((w) => hay.includes(w));
+    });
   }, [query, light]);
   const families = useMemo(() => [...new Set(matches.map((m) => m.family))], [matches]);
   return (
@@ -745,9 +753,9 @@ const BudgetFieldset = memo(function BudgetFieldset(p: {
           <span class="calc-help">
             macOS lets the GPU wire only its working set (
             {budget.defaultWorkingSetBytes ? `${gib(budget.defaultWorkingSetBytes)} on this Mac` : "about 2/3 of RAM"},{" "}
-            {budget.workingSetKind ?? "estimated"}). <code>sudo sysctl iogpu.wired_limit_mb=&lt;MiB&gt;</code> raises it
-            until the next reboot; leave the OS several GB: going past a safe limit kernel-panicked a 32 GB M1 Max
-            twice.
+            {budget.defaultWorkingSetKind ?? "estimated"}). <code>sudo sysctl iogpu.wired_limit_mb=&lt;MiB&gt;</code>{" "}
+            raises it until the next reboot; leave the OS several GB: going past a safe limit kernel-panicked a 32 GB M1
+            Max twice.
           </span>
         </div>
       )}

@@ -198,6 +198,12 @@ export function ResultsSummary(p: Props) {
               .
             </p>
           )}
+          {!c.error && c.verdictHigh && (
+            <p class="calc-verdict__sub" data-testid="calc-verdict-high">
+              <span class="calc-tag calc-tag--est">uncalibrated estimate</span> Metal compute and overhead are not
+              measured yet. {c.verdictHigh.text}
+            </p>
+          )}
         </div>
       </div>
 
@@ -269,7 +275,18 @@ export function ResultsDetails(p: Props) {
                   <td class="num" data-bytes={x.bytes}>
                     {mib2(x.bytes).replace(" MiB", "")}
                   </td>
-                  <td class="calc-how">{x.detail}</td>
+                  <td class="calc-how">
+                    {x.range && (
+                      <strong class="calc-range">
+                        range {gib(x.range[0])} – {gib(x.range[1])}
+                        {x.range[1] > x.range[0] && s.metalRange
+                          ? ` (high end: the allowance in “${s.metalRange.source}”)`
+                          : ""}
+                        .{" "}
+                      </strong>
+                    )}
+                    {x.detail}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -335,6 +352,7 @@ export function ResultsDetails(p: Props) {
                 <th scope="col" class="num">
                   Group total
                 </th>
+                <th scope="col">Where</th>
               </tr>
             </thead>
             <tbody>
@@ -359,6 +377,7 @@ export function ResultsDetails(p: Props) {
                   <td>{g.typeK ? `${g.typeK}/${g.typeV ?? "—"}` : g.rWidth !== null ? "f32" : "—"}</td>
                   <td class="num">{mib2(g.bytesPerLayer)}</td>
                   <td class="num">{mib2(g.bytes)}</td>
+                  <td>{g.device ? (g.device === "CPU" ? "host (CPU)" : `GPU (${g.device})`) : "—"}</td>
                 </tr>
               ))}
             </tbody>

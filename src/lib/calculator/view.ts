@@ -101,8 +101,9 @@ export interface BudgetView {
   freeAfterReservationsBytes: number | null;
   workingSetBytes: number | null;
   workingSetKind: string | null;
-  /** The Mac's default working set (before any iogpu.wired_limit_mb override). */
+  /** The Mac's default working set (before any iogpu.wired_limit_mb override) and how it is known. */
   defaultWorkingSetBytes: number | null;
+  defaultWorkingSetKind: string | null;
   /** True when the chosen hardware is Apple Silicon (the wired-limit lever applies). */
   apple: boolean;
   warnings: string[];
@@ -149,12 +150,19 @@ export interface StaticView {
   measuredSkipped: string[];
   /** Chart pool in words ("device memory" / "total memory"). */
   poolLabel: string;
+  /**
+   * Metal only: upper ends for the uncalibrated compute and overhead estimates, from the stated
+   * allowances of a reported Metal budget (data/budgets), until a Metal run is ingested.
+   */
+  metalRange: { overheadHi: number; computeHi: number; source: string } | null;
 }
 
 export interface Component {
   key: string;
   label: string;
   bytes: number;
+  /** Low and high end for uncalibrated estimates (Metal), else null. */
+  range: [number, number] | null;
   /** The part in device (GPU) memory. */
   device: number;
   detail: string;
@@ -198,6 +206,8 @@ export interface CtxView {
     partial: boolean;
   };
   current: { ctx: number; bytes: number } | null;
+  /** Metal: the verdict with compute and overhead at the high end of their range. */
+  verdictHigh: Verdict | null;
   /** Bytes per allocated cell around this point (engine's local linear model). */
   perToken: number | null;
 }
@@ -335,6 +345,9 @@ function budgetView(state: CalcState, catalog: CalcCatalog): BudgetView {
     workingSetBytes: null,
     workingSetKind: null,
     defaultWorkingSetBytes: hwOpt?.workingSet?.bytes ?? null,
+    defaultWorkingSetKind: hwOpt?.workingSet
+      ? `${hwOpt.workingSet.kind}${hwOpt.workingSet.rule ? `: ${hwOpt.workingSet.rule}` : ""}`
+      : null,
     apple: hwOpt?.vendor === "apple",
     warnings: [],
     engine: null,
@@ -491,6 +504,20 @@ function lineConfigs(state: CalcState, kvTypes: readonly KvTypeOption[]): { k: K
   return out;
 }
 
+/** The stated Metal allowances of the first reported budget that itemises them (e.g. the 36 GB M3 Max report). */
+function metalAllowances(catalog: CalcCatalog, engine: string): StaticView["metalRange"] {
+  for (const b of catalog.budgets) {
+    const amount = (kinds: string[]) =>
+      b.items.filter((i) => kinds.includes(i.kind) && i.stated).reduce((a, i) => a + i.stated!.bytes, 0);
+    const driver = amount(["gpu-driver"]);
+    const activations = amount(["activations"]);
+    if (!driver || !activations) continue;
+    const runtime = engine === "ollama" ? amount(["runtime"]) : 0;
+    return { overheadHi: driver + runtime, computeHi: activations, source: b.name };
+  }
+  return null;
+}
+
 function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -525,6 +552,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
         measuredRuns: [],
         measuredSkipped: [],
         poolLabel: "",
+        metalRange: null,
       },
     };
   }
@@ -704,6 +732,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     measuredRuns,
     measuredSkipped,
     poolLabel: budget.pool === "device" ? "device (GPU) memory" : "total memory (device + host)",
+    metalRange: state.backend === "metal" ? metalAllowances(catalog, state.engine) : null,
   };
   return { view, resolved };
 }
@@ -741,6 +770,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
     notes: [],
     offload: { nLayers: 0, ngl: state.nGpuLayers, deviceBytes: 0, hostBytes: 0, maxLayersFit: null, partial: false },
     current: null,
+    verdictHigh: null,
     perToken: null,
   };
   if (!resolved || !sv.model) return empty;
@@ -767,6 +797,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
     };
   }
   const visionBytes = vis ? model.vision.bytes : 0;
+  const mr = sv.metalRange;
   const metal = state.backend === "metal";
   const devOf = (list: readonly { host: boolean; bytes: number }[]) =>
     list.filter((x) => !x.host).reduce((s, x) => s + x.bytes, 0);
@@ -797,6 +828,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       }${visionBytes ? `; includes the vision encoder ${formatBinary(visionBytes)} (estimate, F16 mmproj)` : ""}`,
       estimate: b.weights.estimate,
       uncalibrated: false,
+      range: null,
     },
   ];
   components.push(
@@ -808,6 +840,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       detail: `${b.kv.caches.map((c) => `${c.kind} cache ${c.cells} cells × ${c.n_stream} stream(s), ${c.layers} layers`).join("; ") || "no attention layers"}`,
       estimate: false,
       uncalibrated: false,
+      range: null,
     },
     {
       key: "v",
@@ -817,6 +850,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       detail: vMixed ? `* ${vMixed}` : model.isMla ? "MLA stores K only" : "exact",
       estimate: false,
       uncalibrated: false,
+      range: null,
     },
   );
   if (b.kv.extra_bytes)
@@ -828,6 +862,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       detail: "in the KV buffer, not in the size line",
       estimate: false,
       uncalibrated: false,
+      range: null,
     });
   components.push(
     {
@@ -840,6 +875,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
         : "none",
       estimate: false,
       uncalibrated: false,
+      range: null,
     },
     {
       key: "out",
@@ -849,6 +885,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       detail: `${b.output.name}, host; n_vocab × n_seq × 4 B`,
       estimate: false,
       uncalibrated: false,
+      range: null,
     },
     {
       key: "compute",
@@ -858,6 +895,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       detail: b.compute.label,
       estimate: true,
       uncalibrated: metal,
+      range: mr ? [b.compute.bytes, Math.max(b.compute.bytes, mr.computeHi)] : null,
     },
     {
       key: "overhead",
@@ -867,6 +905,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       detail: b.overhead.label,
       estimate: true,
       uncalibrated: !b.overhead.calibrated,
+      range: mr ? [b.overhead.bytes, Math.max(b.overhead.bytes, mr.overheadHi)] : null,
     },
   );
   const device = b.total.device_bytes;
@@ -910,6 +949,20 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
         headroomBytes: f.headroom,
         headroomPct: pct,
       };
+  }
+  // Metal: the same verdict with compute and overhead at the high end of their range.
+  let verdictHigh: Verdict | null = null;
+  if (eb && mr) {
+    const extra = Math.max(0, mr.computeHi - b.compute.bytes) + Math.max(0, mr.overheadHi - b.overhead.bytes);
+    const hi = { ...b, total: { device_bytes: device + extra, host_bytes: host, bytes: total + extra } };
+    const f = fitsBudget(hi, eb);
+    const word = !f.ok ? "does not fit" : f.rel < 0.1 ? "tight" : "fits";
+    verdictHigh = {
+      kind: !f.ok ? "no" : f.rel < 0.1 ? "tight" : "fits",
+      text: `With compute and overhead at the allowances of the budget “${mr.source}” (${formatDecimal(mr.computeHi)} activations, ${formatDecimal(mr.overheadHi)} runtime) instead: ${word}, ${f.ok ? `${formatBinary(f.headroom)} to spare` : `${formatBinary(-f.headroom)} over`}.`,
+      headroomBytes: f.headroom,
+      headroomPct: f.rel * 100,
+    };
   }
   const changes: string[] = [];
   for (const n of b.notes) if (n.code.startsWith("turbo-") || n.code === "fa-auto-resolved") changes.push(n.message);
@@ -975,6 +1028,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       partial: state.nGpuLayers >= 0 && state.nGpuLayers < nLayers,
     },
     current: { ctx: state.ctx, bytes: poolBytes },
+    verdictHigh,
     perToken: b.bytes_per_token,
   };
 }

@@ -71,6 +71,24 @@ describe("the calculator's view of the default question", () => {
     assert.match(off.s.vOptions.find((o) => o.name === "q8_0")!.disabled!, /Flash Attention/i);
   });
 
+  test("Metal compute and overhead carry a range up to the reported Metal allowances", () => {
+    // data/budgets/seed-36gb-m3-max.json: "Metal" 1.5 GB (driver), "activations" 1 GB.
+    assert.deepEqual(v.s.metalRange, {
+      overheadHi: 1_500_000_000,
+      computeHi: 1_000_000_000,
+      source: "36 GB M3 Max (as reported)",
+    });
+    const compute = v.c.components.find((c) => c.key === "compute")!;
+    const overhead = v.c.components.find((c) => c.key === "overhead")!;
+    assert.equal(compute.uncalibrated, true);
+    assert.deepEqual(compute.range, [compute.bytes, 1_000_000_000]);
+    assert.deepEqual(overhead.range, [0, 1_500_000_000]);
+    // High end: total + (1e9 − compute) + 1.5e9 against the stated 27 GB.
+    const hi = v.c.total + (1_000_000_000 - compute.bytes) + 1_500_000_000;
+    assert.equal(v.c.verdictHigh!.headroomBytes, 27_000_000_000 - hi);
+    assert.equal(view({ backend: "cuda" }).c.verdictHigh, null);
+  });
+
   test("layer groups explain the hybrid", () => {
     const kinds = v.c.layerGroups.map((g) => `${g.kind}:${g.layers.length}`);
     assert.deepEqual(kinds, ["recurrent:48", "full:16", "mtp:1"]);

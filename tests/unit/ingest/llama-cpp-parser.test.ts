@@ -575,3 +575,18 @@ test("the compute-buffer destructor check (WARN when it does not match) is recog
   assert.equal(f.kvNotes.length, 1);
   assert.equal(f.kvNotes[0].line, 3);
 });
+
+test("a log that repeats the same session is folded (memory grows with distinct facts only)", () => {
+  const one = readFileSync(join(H100, "qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on", "llama.log"), "utf8");
+  const other = readFileSync(join(H100, "qwen3-14b-q4km_ctx-8192_k-f16_v-f16_fa-on", "llama.log"), "utf8");
+  const f = parseLlamaCppLog(one + one + one + other);
+  assert.equal(f.models.length, 1);
+  assert.equal(f.models[0].repeats, 3);
+  assert.deepEqual(
+    mainContexts(f).map((c) => [c.params.n_ctx.value, c.repeats]),
+    [
+      ["2048", 2],
+      ["8192", 0],
+    ],
+  );
+});

@@ -1,11 +1,18 @@
 /**
  * Runs `astro build` in this process and prints its own peak RSS, so the bench can report the
- * build's memory (getrusage of a child is not available from Node).
+ * build's memory (getrusage of a child is not available from Node). Arguments: the outDir and
+ * the cacheDir (a fresh one per build, so no build reuses another's content-layer store).
+ * The data dir comes from CC_DATA_DIR, as for any build.
  */
 import { build } from "astro";
 
-const outDir = process.argv[2];
+const [outDir, cacheDir] = process.argv.slice(2);
 const start = performance.now();
-await build({ logLevel: "error", ...(outDir ? { outDir } : {}) });
+await build({
+  root: new URL("../..", import.meta.url).pathname,
+  logLevel: "error",
+  ...(outDir ? { outDir } : {}),
+  ...(cacheDir ? { cacheDir } : {}),
+});
 const seconds = (performance.now() - start) / 1000;
 console.log(JSON.stringify({ seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));

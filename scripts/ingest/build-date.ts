@@ -66,19 +66,3 @@ export function formatDateRange(f: LlamaCppFacts): DateRange {
     narrow(r, "2026-05-16", undefined, "recurrent size line with rs_seq (since 2026-05-16)");
   return r;
 }
-
-/** llama.cpp engine revisions and the build dates they cover. */
-export const LLAMA_CPP_REVISIONS = [
-  { revision: "current", from: "2026-01-25", to: undefined },
-  { revision: "2025-11-07", from: "2025-11-07", to: "2026-01-25" },
-  { revision: "2025-10-28", from: "2025-10-28", to: "2025-11-07" },
-  { revision: "2025-07-16", from: "2025-07-16", to: "2025-10-28" },
-] as const;
-export type LlamaCppRevision = (typeof LLAMA_CPP_REVISIONS)[number]["revision"];
-
-/** Revisions whose date span overlaps the range (empty: the build predates what the engine models). */
-export function revisionsFor(r: { from?: string; to?: string }): LlamaCppRevision[] {
-  return LLAMA_CPP_REVISIONS.filter(
-    (x) => (r.to === undefined || x.from < r.to) && (r.from === undefined || x.to === undefined || x.to > r.from),
-  ).map((x) => x.revision);
-}

@@ -30,7 +30,8 @@ import {
   type RunInput,
   type SourceTool,
 } from "../../src/schemas/run.ts";
-import { formatDateRange, revisionsFor, type DateRange } from "./build-date.ts";
+import { formatDateRange, type DateRange } from "./build-date.ts";
+import { revisionsFor } from "../../src/lib/runs/revisions.ts";
 import { type RawFacts, type Tool, parseRaw } from "./detect.ts";
 import { IngestError, showValue } from "./errors.ts";
 import { MAX_TEXT_BYTES, readText, type InputFile } from "./files.ts";
@@ -63,15 +64,18 @@ import {
   applyTimeL,
   applyTimeV,
   applyVmmap,
+  attachRssBaseline,
+  caseStatus,
   configFromCaseJson,
   configFromName,
   configKey,
   newDraft,
+  settleDidNotFit,
   type PointDraft,
 } from "./points.ts";
 
 /** Raise when parsers extract something new: `--reparse` then rebuilds older runs. */
-export const PARSER_VERSION = 2;
+export const PARSER_VERSION = 3;
 /** Raw files above this many bytes are stored gzipped. */
 export const RAW_GZIP_ABOVE = 1024 * 1024;
 /** Logs above this are parsed streamed, line by line. */
@@ -494,9 +498,10 @@ function buildCase(
     for (const d of drafts) {
       applyConfig(d, configFromCaseJson(caseJson), "case.json");
       d.raw_files.add(rawPath(cj.file));
-      if (typeof caseJson.exit_code === "number" && caseJson.exit_code !== 0) {
-        d.status = "failed";
-        d.notes.push(`case.json: exit_code ${caseJson.exit_code}`);
+      const st = caseStatus(caseJson);
+      if (st) {
+        d.status = st.status;
+        d.notes.push(st.note);
       }
     }
     rf.set("date", dateOf(caseJson.start_utc), cj.file.rel);
@@ -521,6 +526,7 @@ function buildCase(
 }
 
 function finishPoint(d: PointDraft): Point {
+  attachRssBaseline(d);
   const p: Point = {
     id: d.id,
     status: d.status,
@@ -880,6 +886,7 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
       p.notes.push(...(dp.notes ?? []));
     }
   }
+  for (const p of points) settleDidNotFit(p);
   if (points.length === 0)
     throw new IngestError(`no measured point found${info.length ? ` (${info.join("; ")})` : ""}`, {
       file: unit.label,

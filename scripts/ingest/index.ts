@@ -15,14 +15,13 @@ import { createReadStream } from "node:fs";
 import { ArchitectureSchema, type Architecture } from "../../src/schemas/architecture.ts";
 import { RunInputSchema, type Run, type RunInput } from "../../src/schemas/run.ts";
 import { AggregateIngestError, buildRun, zodErrors, type BuiltRun, type CatalogLookup, type Unit } from "./build.ts";
-import { crossCheck, type RunCheck } from "./crosscheck.ts";
+import { crossCheck, type RunCheck } from "../../src/lib/runs/crosscheck.ts";
 import { IngestError } from "./errors.ts";
 import { describeFile, scanFolder, type InputFile } from "./files.ts";
 import { normaliseRunJson, parseJsonText } from "./json-input.ts";
 import { commit, dataDir, listRunIds, readRun, withLock, type Action, type DataDir, type Plan } from "./store.ts";
 
 export { parseLlamaCppStream, parseLlamaCppLog, createLlamaCppParser } from "./parsers/llama-cpp.ts";
-export { CROSSCHECK_TABLE, crossCheck } from "./crosscheck.ts";
 export { IngestError } from "./errors.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

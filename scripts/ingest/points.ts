@@ -8,6 +8,7 @@ import { KV_TYPES, type KvType } from "../../src/schemas/kv-type.ts";
 import type {
   BufferRow,
   Measured,
+  MeasuredMetric,
   MeasuredKvCache,
   MeasuredValue,
   Point,
@@ -18,7 +19,7 @@ import type {
 import { MiB } from "../../src/lib/units.ts";
 import { resolutionBytes } from "./parsers/common.ts";
 import type { BufferLine, ContextFact, LlamaCppFacts, ModelLoadFact } from "./parsers/llama-cpp.ts";
-import type { MemprobeFacts } from "./parsers/memprobe.ts";
+import { preLoadProc, type MemprobeFacts } from "./parsers/memprobe.ts";
 import type { NvidiaSmiFacts } from "./parsers/nvidia-smi.ts";
 import type { TimeVFacts } from "./parsers/time-v.ts";
 import type { TimeLFacts } from "./parsers/time-l.ts";
@@ -49,6 +50,8 @@ export interface PointDraft {
   notes: string[];
   warnings: Point["warnings"];
   status: Point["status"];
+  /** RSS of the process before the model load (memprobe/profile PROC line), for peak_rss_bytes. */
+  rssBaseline?: NonNullable<MeasuredValue["baseline"]>;
 }
 
 export function newDraft(id: string): PointDraft {
@@ -396,6 +399,18 @@ export function applyMemprobe(d: PointDraft, m: MemprobeFacts, file: string, kin
         message: `memprobe compute bytes ${compExact} disagree with the log's compute lines (${d.measured.compute_bytes.bytes} B)`,
       });
   }
+  const pre = preLoadProc(m);
+  if (pre)
+    d.rssBaseline = {
+      bytes: pre.rssBytes,
+      source: src(
+        "memprobe",
+        file,
+        pre.proc.line,
+        `${pre.proc.fields.VmRSS_kB !== undefined ? "VmRSS" : "ru_maxrss"} at PROC stage=${pre.proc.stage} (the process before the model load)`,
+      ),
+      resolution_bytes: 1024,
+    };
   if (!d.measured.peak_rss_bytes) {
     const hwm = m.proc.reduce((a, p) => Math.max(a, p.fields.VmHWM_kB ?? 0), 0);
     if (hwm > 0) {
@@ -656,6 +671,25 @@ export function configFromCaseJson(j: Record<string, unknown>): Partial<PointCon
   return out;
 }
 
+/**
+ * The outcome a `case.json` states. `npm run profile` writes `status` (`ok`, `did-not-fit` when
+ * llama.cpp could not allocate, `failed`) and `exit_code`; the H100 layout only `exit_code`.
+ * `did-not-fit` is a result, so it wins over a non-zero exit code; null = nothing to change.
+ */
+export function caseStatus(j: Record<string, unknown>): { status: Point["status"]; note: string } | null {
+  const exit = typeof j.exit_code === "number" ? j.exit_code : undefined;
+  const msg = typeof j.message === "string" && j.message.trim() ? `: ${j.message.trim()}` : "";
+  if (j.status === "did-not-fit") return { status: "did-not-fit", note: `case.json: did not fit${msg}` };
+  if (j.status === "failed") return { status: "failed", note: `case.json: failed${msg}` };
+  if (j.status === "skipped") return { status: "failed", note: `case.json: skipped, not run${msg}` };
+  if (exit !== undefined && exit !== 0)
+    return {
+      status: "failed",
+      note: `case.json: exit_code ${exit}${j.status === undefined ? "" : ` (status ${JSON.stringify(j.status)})`}${msg}`,
+    };
+  return null;
+}
+
 export function applyConfig(d: PointDraft, c: Partial<PointConfig>, source: ConfigSource): void {
   for (const [k, v] of Object.entries(c)) setConfig(d, k as keyof PointConfig, v as never, source);
 }
@@ -674,4 +708,37 @@ export function configKey(d: { config: PointConfig; n_ctx_allocated?: number }):
     c.n_gpu_layers,
     c.no_kv_offload,
   ]);
+}
+
+/**
+ * Attach the pre-load RSS to the peak RSS it is part of (both readings of the same process in
+ * one case). Kept apart from the tool's figure; the cross-check subtracts it.
+ */
+export function attachRssBaseline(d: PointDraft): void {
+  const peak = d.measured.peak_rss_bytes;
+  const base = d.rssBaseline;
+  if (!peak || !base) return;
+  if (base.bytes > peak.bytes) {
+    d.warnings.push({
+      file: base.source.file,
+      line: base.source.line,
+      message: `the RSS before the model load (${base.bytes} B) exceeds the peak RSS (${peak.bytes} B); not used as a baseline`,
+    });
+    return;
+  }
+  peak.baseline = base;
+}
+
+/**
+ * A point that did not fit is a result, not a measurement: whatever was read up to the failed
+ * allocation (a KV size line, the peak RSS so far) is not this configuration's memory. The
+ * values move to a note (buffers, caches and raw files keep the detail); `measured` is emptied.
+ */
+export function settleDidNotFit(p: Point): void {
+  if (p.status !== "did-not-fit") return;
+  const keys = Object.keys(p.measured) as MeasuredMetric[];
+  if (!keys.length) return;
+  const list = keys.map((k) => `${k} ${p.measured[k]!.bytes} B (${p.measured[k]!.source.tool})`).join(", ");
+  p.notes.push(`did not fit: readings up to the failed allocation, not measurements of this configuration: ${list}`);
+  p.measured = {};
 }

@@ -1,7 +1,7 @@
 /** Human and JSON renderings of an ingest report. */
 import { MiB } from "../../src/lib/units.ts";
 import type { IngestReport, RunReport } from "./index.ts";
-import type { Comparison } from "./crosscheck.ts";
+import type { Comparison } from "../../src/lib/runs/crosscheck.ts";
 
 const mib = (b: number) => `${(b / MiB).toFixed(2)}`;
 
@@ -9,7 +9,8 @@ function cell(c: Comparison | undefined): string {
   if (!c) return "—";
   const d = c.delta_percent === null ? "n/a" : `${c.delta_percent >= 0 ? "+" : ""}${c.delta_percent.toFixed(2)}%`;
   const mark = c.exact_match ? " =" : c.flagged ? (c.lowers_ceiling ? " ▲!" : " !") : "";
-  return `${mib(c.measured)}/${mib(c.calculated)} ${d}${mark}`;
+  const unc = c.basis === "uncalibrated estimate" ? " ~" : "";
+  return `${mib(c.measured)}/${mib(c.calculated)} ${d}${mark}${unc}`;
 }
 
 function runText(r: RunReport, verbose: boolean): string[] {
@@ -45,7 +46,7 @@ function runText(r: RunReport, verbose: boolean): string[] {
   for (const prof of ch.profiles) {
     const pts = ch.points.filter((p) => p.profile.name === prof.name && p.profile.revision === prof.revision);
     out.push(
-      `  cross-check with ${prof.name} ${prof.revision} rules (MiB measured/calculated, delta; "=" exact within print resolution, "!" |delta| > 15 %, "▲!" lowers the ceiling):`,
+      `  cross-check with ${prof.name} ${prof.revision} rules (MiB measured/calculated, delta; "=" exact within print resolution, "!" |delta| > 15 %, "▲!" lowers the ceiling, "~" uncalibrated estimate: no ceiling rule):`,
     );
     const rows = pts.map((p) => [
       p.point,
@@ -55,14 +56,22 @@ function runText(r: RunReport, verbose: boolean): string[] {
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
     out.push(`    ${head.map((h, i) => h.padEnd(widths[i])).join("  ")}`);
     for (const row of rows) out.push(`    ${row.map((c, i) => c.padEnd(widths[i])).join("  ")}`);
+    if (pts.some((p) => p.comparisons.some((c) => c.baseline_bytes !== undefined)))
+      out.push("    peak_rss_bytes: peak RSS less the process's RSS before the model load (PROC start/before_model_load)");
     const assumed = [...new Set(pts.flatMap((p) => p.assumed))];
     if (assumed.length) out.push(`    assumed engine defaults (not stated by the inputs): ${assumed.join(", ")}`);
   }
   out.push(
     ch.ceiling.lower
       ? `  ceiling rule: LOWER the context ceiling — ${ch.ceiling.reasons.length} measurement(s) exceed the calculation by > 15 % (worst ×${ch.ceiling.worst_factor.toFixed(3)}); ${ch.ceiling.reasons.slice(0, 3).join("; ")}`
-      : "  ceiling rule: no measurement exceeds the calculation by more than 15 %; the ceiling stands",
+      : ch.ceiling.not_applied.length
+        ? "  ceiling rule: no exact or calibrated calculation is exceeded by more than 15 %; the ceiling stands"
+        : "  ceiling rule: no measurement exceeds the calculation by more than 15 %; the ceiling stands",
   );
+  if (ch.ceiling.not_applied.length)
+    out.push(
+      `  not applied to ${ch.ceiling.not_applied.length} measurement(s) > 15 % above an uncalibrated estimate (calibration evidence): ${ch.ceiling.not_applied.slice(0, 3).join("; ")}${ch.ceiling.not_applied.length > 3 ? " …" : ""}`,
+    );
   return out;
 }
 

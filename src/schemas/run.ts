@@ -60,6 +60,21 @@ export const SourceSchema = z.strictObject({
 });
 export type Source = z.infer<typeof SourceSchema>;
 
+/**
+ * The part of a measured value that is the process itself before the model was loaded (the
+ * runtime, libraries, interpreter): memory no engine component models. Kept apart from `bytes`
+ * (which stays what the tool printed); the cross-check compares `bytes − baseline.bytes`.
+ */
+export const BaselineSchema = z
+  .strictObject({
+    bytes,
+    source: SourceSchema,
+    resolution_bytes: bytes.optional(),
+  })
+  .describe(
+    "The process's own share of a measured value before the model was loaded (e.g. the RSS at the PROC line `start` / `before_model_load`); the cross-check compares bytes − baseline.bytes.",
+  );
+
 /** One measured quantity. */
 export const MeasuredValueSchema = z
   .strictObject({
@@ -69,6 +84,8 @@ export const MeasuredValueSchema = z
     resolution_bytes: bytes
       .optional()
       .describe("± bytes of the printed precision (e.g. 5243 for `%.2f MiB`, 1 MiB for nvidia-smi)."),
+    /** Peak RSS: the process before the model load, recorded by the same tool run (not subtracted from `bytes`). */
+    baseline: BaselineSchema.optional(),
     note: z.string().optional(),
   })
   .describe("A measured quantity in bytes with its source and printed resolution.");
@@ -222,10 +239,15 @@ export const PointSchema = z
       .min(1)
       .max(200)
       .describe("Stable within the run: the case folder or file it came from, or `ctx-<n>-<k>-<v>`."),
-    /** `ok`; `did-not-fit` = allocation failed (a result, not a crash); `failed` = the process failed. */
+    /**
+     * `ok`; `did-not-fit` = allocation failed (a result, not a crash: `measured` stays empty, its
+     * partial readings are notes, buffers and raw files); `failed` = the process failed.
+     */
     status: z
       .enum(["ok", "did-not-fit", "failed"])
-      .describe("`ok`; `did-not-fit` = allocation failed (a result, not a crash); `failed` = the process failed."),
+      .describe(
+        "`ok`; `did-not-fit` = allocation failed (a result, not a crash: `measured` stays empty; the partial readings are in notes, buffers and raw files); `failed` = the process failed.",
+      ),
     config: PointConfigSchema,
     /** Field → where its value came from. Fields absent from `config` are unknown. */
     config_sources: z

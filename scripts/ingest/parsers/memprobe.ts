@@ -139,3 +139,20 @@ export function peakStageUse(f: MemprobeFacts): MemprobeStage | undefined {
   const pool = exact.length ? exact : f.stages.filter((s) => s.stage !== "freed");
   return pool.reduce<MemprobeStage | undefined>((a, s) => (!a || s.usedBytes > a.usedBytes ? s : a), undefined);
 }
+
+/**
+ * The PROC line of the process before the model was loaded: what the runtime itself holds
+ * (interpreter, libraries, backend init), which no engine component models. memprobe and
+ * `npm run profile --server` print it as stage `start`; the embedded profiler loads the model
+ * once per run, so its pre-load line is `before_model_load` and its `start` is the step's own
+ * start (model already loaded) — hence `before_model_load` wins.
+ */
+export function preLoadProc(f: MemprobeFacts): { proc: MemprobeProc; rssBytes: number } | undefined {
+  for (const stage of ["before_model_load", "start"]) {
+    const proc = f.proc.find((p) => p.stage === stage);
+    // VmRSS from /proc; elsewhere the profiler records getrusage's maxrss (the peak so far)
+    const rss = proc?.fields.VmRSS_kB ?? proc?.fields.ru_maxrss_kB;
+    if (proc && rss !== undefined && Number.isFinite(rss)) return { proc, rssBytes: rss };
+  }
+  return undefined;
+}

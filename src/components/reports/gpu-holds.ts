@@ -8,7 +8,7 @@ import type { Breakdown, BufferBytes } from "../../schemas/breakdown.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { Point, Run } from "../../schemas/run.ts";
 import { computeBreakdown } from "../../lib/engine/index.ts";
-import { CROSSCHECK_TABLE, engineConfig } from "../../../scripts/ingest/crosscheck.ts";
+import { CROSSCHECK_TABLE, comparedValue, engineConfig } from "../../lib/runs/crosscheck.ts";
 import { pointSeries } from "../runs/run-view.ts";
 import { kvPair } from "../runs/run-summary.ts";
 
@@ -23,7 +23,7 @@ export const PART_LABEL: Record<PartKey, string> = {
   compute_host: "Compute buffer (pinned host)",
   runtime: "Runtime beyond llama.cpp's buffers",
   gpu_used: "GPU memory used (nvidia-smi peak − idle)",
-  peak_rss: "Peak RSS",
+  peak_rss: "Peak RSS less the process before the model load",
 };
 
 export interface Part {
@@ -98,7 +98,8 @@ export function gpuRows(run: Run, arch: Architecture | { error: string }, profil
         compute_host: measuredBuffers(p, "compute", true),
         runtime: measuredBuffers(p, "unaccounted", false),
         gpu_used: p.measured.gpu_used_bytes?.bytes ?? null,
-        peak_rss: p.measured.peak_rss_bytes?.bytes ?? null,
+        // as the cross-check compares it: less the pre-load RSS where the run recorded one
+        peak_rss: p.measured.peak_rss_bytes ? comparedValue(p.measured.peak_rss_bytes).bytes : null,
       };
       const parts = (Object.keys(PART_LABEL) as PartKey[]).map((key) => ({
         key,

@@ -5,7 +5,7 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { Run } from "../../schemas/run.ts";
-import { profilesFor } from "../../../scripts/ingest/crosscheck.ts";
+import { profilesFor } from "../../lib/runs/crosscheck.ts";
 import { architectureOf, runsData } from "../runs/runs-data.ts";
 
 export interface RunContext {

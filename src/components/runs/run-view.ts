@@ -8,8 +8,8 @@ import type { Architecture } from "../../schemas/architecture.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { MeasuredMetric, Point, Run } from "../../schemas/run.ts";
 import { computeBreakdown } from "../../lib/engine/index.ts";
-import { CROSSCHECK_TABLE, FLAG_PERCENT, engineConfig } from "../../../scripts/ingest/crosscheck.ts";
-import type { Comparison, RunCheck } from "../../../scripts/ingest/crosscheck.ts";
+import { CROSSCHECK_TABLE, FLAG_PERCENT, engineConfig } from "../../lib/runs/crosscheck.ts";
+import type { Comparison, RunCheck } from "../../lib/runs/crosscheck.ts";
 import { kvPair } from "./run-summary.ts";
 
 export const METRIC_LABEL: Record<MeasuredMetric, string> = {

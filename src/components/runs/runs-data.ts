@@ -1,6 +1,6 @@
 /**
  * Runs as the site needs them (Astro only): every run file of the data directory, each compared
- * with the engine once per build by ingest's cross-check (scripts/ingest/crosscheck.ts, the same
+ * with the engine once per build by ingest's cross-check (src/lib/runs/crosscheck.ts, the same
  * code `npm run ingest` reports with), and reduced to listing summaries. Memoised: list pages,
  * run pages, the sitemap and the home page share one computation.
  */
@@ -8,8 +8,8 @@ import { getCollection } from "astro:content";
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { Run } from "../../schemas/run.ts";
-import { crossCheck } from "../../../scripts/ingest/crosscheck.ts";
-import type { RunCheck } from "../../../scripts/ingest/crosscheck.ts";
+import { crossCheck } from "../../lib/runs/crosscheck.ts";
+import type { RunCheck } from "../../lib/runs/crosscheck.ts";
 import { summarizeRun } from "./run-summary.ts";
 import type { RunSummary } from "./run-index.ts";
 

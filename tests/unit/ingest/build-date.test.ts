@@ -4,7 +4,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatDateRange, revisionsFor } from "../../../scripts/ingest/build-date.ts";
+import { formatDateRange } from "../../../scripts/ingest/build-date.ts";
+import { revisionsFor } from "../../../src/lib/runs/revisions.ts";
 import { parseLlamaCppLog } from "../../../scripts/ingest/parsers/llama-cpp.ts";
 
 test("revision spans: current since 2026-01-25, then 2025-11-07, 2025-10-28, 2025-07-16", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { crossCheck } from "../../../scripts/ingest/crosscheck.ts";
+import { crossCheck } from "../../../src/lib/runs/crosscheck.ts";
 import { flagOf, pointSeries, runViews } from "../../../src/components/runs/run-view.ts";
 import { kvPair, summarizeRun } from "../../../src/components/runs/run-summary.ts";
 import { measuredKv, seedRows } from "../../../src/components/reports/seed-table.ts";

@@ -6,33 +6,69 @@
  * 15 % applies the original report's rule: the context ceiling must be lowered (one-sided — a
  * measurement below the calculation never raises it).
  *
- * Pure: no fs. The architecture comes from the caller (catalog preset or the run's inline one).
+ * The rule is about memory the engine calculates being exceeded, so it only applies where the
+ * calculation can be trusted that far: exact components and estimates calibrated on a measured
+ * run of the same backend. A comparison with an UNCALIBRATED estimate (compute buffers and
+ * runtime memory on CPU and Metal, macOS footprint/dirty memory) is flagged and reported as
+ * calibration evidence, never as a reason to lower the ceiling.
+ *
+ * Pure: no fs, no DOM. Shared by `npm run ingest` and the site. The architecture comes from the
+ * caller (catalog preset or the run's inline one).
  */
-import type { Architecture } from "../../src/schemas/architecture.ts";
-import type { Breakdown } from "../../src/schemas/breakdown.ts";
-import { RuntimeConfigSchema, type EngineProfile, type RuntimeConfig } from "../../src/schemas/runtime-config.ts";
-import type { MeasuredMetric, Point, Run } from "../../src/schemas/run.ts";
-import { computeBreakdown, planMemory } from "../../src/lib/engine/breakdown.ts";
-import { LLAMA_CPP_REVISIONS, revisionsFor } from "./build-date.ts";
+import type { Architecture } from "../../schemas/architecture.ts";
+import type { Breakdown } from "../../schemas/breakdown.ts";
+import { RuntimeConfigSchema, type EngineProfile, type RuntimeConfig } from "../../schemas/runtime-config.ts";
+import type { MeasuredMetric, MeasuredValue, Point, Run } from "../../schemas/run.ts";
+import { computeBreakdown, planMemory } from "../engine/breakdown.ts";
+import { LLAMA_CPP_REVISIONS, revisionsFor } from "./revisions.ts";
 
 export const FLAG_PERCENT = 15;
 
-/** Σ weight bytes held in host buffers (mmapped `CPU_Mapped` or `CPU`). */
-const hostWeights = (b: Breakdown): number =>
-  b.weights.per_device.filter((d) => d.host).reduce((a, d) => a + d.bytes, 0);
+/**
+ * How far the calculated side can be trusted for one comparison:
+ * - `exact`: llama.cpp is deterministic; the engine must match to the printed digit;
+ * - `estimate`: an estimate calibrated on a measured run of this backend (CUDA: the H100 run);
+ * - `uncalibrated estimate`: no measured run of this backend backs it (CPU, Metal), or the
+ *   measure itself is not yet calibrated (macOS footprint); the ceiling rule does not apply.
+ */
+export type Basis = "exact" | "estimate" | "uncalibrated estimate";
 
 export interface CrossCheckRow {
   metric: MeasuredMetric;
   /** Engine component, as a readable path. */
   component: string;
-  /** What the comparison means. */
+  /** What the comparison means (the methodology text). */
   meaning: string;
   /** True where llama.cpp is deterministic and the engine must match to the printed digit. */
   exact: boolean;
-  /** Whether the component counts toward the memory a context needs (so the ceiling rule applies). */
+  /** Whether the component counts toward the memory a context needs (so the ceiling rule may apply). */
   ceiling: boolean;
+  /** The basis of the calculated side for a given breakdown and config. */
+  basis: (b: Breakdown, config: RuntimeConfig) => Basis;
+  /** The same in words, for the methodology table. */
+  basis_text: string;
   calculated: (b: Breakdown) => number;
 }
+
+/** Σ weight bytes held in host buffers (mmapped `CPU_Mapped` or `CPU`). */
+const hostWeights = (b: Breakdown): number =>
+  b.weights.per_device.filter((d) => d.host).reduce((a, d) => a + d.bytes, 0);
+
+/**
+ * The compute-buffer model is calibrated on CUDA with the layers on the GPU (compute.ts); CPU and
+ * Metal use the same model uncalibrated (the engine says so in its `compute-estimate` note).
+ */
+const computeCalibrated = (b: Breakdown, c: RuntimeConfig): boolean =>
+  c.backend === "cuda" && b.compute.per_backend.some((d) => !d.host);
+
+const EXACT = (): Basis => "exact";
+const computeBasis = (b: Breakdown, c: RuntimeConfig): Basis =>
+  computeCalibrated(b, c) ? "estimate" : "uncalibrated estimate";
+/** Totals include compute buffers and runtime memory: calibrated only where both are. */
+const totalBasis = (b: Breakdown, c: RuntimeConfig): Basis =>
+  computeCalibrated(b, c) && b.overhead.calibrated ? "estimate" : "uncalibrated estimate";
+
+const BY_BACKEND = "estimate; calibrated on CUDA (the H100 run), an uncalibrated estimate on CPU and Metal";
 
 /** The measured metric ↔ engine component table (issue #5), as data. */
 export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
@@ -42,6 +78,8 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "KV cache: Σ of the llama.cpp `size =` lines ↔ Σ K+V bytes of every cache",
     exact: true,
     ceiling: true,
+    basis: EXACT,
+    basis_text: "exact (deterministic)",
     calculated: (b) => b.kv.bytes,
   },
   {
@@ -50,6 +88,8 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "K part of the KV size lines",
     exact: true,
     ceiling: false,
+    basis: EXACT,
+    basis_text: "exact (deterministic)",
     calculated: (b) => b.kv.k_bytes,
   },
   {
@@ -58,6 +98,8 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "V part of the KV size lines",
     exact: true,
     ceiling: false,
+    basis: EXACT,
+    basis_text: "exact (deterministic)",
     calculated: (b) => b.kv.v_bytes,
   },
   {
@@ -66,6 +108,8 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "recurrent state: RS size line ↔ R+S bytes",
     exact: true,
     ceiling: true,
+    basis: EXACT,
+    basis_text: "exact (deterministic)",
     calculated: (b) => b.recurrent.bytes,
   },
   {
@@ -74,14 +118,19 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "output (logits) buffer at init",
     exact: true,
     ceiling: false,
+    basis: EXACT,
+    basis_text: "exact (deterministic)",
     calculated: (b) => b.output.bytes,
   },
   {
     metric: "compute_bytes",
     component: "compute.bytes",
-    meaning: "compute buffers summed over backends (CUDA0 + CUDA_Host, MTL0 + CPU …) ↔ the estimate per backend",
+    meaning:
+      "compute buffers summed over backends (CUDA0 + CUDA_Host, MTL0 + CPU …) ↔ the estimate per backend. On CPU and Metal the CUDA-calibrated model is used uncalibrated: a deviation there is evidence for calibration, not a reason to lower the ceiling",
     exact: false,
     ceiling: true,
+    basis: computeBasis,
+    basis_text: BY_BACKEND,
     calculated: (b) => b.compute.bytes,
   },
   {
@@ -90,6 +139,8 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "model buffers (device + CPU_Mapped) ↔ weights per runtime buffer",
     exact: false,
     ceiling: false,
+    basis: () => "estimate",
+    basis_text: "estimate (exact when the tensor table is known)",
     calculated: (b) => b.weights.per_device.reduce((a, d) => a + d.bytes, 0),
   },
   {
@@ -98,15 +149,19 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "GPU memory used (peak − recorded idle baseline, nvidia-smi) ↔ device total incl. runtime overhead",
     exact: false,
     ceiling: true,
+    basis: totalBasis,
+    basis_text: BY_BACKEND,
     calculated: (b) => b.total.device_bytes,
   },
   {
     metric: "peak_rss_bytes",
     component: "total.host_bytes − host weights + weights.bytes",
     meaning:
-      "peak RSS ↔ host total with every weight byte mapped (a default mmap load reads the whole file through the mapping)",
+      "peak RSS − the process's RSS before the model load (the runtime itself: interpreter, libraries, CUDA context; PROC line `start` of memprobe and `npm run profile --server`, `before_model_load` of the embedded profiler) ↔ host total with every weight byte mapped (a default mmap load reads the whole file through the mapping). Without a recorded pre-load RSS the raw peak is compared",
     exact: false,
     ceiling: false,
+    basis: totalBasis,
+    basis_text: BY_BACKEND,
     calculated: (b) => b.total.host_bytes - hostWeights(b) + b.weights.bytes,
   },
   {
@@ -116,6 +171,8 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
       "macOS phys_footprint ↔ dirty non-file-backed memory: everything except the weights, which a default mmap load keeps as clean file-backed pages (CPU_Mapped, MTL0_Mapped); unverified until a Metal run calibrates it (memory-rules.md §15)",
     exact: false,
     ceiling: true,
+    basis: () => "uncalibrated estimate",
+    basis_text: "uncalibrated estimate (until a Metal run calibrates it)",
     calculated: (b) => b.total.bytes - b.weights.bytes,
   },
   {
@@ -124,15 +181,44 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     meaning: "dirty memory (footprint/vmmap TOTAL dirty) ↔ dirty non-file-backed memory (as phys_footprint)",
     exact: false,
     ceiling: true,
+    basis: () => "uncalibrated estimate",
+    basis_text: "uncalibrated estimate (until a Metal run calibrates it)",
     calculated: (b) => b.total.bytes - b.weights.bytes,
   },
 ];
 
+/** What the ceiling column of the methodology table says for a row. */
+export function ceilingRuleText(row: CrossCheckRow): string {
+  if (!row.ceiling) return "no (not part of the budget a context needs)";
+  if (row.exact) return "yes";
+  if (row.basis_text.startsWith("uncalibrated")) return "no while uncalibrated (flagged as calibration evidence)";
+  return "yes where calibrated (CUDA); no for uncalibrated estimates (CPU, Metal), which are flagged only";
+}
+
+/**
+ * The value a metric is compared with: what the tool printed, less the process's pre-load
+ * baseline where one was recorded (peak RSS), with the resolution of both readings.
+ */
+export function comparedValue(m: MeasuredValue): { bytes: number; baseline?: number; resolution: number } {
+  const res = m.resolution_bytes ?? 0;
+  if (!m.baseline || m.baseline.bytes > m.bytes) return { bytes: m.bytes, resolution: res };
+  return {
+    bytes: m.bytes - m.baseline.bytes,
+    baseline: m.baseline.bytes,
+    resolution: res + (m.baseline.resolution_bytes ?? 0),
+  };
+}
+
 export interface Comparison {
   metric: MeasuredMetric;
   component: string;
+  /** The measured value compared: the tool's figure less `baseline_bytes` where one was recorded. */
   measured: number;
+  /** The process's pre-load share subtracted from the tool's figure (peak RSS), when recorded. */
+  baseline_bytes?: number;
   calculated: number;
+  /** How far the calculated side can be trusted (and whether the ceiling rule may apply). */
+  basis: Basis;
   /** (measured − calculated) / calculated × 100; null when calculated is 0. */
   delta_percent: number | null;
   delta_bytes: number;
@@ -141,7 +227,7 @@ export interface Comparison {
   /** Expected to match exactly (deterministic component) but did not. */
   exact_expected: boolean;
   flagged: boolean;
-  /** measured > calculated × 1.15 on a component that counts toward the budget. */
+  /** measured > calculated × 1.15 on a component that counts toward the budget, not an uncalibrated estimate. */
   lowers_ceiling: boolean;
   resolution_bytes: number;
 }
@@ -162,8 +248,11 @@ export interface RunCheck {
   /** Profiles tried (one unless the build date is unknown). */
   profiles: EngineProfile[];
   points: PointCheck[];
-  /** The original report's rule: any measured > calculated by > 15 % lowers the ceiling. */
-  ceiling: { lower: boolean; reasons: string[]; worst_factor: number };
+  /**
+   * The original report's rule: any measured > calculated by > 15 % lowers the ceiling.
+   * `not_applied`: measurements > 15 % above an uncalibrated estimate (calibration evidence).
+   */
+  ceiling: { lower: boolean; reasons: string[]; worst_factor: number; not_applied: string[] };
   error?: string;
 }
 
@@ -206,36 +295,50 @@ export function engineConfig(run: Run, p: Point, profile: EngineProfile): { conf
   return { config, assumed };
 }
 
-function compare(row: CrossCheckRow, p: Point, b: Breakdown): Comparison | undefined {
+/** Compare one measured metric of a point with its engine component. */
+export function compare(row: CrossCheckRow, p: Point, b: Breakdown, config: RuntimeConfig): Comparison | undefined {
   const m = p.measured[row.metric];
   if (!m) return undefined;
+  const v = comparedValue(m);
   const calculated = row.calculated(b);
-  const delta = m.bytes - calculated;
-  const res = m.resolution_bytes ?? 0;
+  const basis = row.basis(b, config);
+  const delta = v.bytes - calculated;
+  const res = v.resolution;
   const pct = calculated === 0 ? null : (delta / calculated) * 100;
   const exactMatch = Math.abs(delta) <= res;
-  const flagged = pct === null ? m.bytes > res : Math.abs(pct) > FLAG_PERCENT;
-  return {
+  const flagged = pct === null ? v.bytes > res : Math.abs(pct) > FLAG_PERCENT;
+  const over = !exactMatch && (pct === null ? v.bytes > res : pct > FLAG_PERCENT);
+  const c: Comparison = {
     metric: row.metric,
     component: row.component,
-    measured: m.bytes,
+    measured: v.bytes,
     calculated,
+    basis,
     delta_percent: pct === null ? null : Math.round(pct * 100) / 100,
     delta_bytes: delta,
     exact_match: exactMatch,
     exact_expected: row.exact,
     flagged,
-    lowers_ceiling: row.ceiling && !exactMatch && (pct === null ? m.bytes > res : pct > FLAG_PERCENT),
+    lowers_ceiling: row.ceiling && basis !== "uncalibrated estimate" && over,
     resolution_bytes: res,
   };
+  if (v.baseline !== undefined) c.baseline_bytes = v.baseline;
+  return c;
 }
 
 export type ArchitectureOf = (run: Run) => Architecture | { error: string };
 
-/** Compare every point of a run with the engine. */
+const DETERMINISTIC: readonly MeasuredMetric[] = ["kv_bytes", "k_bytes", "v_bytes", "recurrent_bytes"];
+
+/** Compare every finished point of a run with the engine. */
 export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
   const profiles = profilesFor(run);
-  const out: RunCheck = { run: run.id, profiles, points: [], ceiling: { lower: false, reasons: [], worst_factor: 1 } };
+  const out: RunCheck = {
+    run: run.id,
+    profiles,
+    points: [],
+    ceiling: { lower: false, reasons: [], worst_factor: 1, not_applied: [] },
+  };
   const arch = archOf(run);
   if ("error" in arch) {
     out.error = arch.error;
@@ -243,6 +346,7 @@ export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
   }
   for (const profile of profiles) {
     for (const p of run.points) {
+      // did-not-fit is a result and failed is no measurement: neither is compared
       if (p.status !== "ok") continue;
       const pc: PointCheck = { point: p.id, profile, assumed: [], comparisons: [] };
       try {
@@ -258,28 +362,30 @@ export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
           const k = m.caches.reduce((a, c) => a + c.k_bytes, 0);
           const v = m.caches.reduce((a, c) => a + c.v_bytes, 0);
           b = { kv: { k_bytes: k, v_bytes: v, bytes: k + v }, recurrent: m.recurrent } as unknown as Breakdown;
-          rows = CROSSCHECK_TABLE.filter((r) =>
-            ["kv_bytes", "k_bytes", "v_bytes", "recurrent_bytes"].includes(r.metric),
-          );
+          rows = CROSSCHECK_TABLE.filter((r) => DETERMINISTIC.includes(r.metric));
           pc.partial = (e as Error).message;
         }
         for (const row of rows) {
-          const c = compare(row, p, b);
+          const c = compare(row, p, b, config);
           if (c) pc.comparisons.push(c);
         }
       } catch (e) {
         pc.error = (e as Error).message;
       }
       out.points.push(pc);
-      for (const c of pc.comparisons)
+      const where = `(${profile.name} ${profile.revision})`;
+      for (const c of pc.comparisons) {
+        const text = `${p.id}: ${c.metric} measured ${c.measured} B is ${c.delta_percent}% above the calculated ${c.calculated} B`;
         if (c.lowers_ceiling) {
           out.ceiling.lower = true;
           const factor = c.measured / Math.max(1, c.calculated);
           out.ceiling.worst_factor = Math.max(out.ceiling.worst_factor, factor);
-          out.ceiling.reasons.push(
-            `${p.id}: ${c.metric} measured ${c.measured} B is ${c.delta_percent}% above the calculated ${c.calculated} B (${profile.name} ${profile.revision})`,
-          );
+          out.ceiling.reasons.push(`${text} ${where}`);
+        } else if (c.basis === "uncalibrated estimate" && c.flagged && c.delta_bytes > 0 && !c.exact_match) {
+          const row = CROSSCHECK_TABLE.find((r) => r.metric === c.metric)!;
+          if (row.ceiling) out.ceiling.not_applied.push(`${text}, an uncalibrated estimate ${where}`);
         }
+      }
     }
   }
   return out;

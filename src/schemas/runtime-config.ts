@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ENGINE_REVISIONS } from "../lib/kv-types.ts";
 import { KvTypeSchema } from "./kv-type.ts";
 
 /**
@@ -33,15 +34,15 @@ import { KvTypeSchema } from "./kv-type.ts";
 export const EngineProfileSchema = z.discriminatedUnion("name", [
   z.strictObject({
     name: z.literal("llama.cpp"),
-    revision: z.enum(["current", "2025-11-07", "2025-10-28", "2025-07-16"]).default("current"),
+    revision: z.enum(ENGINE_REVISIONS["llama.cpp"]).default("current"),
   }),
   z.strictObject({
     name: z.literal("turboquant"),
-    revision: z.enum(["2026-05", "2026-03"]).default("2026-05"),
+    revision: z.enum(ENGINE_REVISIONS.turboquant).default("2026-05"),
   }),
   z.strictObject({
     name: z.literal("ollama"),
-    revision: z.enum(["2026-05"]).default("2026-05"),
+    revision: z.enum(ENGINE_REVISIONS.ollama).default("2026-05"),
   }),
 ]);
 export type EngineProfile = z.infer<typeof EngineProfileSchema>;

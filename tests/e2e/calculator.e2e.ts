@@ -347,3 +347,21 @@ describe("calculator page", () => {
     await page.close();
   });
 });
+
+describe("calculator embedded in a report", () => {
+  test("the memory-analysis report hydrates its own widget at its own question, with the engine's figures", async () => {
+    const patch: Partial<CalcState> = { ctx: 131072, typeK: "turbo3", typeV: "turbo3", revision: "2026-03" };
+    const v = expected(patch);
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${siteNamed("sub").url}reports/memory-analysis/`, { waitUntil: "load" });
+    await page.waitForSelector('.calc[data-ready="true"][data-pending="false"]', { timeout: 20_000 });
+    assert.equal(await cells(page), 131072);
+    assert.equal(await shownBytes(page, "k"), bytesOf(v, "k"));
+    assert.equal(await shownBytes(page, "v"), bytesOf(v, "v"));
+    // The report's own URL is not rewritten by an embedded widget.
+    assert.equal(new URL(page.url()).search, "");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

@@ -3,40 +3,22 @@
  *
  * This module ships in the calculator's initial JS, so it holds no validator: the zod schema and
  * `parseState` live in ./state-schema.ts, loaded with the engine (a shared zod chunk would cost
- * ~15 KB gzip up front). For the same reason the KV type list is repeated here instead of imported
- * from src/schemas/kv-type.ts (any runtime value from there drags classic zod along); a unit test
- * keeps the two lists equal.
+ * ~15 KB gzip up front). For the same reason the KV type list comes from the zod-free src/lib/kv-types.ts.
  */
 import type { CalcState } from "./state-schema.ts";
+import { ENGINE_REVISIONS as REVISIONS, KV_TYPES } from "../kv-types.ts";
 
 export type { CalcState };
 
-/** `-ctk` / `-ctv` names (src/schemas/kv-type.ts KV_TYPES, same order). */
-export const CALC_KV_TYPES = [
-  "f32",
-  "f16",
-  "bf16",
-  "q8_0",
-  "q4_0",
-  "q4_1",
-  "q5_0",
-  "q5_1",
-  "iq4_nl",
-  "turbo2",
-  "turbo3",
-  "turbo4",
-] as const;
+/** `-ctk` / `-ctv` names: the one list of src/lib/kv-types.ts (zod-free, so it can ship up front). */
+export const CALC_KV_TYPES = KV_TYPES;
 export type CalcKvType = (typeof CALC_KV_TYPES)[number];
 
 export const CALC_ENGINES = ["llama.cpp", "turboquant", "ollama"] as const;
 export type CalcEngine = (typeof CALC_ENGINES)[number];
 
-/** Revisions per engine (src/schemas/runtime-config.ts EngineProfileSchema), newest first. */
-export const ENGINE_REVISIONS: Record<CalcEngine, readonly string[]> = {
-  "llama.cpp": ["current", "2025-11-07", "2025-10-28", "2025-07-16"],
-  turboquant: ["2026-05", "2026-03"],
-  ollama: ["2026-05"],
-};
+/** Revisions per engine (src/lib/kv-types.ts, which the runtime-config schema also uses), newest first. */
+export const ENGINE_REVISIONS: Record<CalcEngine, readonly string[]> = REVISIONS;
 
 export const CALC_BACKENDS = ["metal", "cuda", "cpu"] as const;
 export type CalcBackend = (typeof CALC_BACKENDS)[number];

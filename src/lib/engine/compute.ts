@@ -1,5 +1,5 @@
 import type { BufferBytes } from "../../schemas/breakdown.ts";
-import { isQuantizedKvType, isTurboType } from "../../schemas/kv-type.ts";
+import { isQuantizedKvType, isTurboType } from "../kv-types.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import type { Backend, EngineProfile } from "../../schemas/runtime-config.ts";
 import type { ResolvedArchitecture } from "./layers.ts";

@@ -1,5 +1,5 @@
 import type { KvCache, KvLayerRow, Note } from "../../schemas/breakdown.ts";
-import { isTurboType } from "../../schemas/kv-type.ts";
+import { isTurboType } from "../kv-types.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import { mlaStoresV } from "./context.ts";

@@ -1,6 +1,6 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { Breakdown } from "../../schemas/breakdown.ts";
-import { isQuantizedKvType, isTurboType, kvTypesAccepted } from "../../schemas/kv-type.ts";
+import { isQuantizedKvType, isTurboType, kvTypesAccepted } from "../kv-types.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import { computeBreakdown } from "./breakdown.ts";

@@ -14,13 +14,13 @@
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { track, stopChild, exited } from "./children.ts";
 import { NvidiaSmiSampler, footprintText, nvidiaSmiAvailable, procLine, readProcStatus } from "./memory.ts";
 import { classifyFailure, kvSizeLines, kvTypeMismatch, loggedNCtx } from "./outcome.ts";
 import type { Step } from "./plan.ts";
 import type { ProgressSink, StepResult } from "./types.ts";
+import { freePort } from "../lib/free-port.ts";
 
 /** llama.cpp's common-log prefix (timestamp and level), stripped from quoted lines. */
 const LOG_PREFIX = /^\d+\.\d{2}\.\d{3}\.\d{3} [A-Z] /;
@@ -36,20 +36,6 @@ export interface ServerOptions {
   loadTimeoutMs: number;
   /** Driver log (provenance/profile.log). */
   note: (text: string) => void;
-}
-
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function serverArgs(step: Step, o: Pick<ServerOptions, "model" | "extraArgs">, port: number): string[] {

@@ -3,8 +3,8 @@
  * loopback port. The e2e suites share these builds instead of building their own.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
+import { freePort } from "../lib/free-port.ts";
 
 export interface SiteBuild {
   name: string;
@@ -36,19 +36,6 @@ export function buildSite(site: SiteBuild, extraEnv: NodeJS.ProcessEnv = {}): vo
     stdio: "inherit",
   });
   if (r.status !== 0) throw new Error(`astro build for base ${site.base} failed (exit ${r.status})`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForUrl(url: string, timeoutMs: number): Promise<void> {

@@ -23,6 +23,7 @@ import type { MeasuredMark } from "../../charts/memory-vs-context.ts";
 import { computeBreakdown } from "../engine/breakdown.ts";
 import type { MeasuredMetricName, MeasuredRunOption } from "./catalog.ts";
 import { formatBinary } from "../units.ts";
+import { KV_TYPES } from "../kv-types.ts";
 
 export const MATCH_TOLERANCE = 0.005;
 
@@ -88,20 +89,7 @@ export function runMatches(
   return g !== null && close(g.kvPerTokenF16, model.kvPerTokenF16) && close(g.recurrentPerSeq, model.recurrentPerSeq);
 }
 
-const KV = new Set<string>([
-  "f32",
-  "f16",
-  "bf16",
-  "q8_0",
-  "q4_0",
-  "q4_1",
-  "q5_0",
-  "q5_1",
-  "iq4_nl",
-  "turbo2",
-  "turbo3",
-  "turbo4",
-]);
+const KV = new Set<string>(KV_TYPES);
 
 function profileOf(run: MeasuredRunOption): EngineProfile {
   if (run.profile) return run.profile as EngineProfile;

@@ -12,11 +12,18 @@ export interface Measure {
   name: string;
   /** Part of `--quick` (the reduced set that runs in under a minute). */
   quick: boolean;
-  figures: Figure[];
+  /** Part of the full run (default true); false for the reduced variants that only `--quick` runs. */
+  full?: boolean;
+  /** The figures; a function when they depend on what setup found (e.g. one row per built page). */
+  figures: Figure[] | ((ctx: MeasureContext) => Figure[]);
   repeats: { full: number; quick: number };
   warmup?: number;
+  /** A reason not to run here (e.g. nothing built to measure); checked before setup. */
+  skip?: (ctx: MeasureContext) => string | undefined;
   setup?: (ctx: MeasureContext) => Promise<void> | void;
   sample: (ctx: MeasureContext) => Promise<Record<string, number>> | Record<string, number>;
+  /** Extra machine-readable detail for bench-results.json (e.g. per-page file lists). */
+  details?: (ctx: MeasureContext) => unknown;
   teardown?: (ctx: MeasureContext) => Promise<void> | void;
 }
 

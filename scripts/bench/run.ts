@@ -36,7 +36,8 @@ interface FigureResult extends Summary {
   measure: string;
   figure: string;
   unit: string;
-  budget?: { value: number; cmp: string; source: string; ok: boolean; missBy: number };
+  /** missBy: the miss as a ratio of the budget (null for a budget of 0); missByAbs: in the figure's unit. */
+  budget?: { value: number; cmp: string; source: string; ok: boolean; missBy: number | null; missByAbs: number };
 }
 
 function gitCommit(): string {
@@ -47,16 +48,29 @@ function gitCommit(): string {
   }
 }
 
-const selected = MEASURES.filter((m) => (args.quick ? m.quick : true)).filter(
+const selected = MEASURES.filter((m) => (args.quick ? m.quick : m.full !== false)).filter(
   (m) => !args.only || m.name.includes(args.only),
 );
 const results: FigureResult[] = [];
 const failures: string[] = [];
+const skipped: { measure: string; reason: string }[] = [];
+const details: Record<string, unknown> = {};
+const seconds: Record<string, number> = {};
+const benchStart = performance.now();
+const loadStart = os.loadavg();
 
 for (const m of selected) {
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), "cc-bench-"));
   const ctx: MeasureContext = { quick: args.quick, tmpDir, state: {} };
+  const reason = m.skip?.(ctx);
+  if (reason) {
+    console.log(`• ${m.name} … skipped: ${reason}`);
+    skipped.push({ measure: m.name, reason });
+    rmSync(tmpDir, { recursive: true, force: true });
+    continue;
+  }
   process.stdout.write(`• ${m.name} …`);
+  const t0 = performance.now();
   try {
     await m.setup?.(ctx);
     for (let i = 0; i < (m.warmup ?? 0); i++) await m.sample(ctx);
@@ -66,20 +80,34 @@ for (const m of selected) {
       const s = await m.sample(ctx);
       for (const [k, v] of Object.entries(s)) (samples[k] ??= []).push(v);
     }
-    for (const f of m.figures) {
+    for (const f of typeof m.figures === "function" ? m.figures(ctx) : m.figures) {
       const vals = samples[f.key];
       if (!vals?.length) throw new Error(`measure gave no "${f.key}" figure`);
       const sum = summarize(vals);
       const r: FigureResult = { measure: m.name, figure: f.key, unit: f.unit, ...sum };
-      if (f.budget) r.budget = { ...f.budget, ...checkBudget(sum.median, f.budget.value, f.budget.cmp) };
+      if (f.budget) {
+        const c = checkBudget(sum.median, f.budget.value, f.budget.cmp);
+        r.budget = {
+          ...f.budget,
+          ok: c.ok,
+          missBy: Number.isFinite(c.missBy) ? c.missBy : null,
+          missByAbs: c.ok ? 0 : Math.abs(sum.median - f.budget.value),
+        };
+      }
       results.push(r);
     }
-    process.stdout.write(" done\n");
+    if (m.details) details[m.name] = m.details(ctx);
+    seconds[m.name] = (performance.now() - t0) / 1000;
+    process.stdout.write(` done (${seconds[m.name].toFixed(1)} s)\n`);
   } catch (e) {
     process.stdout.write(" FAILED\n");
     failures.push(`${m.name}: ${(e as Error).message}`);
   } finally {
-    await m.teardown?.(ctx);
+    try {
+      await m.teardown?.(ctx);
+    } catch (e) {
+      failures.push(`${m.name} (teardown): ${(e as Error).message}`);
+    }
     rmSync(tmpDir, { recursive: true, force: true });
   }
 }
@@ -88,7 +116,11 @@ const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1
 console.log("\n" + ["measure", "figure", "median", "min", "max", "noise", "n", "budget", "status"].join(" | "));
 for (const r of results) {
   const budget = r.budget ? `${r.budget.cmp} ${fmt(r.budget.value)} ${r.unit}` : "—";
-  const status = !r.budget ? "" : r.budget.ok ? "ok" : `MISSED by ${(r.budget.missBy * 100).toFixed(0)} %`;
+  const status = !r.budget
+    ? ""
+    : r.budget.ok
+      ? "ok"
+      : `MISSED by ${fmt(r.budget.missByAbs)} ${r.unit}${r.budget.missBy === null ? "" : ` (${(r.budget.missBy * 100).toFixed(0)} %)`}`;
   console.log(
     [
       r.measure,
@@ -103,7 +135,10 @@ for (const r of results) {
     ].join(" | "),
   );
 }
+for (const s of skipped) console.log(`skipped: ${s.measure}: ${s.reason}`);
 for (const f of failures) console.error(`failed: ${f}`);
+const totalSeconds = (performance.now() - benchStart) / 1000;
+console.log(`\ntotal ${totalSeconds.toFixed(1)} s${args.quick ? " (--quick)" : ""}`);
 
 writeFileSync(
   args.out,
@@ -114,9 +149,16 @@ writeFileSync(
       node: process.version,
       cpu: os.cpus()[0]?.model ?? "unknown",
       cores: os.cpus().length,
+      memoryBytes: os.totalmem(),
+      // other processes on the machine add noise: the 1-minute load average at start and end
+      loadavg: { start: loadStart[0], end: os.loadavg()[0] },
       quick: args.quick,
+      totalSeconds,
+      measureSeconds: seconds,
       results,
+      skipped,
       failures,
+      details,
     },
     null,
     2,

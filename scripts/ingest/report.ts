@@ -57,7 +57,9 @@ function runText(r: RunReport, verbose: boolean): string[] {
     out.push(`    ${head.map((h, i) => h.padEnd(widths[i])).join("  ")}`);
     for (const row of rows) out.push(`    ${row.map((c, i) => c.padEnd(widths[i])).join("  ")}`);
     if (pts.some((p) => p.comparisons.some((c) => c.baseline_bytes !== undefined)))
-      out.push("    peak_rss_bytes: peak RSS less the process's RSS before the model load (PROC start/before_model_load)");
+      out.push(
+        "    peak_rss_bytes: peak RSS less the process's RSS before the model load (PROC start/before_model_load)",
+      );
     const assumed = [...new Set(pts.flatMap((p) => p.assumed))];
     if (assumed.length) out.push(`    assumed engine defaults (not stated by the inputs): ${assumed.join(", ")}`);
   }

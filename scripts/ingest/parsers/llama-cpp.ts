@@ -312,18 +312,22 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
   // A long log can repeat the same session many times (server restarts, reloads): identical
   // contexts and model loads are folded, so memory grows with distinct facts only. "Identical" =
   // the same recognised lines (timestamps stripped) — cheap to compare, no object serialisation.
-  const ctxSigs = new Map<string, ContextFact>();
+  // keyed by the model's signature (one cached string per model load, so its hash is computed
+  // once), then by the context's own lines: no concatenated key to flatten and hash per context
+  const ctxSigs = new Map<string, Map<string, ContextFact>>();
   const modelSigs = new Map<string, number>();
   const modelText = new WeakMap<ModelLoadFact, string[]>();
   const sigCache = new WeakMap<ModelLoadFact, string>();
   let ctxText: string[] = [];
+  let lastCtx: { mSig: string; sig: string; fact: ContextFact } | undefined;
+  let lastModel: { sig: string; index: number } | undefined;
   /** Set by handlers of process-level lines (build, devices, system info): not part of a session's signature. */
   let runLevelLine = false;
   const modelSig = (m: ModelLoadFact | undefined): string => {
     if (!m) return "";
     let sig = sigCache.get(m);
     if (sig === undefined) {
-      sig = `${m.role}\u0001${(modelText.get(m) ?? []).join("\n")}`;
+      sig = [m.role, ...(modelText.get(m) ?? [])].join("\n");
       sigCache.set(m, sig);
     }
     return sig;
@@ -331,13 +335,23 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
   const closeContext = (): void => {
     const c = ctx;
     if (!c || facts.contexts[facts.contexts.length - 1] !== c) return;
-    const sig = `${modelSig(facts.models[c.model])}\u0002${ctxText.join("\n")}`;
+    const mSig = modelSig(facts.models[c.model]);
+    const sig = ctxText.join("\n");
     ctxText = [];
-    const prev = ctxSigs.get(sig);
+    // a restarted session repeats the one before it: comparing with that first (a memcmp) spares
+    // hashing both long keys
+    let prev = lastCtx && lastCtx.mSig === mSig && lastCtx.sig === sig ? lastCtx.fact : undefined;
+    if (!prev) {
+      let byModel = ctxSigs.get(mSig);
+      if (!byModel) ctxSigs.set(mSig, (byModel = new Map()));
+      prev = byModel.get(sig);
+      if (!prev) byModel.set(sig, c);
+    }
     if (prev) {
       facts.contexts.pop();
       prev.repeats++;
-    } else ctxSigs.set(sig, c);
+    }
+    lastCtx = { mSig, sig, fact: prev ?? c };
   };
   const newContext = (line: number): ContextFact => {
     closeContext();
@@ -496,11 +510,13 @@ export function createLlamaCppParser(): LineParser<LlamaCppFacts> {
     }
     if (facts.models[facts.models.length - 1] !== m) return;
     const sig = modelSig(m);
-    const prev = modelSigs.get(sig);
+    const prev = lastModel && lastModel.sig === sig ? lastModel.index : modelSigs.get(sig);
     if (prev === undefined) {
       modelSigs.set(sig, m.index);
+      lastModel = { sig, index: m.index };
       return;
     }
+    lastModel = { sig, index: prev };
     facts.models.pop();
     facts.models[prev].repeats++;
     // its contexts were compared by model signature when they closed: only re-point them

@@ -9,7 +9,7 @@ import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { MeasuredMetric, Point, Run } from "../../schemas/run.ts";
 import { computeBreakdown } from "../../lib/engine/index.ts";
 import { CROSSCHECK_TABLE, FLAG_PERCENT, engineConfig } from "../../lib/runs/crosscheck.ts";
-import type { Comparison, RunCheck } from "../../lib/runs/crosscheck.ts";
+import type { Basis, Comparison, RunCheck } from "../../lib/runs/crosscheck.ts";
 import { kvPair } from "./run-summary.ts";
 
 export const METRIC_LABEL: Record<MeasuredMetric, string> = {
@@ -46,6 +46,10 @@ export interface CellView {
   /** The engine component compared with. */
   component: string;
   exactExpected: boolean;
+  /** How far the calculated side can be trusted (null when not compared). */
+  basis: Basis | null;
+  /** The process's pre-load share already subtracted from `measured` (peak RSS), when recorded. */
+  baselineBytes: number | null;
 }
 
 export interface PointView {
@@ -121,6 +125,8 @@ export function runViews(run: Run, check: RunCheck, arch: Architecture | { error
             lowersCeiling: c.lowers_ceiling,
             component: row.component,
             exactExpected: row.exact,
+            basis: c.basis,
+            baselineBytes: c.baseline_bytes ?? null,
           };
         return {
           metric,
@@ -131,6 +137,8 @@ export function runViews(run: Run, check: RunCheck, arch: Architecture | { error
           lowersCeiling: false,
           component: row.component,
           exactExpected: row.exact,
+          basis: null,
+          baselineBytes: null,
         };
       });
       return {

@@ -150,6 +150,14 @@ test("ingest takes the folder unchanged; measured KV = hand computation = engine
     const rss = p.measured.peak_rss_bytes!;
     assert.equal(rss.source.tool, "memprobe");
     assert.ok(rss.bytes > header.tensorBytes + want, `${c.name}: peak RSS ${rss.bytes}`);
+    // the process before the model load (Node.js + node-llama-cpp) is recorded as the baseline:
+    // its PROC line comes first in the case's memprobe-stdout.txt
+    const mem = readFileSync(join(out, c.name, "memprobe-stdout.txt"), "utf8").split("\n");
+    const pre = /^PROC stage=before_model_load .*VmRSS_kB=(\d+)/.exec(mem[0]);
+    assert.ok(pre, mem[0]);
+    assert.equal(rss.baseline?.bytes, Number(pre[1]) * 1024, c.name);
+    assert.equal(rss.baseline?.source.line, 1);
+    assert.ok(rss.bytes - rss.baseline!.bytes > header.tensorBytes + want, c.name);
   }
   assert.match(
     prof.stdout,
@@ -157,42 +165,61 @@ test("ingest takes the folder unchanged; measured KV = hand computation = engine
   );
 });
 
-test(
-  "a context that cannot be allocated is recorded as 'did not fit' and the run goes on",
-  { skip: process.platform !== "linux" && "uses ulimit -v" },
-  async () => {
-    // 16M cells of f16 KV = 32 GiB; the address space is capped at ~15 GiB, so malloc fails for sure
-    const o2 = join(dir, "run-dnf");
-    const r = await runCli(
-      PROFILE,
-      [
-        "--model",
-        model,
-        "--ctx",
-        "512,16M",
-        "--kv",
-        "f16",
-        "--gpu",
-        "off",
-        "--threads",
-        "1",
-        "--gen",
-        "2",
-        "--force",
-        "--out",
-        o2,
-      ],
-      { shellPrefix: "ulimit -v 16000000" },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /1 ok, 1 did not fit, 0 failed, 0 skipped/);
-    const cj = JSON.parse(readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "case.json"), "utf8"));
-    assert.equal(cj.status, "did-not-fit");
-    assert.match(cj.message, /failed to allocate/);
-    const log = readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "llama.log"), "utf8");
-    assert.match(
-      log,
-      / E llama_init_from_model: failed to initialize the context: failed to allocate buffer for kv cache/,
-    );
-  },
-);
+test("a context that cannot be allocated is recorded as 'did not fit', the run goes on, ingest keeps it a result", async () => {
+  // No test is skipped: this one needs Linux (RLIMIT_AS through `ulimit -v` makes malloc fail
+  // reliably; macOS does not enforce it), which CI is.
+  assert.equal(process.platform, "linux", "this test caps the address space with ulimit -v: run it on Linux");
+  // 16M cells of f16 KV = 32 GiB; the address space is capped at ~15 GiB, so malloc fails for sure
+  const o2 = join(dir, "run-dnf");
+  const r = await runCli(
+    PROFILE,
+    [
+      "--model",
+      model,
+      "--ctx",
+      "512,16M",
+      "--kv",
+      "f16",
+      "--gpu",
+      "off",
+      "--threads",
+      "1",
+      "--gen",
+      "2",
+      "--force",
+      "--out",
+      o2,
+    ],
+    { shellPrefix: "ulimit -v 16000000" },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /1 ok, 1 did not fit, 0 failed, 0 skipped/);
+  const cj = JSON.parse(readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "case.json"), "utf8"));
+  assert.equal(cj.status, "did-not-fit");
+  assert.match(cj.message, /failed to allocate/);
+  const log = readFileSync(join(o2, "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on", "llama.log"), "utf8");
+  assert.match(
+    log,
+    / E llama_init_from_model: failed to initialize the context: failed to allocate buffer for kv cache/,
+  );
+
+  // ingest: the step is a did-not-fit point, not a failure, with no measurement and no comparison
+  const data = join(dir, "data-dnf");
+  const ing = await runCli(INGEST, [o2, "--data-dir", data, "--json"]);
+  assert.equal(ing.code, 0, ing.stderr + ing.stdout);
+  const [file] = readdirSync(join(data, "runs"));
+  const run = RunSchema.parse(JSON.parse(readFileSync(join(data, "runs", file), "utf8")));
+  const dnf = run.points.find((p) => p.id === "tiny-qwen3_ctx-16777216_k-f16_v-f16_fa-on")!;
+  assert.equal(dnf.status, "did-not-fit");
+  assert.deepEqual(dnf.measured, {});
+  assert.ok(
+    dnf.notes.some((n) => /^case\.json: did not fit: .*failed to allocate/.test(n)),
+    dnf.notes.join(" | "),
+  );
+  assert.equal(run.points.find((p) => p.id === "tiny-qwen3_ctx-512_k-f16_v-f16_fa-on")!.status, "ok");
+  const check = JSON.parse(ing.stdout).runs[0].check;
+  assert.deepEqual(
+    check.points.map((p: { point: string }) => p.point),
+    ["tiny-qwen3_ctx-512_k-f16_v-f16_fa-on"],
+  );
+});

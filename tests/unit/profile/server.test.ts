@@ -134,7 +134,17 @@ test("one llama-server per configuration with -c -ctk -ctv -fa -np -ub -fit off;
   const byId = Object.fromEntries(run.points.map((p: { id: string }) => [p.id, p]));
   assert.equal(byId["tiny-qwen3_ctx-1024_k-q8_0_v-q4_0_fa-on"].status, "ok");
   assert.equal(byId["tiny-qwen3_ctx-1024_k-q8_0_v-q4_0_fa-on"].config.type_v, "q4_0");
-  assert.notEqual(byId["tiny-qwen3_ctx-2048_k-f16_v-f16_fa-on"].status, "ok");
+  // the two steps that did not fit are results: did-not-fit (not "failed"), nothing measured
+  for (const kv of ["k-f16_v-f16", "k-q8_0_v-q4_0"]) {
+    const p = byId[`tiny-qwen3_ctx-2048_${kv}_fa-on`];
+    assert.equal(p.status, "did-not-fit", kv);
+    assert.deepEqual(p.measured, {}, kv);
+    assert.ok(
+      p.notes.some((n: string) => /^case\.json: did not fit: .*failed to allocate buffer for kv cache/.test(n)),
+      p.notes.join(" | "),
+    );
+  }
+  assert.equal(run.points.filter((p: { status: string }) => p.status === "ok").length, 4);
 });
 
 test("a server that ignores SIGTERM is killed after --stop-timeout", async () => {

@@ -105,6 +105,7 @@ test("flag names the direction of a large delta", () => {
     component: "kv.bytes",
     measured: 0,
     calculated: 100,
+    basis: "exact",
     delta_percent: 0,
     resolution_bytes: 0,
     exact_expected: true,

@@ -1,0 +1,141 @@
+/**
+ * Ingest at scale (issue 5): many run files in one invocation, and one huge llama.cpp log parsed
+ * streamed. Everything is generated in the measure's temporary folder and ingested into a
+ * temporary data dir — never the repo's data/.
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import path from "node:path";
+import { MiB } from "../../../src/lib/units.ts";
+import { ingestRunFiles } from "../../ingest/index.ts";
+import { generateRunInputs } from "../gen-data.ts";
+import type { Measure } from "../measure.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+/** A real llama.cpp CUDA log (H100, Qwen3-14B Q4_K_M, 2048 cells f16/f16): KV = 320.00 MiB. */
+const H100_LOG = path.resolve(
+  ROOT,
+  "../shared/measurements/h100-qwen3-14b/qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on/llama.log",
+);
+const H100_KV_MIB = 320;
+
+const ISSUE5_FILES = "issue 5: 1 000 run files × 20 points in ≤ 10 s";
+const ISSUE5_LOG = "issue 5: a 200 MB log at ≥ 50 MB/s";
+const FLAT = "issue 5 'flat memory' (bound of tests/unit/ingest/hostile.test.ts)";
+
+export function ingestRunFilesMeasure(n: number, opts: { quick: boolean; full: boolean }): Measure {
+  return {
+    name: `ingest: ${n.toLocaleString("en-US").replace(/,/g, " ")} generated run files × 20 points`,
+    quick: opts.quick,
+    full: opts.full,
+    repeats: { full: 3, quick: 3 },
+    figures: [
+      ...(n === 1000 ? [{ key: "seconds", unit: "s", budget: { value: 10, cmp: "<=" as const, source: ISSUE5_FILES } }] : [{ key: "seconds", unit: "s" }]),
+      { key: "msPerFile", unit: "ms/file", budget: { value: 10, cmp: "<=", source: ISSUE5_FILES } },
+    ],
+    setup: async (ctx) => {
+      ctx.state.files = generateRunInputs(path.join(ctx.tmpDir, "in"), n, 20);
+      // warm the parsers and schemas on a few other files, into a throw-away data dir
+      const warm = generateRunInputs(path.join(ctx.tmpDir, "warm-in"), 20, 20, "warm");
+      const r = await ingestRunFiles(warm, path.join(ctx.tmpDir, "warm-data"));
+      if (!r.ok) throw new Error(`warm-up ingest failed: ${r.errors.map((e) => e.format()).join("; ")}`);
+      ctx.state.sample = 0;
+    },
+    sample: async (ctx) => {
+      const files = ctx.state.files as string[];
+      const dataDir = path.join(ctx.tmpDir, `data-${(ctx.state.sample as number)++}`);
+      mkdirSync(dataDir);
+      const start = performance.now();
+      const r = await ingestRunFiles(files, dataDir);
+      const seconds = (performance.now() - start) / 1000;
+      if (!r.ok) throw new Error(`ingest failed: ${r.errors.slice(0, 3).map((e) => e.format()).join("; ")}`);
+      if (r.runs.length !== n || r.runs.some((x) => x.action !== "create" || x.points !== 20))
+        throw new Error(`expected ${n} new runs of 20 points, got ${r.runs.length}`);
+      rmSync(dataDir, { recursive: true, force: true });
+      return { seconds, msPerFile: (seconds * 1000) / n };
+    },
+  };
+}
+
+type LogKind = "repeated" | "server";
+
+/**
+ * `repeated`: the whole H100 log over and over (every line a llama.cpp line the parser must look
+ * at; the worst case). `server`: one session, then request/slot lines of a long llama-server run
+ * (the common case), then the session's end.
+ */
+function writeLog(file: string, mb: number, kind: LogKind): void {
+  const text = readFileSync(H100_LOG, "utf8");
+  const fd = openSync(file, "w");
+  let size = 0;
+  try {
+    if (kind === "repeated") {
+      const chunk = text.repeat(Math.ceil(MiB / text.length));
+      while (size < mb * 1e6) size += writeSync(fd, chunk);
+    } else {
+      const lines = text.split("\n");
+      const cut = lines.findIndex((l) => l.includes("llama_perf_context_print"));
+      size += writeSync(fd, lines.slice(0, cut).join("\n") + "\n");
+      const filler = [
+        "0.05.123.456 I slot update_slots: id  0 | task 1234 | kv cache rm [4096, end)\n",
+        "0.05.123.457 I slot update_slots: id  0 | task 1234 | prompt processing progress, n_past = 4096, n_tokens = 512, progress = 0.5\n",
+        "0.05.123.458 I srv  log_server_r: request: POST /completion 127.0.0.1 200\n",
+        "0.05.123.459 I slot      release: id  0 | task 1234 | stop processing: n_past = 8000, truncated = 0\n",
+      ].join("");
+      const chunk = filler.repeat(Math.ceil(MiB / filler.length));
+      while (size < mb * 1e6) size += writeSync(fd, chunk);
+      writeSync(fd, lines.slice(cut).join("\n"));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boolean; full: boolean }): Measure {
+  const what = kind === "repeated" ? "the H100 llama.cpp log repeated" : "a llama-server log (one session + request lines)";
+  return {
+    name: `ingest: ${mb} MB generated log, ${what}, parsed streamed`,
+    quick: opts.quick,
+    full: opts.full,
+    warmup: 1,
+    repeats: { full: 3, quick: 2 },
+    figures: [
+      { key: "mbPerS", unit: "MB/s", budget: { value: 50, cmp: ">=", source: ISSUE5_LOG } },
+      { key: "seconds", unit: "s" },
+      { key: "heapGrowthMiB", unit: "MiB", budget: { value: 48, cmp: "<=", source: FLAT } },
+      { key: "rssGrowthMiB", unit: "MiB" },
+      { key: "peakRssMiB", unit: "MiB" },
+    ],
+    setup: (ctx) => {
+      const file = path.join(ctx.tmpDir, `${kind}.log`);
+      writeLog(file, mb, kind);
+      ctx.state.file = file;
+    },
+    sample: (ctx) => {
+      const r = spawnSync(
+        process.execPath,
+        ["--expose-gc", path.join(ROOT, "scripts/bench/log-probe.ts"), ctx.state.file as string],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      if (r.status !== 0) throw new Error(`log probe failed: ${r.stderr.slice(-2000)}`);
+      const p = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+        bytes: number;
+        seconds: number;
+        mbPerS: number;
+        heapGrowth: number;
+        rssGrowth: number;
+        peakRss: number;
+        kvMiB: number | null;
+      };
+      if (p.kvMiB !== H100_KV_MIB) throw new Error(`parser found KV ${p.kvMiB} MiB, expected ${H100_KV_MIB} MiB`);
+      if (p.bytes < mb * 1e6) throw new Error(`parsed ${p.bytes} bytes of a ${mb} MB log`);
+      return {
+        mbPerS: p.mbPerS,
+        seconds: p.seconds,
+        heapGrowthMiB: p.heapGrowth / MiB,
+        rssGrowthMiB: p.rssGrowth / MiB,
+        peakRssMiB: p.peakRss / MiB,
+      };
+    },
+  };
+}

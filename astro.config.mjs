@@ -2,6 +2,7 @@
 import { defineConfig } from "astro/config";
 import mdx from "@astrojs/mdx";
 import preact from "@astrojs/preact";
+import { runFilesIntegration } from "./src/components/runs/run-files-integration.ts";
 
 // SITE_BASE lets the same tree publish at a sub-path (GitHub Pages) and lets the e2e suite
 // prove that every internal link goes through the base helper.
@@ -13,7 +14,8 @@ export default defineConfig({
   trailingSlash: "always",
   build: { format: "directory" },
   prerenderConflictBehavior: "error",
-  integrations: [preact(), mdx()],
+  // runFilesIntegration: /runs/<id>/run.json and raw files are copied, not rendered (bench: build time)
+  integrations: [preact(), mdx(), runFilesIntegration()],
   outDir: process.env.SITE_OUT_DIR ?? "dist",
   devToolbar: { enabled: false },
 });

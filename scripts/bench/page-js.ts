@@ -46,7 +46,11 @@ function attr(tag: string, name: string): string | undefined {
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  // &amp; last, so "&amp;quot;" stays the text "&quot;"
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 /** What a page's HTML loads: external and inline scripts, module preloads, island modules. */

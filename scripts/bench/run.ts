@@ -112,7 +112,8 @@ for (const m of selected) {
   }
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+const fmt = (x: number) =>
+  x === 0 ? "0" : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3);
 console.log("\n" + ["measure", "figure", "median", "min", "max", "noise", "n", "budget", "status"].join(" | "));
 for (const r of results) {
   const budget = r.budget ? `${r.budget.cmp} ${fmt(r.budget.value)} ${r.unit}` : "—";

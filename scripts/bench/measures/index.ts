@@ -3,7 +3,9 @@ import type { Measure } from "../measure.ts";
 import { engineBreakdown, engineMaxContext } from "./engine.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
 import { ingestLogMeasure, ingestRunFilesMeasure } from "./ingest.ts";
-import { siteBuild } from "./site-build.ts";
+import { sliderInteraction } from "./interaction.ts";
+import { pageJsBytes } from "./pages.ts";
+import { siteBuildMeasure } from "./site-build.ts";
 
 export const MEASURES: Measure[] = [
   engineBreakdown,
@@ -15,5 +17,11 @@ export const MEASURES: Measure[] = [
   ingestLogMeasure(200, "repeated", { quick: false, full: true }),
   ingestLogMeasure(200, "server", { quick: false, full: true }),
   ingestLogMeasure(20, "repeated", { quick: true, full: false }),
-  siteBuild,
+  // issue 9: the site build as the runs grow (cold = empty chart cache; warm = rebuilt with it)
+  siteBuildMeasure(0, { quick: true, full: true, repeats: { full: 3, quick: 1 }, warm: true }),
+  siteBuildMeasure(1000, { quick: false, full: true, repeats: { full: 2, quick: 1 }, warm: true }),
+  siteBuildMeasure(10_000, { quick: false, full: true, repeats: { full: 1, quick: 1 }, warm: true }),
+  // issues 6, 7: what the built pages ship, and how fast the calculator answers
+  pageJsBytes,
+  sliderInteraction,
 ];

@@ -21,7 +21,7 @@ const H100_KV_MIB = 320;
 
 const ISSUE5_FILES = "issue 5: 1 000 run files × 20 points in ≤ 10 s";
 const ISSUE5_LOG = "issue 5: a 200 MB log at ≥ 50 MB/s";
-const FLAT = "issue 5 'flat memory' (bound of tests/unit/ingest/hostile.test.ts)";
+const FLAT = "issue 5 'flat memory': heap kept after the parse, after a GC, whatever the log's size";
 
 export function ingestRunFilesMeasure(n: number, opts: { quick: boolean; full: boolean }): Measure {
   return {
@@ -30,7 +30,9 @@ export function ingestRunFilesMeasure(n: number, opts: { quick: boolean; full: b
     full: opts.full,
     repeats: { full: 3, quick: 3 },
     figures: [
-      ...(n === 1000 ? [{ key: "seconds", unit: "s", budget: { value: 10, cmp: "<=" as const, source: ISSUE5_FILES } }] : [{ key: "seconds", unit: "s" }]),
+      ...(n === 1000
+        ? [{ key: "seconds", unit: "s", budget: { value: 10, cmp: "<=" as const, source: ISSUE5_FILES } }]
+        : [{ key: "seconds", unit: "s" }]),
       { key: "msPerFile", unit: "ms/file", budget: { value: 10, cmp: "<=", source: ISSUE5_FILES } },
     ],
     setup: async (ctx) => {
@@ -48,7 +50,13 @@ export function ingestRunFilesMeasure(n: number, opts: { quick: boolean; full: b
       const start = performance.now();
       const r = await ingestRunFiles(files, dataDir);
       const seconds = (performance.now() - start) / 1000;
-      if (!r.ok) throw new Error(`ingest failed: ${r.errors.slice(0, 3).map((e) => e.format()).join("; ")}`);
+      if (!r.ok)
+        throw new Error(
+          `ingest failed: ${r.errors
+            .slice(0, 3)
+            .map((e) => e.format())
+            .join("; ")}`,
+        );
       if (r.runs.length !== n || r.runs.some((x) => x.action !== "create" || x.points !== 20))
         throw new Error(`expected ${n} new runs of 20 points, got ${r.runs.length}`);
       rmSync(dataDir, { recursive: true, force: true });
@@ -92,7 +100,8 @@ function writeLog(file: string, mb: number, kind: LogKind): void {
 }
 
 export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boolean; full: boolean }): Measure {
-  const what = kind === "repeated" ? "the H100 llama.cpp log repeated" : "a llama-server log (one session + request lines)";
+  const what =
+    kind === "repeated" ? "the H100 llama.cpp log repeated" : "a llama-server log (one session + request lines)";
   return {
     name: `ingest: ${mb} MB generated log, ${what}, parsed streamed`,
     quick: opts.quick,
@@ -102,7 +111,9 @@ export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boole
     figures: [
       { key: "mbPerS", unit: "MB/s", budget: { value: 50, cmp: ">=", source: ISSUE5_LOG } },
       { key: "seconds", unit: "s" },
-      { key: "heapGrowthMiB", unit: "MiB", budget: { value: 48, cmp: "<=", source: FLAT } },
+      // peak heap growth counts garbage not yet collected; what the parse keeps is the retained heap
+      { key: "heapGrowthMiB", unit: "MiB" },
+      { key: "retainedHeapMiB", unit: "MiB", budget: { value: 16, cmp: "<=", source: FLAT } },
       { key: "rssGrowthMiB", unit: "MiB" },
       { key: "peakRssMiB", unit: "MiB" },
     ],
@@ -124,6 +135,7 @@ export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boole
         mbPerS: number;
         heapGrowth: number;
         rssGrowth: number;
+        retained: number;
         peakRss: number;
         kvMiB: number | null;
       };
@@ -133,6 +145,7 @@ export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boole
         mbPerS: p.mbPerS,
         seconds: p.seconds,
         heapGrowthMiB: p.heapGrowth / MiB,
+        retainedHeapMiB: p.retained / MiB,
         rssGrowthMiB: p.rssGrowth / MiB,
         peakRssMiB: p.peakRss / MiB,
       };

@@ -3,11 +3,11 @@
  * every file with the shared schemas). Sorted explicitly: collection order is not deterministic.
  */
 import { getCollection } from "astro:content";
+import { loadRuns } from "../../content-layer/runs.ts";
 import type { Budget } from "../../schemas/budget.ts";
 import type { Hardware } from "../../schemas/hardware.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { KvCacheType, WeightFtype } from "../../schemas/quant.ts";
-import type { Run } from "../../schemas/run.ts";
 import {
   reduceBudget,
   reduceFtype,
@@ -24,7 +24,7 @@ let cached: Promise<CalcCatalog> | null = null;
 async function load(): Promise<CalcCatalog> {
   const [models, runs, hardware, budgets, kvTypes, ftypes] = await Promise.all([
     getCollection("models"),
-    getCollection("runs"),
+    loadRuns(),
     getCollection("hardware"),
     getCollection("budgets"),
     getCollection("kvTypes"),
@@ -48,7 +48,7 @@ async function load(): Promise<CalcCatalog> {
         (a, b) => a.vendor.localeCompare(b.vendor) || a.memoryBytes - b.memoryBytes || a.name.localeCompare(b.name),
       ),
     budgets: budgets.map((e) => reduceBudget(e.data as Budget)).sort((a, b) => a.name.localeCompare(b.name)),
-    runs: runs.map((e) => reduceRun(e.data as Run)).sort((a, b) => a.id.localeCompare(b.id)),
+    runs: runs.map((r) => reduceRun(r)).sort((a, b) => a.id.localeCompare(b.id)),
   };
 }
 

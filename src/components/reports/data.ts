@@ -8,6 +8,7 @@ import type { Hardware } from "../../schemas/hardware.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { KvCacheType } from "../../schemas/quant.ts";
 import type { Run } from "../../schemas/run.ts";
+import { getRun, loadRuns } from "../../content-layer/runs.ts";
 
 async function need<T>(what: string, id: string, p: unknown): Promise<T> {
   const e = (await p) as { data: T } | undefined;
@@ -16,7 +17,7 @@ async function need<T>(what: string, id: string, p: unknown): Promise<T> {
 }
 
 export const requireModel = (id: string): Promise<Model> => need<Model>("model", id, getEntry("models", id));
-export const requireRun = (id: string): Promise<Run> => need<Run>("run", id, getEntry("runs", id));
+export const requireRun = (id: string): Promise<Run> => need<Run>("run", id, runEntry(id));
 export const requireBudget = (id: string): Promise<Budget> => need<Budget>("budget", id, getEntry("budgets", id));
 export const requireHardware = (id: string): Promise<Hardware> =>
   need<Hardware>("hardware entry", id, getEntry("hardware", id));
@@ -24,7 +25,13 @@ export const requireKvType = (name: string): Promise<KvCacheType> =>
   need<KvCacheType>("K/V type", name, getEntry("kvTypes", name));
 
 export async function allRuns(): Promise<Run[]> {
-  return (await getCollection("runs")).map((e) => e.data);
+  return loadRuns();
+}
+
+/** Runs come from src/content-layer/runs.ts (the `runs` collection holds ids only). */
+async function runEntry(id: string): Promise<{ data: Run } | undefined> {
+  const r = getRun(id);
+  return r ? { data: r } : undefined;
 }
 
 export async function allModels(): Promise<Model[]> {

@@ -63,8 +63,20 @@ export interface FacetValue {
   count: number;
 }
 
+// Every list page shows the counts of every facet over all runs: computed once per runs array
+// (pages share the memoised array), not once per page — 1 000 list pages × 10 000 runs otherwise.
+const facetMemo = new WeakMap<readonly RunSummary[], Map<FacetKind, FacetValue[]>>();
+
 /** Every value of a facet with its run count, most runs first, then by label. */
 export function facetCounts(runs: readonly RunSummary[], kind: FacetKind): FacetValue[] {
+  let byKind = facetMemo.get(runs);
+  if (!byKind) facetMemo.set(runs, (byKind = new Map()));
+  let values = byKind.get(kind);
+  if (!values) byKind.set(kind, (values = countFacet(runs, kind)));
+  return values;
+}
+
+function countFacet(runs: readonly RunSummary[], kind: FacetKind): FacetValue[] {
   const bySlug = new Map<string, FacetValue>();
   for (const run of runs) {
     for (const v of facetValues(run, kind)) {

@@ -5,6 +5,7 @@
  * run pages, the sitemap and the home page share one computation.
  */
 import { getCollection } from "astro:content";
+import { loadRuns } from "../../content-layer/runs.ts";
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { Run } from "../../schemas/run.ts";
@@ -48,13 +49,13 @@ let memo: Promise<RunsData> | undefined;
 
 async function load(): Promise<RunsData> {
   const [runEntries, modelEntries, hwEntries] = await Promise.all([
-    getCollection("runs"),
+    loadRuns(),
     getCollection("models"),
     getCollection("hardware"),
   ]);
   const models = new Map(modelEntries.map((e) => [e.id, e.data]));
   const hardwareNames = new Map(hwEntries.map((e) => [e.id, e.data.name]));
-  const runs = runEntries.map((e) => e.data);
+  const runs = runEntries;
   for (const r of runs) {
     // The ingest script is the gate; a run naming a preset or machine the data lacks must not publish.
     if (r.model.preset && !models.has(r.model.preset))

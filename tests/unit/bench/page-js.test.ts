@@ -42,8 +42,16 @@ test("entries: external module scripts, module preloads and island modules; inli
   assert.equal(s.islands, 1);
 });
 
+test("entity-encoded attribute values are decoded once", () => {
+  const s = pageScripts('<astro-island component-url="/_astro/a&amp;b.js" renderer-url="/_astro/&amp;quot;.js">');
+  assert.deepEqual(s.entries, ["/_astro/a&b.js", "/_astro/&quot;.js"]);
+});
+
 test("static and dynamic imports of minified modules are told apart", () => {
-  assert.deepEqual(moduleImports(FILES["/base/_astro/Widget.js"]), { static: ["./shared.js"], dynamic: ["./chart.js"] });
+  assert.deepEqual(moduleImports(FILES["/base/_astro/Widget.js"]), {
+    static: ["./shared.js"],
+    dynamic: ["./chart.js"],
+  });
   assert.deepEqual(moduleImports("import(`./a.js`);import'./b.js';export*from\"../c.js\""), {
     static: ["./b.js", "../c.js"],
     dynamic: ["./a.js"],

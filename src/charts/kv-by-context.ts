@@ -35,7 +35,7 @@ export function bytesByContextChart(
 ): PlotOptions {
   const rows = points.map((p) => ({ ctx: p.ctx, series: p.series, gb: p.bytes / GB })).sort((a, b) => a.ctx - b.ctx);
   const marks: Plot.Markish[] = [
-    Plot.line(rows, { x: "ctx", y: "gb", stroke: "series", strokeWidth: 1.5 }),
+    Plot.line(rows, { x: "ctx", y: "gb", z: "series", stroke: "series", strokeWidth: 1.5 }),
     Plot.dot(rows, { x: "ctx", y: "gb", fill: "series", r: 2.5 }),
   ];
   if (budgetBytes !== undefined) {

@@ -45,7 +45,7 @@ export function measuredVsCalculatedChart(
     color: { legend: true, label: "configuration" },
     symbol: { legend: false },
     marks: [
-      Plot.line(calc, { x: "ctx", y: "mib", stroke: "series", strokeWidth: 1.5 }),
+      Plot.line(calc, { x: "ctx", y: "mib", z: "series", stroke: "series", strokeWidth: 1.5 }),
       Plot.dot(meas, { x: "ctx", y: "mib", stroke: "series", fill: "series", r: 3.5, symbol: "series" }),
     ],
   };

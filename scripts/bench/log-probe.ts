@@ -6,29 +6,18 @@
  */
 import { createReadStream } from "node:fs";
 import { parseLlamaCppStream } from "../ingest/index.ts";
+import { startMemorySampler } from "../lib/memory-sampler.ts";
 
 const [log] = process.argv.slice(2);
-const gc = (globalThis as { gc?: () => void }).gc;
-gc?.();
-const base = process.memoryUsage();
-let peakHeap = base.heapUsed;
-let peakRss = base.rss;
-const timer = setInterval(() => {
-  const m = process.memoryUsage();
-  peakHeap = Math.max(peakHeap, m.heapUsed);
-  peakRss = Math.max(peakRss, m.rss);
-}, 5);
+const sampler = startMemorySampler();
 const t0 = performance.now();
 const facts = await parseLlamaCppStream(createReadStream(log, { highWaterMark: 1 << 20 }));
 const seconds = (performance.now() - t0) / 1000;
-clearInterval(timer);
-const m = process.memoryUsage();
-peakHeap = Math.max(peakHeap, m.heapUsed);
-peakRss = Math.max(peakRss, m.rss);
+const growth = sampler.stop();
 // what the parse keeps (its facts) once the garbage is collected: flat memory means this does
 // not grow with the log's size
-gc?.();
-const retained = process.memoryUsage().heapUsed - base.heapUsed;
+(globalThis as { gc?: () => void }).gc?.();
+const retained = process.memoryUsage().heapUsed - sampler.baseHeap;
 const ctx = facts.contexts.find((c) => c.caches.some((k) => k.size));
 process.stdout.write(
   `${JSON.stringify({
@@ -36,8 +25,7 @@ process.stdout.write(
     lines: facts.lines,
     seconds,
     mbPerS: facts.bytes / 1e6 / seconds,
-    heapGrowth: peakHeap - base.heapUsed,
-    rssGrowth: peakRss - base.rss,
+    ...growth,
     retained,
     peakRss: process.resourceUsage().maxRSS * 1024,
     contexts: facts.contexts.length,

@@ -13,7 +13,7 @@
  * across its range so every event changes the context.
  */
 import { chromium, type Browser } from "playwright-core";
-import { findChromium } from "../../test/chromium.ts";
+import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";
 import { serveSite, type ServedSite } from "../../test/sites.ts";
 import { quantile } from "../stats.ts";
 import { benchSite } from "../site.ts";
@@ -105,15 +105,7 @@ export const sliderInteraction: Measure = {
     const browser: Browser = await chromium.launch({
       executablePath: findChromium(),
       headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     });
     ctx.state.browser = browser;
   },

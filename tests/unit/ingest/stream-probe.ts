@@ -4,26 +4,15 @@
  */
 import { createReadStream } from "node:fs";
 import { ingest, parseLlamaCppStream } from "../../../scripts/ingest/index.ts";
+import { startMemorySampler } from "../../../scripts/lib/memory-sampler.ts";
 
 const [log, dataDir] = process.argv.slice(2);
-const gc = (globalThis as { gc?: () => void }).gc;
-gc?.();
-const base = process.memoryUsage();
-let peakHeap = base.heapUsed;
-let peakRss = base.rss;
-const timer = setInterval(() => {
-  const m = process.memoryUsage();
-  peakHeap = Math.max(peakHeap, m.heapUsed);
-  peakRss = Math.max(peakRss, m.rss);
-}, 5);
+const sampler = startMemorySampler();
 const t0 = performance.now();
 const facts = await parseLlamaCppStream(createReadStream(log, { highWaterMark: 1 << 20 }));
 const parseS = (performance.now() - t0) / 1000;
 const rep = await ingest([log], { dataDir, check: false });
-clearInterval(timer);
-const m = process.memoryUsage();
-peakHeap = Math.max(peakHeap, m.heapUsed);
-peakRss = Math.max(peakRss, m.rss);
+const growth = sampler.stop();
 process.stdout.write(
   `${JSON.stringify({
     ok: rep.ok,
@@ -33,7 +22,6 @@ process.stdout.write(
     bytes: facts.bytes,
     kvMiB: facts.contexts.find((c) => c.caches.length)?.caches[0].size?.mib,
     parseMBps: facts.bytes / 1e6 / parseS,
-    heapGrowth: peakHeap - base.heapUsed,
-    rssGrowth: peakRss - base.rss,
+    ...growth,
   })}\n`,
 );

@@ -85,6 +85,62 @@ function ctxTicks([lo, hi]: [number, number]): number[] {
   return out.length > 9 ? out.filter((_, i) => (out.length - 1 - i) % 2 === 0) : out;
 }
 
+/** Size, margins, style and the log-2 context axis that both views share. */
+function frame(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
+  return {
+    width: o.width ?? 640,
+    height: o.height ?? 360,
+    marginLeft: 48,
+    marginRight: 16,
+    style: { background: "transparent", fontSize: "12px", overflow: "visible" },
+    x: {
+      type: "log",
+      // Base 2: d3's log tick formatter then keeps every power-of-two label we ask for.
+      base: 2,
+      domain: data.xDomain,
+      ticks: ctxTicks(data.xDomain),
+      tickFormat: formatCtxTick,
+      label: "context (tokens, log scale) →",
+    },
+  };
+}
+
+/** A label just above a horizontal rule at `y`, at the left edge. */
+function ruleLabel(y: number, label: string): Plot.Markish {
+  return Plot.text([y], {
+    y: (d: number) => d,
+    frameAnchor: "left",
+    dy: -7,
+    dx: 4,
+    textAnchor: "start",
+    text: () => label,
+    fill: "currentColor",
+  });
+}
+
+/** Measured points (×, each in its run's colour) and, on the client, their pointer tips. */
+function measuredMarks(
+  measured: MeasuredMark[],
+  y: "deltaPct" | ((d: MeasuredMark) => number),
+  tips: boolean | undefined,
+): Plot.Markish[] {
+  const marks: Plot.Markish[] = [
+    Plot.dot(measured, {
+      x: "ctx",
+      y,
+      symbol: "times",
+      r: 6,
+      strokeWidth: 2.5,
+      stroke: (d: MeasuredMark) => d.colour,
+      title: "title",
+      ariaLabel: () => "measured point",
+      className: "calc-measured",
+    }),
+  ];
+  if (tips) marks.push(Plot.tip(measured, Plot.pointer({ x: "ctx", y, title: "title" })));
+  return marks;
+}
+
 function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
   const colour = { domain: data.series.map((s) => s.key), range: data.series.map((s) => s.colour) };
   const maxVisible = Math.max(
@@ -111,15 +167,7 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
   if (data.budgetBytes) {
     marks.push(
       Plot.ruleY([data.budgetBytes / GiB], { stroke: "currentColor", strokeWidth: 1.5, strokeDasharray: "6,3" }),
-      Plot.text([data.budgetBytes / GiB], {
-        y: (d: number) => d,
-        frameAnchor: "left",
-        dy: -7,
-        dx: 4,
-        textAnchor: "start",
-        text: () => data.budgetLabel,
-        fill: "currentColor",
-      }),
+      ruleLabel(data.budgetBytes / GiB, data.budgetLabel),
     );
   }
   for (const s of data.series) {
@@ -165,40 +213,9 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
       }),
     );
   }
-  if (data.measured.length) {
-    marks.push(
-      Plot.dot(data.measured, {
-        x: "ctx",
-        y: (d: MeasuredMark) => d.bytes / GiB,
-        symbol: "times",
-        r: 6,
-        strokeWidth: 2.5,
-        stroke: (d: MeasuredMark) => d.colour,
-        title: "title",
-        ariaLabel: () => "measured point",
-        className: "calc-measured",
-      }),
-    );
-    if (o.tips)
-      marks.push(
-        Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: (d: MeasuredMark) => d.bytes / GiB, title: "title" })),
-      );
-  }
+  if (data.measured.length) marks.push(...measuredMarks(data.measured, (d) => d.bytes / GiB, o.tips));
   return {
-    width: o.width ?? 640,
-    height: o.height ?? 360,
-    marginLeft: 48,
-    marginRight: 16,
-    style: { background: "transparent", fontSize: "12px", overflow: "visible" },
-    x: {
-      type: "log",
-      // Base 2: d3's log tick formatter then keeps every power-of-two label we ask for.
-      base: 2,
-      domain: data.xDomain,
-      ticks: ctxTicks(data.xDomain),
-      tickFormat: formatCtxTick,
-      label: "context (tokens, log scale) →",
-    },
+    ...frame(data, o),
     y: { domain: [0, Math.max(yTop / GiB, 1) * 1.05], label: "↑ memory (GiB, binary)", grid: true, nice: true },
     color: colour,
     clip: true,
@@ -220,31 +237,10 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
     }),
     Plot.ruleY([-15, 15], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3" }),
     Plot.ruleY([0], { stroke: "currentColor" }),
-    Plot.text([15], {
-      y: (d: number) => d,
-      frameAnchor: "left",
-      dx: 4,
-      dy: -7,
-      textAnchor: "start",
-      text: () => "+15 %",
-      fill: "currentColor",
-    }),
+    ruleLabel(15, "+15 %"),
   ];
   if (data.measured.length) {
-    marks.push(
-      Plot.dot(data.measured, {
-        x: "ctx",
-        y: "deltaPct",
-        symbol: "times",
-        r: 6,
-        strokeWidth: 2.5,
-        stroke: (d: MeasuredMark) => d.colour,
-        title: "title",
-        ariaLabel: () => "measured point",
-        className: "calc-measured",
-      }),
-    );
-    if (o.tips) marks.push(Plot.tip(data.measured, Plot.pointer({ x: "ctx", y: "deltaPct", title: "title" })));
+    marks.push(...measuredMarks(data.measured, "deltaPct", o.tips));
   } else {
     marks.push(
       Plot.text(["No measured runs match this model yet."], {
@@ -255,20 +251,7 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
     );
   }
   return {
-    width: o.width ?? 640,
-    height: o.height ?? 360,
-    marginLeft: 48,
-    marginRight: 16,
-    style: { background: "transparent", fontSize: "12px", overflow: "visible" },
-    x: {
-      type: "log",
-      // Base 2: d3's log tick formatter then keeps every power-of-two label we ask for.
-      base: 2,
-      domain: data.xDomain,
-      ticks: ctxTicks(data.xDomain),
-      tickFormat: formatCtxTick,
-      label: "context (tokens, log scale) →",
-    },
+    ...frame(data, o),
     y: { domain: [-extent, extent], label: "↑ measured − calculated (%)", grid: true },
     clip: true,
     ariaLabel: "Measured minus calculated memory in percent, with the ±15 % band",

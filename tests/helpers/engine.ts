@@ -92,6 +92,11 @@ export interface KvSizeLine {
   vMiB: string;
 }
 
+/** Captures 1–4 of a KV or RS size line: total MiB (as printed), cells, layers, seqs. */
+function sizeCounts(m: RegExpExecArray): Pick<KvSizeLine, "totalMiB" | "cells" | "layers" | "seqs"> {
+  return { totalMiB: m[1], cells: Number(m[2]), layers: Number(m[3]), seqs: Number(m[4]) };
+}
+
 /** Parse `llama_kv_cache: size = … MiB ( N cells, L layers, a/b seqs), K (t): … MiB, V (t): … MiB`. */
 export function parseKvSizeLine(line: string): KvSizeLine | null {
   const m =
@@ -99,17 +104,7 @@ export function parseKvSizeLine(line: string): KvSizeLine | null {
       line,
     );
   if (!m) return null;
-  return {
-    totalMiB: m[1],
-    cells: Number(m[2]),
-    layers: Number(m[3]),
-    seqs: Number(m[4]),
-    streams: Number(m[5]),
-    typeK: m[6],
-    kMiB: m[7],
-    typeV: m[8],
-    vMiB: m[9],
-  };
+  return { ...sizeCounts(m), streams: Number(m[5]), typeK: m[6], kMiB: m[7], typeV: m[8], vMiB: m[9] };
 }
 
 export interface RsSizeLine {
@@ -129,13 +124,5 @@ export function parseRsSizeLine(line: string): RsSizeLine | null {
       line,
     );
   if (!m) return null;
-  return {
-    totalMiB: m[1],
-    cells: Number(m[2]),
-    layers: Number(m[3]),
-    seqs: Number(m[4]),
-    rsSeq: Number(m[5]),
-    rMiB: m[6],
-    sMiB: m[7],
-  };
+  return { ...sizeCounts(m), rsSeq: Number(m[5]), rMiB: m[6], sMiB: m[7] };
 }

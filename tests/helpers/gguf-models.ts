@@ -103,10 +103,152 @@ function embedAndOutput(t: Tensors, nEmbd: number, nVocab: number, untied: boole
 
 function denseFfn(t: Tensors, il: number, nEmbd: number, nFf: number): void {
   t.blk(il, "ffn_norm.weight", nEmbd);
+  gluFfn(t, il, nEmbd, nFf);
+}
+
+/** Gate, down and up projections of a gated FFN (no norm). */
+function gluFfn(t: Tensors, il: number, nEmbd: number, nFf: number): void {
   t.blk(il, "ffn_gate.weight", nEmbd, nFf);
   t.blk(il, "ffn_down.weight", nFf, nEmbd);
   t.blk(il, "ffn_up.weight", nEmbd, nFf);
 }
+
+/** The shared expert of DeepSeek-style MoE layers. */
+function sharedExpert(t: Tensors, il: number, nEmbd: number, nFfExp: number): void {
+  t.blk(il, "ffn_gate_shexp.weight", nEmbd, nFfExp);
+  t.blk(il, "ffn_down_shexp.weight", nFfExp, nEmbd);
+  t.blk(il, "ffn_up_shexp.weight", nEmbd, nFfExp);
+}
+
+/**
+ * The options most builders share, with their defaults in the order nLayer, nEmbd, nHead, nHeadKv,
+ * headDim, nFf (`headDim` comes back as `hd`; the vocabulary defaults to 320).
+ */
+function dims(
+  o: TinyOptions,
+  nLayer: number,
+  nEmbd: number,
+  nHead: number,
+  nHeadKv: number,
+  headDim: number,
+  nFf: number,
+): {
+  nLayer: number;
+  nEmbd: number;
+  nHead: number;
+  nHeadKv: number | number[];
+  hd: number;
+  nFf: number;
+  nVocab: number;
+} {
+  return {
+    nLayer: o.nLayer ?? nLayer,
+    nEmbd: o.nEmbd ?? nEmbd,
+    nHead: o.nHead ?? nHead,
+    nHeadKv: o.nHeadKv ?? nHeadKv,
+    hd: o.headDim ?? headDim,
+    nFf: o.nFf ?? nFf,
+    nVocab: o.nVocab ?? 320,
+  };
+}
+
+/** State-space geometry; `dtRank` is the head count for Mamba-2 style mixers. */
+interface Ssm {
+  dInner: number;
+  dConv: number;
+  dState: number;
+  dtRank: number;
+  nGroup?: number;
+}
+
+/** Mamba-1 mixer (`norms`: jamba's dt / B / C RMS norms). */
+function mamba1Mixer(t: Tensors, il: number, nEmbd: number, s: Ssm, norms: boolean): void {
+  t.blk(il, "ssm_in.weight", nEmbd, 2 * s.dInner);
+  t.blk(il, "ssm_conv1d.weight", s.dConv, s.dInner);
+  t.blk(il, "ssm_conv1d.bias", s.dInner);
+  t.blk(il, "ssm_x.weight", s.dInner, s.dtRank + 2 * s.dState);
+  if (norms) t.blk(il, "ssm_dt_norm.weight", s.dtRank);
+  t.blk(il, "ssm_dt.weight", s.dtRank, s.dInner);
+  t.blk(il, "ssm_dt.bias", s.dInner);
+  if (norms) {
+    t.blk(il, "ssm_b_norm.weight", s.dState);
+    t.blk(il, "ssm_c_norm.weight", s.dState);
+  }
+  t.blk(il, "ssm_a", s.dState, s.dInner);
+  t.blk(il, "ssm_d", s.dInner);
+  t.blk(il, "ssm_out.weight", s.dInner, nEmbd);
+}
+
+/** Mamba-2 mixer (mamba2, granitehybrid, falcon-h1). */
+function mamba2Mixer(t: Tensors, il: number, nEmbd: number, s: Ssm): void {
+  const nGroup = s.nGroup ?? 1;
+  const convDim = s.dInner + 2 * nGroup * s.dState;
+  t.blk(il, "ssm_in.weight", nEmbd, s.dInner + convDim + s.dtRank);
+  t.blk(il, "ssm_conv1d.weight", s.dConv, convDim);
+  t.blk(il, "ssm_conv1d.bias", convDim); // optional to falcon-h1's loader, used by the Mamba-2 graph
+  t.blk(il, "ssm_dt.bias", s.dtRank);
+  t.blk(il, "ssm_a", 1, s.dtRank);
+  t.blk(il, "ssm_d", 1, s.dtRank);
+  t.blk(il, "ssm_norm.weight", s.dInner / nGroup, nGroup);
+  t.blk(il, "ssm_out.weight", s.dInner, nEmbd);
+}
+
+/** `{arch}.ssm.*` keys (group_count only when given). */
+function ssmMeta(a: string, s: Ssm): Meta {
+  const m: Meta = {
+    [`${a}.ssm.conv_kernel`]: kv.u32(s.dConv),
+    [`${a}.ssm.inner_size`]: kv.u32(s.dInner),
+    [`${a}.ssm.state_size`]: kv.u32(s.dState),
+    [`${a}.ssm.time_step_rank`]: kv.u32(s.dtRank),
+  };
+  if (s.nGroup !== undefined) m[`${a}.ssm.group_count`] = kv.u32(s.nGroup);
+  return m;
+}
+
+/** `{arch}.expert_*` keys, 2 experts used per token (expert_shared_count only when given). */
+function moeMeta(a: string, nExpert: number, nFfExp: number, nShared?: number): Meta {
+  const m: Meta = {
+    [`${a}.expert_count`]: kv.u32(nExpert),
+    [`${a}.expert_used_count`]: kv.u32(2),
+  };
+  if (nShared !== undefined) m[`${a}.expert_shared_count`] = kv.u32(nShared);
+  m[`${a}.expert_feed_forward_length`] = kv.u32(nFfExp);
+  return m;
+}
+
+/** RWKV's embeddings with their layer norm, and the biased output norm. */
+function rwkvEmbedAndOutput(t: Tensors, nEmbd: number, nVocab: number): void {
+  t.add("token_embd.weight", nEmbd, nVocab);
+  t.add("token_embd_norm.weight", nEmbd);
+  t.add("token_embd_norm.bias", nEmbd);
+  t.add("output_norm.weight", nEmbd);
+  t.add("output_norm.bias", nEmbd);
+  t.add("output.weight", nEmbd, nVocab);
+}
+
+/** RWKV's two biased layer norms of a block. */
+function rwkvNorms(t: Tensors, il: number, nEmbd: number): void {
+  t.blk(il, "attn_norm.weight", nEmbd);
+  t.blk(il, "attn_norm.bias", nEmbd);
+  t.blk(il, "attn_norm_2.weight", nEmbd);
+  t.blk(il, "attn_norm_2.bias", nEmbd);
+}
+
+/** RWKV time-mix key / value / receptance (+ gate in RWKV-6), group norm and output. */
+function rwkvTimeMixOut(t: Tensors, il: number, nEmbd: number, gate: boolean): void {
+  t.blk(il, "time_mix_key.weight", nEmbd, nEmbd);
+  t.blk(il, "time_mix_value.weight", nEmbd, nEmbd);
+  t.blk(il, "time_mix_receptance.weight", nEmbd, nEmbd);
+  if (gate) t.blk(il, "time_mix_gate.weight", nEmbd, nEmbd);
+  t.blk(il, "time_mix_ln.weight", nEmbd);
+  t.blk(il, "time_mix_ln.bias", nEmbd);
+  t.blk(il, "time_mix_output.weight", nEmbd, nEmbd);
+}
+
+const rwkvMeta = (a: string, headSize: number): Meta => ({
+  [`${a}.attention.layer_norm_epsilon`]: kv.f32(1e-5),
+  [`${a}.wkv.head_size`]: kv.u32(headSize),
+});
 
 /** `{arch}.` keys every llama.cpp loader reads, plus the vocabulary. */
 function baseMeta(
@@ -123,10 +265,14 @@ function baseMeta(
   return m;
 }
 
+const headCounts = (a: string, nHead: number | number[], nHeadKv: number | number[]): Meta => ({
+  [`${a}.attention.head_count`]: kvValue(nHead),
+  [`${a}.attention.head_count_kv`]: kvValue(nHeadKv),
+});
+
 function heads(a: string, nHead: number | number[], nHeadKv: number | number[], hd: number): Meta {
   return {
-    [`${a}.attention.head_count`]: kvValue(nHead),
-    [`${a}.attention.head_count_kv`]: kvValue(nHeadKv),
+    ...headCounts(a, nHead, nHeadKv),
     [`${a}.attention.key_length`]: kv.u32(hd),
     [`${a}.attention.value_length`]: kv.u32(hd),
   };
@@ -149,24 +295,23 @@ function attnProj(t: Tensors, il: number, nEmbd: number, qWidth: number, kvWidth
   t.blk(il, "attn_output.weight", oWidth, nEmbd);
 }
 
+/** Pre-norm and q/k/v/o of a plain GQA block (q and o are n_head × head_dim wide). */
+function gqaAttn(t: Tensors, il: number, nEmbd: number, nHead: number, nHeadKv: number | number[], hd: number): void {
+  t.blk(il, "attn_norm.weight", nEmbd);
+  attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+}
+
 /**
  * Qwen3 dense (`src/models/qwen3.cpp`): head_dim from `key_length` (≠ n_embd / n_head, as in the
  * real models), Q/K norms. Defaults mirror Qwen3-14B's attention: head_dim 128, GQA 4 : 1.
  */
 export function qwen3Model(o: TinyOptions = {}): TinyModel {
-  const nLayer = o.nLayer ?? 4;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 8;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 128;
-  const nFf = o.nFf ?? 128;
-  const nVocab = o.nVocab ?? 320;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 4, 64, 8, 2, 128, 128);
   const a = "qwen3";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+    gqaAttn(t, il, nEmbd, nHead, nHeadKv, hd);
     t.blk(il, "attn_k_norm.weight", hd);
     t.blk(il, "attn_q_norm.weight", hd);
     denseFfn(t, il, nEmbd, nFf);
@@ -198,8 +343,7 @@ export function llamaModel(o: TinyOptions = {}): TinyModel {
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? true);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+    gqaAttn(t, il, nEmbd, nHead, nHeadKv, hd);
     denseFfn(t, il, nEmbd, nFf);
   }
   return {
@@ -207,8 +351,7 @@ export function llamaModel(o: TinyOptions = {}): TinyModel {
     note: `llama dense, ${nLayer} layers, head_dim ${hd}, GQA ${nHead}:${String(nHeadKv)}`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 8192, nEmbd, nLayer, nFf, nVocab }),
-      [`${a}.attention.head_count`]: kv.u32(nHead),
-      [`${a}.attention.head_count_kv`]: kvValue(nHeadKv),
+      ...headCounts(a, nHead, nHeadKv),
       [`${a}.rope.dimension_count`]: kv.u32(hd),
       ...rmsEps(a),
       ...tinyVocab(nVocab),
@@ -219,19 +362,12 @@ export function llamaModel(o: TinyOptions = {}): TinyModel {
 
 /** Gemma 2 (`src/models/gemma2.cpp`): SWA on even layers (period 2), always tied embeddings. */
 export function gemma2Model(o: TinyOptions = {}): TinyModel {
-  const nLayer = o.nLayer ?? 4;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 4;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 128;
-  const nFf = o.nFf ?? 128;
-  const nVocab = o.nVocab ?? 320;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 4, 64, 4, 2, 128, 128);
   const a = "gemma2";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, false);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+    gqaAttn(t, il, nEmbd, nHead, nHeadKv, hd);
     t.blk(il, "post_attention_norm.weight", nEmbd);
     denseFfn(t, il, nEmbd, nFf);
     t.blk(il, "post_ffw_norm.weight", nEmbd);
@@ -254,19 +390,12 @@ export function gemma2Model(o: TinyOptions = {}): TinyModel {
 
 /** Gemma 3 (`src/models/gemma3.cpp`): SWA period 6 (5 SWA : 1 full), Q/K norms. */
 export function gemma3Model(o: TinyOptions = {}): TinyModel {
-  const nLayer = o.nLayer ?? 8;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 4;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 128;
-  const nFf = o.nFf ?? 128;
-  const nVocab = o.nVocab ?? 320;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 8, 64, 4, 2, 128, 128);
   const a = "gemma3";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+    gqaAttn(t, il, nEmbd, nHead, nHeadKv, hd);
     t.blk(il, "post_attention_norm.weight", nEmbd);
     t.blk(il, "attn_k_norm.weight", hd);
     t.blk(il, "attn_q_norm.weight", hd);
@@ -294,13 +423,7 @@ export function gemma3Model(o: TinyOptions = {}): TinyModel {
  * n_altup 4, laurel rank 64 are hard-coded hparams).
  */
 export function gemma3nModel(o: TinyOptions = {}): TinyModel {
-  const nLayer = o.nLayer ?? 24;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 2;
-  const nHeadKv = o.nHeadKv ?? 1;
-  const hd = o.headDim ?? 128;
-  const nFf = o.nFf ?? 128;
-  const nVocab = o.nVocab ?? 320;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 24, 64, 2, 1, 128, 128);
   const nAltup = 4;
   const laurel = 64;
   const embdAltup = 256;
@@ -315,8 +438,7 @@ export function gemma3nModel(o: TinyOptions = {}): TinyModel {
   t.add("per_layer_proj_norm.weight", embdAltup);
   t.add("output_norm.weight", nEmbd);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+    gqaAttn(t, il, nEmbd, nHead, nHeadKv, hd);
     t.blk(il, "attn_q_norm.weight", hd);
     t.blk(il, "attn_k_norm.weight", hd);
     t.blk(il, "post_attention_norm.weight", nEmbd);
@@ -350,14 +472,8 @@ export function gemma3nModel(o: TinyOptions = {}): TinyModel {
 
 /** gpt-oss (`src/models/openai-moe.cpp`): SWA period 2, attention sinks, MoE with biases. */
 export function gptOssModel(o: TinyOptions = {}): TinyModel {
-  const nLayer = o.nLayer ?? 4;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 8;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 64;
-  const nFfExp = o.nFf ?? 64;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf: nFfExp, nVocab } = dims(o, 4, 64, 8, 2, 64, 64);
   const nExpert = 4;
-  const nVocab = o.nVocab ?? 320;
   const a = "gpt-oss";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, true);
@@ -383,9 +499,7 @@ export function gptOssModel(o: TinyOptions = {}): TinyModel {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 131072, nEmbd, nLayer, nFf: nFfExp, nVocab }),
       ...heads(a, nHead, nHeadKv, hd),
       ...rmsEps(a),
-      [`${a}.expert_count`]: kv.u32(nExpert),
-      [`${a}.expert_used_count`]: kv.u32(2),
-      [`${a}.expert_feed_forward_length`]: kv.u32(nFfExp),
+      ...moeMeta(a, nExpert, nFfExp),
       [`${a}.attention.sliding_window`]: kv.u32(o.window ?? 128),
       ...swaPatternKv(a, o.swaPattern),
       ...tinyVocab(nVocab),
@@ -430,18 +544,13 @@ export function deepseek2Model(o: TinyOptions & { mla?: boolean } = {}): TinyMod
     }
     t.blk(il, "attn_output.weight", nHead * vMla, nEmbd);
     t.blk(il, "ffn_norm.weight", nEmbd);
-    if (il < 1) {
-      t.blk(il, "ffn_gate.weight", nEmbd, nFf);
-      t.blk(il, "ffn_down.weight", nFf, nEmbd);
-      t.blk(il, "ffn_up.weight", nEmbd, nFf);
-    } else {
+    if (il < 1) gluFfn(t, il, nEmbd, nFf);
+    else {
       t.blk(il, "ffn_gate_inp.weight", nEmbd, nExpert);
       t.blk(il, "ffn_down_exps.weight", nFfExp, nEmbd, nExpert);
       t.blk(il, "ffn_gate_exps.weight", nEmbd, nFfExp, nExpert);
       t.blk(il, "ffn_up_exps.weight", nEmbd, nFfExp, nExpert);
-      t.blk(il, "ffn_gate_shexp.weight", nEmbd, nFfExp);
-      t.blk(il, "ffn_down_shexp.weight", nFfExp, nEmbd);
-      t.blk(il, "ffn_up_shexp.weight", nEmbd, nFfExp);
+      sharedExpert(t, il, nEmbd, nFfExp);
     }
   }
   const meta: Meta = {
@@ -452,10 +561,7 @@ export function deepseek2Model(o: TinyOptions & { mla?: boolean } = {}): TinyMod
     [`${a}.attention.q_lora_rank`]: kv.u32(qLora),
     [`${a}.attention.kv_lora_rank`]: kv.u32(kvLora),
     [`${a}.rope.dimension_count`]: kv.u32(rope),
-    [`${a}.expert_count`]: kv.u32(nExpert),
-    [`${a}.expert_used_count`]: kv.u32(2),
-    [`${a}.expert_shared_count`]: kv.u32(1),
-    [`${a}.expert_feed_forward_length`]: kv.u32(nFfExp),
+    ...moeMeta(a, nExpert, nFfExp, 1),
     ...tinyVocab(nVocab),
   };
   if (mla) {
@@ -486,37 +592,25 @@ export function deepseek2Model(o: TinyOptions & { mla?: boolean } = {}): TinyMod
  * but whose tensors are absent (a trunk-only file, as the loader allows).
  */
 export function glm4moeModel(o: TinyOptions = {}): TinyModel {
-  const nTrunk = o.nLayer ?? 3;
+  const { nLayer: nTrunk, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 3, 64, 4, 2, 128, 128);
   const nextn = o.nextn ?? 1;
   const nLayer = nTrunk + nextn;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 4;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 128;
-  const nFf = o.nFf ?? 128;
   const nFfExp = 64;
   const nExpert = 4;
-  const nVocab = o.nVocab ?? 320;
   const a = "glm4moe";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, true);
   for (let il = 0; il < nTrunk; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    attnProj(t, il, nEmbd, hd * nHead, hd * perLayer(nHeadKv, il), hd * nHead);
+    gqaAttn(t, il, nEmbd, nHead, nHeadKv, hd);
     t.blk(il, "post_attention_norm.weight", nEmbd);
-    if (il < 1) {
-      t.blk(il, "ffn_gate.weight", nEmbd, nFf);
-      t.blk(il, "ffn_down.weight", nFf, nEmbd);
-      t.blk(il, "ffn_up.weight", nEmbd, nFf);
-    } else {
+    if (il < 1) gluFfn(t, il, nEmbd, nFf);
+    else {
       t.blk(il, "ffn_gate_inp.weight", nEmbd, nExpert);
       t.blk(il, "exp_probs_b.bias", nExpert);
       t.blk(il, "ffn_gate_exps.weight", nEmbd, nFfExp, nExpert);
       t.blk(il, "ffn_down_exps.weight", nFfExp, nEmbd, nExpert);
       t.blk(il, "ffn_up_exps.weight", nEmbd, nFfExp, nExpert);
-      t.blk(il, "ffn_gate_shexp.weight", nEmbd, nFfExp);
-      t.blk(il, "ffn_down_shexp.weight", nFfExp, nEmbd);
-      t.blk(il, "ffn_up_shexp.weight", nEmbd, nFfExp);
+      sharedExpert(t, il, nEmbd, nFfExp);
     }
   }
   return {
@@ -528,10 +622,7 @@ export function glm4moeModel(o: TinyOptions = {}): TinyModel {
       ...rmsEps(a),
       [`${a}.nextn_predict_layers`]: kv.u32(nextn),
       [`${a}.leading_dense_block_count`]: kv.u32(1),
-      [`${a}.expert_count`]: kv.u32(nExpert),
-      [`${a}.expert_used_count`]: kv.u32(2),
-      [`${a}.expert_shared_count`]: kv.u32(1),
-      [`${a}.expert_feed_forward_length`]: kv.u32(nFfExp),
+      ...moeMeta(a, nExpert, nFfExp, 1),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -544,15 +635,9 @@ export function glm4moeModel(o: TinyOptions = {}): TinyModel {
  * optional NextN layers (full-attention blocks, excluded from KV and RS).
  */
 export function qwen35Model(o: TinyOptions & { interval?: number; recurrentLayers?: boolean[] } = {}): TinyModel {
-  const nTrunk = o.nLayer ?? 8;
+  const { nLayer: nTrunk, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 8, 64, 4, 2, 128, 128);
   const nextn = o.nextn ?? 0;
   const nLayer = nTrunk + nextn;
-  const nEmbd = o.nEmbd ?? 64;
-  const nHead = o.nHead ?? 4;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 128;
-  const nFf = o.nFf ?? 128;
-  const nVocab = o.nVocab ?? 320;
   const interval = o.interval ?? 4;
   // GDN geometry (Qwen3.5-27B-like ratios, scaled down): d_state = key head dim 128
   const dConv = 4;
@@ -587,17 +672,13 @@ export function qwen35Model(o: TinyOptions & { interval?: number; recurrentLayer
       t.blk(il, "ssm_norm.weight", dState);
       t.blk(il, "ssm_out.weight", valueDim, nEmbd);
     }
-    t.blk(il, "ffn_gate.weight", nEmbd, nFf);
-    t.blk(il, "ffn_down.weight", nFf, nEmbd);
-    t.blk(il, "ffn_up.weight", nEmbd, nFf);
+    gluFfn(t, il, nEmbd, nFf);
   }
   for (let il = nTrunk; il < nLayer; il++) {
     t.blk(il, "attn_norm.weight", nEmbd);
     t.blk(il, "post_attention_norm.weight", nEmbd);
     attnBlock(il);
-    t.blk(il, "ffn_gate.weight", nEmbd, nFf);
-    t.blk(il, "ffn_down.weight", nFf, nEmbd);
-    t.blk(il, "ffn_up.weight", nEmbd, nFf);
+    gluFfn(t, il, nEmbd, nFf);
     t.blk(il, "nextn.eh_proj.weight", 2 * nEmbd, nEmbd);
     t.blk(il, "nextn.enorm.weight", nEmbd);
     t.blk(il, "nextn.hnorm.weight", nEmbd);
@@ -632,36 +713,22 @@ export function mambaModel(o: TinyOptions = {}): TinyModel {
   const nLayer = o.nLayer ?? 4;
   const nEmbd = o.nEmbd ?? 128;
   const nVocab = o.nVocab ?? 320;
-  const dInner = 2 * nEmbd;
-  const dConv = 4;
-  const dState = 16;
-  const dtRank = 8;
+  const ssm: Ssm = { dInner: 2 * nEmbd, dConv: 4, dState: 16, dtRank: 8 };
   const a = "mamba";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
   for (let il = 0; il < nLayer; il++) {
     t.blk(il, "attn_norm.weight", nEmbd);
-    t.blk(il, "ssm_in.weight", nEmbd, 2 * dInner);
-    t.blk(il, "ssm_conv1d.weight", dConv, dInner);
-    t.blk(il, "ssm_conv1d.bias", dInner);
-    t.blk(il, "ssm_x.weight", dInner, dtRank + 2 * dState);
-    t.blk(il, "ssm_dt.weight", dtRank, dInner);
-    t.blk(il, "ssm_dt.bias", dInner);
-    t.blk(il, "ssm_a", dState, dInner);
-    t.blk(il, "ssm_d", dInner);
-    t.blk(il, "ssm_out.weight", dInner, nEmbd);
+    mamba1Mixer(t, il, nEmbd, ssm, false);
   }
   return {
     arch: a,
-    note: `mamba, ${nLayer} layers, d_inner ${dInner}, d_state ${dState}`,
+    note: `mamba, ${nLayer} layers, d_inner ${ssm.dInner}, d_state ${ssm.dState}`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 1048576, nEmbd, nLayer, nFf: 0, nVocab }),
       [`${a}.attention.head_count`]: kv.u32(0),
       ...rmsEps(a),
-      [`${a}.ssm.conv_kernel`]: kv.u32(dConv),
-      [`${a}.ssm.inner_size`]: kv.u32(dInner),
-      [`${a}.ssm.state_size`]: kv.u32(dState),
-      [`${a}.ssm.time_step_rank`]: kv.u32(dtRank),
+      ...ssmMeta(a, ssm),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -673,38 +740,22 @@ export function mamba2Model(o: TinyOptions = {}): TinyModel {
   const nLayer = o.nLayer ?? 4;
   const nEmbd = o.nEmbd ?? 128;
   const nVocab = o.nVocab ?? 320;
-  const dInner = 2 * nEmbd;
-  const dConv = 4;
-  const dState = 64;
-  const nGroup = 2;
-  const dtRank = 8; // heads
-  const convDim = dInner + 2 * nGroup * dState;
+  const ssm: Ssm = { dInner: 2 * nEmbd, dConv: 4, dState: 64, dtRank: 8, nGroup: 2 }; // dtRank: heads
   const a = "mamba2";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
   for (let il = 0; il < nLayer; il++) {
     t.blk(il, "attn_norm.weight", nEmbd);
-    t.blk(il, "ssm_in.weight", nEmbd, dInner + convDim + dtRank);
-    t.blk(il, "ssm_conv1d.weight", dConv, convDim);
-    t.blk(il, "ssm_conv1d.bias", convDim);
-    t.blk(il, "ssm_dt.bias", dtRank);
-    t.blk(il, "ssm_a", 1, dtRank);
-    t.blk(il, "ssm_d", 1, dtRank);
-    t.blk(il, "ssm_norm.weight", dInner / nGroup, nGroup);
-    t.blk(il, "ssm_out.weight", dInner, nEmbd);
+    mamba2Mixer(t, il, nEmbd, ssm);
   }
   return {
     arch: a,
-    note: `mamba2, ${nLayer} layers, d_inner ${dInner}, d_state ${dState}, ${nGroup} groups`,
+    note: `mamba2, ${nLayer} layers, d_inner ${ssm.dInner}, d_state ${ssm.dState}, ${ssm.nGroup} groups`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 1048576, nEmbd, nLayer, nFf: 0, nVocab }),
       [`${a}.attention.head_count`]: kv.u32(0),
       ...rmsEps(a),
-      [`${a}.ssm.conv_kernel`]: kv.u32(dConv),
-      [`${a}.ssm.inner_size`]: kv.u32(dInner),
-      [`${a}.ssm.state_size`]: kv.u32(dState),
-      [`${a}.ssm.time_step_rank`]: kv.u32(dtRank),
-      [`${a}.ssm.group_count`]: kv.u32(nGroup),
+      ...ssmMeta(a, ssm),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -721,10 +772,7 @@ export function jambaModel(o: TinyOptions = {}): TinyModel {
   const nHeadKv = o.nHeadKv ?? kvHeads;
   const nFf = o.nFf ?? 128;
   const nVocab = o.nVocab ?? 320;
-  const dInner = 2 * nEmbd;
-  const dConv = 4;
-  const dState = 16;
-  const dtRank = 8;
+  const ssm: Ssm = { dInner: 2 * nEmbd, dConv: 4, dState: 16, dtRank: 8 };
   const a = "jamba";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
@@ -732,18 +780,7 @@ export function jambaModel(o: TinyOptions = {}): TinyModel {
     t.blk(il, "attn_norm.weight", nEmbd);
     const hkv = perLayer(nHeadKv, il);
     if (hkv === 0) {
-      t.blk(il, "ssm_in.weight", nEmbd, 2 * dInner);
-      t.blk(il, "ssm_conv1d.weight", dConv, dInner);
-      t.blk(il, "ssm_conv1d.bias", dInner);
-      t.blk(il, "ssm_x.weight", dInner, dtRank + 2 * dState);
-      t.blk(il, "ssm_dt_norm.weight", dtRank);
-      t.blk(il, "ssm_dt.weight", dtRank, dInner);
-      t.blk(il, "ssm_dt.bias", dInner);
-      t.blk(il, "ssm_b_norm.weight", dState);
-      t.blk(il, "ssm_c_norm.weight", dState);
-      t.blk(il, "ssm_a", dState, dInner);
-      t.blk(il, "ssm_d", dInner);
-      t.blk(il, "ssm_out.weight", dInner, nEmbd);
+      mamba1Mixer(t, il, nEmbd, ssm, true);
     } else {
       attnProj(t, il, nEmbd, nEmbd, hd * hkv, nEmbd);
     }
@@ -754,13 +791,9 @@ export function jambaModel(o: TinyOptions = {}): TinyModel {
     note: `jamba, ${nLayer} layers, attention where head_count_kv > 0`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 262144, nEmbd, nLayer, nFf, nVocab }),
-      [`${a}.attention.head_count`]: kv.u32(nHead),
-      [`${a}.attention.head_count_kv`]: kvValue(nHeadKv),
+      ...headCounts(a, nHead, nHeadKv),
       ...rmsEps(a),
-      [`${a}.ssm.conv_kernel`]: kv.u32(dConv),
-      [`${a}.ssm.inner_size`]: kv.u32(dInner),
-      [`${a}.ssm.state_size`]: kv.u32(dState),
-      [`${a}.ssm.time_step_rank`]: kv.u32(dtRank),
+      ...ssmMeta(a, ssm),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -777,11 +810,7 @@ export function graniteHybridModel(o: TinyOptions = {}): TinyModel {
   const nHeadKv = o.nHeadKv ?? kvHeads;
   const nFf = o.nFf ?? 128;
   const nVocab = o.nVocab ?? 320;
-  const dInner = 2 * nEmbd;
-  const dConv = 4;
-  const dState = 64;
-  const nGroup = 1;
-  const nSsmHead = 8;
+  const ssm: Ssm = { dInner: 2 * nEmbd, dConv: 4, dState: 64, dtRank: 8, nGroup: 1 };
   const a = "granitehybrid";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
@@ -789,14 +818,7 @@ export function graniteHybridModel(o: TinyOptions = {}): TinyModel {
     t.blk(il, "attn_norm.weight", nEmbd);
     const hkv = perLayer(nHeadKv, il);
     if (hkv === 0) {
-      t.blk(il, "ssm_in.weight", nEmbd, 2 * dInner + 2 * nGroup * dState + nSsmHead);
-      t.blk(il, "ssm_conv1d.weight", dConv, dInner + 2 * nGroup * dState);
-      t.blk(il, "ssm_conv1d.bias", dInner + 2 * nGroup * dState);
-      t.blk(il, "ssm_dt.bias", nSsmHead);
-      t.blk(il, "ssm_a", 1, nSsmHead);
-      t.blk(il, "ssm_d", 1, nSsmHead);
-      t.blk(il, "ssm_norm.weight", dInner / nGroup, nGroup);
-      t.blk(il, "ssm_out.weight", dInner, nEmbd);
+      mamba2Mixer(t, il, nEmbd, ssm);
     } else {
       attnProj(t, il, nEmbd, hd * nHead, hd * hkv, hd * nHead);
     }
@@ -809,11 +831,7 @@ export function graniteHybridModel(o: TinyOptions = {}): TinyModel {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 131072, nEmbd, nLayer, nFf, nVocab }),
       ...heads(a, nHead, nHeadKv, hd),
       ...rmsEps(a),
-      [`${a}.ssm.conv_kernel`]: kv.u32(dConv),
-      [`${a}.ssm.inner_size`]: kv.u32(dInner),
-      [`${a}.ssm.state_size`]: kv.u32(dState),
-      [`${a}.ssm.time_step_rank`]: kv.u32(nSsmHead),
-      [`${a}.ssm.group_count`]: kv.u32(nGroup),
+      ...ssmMeta(a, ssm),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -822,37 +840,17 @@ export function graniteHybridModel(o: TinyOptions = {}): TinyModel {
 
 /** Falcon-H1 (`src/models/falcon-h1.cpp`): every layer has attention AND a Mamba-2 mixer. */
 export function falconH1Model(o: TinyOptions = {}): TinyModel {
-  const nLayer = o.nLayer ?? 4;
-  const nEmbd = o.nEmbd ?? 128;
-  const nHead = o.nHead ?? 4;
-  const nHeadKv = o.nHeadKv ?? 2;
-  const hd = o.headDim ?? 64;
-  const nFf = o.nFf ?? 128;
-  const nVocab = o.nVocab ?? 320;
-  const dInner = 256;
-  const dConv = 4;
-  const dState = 32;
-  const nGroup = 1;
-  const nSsmHead = 8;
-  const convDim = dInner + 2 * nGroup * dState;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 4, 128, 4, 2, 64, 128);
+  const ssm: Ssm = { dInner: 256, dConv: 4, dState: 32, dtRank: 8, nGroup: 1 };
   const a = "falcon-h1";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "ssm_in.weight", nEmbd, dInner + convDim + nSsmHead);
-    t.blk(il, "ssm_conv1d.weight", dConv, convDim);
-    t.blk(il, "ssm_conv1d.bias", convDim); // optional to the loader, used by the Mamba-2 graph
-    t.blk(il, "ssm_dt.bias", nSsmHead);
-    t.blk(il, "ssm_a", 1, nSsmHead);
-    t.blk(il, "ssm_d", 1, nSsmHead);
-    t.blk(il, "ssm_norm.weight", dInner / nGroup, nGroup);
-    t.blk(il, "ssm_out.weight", dInner, nEmbd);
+    mamba2Mixer(t, il, nEmbd, ssm);
     attnProj(t, il, nEmbd, hd * nHead, perLayer(nHeadKv, il) * hd, hd * nHead);
     t.blk(il, "attn_norm.weight", nEmbd);
     t.blk(il, "ffn_norm", nEmbd); // no ".weight" suffix in this loader
-    t.blk(il, "ffn_gate.weight", nEmbd, nFf);
-    t.blk(il, "ffn_down.weight", nFf, nEmbd);
-    t.blk(il, "ffn_up.weight", nEmbd, nFf);
+    gluFfn(t, il, nEmbd, nFf);
   }
   return {
     arch: a,
@@ -861,11 +859,7 @@ export function falconH1Model(o: TinyOptions = {}): TinyModel {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 131072, nEmbd, nLayer, nFf, nVocab }),
       ...heads(a, nHead, nHeadKv, hd),
       ...rmsEps(a),
-      [`${a}.ssm.conv_kernel`]: kv.u32(dConv),
-      [`${a}.ssm.inner_size`]: kv.u32(dInner),
-      [`${a}.ssm.state_size`]: kv.u32(dState),
-      [`${a}.ssm.time_step_rank`]: kv.u32(nSsmHead),
-      [`${a}.ssm.group_count`]: kv.u32(nGroup),
+      ...ssmMeta(a, ssm),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -892,10 +886,7 @@ export function lfm2Model(o: TinyOptions = {}): TinyModel {
   t.add("token_embd_norm.weight", nEmbd);
   if (o.untied) t.add("output.weight", nEmbd, nVocab);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "ffn_norm.weight", nEmbd);
-    t.blk(il, "ffn_gate.weight", nEmbd, nFf);
-    t.blk(il, "ffn_down.weight", nFf, nEmbd);
-    t.blk(il, "ffn_up.weight", nEmbd, nFf);
+    denseFfn(t, il, nEmbd, nFf);
     t.blk(il, "attn_norm.weight", nEmbd);
     const hkv = perLayer(nHeadKv, il);
     if (hkv !== 0) {
@@ -910,8 +901,7 @@ export function lfm2Model(o: TinyOptions = {}): TinyModel {
   }
   const meta: Meta = {
     ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 128000, nEmbd, nLayer, nFf, nVocab }),
-    [`${a}.attention.head_count`]: kv.u32(nHead),
-    [`${a}.attention.head_count_kv`]: kvValue(nHeadKv),
+    ...headCounts(a, nHead, nHeadKv),
     ...rmsEps(a),
     [`${a}.shortconv.l_cache`]: kv.u32(lCache),
     ...tinyVocab(nVocab),
@@ -936,17 +926,9 @@ export function rwkv6Model(o: TinyOptions = {}): TinyModel {
   const decayDim = 64;
   const a = "rwkv6";
   const t = new Tensors();
-  t.add("token_embd.weight", nEmbd, nVocab);
-  t.add("token_embd_norm.weight", nEmbd);
-  t.add("token_embd_norm.bias", nEmbd);
-  t.add("output_norm.weight", nEmbd);
-  t.add("output_norm.bias", nEmbd);
-  t.add("output.weight", nEmbd, nVocab);
+  rwkvEmbedAndOutput(t, nEmbd, nVocab);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    t.blk(il, "attn_norm.bias", nEmbd);
-    t.blk(il, "attn_norm_2.weight", nEmbd);
-    t.blk(il, "attn_norm_2.bias", nEmbd);
+    rwkvNorms(t, il, nEmbd);
     t.blk(il, "time_mix_w1.weight", nEmbd, mixDim * 5);
     t.blk(il, "time_mix_w2.weight", mixDim, nEmbd, 5);
     t.blk(il, "time_mix_lerp_x.weight", nEmbd, 1, 1);
@@ -955,13 +937,7 @@ export function rwkv6Model(o: TinyOptions = {}): TinyModel {
     t.blk(il, "time_mix_decay.weight", nEmbd);
     t.blk(il, "time_mix_decay_w1.weight", nEmbd, decayDim);
     t.blk(il, "time_mix_decay_w2.weight", decayDim, nEmbd);
-    t.blk(il, "time_mix_key.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_value.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_receptance.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_gate.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_ln.weight", nEmbd);
-    t.blk(il, "time_mix_ln.bias", nEmbd);
-    t.blk(il, "time_mix_output.weight", nEmbd, nEmbd);
+    rwkvTimeMixOut(t, il, nEmbd, true);
     t.blk(il, "channel_mix_lerp_k.weight", nEmbd, 1, 1);
     t.blk(il, "channel_mix_lerp_r.weight", nEmbd, 1, 1);
     t.blk(il, "channel_mix_key.weight", nEmbd, nFf);
@@ -973,8 +949,7 @@ export function rwkv6Model(o: TinyOptions = {}): TinyModel {
     note: `rwkv6, ${nLayer} layers, n_embd ${nEmbd}, wkv head ${headSize}`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 1048576, nEmbd, nLayer, nFf, nVocab }),
-      [`${a}.attention.layer_norm_epsilon`]: kv.f32(1e-5),
-      [`${a}.wkv.head_size`]: kv.u32(headSize),
+      ...rwkvMeta(a, headSize),
       [`${a}.time_mix_extra_dim`]: kv.u32(mixDim),
       [`${a}.time_decay_extra_dim`]: kv.u32(decayDim),
       [`${a}.rescale_every_n_layers`]: kv.u32(6),
@@ -997,17 +972,9 @@ export function rwkv7Model(o: TinyOptions = {}): TinyModel {
   const rGate = 64;
   const a = "rwkv7";
   const t = new Tensors();
-  t.add("token_embd.weight", nEmbd, nVocab);
-  t.add("token_embd_norm.weight", nEmbd);
-  t.add("token_embd_norm.bias", nEmbd);
-  t.add("output_norm.weight", nEmbd);
-  t.add("output_norm.bias", nEmbd);
-  t.add("output.weight", nEmbd, nVocab);
+  rwkvEmbedAndOutput(t, nEmbd, nVocab);
   for (let il = 0; il < nLayer; il++) {
-    t.blk(il, "attn_norm.weight", nEmbd);
-    t.blk(il, "attn_norm.bias", nEmbd);
-    t.blk(il, "attn_norm_2.weight", nEmbd);
-    t.blk(il, "attn_norm_2.bias", nEmbd);
+    rwkvNorms(t, il, nEmbd);
     t.blk(il, "time_mix_w0.weight", nEmbd);
     t.blk(il, "time_mix_w1.weight", nEmbd, rDecay);
     t.blk(il, "time_mix_w2.weight", rDecay, nEmbd);
@@ -1024,12 +991,7 @@ export function rwkv7Model(o: TinyOptions = {}): TinyModel {
     t.blk(il, "time_mix_k_k.weight", nEmbd);
     t.blk(il, "time_mix_k_a.weight", nEmbd);
     t.blk(il, "time_mix_r_k.weight", nEmbd);
-    t.blk(il, "time_mix_key.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_value.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_receptance.weight", nEmbd, nEmbd);
-    t.blk(il, "time_mix_ln.weight", nEmbd);
-    t.blk(il, "time_mix_ln.bias", nEmbd);
-    t.blk(il, "time_mix_output.weight", nEmbd, nEmbd);
+    rwkvTimeMixOut(t, il, nEmbd, false);
     t.blk(il, "channel_mix_lerp_k.weight", nEmbd, 1, 1);
     t.blk(il, "channel_mix_key.weight", nEmbd, nFf);
     t.blk(il, "channel_mix_value.weight", nFf, nEmbd);
@@ -1039,8 +1001,7 @@ export function rwkv7Model(o: TinyOptions = {}): TinyModel {
     note: `rwkv7, ${nLayer} layers, n_embd ${nEmbd}, wkv head ${headSize}`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 1048576, nEmbd, nLayer, nFf, nVocab }),
-      [`${a}.attention.layer_norm_epsilon`]: kv.f32(1e-5),
-      [`${a}.wkv.head_size`]: kv.u32(headSize),
+      ...rwkvMeta(a, headSize),
       [`${a}.attention.decay_lora_rank`]: kv.u32(rDecay),
       [`${a}.attention.iclr_lora_rank`]: kv.u32(rIclr),
       [`${a}.attention.value_residual_mix_lora_rank`]: kv.u32(rVmix),

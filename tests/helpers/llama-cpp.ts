@@ -114,38 +114,23 @@ const COMPUTE_EXACT_RE = new RegExp(String.raw`~llama_context:\s*(\S+) compute b
 const PARAM_RE =
   /llama_context: (n_seq_max|n_ctx|n_ctx_seq|n_batch|n_ubatch|flash_attn|kv_unified|n_rs_seq)\s*=\s*(\S+)/;
 
+/** Captures 1–4 of KV_RE and RS_RE: total MiB, cells, layers, seqs. */
+function sizeCounts(m: RegExpExecArray): Pick<KvSizeLine, "mib" | "cells" | "layers" | "seqs"> {
+  return { mib: Number(m[1]), cells: Number(m[2]), layers: Number(m[3]), seqs: Number(m[4]) };
+}
+
 export function parseKvSizeLine(line: string): KvSizeLine | undefined {
   const m = KV_RE.exec(line);
   if (!m) return undefined;
-  return {
-    mib: Number(m[1]),
-    cells: Number(m[2]),
-    layers: Number(m[3]),
-    seqs: Number(m[4]),
-    streams: Number(m[5]),
-    typeK: m[6],
-    kMib: Number(m[7]),
-    typeV: m[8],
-    vMib: Number(m[9]),
-    raw: { mib: m[1], kMib: m[7], vMib: m[9] },
-  };
+  const [, mib, , , , streams, typeK, kMib, typeV, vMib] = m;
+  return { ...sizeCounts(m), streams: +streams, typeK, kMib: +kMib, typeV, vMib: +vMib, raw: { mib, kMib, vMib } };
 }
 
 export function parseRsSizeLine(line: string): RsSizeLine | undefined {
   const m = RS_RE.exec(line);
   if (!m) return undefined;
-  return {
-    mib: Number(m[1]),
-    cells: Number(m[2]),
-    layers: Number(m[3]),
-    seqs: Number(m[4]),
-    rsSeq: Number(m[5]),
-    typeR: m[6],
-    rMib: Number(m[7]),
-    typeS: m[8],
-    sMib: Number(m[9]),
-    raw: { mib: m[1], rMib: m[7], sMib: m[9] },
-  };
+  const [, mib, , , , rsSeq, typeR, rMib, typeS, sMib] = m;
+  return { ...sizeCounts(m), rsSeq: +rsSeq, typeR, rMib: +rMib, typeS, sMib: +sMib, raw: { mib, rMib, sMib } };
 }
 
 /** Parse the figures of interest out of a run's verbatim lines. */

@@ -14,6 +14,7 @@ import { CROSSCHECK_TABLE, ceilingRuleText, comparedValue, crossCheck } from "..
 import { runViews } from "../../../src/components/runs/run-view.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 import { RunSchema, type Run } from "../../../src/schemas/run.ts";
+import { qwen3Run } from "../../helpers/run-fixture.ts";
 import { H100, REPO, readJson, rm, tempDataDir, tempDir } from "./helpers.ts";
 
 const MiB = 1048576;
@@ -144,33 +145,8 @@ test("comparedValue subtracts a recorded baseline, adds its resolution, ignores 
 
 /** One point of Qwen3-14B at 2048 f16/f16, FA on, all layers on the device, with the given measurements. */
 function oneRun(backend: "cuda" | "cpu" | "metal", measured: Record<string, unknown>): Run {
-  return RunSchema.parse({
-    schema_version: 1,
-    id: `t-${backend}`,
-    title: "t",
-    hardware: {},
-    runtime: { engine: "llama.cpp", profile: { name: "llama.cpp", revision: "current" }, backend },
-    model: { preset: "qwen3-14b", ftype: "Q4_K_M" },
-    measurement: { tools: ["reported"] },
-    points: [
-      {
-        id: "p",
-        status: "ok",
-        config: { n_ctx: 2048, type_k: "f16", type_v: "f16", flash_attn: "on", n_ubatch: 512, n_gpu_layers: -1 },
-        config_sources: {},
-        measured,
-        caches: [],
-        buffers: [],
-        raw_files: [],
-        notes: [],
-        warnings: [],
-      },
-    ],
-    inferred: [],
-    unknown: [],
-    provenance: { content_hash: "0".repeat(64), parser_version: 1, input_kind: "run-json", sources: [], raw_files: [] },
-    warnings: [],
-  });
+  const config = { n_ctx: 2048, type_k: "f16", type_v: "f16", flash_attn: "on", n_ubatch: 512, n_gpu_layers: -1 };
+  return qwen3Run({ id: `t-${backend}`, title: "t", backend, points: [{ id: "p", status: "ok", config, measured }] });
 }
 
 const reported = { tool: "reported" as const };

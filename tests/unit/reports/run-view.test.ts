@@ -8,8 +8,8 @@ import { kvPair, summarizeRun } from "../../../src/components/runs/run-summary.t
 import { measuredKv, seedRows } from "../../../src/components/reports/seed-table.ts";
 import { gpuRows, part } from "../../../src/components/reports/gpu-holds.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
-import { RunSchema } from "../../../src/schemas/run.ts";
 import type { Run } from "../../../src/schemas/run.ts";
+import { qwen3Run } from "../../helpers/run-fixture.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const qwen3 = ModelSchema.parse(JSON.parse(readFileSync(path.join(ROOT, "data/models/qwen3-14b.json"), "utf8")));
@@ -19,63 +19,28 @@ const src = { tool: "reported" as const };
 // Qwen3-14B: 40 layers × 8 KV heads × 128 = 1024 values per K or V row.
 // f16 at 2048 cells: 40 × 2 × 1024 × 2 B × 2048 = 320 MiB. q8_0 at 8192: 40 × 2 × 1088 B × 8192 = 680 MiB.
 function makeRun(over: Partial<Record<string, unknown>> = {}): Run {
-  return RunSchema.parse({
-    schema_version: 1,
-    id: "2026-01-01-test",
-    date: "2026-01-01",
-    title: "test run",
-    hardware: { description: "test machine" },
-    runtime: { engine: "llama.cpp", profile: { name: "llama.cpp", revision: "current" }, backend: "cuda" },
-    model: { preset: "qwen3-14b", ftype: "Q4_K_M" },
-    measurement: { tools: ["reported"] },
-    points: [
-      {
-        id: "a",
-        status: "ok",
-        config: { n_ctx: 2048, type_k: "f16", type_v: "f16", flash_attn: "on" },
-        config_sources: {},
-        measured: { kv_bytes: { bytes: 320 * MiB, source: src, resolution_bytes: 5243 } },
-        caches: [],
-        buffers: [
-          { component: "kv", device: "CUDA0", host: false, bytes: 320 * MiB, source: src },
-          { component: "unaccounted", device: "CUDA0", host: false, bytes: 614 * MiB, source: src },
-        ],
-        raw_files: [],
-        notes: [],
-        warnings: [],
-      },
-      {
-        id: "b",
-        status: "ok",
-        config: { n_ctx: 8192, type_k: "q8_0", type_v: "q8_0", flash_attn: "on" },
-        config_sources: {},
-        // 30 % above the 680 MiB the engine calculates: flagged, lowers the ceiling.
-        measured: { kv_bytes: { bytes: Math.round(680 * 1.3 * MiB), source: src, resolution_bytes: 5243 } },
-        caches: [],
-        buffers: [],
-        raw_files: [],
-        notes: [],
-        warnings: [],
-      },
-      {
-        id: "c",
-        status: "did-not-fit",
-        config: { n_ctx: 131072, type_k: "f16", type_v: "f16", flash_attn: "off" },
-        config_sources: {},
-        measured: {},
-        caches: [],
-        buffers: [],
-        raw_files: [],
-        notes: [],
-        warnings: [],
-      },
-    ],
-    inferred: [],
-    unknown: [],
-    provenance: { content_hash: "0".repeat(64), parser_version: 1, input_kind: "run-json", sources: [], raw_files: [] },
-    warnings: [],
-    ...over,
-  });
+  const points = [
+    {
+      id: "a",
+      status: "ok",
+      config: { n_ctx: 2048, type_k: "f16", type_v: "f16", flash_attn: "on" },
+      measured: { kv_bytes: { bytes: 320 * MiB, source: src, resolution_bytes: 5243 } },
+      buffers: [
+        { component: "kv", device: "CUDA0", host: false, bytes: 320 * MiB, source: src },
+        { component: "unaccounted", device: "CUDA0", host: false, bytes: 614 * MiB, source: src },
+      ],
+    },
+    {
+      id: "b",
+      status: "ok",
+      config: { n_ctx: 8192, type_k: "q8_0", type_v: "q8_0", flash_attn: "on" },
+      // 30 % above the 680 MiB the engine calculates: flagged, lowers the ceiling.
+      measured: { kv_bytes: { bytes: Math.round(680 * 1.3 * MiB), source: src, resolution_bytes: 5243 } },
+    },
+    { id: "c", status: "did-not-fit", config: { n_ctx: 131072, type_k: "f16", type_v: "f16", flash_attn: "off" } },
+  ];
+  const run = { id: "2026-01-01-test", date: "2026-01-01", title: "test run", backend: "cuda", points };
+  return qwen3Run({ ...run, hardware: { description: "test machine" } }, over);
 }
 
 const arch = qwen3.architecture;

@@ -365,3 +365,29 @@ describe("calculator embedded in a report", () => {
     await page.close();
   });
 });
+
+describe("measured runs are fetched per architecture", () => {
+  test("qwen3-14b loads only its architecture's runs file under the base path and draws the engine's matching marks", async () => {
+    // Expected from the engine's view model over data/runs, computed here, not read from the page.
+    const want = expected({ model: "qwen3-14b" }).s.chart.measured.length;
+    assert.ok(want > 0, "data/runs has measured points for qwen3-14b");
+    const site = siteNamed("sub");
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    const runFiles: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/calculator/runs/")) runFiles.push(new URL(r.url()).pathname);
+    });
+    await open(page, "?m=qwen3-14b", site.url);
+    const marks = page.locator(".calc-chart__live g.calc-measured path");
+    await page.waitForFunction(
+      (n) => document.querySelectorAll(".calc-chart__live g.calc-measured path").length === n,
+      want,
+      { timeout: 10_000 },
+    );
+    assert.equal(await marks.count(), want);
+    assert.deepEqual(runFiles, [`${site.base}calculator/runs/qwen3.json`]);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

@@ -2,7 +2,9 @@
  * The calculator island. First paint is the build's: `initialView` (computed by the engine at
  * build time) and the static SVG chart passed as children. After hydration it loads, lazily and
  * in parallel, the engine with the full catalog (one chunk + catalog.json) and Observable Plot
- * (another chunk); every input then recomputes the view in the browser.
+ * (another chunk); every input then recomputes the view in the browser. Measured runs are not in
+ * catalog.json: the runs file of the current model's architecture (runs/<key>.json, listed in the
+ * catalog's `runKeys`) is fetched when that architecture is first shown, and cached per key.
  *
  * Performance marks: `calc:input` when an input event arrives, `calc:updated` once the numbers
  * and the chart of that input are in the DOM (the bench measures between them).
@@ -10,7 +12,13 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type * as ClientModule from "../../lib/calculator/client.ts";
-import type { CalcCatalog, LightCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
+import {
+  runsFileKey,
+  type CalcCatalog,
+  type CatalogFile,
+  type LightCatalog,
+  type MeasuredRunOption,
+} from "../../lib/calculator/catalog.ts";
 import type { CalcView, LoadedModel } from "../../lib/calculator/view.ts";
 import { normalizeState } from "../../lib/calculator/normalize.ts";
 import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
@@ -29,12 +37,16 @@ export interface CalculatorProps {
   initialView: CalcView;
   /** URL of calculator/catalog.json (with the deploy base). */
   catalogUrl: string;
+  /** URL of the calculator/runs/ folder (with the deploy base and a trailing slash). */
+  runsUrl: string;
   /** Read and write the page URL (the /calculator/ page); off for embedded widgets. */
   syncUrl: boolean;
   /** Prefix for element ids, unique per island on a page. */
   idPrefix: string;
   children?: ComponentChildren;
 }
+
+const NO_RUNS: MeasuredRunOption[] = [];
 
 export function markInput(): void {
   performance.mark("calc:input");
@@ -46,7 +58,10 @@ export function Calculator(props: CalculatorProps) {
   const [notices, setNotices] = useState<string[]>([]);
   const [changes, setChanges] = useState<string[]>([]);
   const [lib, setLib] = useState<ClientLib | null>(null);
-  const [catalog, setCatalog] = useState<CalcCatalog | null>(null);
+  const [catalogFile, setCatalogFile] = useState<CatalogFile | null>(null);
+  /** Runs files by key, once fetched (a missing file is no runs). */
+  const [runsByKey, setRunsByKey] = useState<Record<string, MeasuredRunOption[]>>({});
+  const runsFetching = useRef(new Set<string>());
   const [plot, setPlot] = useState<PlotKit | null>(null);
   const [loaded, setLoaded] = useState<LoadedModel | null>(null);
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
@@ -92,7 +107,7 @@ export function Calculator(props: CalculatorProps) {
       import("../../lib/calculator/client.ts"),
       fetch(props.catalogUrl).then((r) => {
         if (!r.ok) throw new Error(`${props.catalogUrl}: HTTP ${r.status}`);
-        return r.json() as Promise<CalcCatalog>;
+        return r.json() as Promise<CatalogFile>;
       }),
     ])
       .then(([l, c]) => {
@@ -100,7 +115,7 @@ export function Calculator(props: CalculatorProps) {
         libRef.current = l;
         if (syncUrl && location.search) readUrl(l);
         urlRead.current = true;
-        setCatalog(c);
+        setCatalogFile(c);
         setLib(l);
       })
       .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
@@ -199,11 +214,44 @@ export function Calculator(props: CalculatorProps) {
     else urlTimer.current = setTimeout(write, 200);
   }, [state, defaults, syncUrl, lib]);
 
-  const ready = lib !== null && catalog !== null;
   const modelReady =
     state.model !== "gguf" && state.model !== "custom"
       ? true
       : loaded !== null && loadedKey === (state.ggufUrl ?? state.arch);
+  // The runs file that may hold runs matching the current model (runMatches needs the same arch).
+  const runsKey = useMemo(() => {
+    if (!catalogFile) return null;
+    const arch =
+      state.model === "gguf" || state.model === "custom"
+        ? modelReady
+          ? loaded?.architecture.arch
+          : undefined
+        : catalogFile.models.find((m) => m.id === state.model)?.architecture.arch;
+    return arch ? runsFileKey(arch) : null;
+  }, [catalogFile, state.model, modelReady, loaded]);
+  useEffect(() => {
+    if (!catalogFile || runsKey === null || !catalogFile.runKeys.includes(runsKey)) return;
+    if (runsKey in runsByKey || runsFetching.current.has(runsKey)) return;
+    runsFetching.current.add(runsKey);
+    const url = `${props.runsUrl}${encodeURIComponent(runsKey)}.json`;
+    const done = (runs: MeasuredRunOption[]) => {
+      runsFetching.current.delete(runsKey);
+      setRunsByKey((x) => ({ ...x, [runsKey]: runs }));
+    };
+    fetch(url)
+      .then((r) => (r.ok ? (r.json() as Promise<MeasuredRunOption[]>) : NO_RUNS))
+      .then(done)
+      .catch((e: unknown) => {
+        done(NO_RUNS);
+        setLoadError(`The measured runs could not load: ${String(e)}`);
+      });
+  }, [catalogFile, runsKey, runsByKey]);
+  const keyRuns = runsKey !== null ? runsByKey[runsKey] : undefined;
+  const catalog: CalcCatalog | null = useMemo(
+    () => (catalogFile ? { ...catalogFile, runs: keyRuns ?? NO_RUNS } : null),
+    [catalogFile, keyRuns],
+  );
+  const ready = lib !== null && catalog !== null;
   const staticRes = useMemo(
     () => (ready && modelReady ? lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns }) : null),
     // staticKey covers every field but ctx and view (deps are deliberate).

@@ -313,3 +313,49 @@ export function lightCatalog(c: CalcCatalog): LightCatalog {
     })),
   };
 }
+
+/**
+ * What /calculator/catalog.json holds: the catalog without its measured runs (those are served per
+ * architecture, see groupRunsByArch), plus the keys that have a runs file.
+ */
+export type CatalogFile = Omit<CalcCatalog, "runs"> & { runKeys: string[] };
+
+/**
+ * File key of an architecture name (`general.architecture`): path-safe; names that collide after
+ * the replacement share a file, which is harmless since runMatches checks the arch again.
+ */
+export function runsFileKey(arch: string): string {
+  return arch.replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+/**
+ * Runs grouped by the file key of every architecture they can match under (runMatches): the arch
+ * of the catalog model the run names, and the arch of the run's own inline architecture. A run
+ * that can match no model (no known preset, no architecture) is in no file. Keys sorted; runs keep
+ * their order.
+ */
+export function groupRunsByArch(
+  runs: readonly MeasuredRunOption[],
+  models: readonly Pick<ModelOption, "id" | "architecture">[],
+): Map<string, MeasuredRunOption[]> {
+  const modelArch = new Map(models.map((m) => [m.id, m.architecture.arch]));
+  const groups = new Map<string, MeasuredRunOption[]>();
+  for (const run of runs) {
+    const keys = new Set<string>();
+    const preset = run.modelId !== null ? modelArch.get(run.modelId) : undefined;
+    if (preset) keys.add(runsFileKey(preset));
+    if (run.architecture?.arch) keys.add(runsFileKey(run.architecture.arch));
+    for (const k of keys) {
+      const g = groups.get(k);
+      if (g) g.push(run);
+      else groups.set(k, [run]);
+    }
+  }
+  return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** catalog.json's content: everything but the runs, and the run file keys. */
+export function catalogFile(c: CalcCatalog): CatalogFile {
+  const { runs, ...rest } = c;
+  return { ...rest, runKeys: [...groupRunsByArch(runs, c.models).keys()] };
+}

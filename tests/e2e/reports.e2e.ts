@@ -9,7 +9,14 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { dataDir } from "../../src/content-layer/data-dir.ts";
-import { REPO_ROOT, collectErrors, launchBrowser, screenshot, siteNamed } from "../helpers/browser.ts";
+import {
+  REPO_ROOT,
+  collectErrors,
+  fetchHtml as html,
+  launchBrowser,
+  screenshot,
+  siteNamed,
+} from "../helpers/browser.ts";
 import { crawl } from "../helpers/crawl.ts";
 
 const root = siteNamed("root");
@@ -29,12 +36,6 @@ const REPORTS = readdirSync(path.join(REPO_ROOT, "content/reports"))
 const MODEL_COUNT = readdirSync(path.join(dataDir(process.env, REPO_ROOT), "models")).filter((f) =>
   f.endsWith(".json"),
 ).length;
-
-async function html(url: string): Promise<string> {
-  const res = await fetch(url);
-  assert.equal(res.status, 200, url);
-  return res.text();
-}
 
 let browser: Browser;
 before(async () => {

@@ -10,7 +10,14 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { dataDir } from "../../src/content-layer/data-dir.ts";
-import { REPO_ROOT, collectErrors, launchBrowser, screenshot, siteNamed } from "../helpers/browser.ts";
+import {
+  REPO_ROOT,
+  collectErrors,
+  fetchHtml as html,
+  launchBrowser,
+  screenshot,
+  siteNamed,
+} from "../helpers/browser.ts";
 import { buildFrom, copyData, ingestInto, treeHash } from "../helpers/temp-site.ts";
 
 const root = siteNamed("root");
@@ -37,12 +44,6 @@ const RUNS: RunFile[] = existsSync(RUNS_DIR)
       .filter((f) => f.endsWith(".json"))
       .map((f) => JSON.parse(readFileSync(path.join(RUNS_DIR, f), "utf8")) as RunFile)
   : [];
-
-async function html(url: string | URL): Promise<string> {
-  const res = await fetch(url);
-  assert.equal(res.status, 200, String(url));
-  return res.text();
-}
 
 let browser: Browser;
 before(async () => {

@@ -55,3 +55,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Fetches a page of a served build, asserting HTTP 200, and returns its HTML. */
+export async function fetchHtml(url: string | URL): Promise<string> {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`${String(url)}: HTTP ${res.status}, expected 200`);
+  return res.text();
+}

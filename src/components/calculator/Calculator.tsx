@@ -345,6 +345,8 @@ export function Calculator(props: CalculatorProps) {
   const onRunFile = useCallback((f: File) => impl.current.onRunFileImpl(f), []);
   const setMode = useCallback((m: "total" | "residual") => update({ view: m }), [update]);
 
+  // The summary and the details show the same view and share one set of props.
+  const resultsProps = { idPrefix, state, view, pending, update, syncUrl, permalink: href };
   return (
     <section
       class="calc"
@@ -371,15 +373,7 @@ export function Calculator(props: CalculatorProps) {
           </button>
         </div>
       )}
-      <ResultsSummary
-        idPrefix={idPrefix}
-        state={state}
-        view={view}
-        pending={pending}
-        update={update}
-        syncUrl={syncUrl}
-        permalink={href}
-      />
+      <ResultsSummary {...resultsProps} />
       <div class="calc__grid">
         <Inputs
           idPrefix={idPrefix}
@@ -397,15 +391,7 @@ export function Calculator(props: CalculatorProps) {
           extraRuns={extraRuns}
           fullArch={fullArch}
         />
-        <ResultsDetails
-          idPrefix={idPrefix}
-          state={state}
-          view={view}
-          pending={pending}
-          update={update}
-          syncUrl={syncUrl}
-          permalink={href}
-        >
+        <ResultsDetails {...resultsProps}>
           <ChartPanel
             idPrefix={idPrefix}
             chart={view.s.chart}

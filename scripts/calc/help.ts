@@ -1,0 +1,38 @@
+/** `npm run calc -- --help` text. */
+import { KV_TYPES } from "../../src/schemas/kv-type.ts";
+
+export const HELP = `Usage: npm run calc -- --model <model> [options]
+
+Memory llama.cpp allocates for a model: KV cache per cache instance, recurrent state, weights,
+output buffer, compute buffer (estimate), runtime overhead (estimate), totals per memory pool,
+and the largest context for a budget.
+
+  --model <m>        preset id (data/models/<id>.json), path/to/arch.json (an architecture or a
+                     preset file), path/to/file.gguf, or https://…/file.gguf (header only)
+  --ctx <n>          context: 32768, 32k, 128K (k = ×1024). Default 0 = the model's training
+                     context (llama.cpp's default). llama.cpp: TOTAL over all sequences;
+                     ollama: num_ctx PER REQUEST
+  --ctk <t>, --ctv <t>  K / V cache type; --kv <t> sets both. Types: ${KV_TYPES.join(" ")}
+                     (turbo* only with --engine turboquant). Default f16
+  --parallel <n>     sequences (n_seq_max, 1–256). Default 1
+  --unified | --no-unified  one KV stream for all sequences, or one per sequence. Default
+                     --no-unified. Without --parallel this is llama-cli: n_seq 1, not unified
+                     (a default llama-server runs -np 4 with unified KV: pass both)
+  --swa-full         full-size caches for sliding-window layers
+  --fa on|off|auto   flash attention. Default auto (resolves to on)
+  --ubatch <n>       physical batch. Default 512       --batch <n>   logical batch. Default 2048
+  --ngl <n>          layers on the GPU (-1 = all, the default; the output layer counts first)
+  --no-kv-offload    keep KV cache and recurrent state in host memory
+  --engine <e>       llama.cpp | turboquant | ollama. Default llama.cpp
+  --revision <r>     rule revision: llama.cpp current|2025-11-07|2025-10-28|2025-07-16;
+                     turboquant 2026-05|2026-03; ollama 2026-05. Default: newest
+  --backend <b>      cuda | metal | cpu (compute-buffer and overhead rules). Default cuda
+  --weights <ftype>  weights file type for presets, e.g. Q4_K_M, Q8_0, F16 (GGUF: exact table)
+  --budget <size>    memory budget, e.g. 24GiB, 27GB: prints the largest context that fits,
+                     also per KV type
+  --pool <p>         what the budget limits: device | total | host. Default device for cuda,
+                     total for metal/cpu
+  --json             print the breakdown object (all sizes in bytes) instead of the table
+  --help             this text
+
+Exit codes: 0 ok, 1 model cannot be sized or bad model file, 2 usage error.`;

@@ -1,0 +1,199 @@
+/**
+ * Option definitions and parsing for `npm run calc`, on `node:util` `parseArgs`.
+ *
+ * Options are applied in command-line order (parseArgs tokens), so a later option overrides an
+ * earlier one (`--kv q8_0 --ctk f16`, `--unified --no-unified`) as before. To add an option: add
+ * it to OPTIONS and give it a handler in HANDLERS (or STRING_HANDLERS for a valued option).
+ */
+import { parseArgs as nodeParseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
+import type { RuntimeConfig, RuntimeConfigInput } from "../../src/schemas/runtime-config.ts";
+import { KV_TYPES } from "../../src/schemas/kv-type.ts";
+import type { BudgetPool } from "../../src/lib/engine/index.ts";
+import { parseBytes, parseTokens, UnitError } from "../../src/lib/units.ts";
+
+/** A usage error: exit 2, one line naming the option. */
+export class UsageError extends Error {}
+
+export interface Args {
+  model: string | null;
+  json: boolean;
+  help: boolean;
+  budget: number | null;
+  pool: BudgetPool | null;
+  config: RuntimeConfigInput;
+}
+
+export const OPTIONS = {
+  model: { type: "string" },
+  ctx: { type: "string" },
+  ctk: { type: "string" },
+  ctv: { type: "string" },
+  kv: { type: "string" },
+  parallel: { type: "string" },
+  fa: { type: "string" },
+  ubatch: { type: "string" },
+  batch: { type: "string" },
+  ngl: { type: "string" },
+  engine: { type: "string" },
+  revision: { type: "string" },
+  backend: { type: "string" },
+  weights: { type: "string" },
+  budget: { type: "string" },
+  pool: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  unified: { type: "boolean" },
+  "no-unified": { type: "boolean" },
+  "swa-full": { type: "boolean" },
+  "no-kv-offload": { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Valued options restricted to a fixed set of spellings. */
+const ENUMS: Record<string, readonly string[]> = {
+  fa: ["on", "off", "auto"],
+  engine: ["llama.cpp", "turboquant", "ollama"],
+  backend: ["cuda", "metal", "cpu"],
+  pool: ["device", "total", "host"],
+  ctk: KV_TYPES,
+  ctv: KV_TYPES,
+  kv: KV_TYPES,
+};
+
+/** Parse state the handlers write to (engine and revision combine after all options). */
+export interface ParseState {
+  args: Args;
+  config: Record<string, unknown>;
+  engine: string | null;
+  revision: string | null;
+}
+
+export function intArg(opt: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(v)) throw new UsageError(`${opt} "${v}": expected an integer`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`${opt} ${n}: expected ${min} … ${max}`);
+  return n;
+}
+
+type FlagHandler = (s: ParseState) => void;
+type ValueHandler = (s: ParseState, v: string, opt: string) => void;
+
+const FLAG_HANDLERS: Record<string, FlagHandler> = {
+  json: (s) => (s.args.json = true),
+  help: (s) => (s.args.help = true),
+  unified: (s) => (s.config.kv_unified = true),
+  "no-unified": (s) => (s.config.kv_unified = false),
+  "swa-full": (s) => (s.config.swa_full = true),
+  "no-kv-offload": (s) => (s.config.no_kv_offload = true),
+};
+
+const VALUE_HANDLERS: Record<string, ValueHandler> = {
+  model: (s, v) => (s.args.model = v),
+  ctx: (s, v) => (s.config.n_ctx = parseTokens(v)),
+  ctk: (s, v) => (s.config.type_k = v),
+  ctv: (s, v) => (s.config.type_v = v),
+  kv: (s, v) => {
+    s.config.type_k = v;
+    s.config.type_v = v;
+  },
+  parallel: (s, v, o) => (s.config.n_seq = intArg(o, v, 1, 256)),
+  fa: (s, v) => (s.config.flash_attn = v),
+  ubatch: (s, v, o) => (s.config.n_ubatch = intArg(o, v, 1)),
+  batch: (s, v, o) => (s.config.n_batch = intArg(o, v, 1)),
+  ngl: (s, v, o) => (s.config.n_gpu_layers = intArg(o, v, -1)),
+  engine: (s, v) => (s.engine = v),
+  revision: (s, v) => (s.revision = v),
+  backend: (s, v) => (s.config.backend = v),
+  weights: (s, v) => (s.config.weights_ftype = v),
+  budget: (s, v) => (s.args.budget = parseBytes(v)),
+  pool: (s, v) => (s.args.pool = v as BudgetPool),
+};
+
+/**
+ * parseArgs refuses a value that starts with "-" after a space (`--ngl -1`): join such a value to
+ * its option with "=" when it is a negative number, so `--ngl -1` keeps working.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.startsWith("--") ? a.slice(2) : null;
+    const def = name !== null ? (OPTIONS as ParseArgsOptionsConfig)[name] : undefined;
+    const next = argv[i + 1];
+    if (def?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** node:util's parse errors, reworded to one line naming the option as before. */
+function usageFromNode(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const msg = err.message ?? String(e);
+  const opt = /'(-[^' ]+)/.exec(msg)?.[1] ?? "";
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option "${opt}" (see --help)`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`unexpected argument "${/'([^']*)'/.exec(msg)?.[1] ?? ""}" (see --help)`);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return new UsageError(/does not take an argument/.test(msg) ? `${opt} takes no value` : `${opt} needs a value`);
+    default:
+      return new UsageError(msg.split("\n")[0]);
+  }
+}
+
+/** Parse the calc command line; throws UsageError (exit 2) with one line naming the option. */
+export function parseCalcArgs(argv: readonly string[]): Args {
+  const args: Args = { model: null, json: false, help: false, budget: null, pool: null, config: {} };
+  const s: ParseState = { args, config: args.config as Record<string, unknown>, engine: null, revision: null };
+  let tokens;
+  try {
+    ({ tokens } = nodeParseArgs({
+      args: joinNegativeValues(argv),
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    }));
+  } catch (e) {
+    throw usageFromNode(e);
+  }
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const opt = t.rawName.startsWith("--") ? `--${t.name}` : t.rawName;
+    if (t.value === undefined) {
+      FLAG_HANDLERS[t.name](s);
+      continue;
+    }
+    const allowed = ENUMS[t.name];
+    if (allowed && !allowed.includes(t.value))
+      throw new UsageError(`${opt} "${t.value}": expected one of ${allowed.join(", ")}`);
+    try {
+      VALUE_HANDLERS[t.name](s, t.value, opt);
+    } catch (e) {
+      if (e instanceof UnitError) throw new UsageError(`${opt}: ${e.message}`);
+      throw e;
+    }
+  }
+  if (s.engine !== null || s.revision !== null) {
+    const name = s.engine ?? "llama.cpp";
+    s.config.engine = s.revision === null ? { name } : { name, revision: s.revision };
+  }
+  return args;
+}
+
+/** Validate the runtime config the options built; a schema refusal is a usage error. */
+export function toConfig(input: RuntimeConfigInput): RuntimeConfig {
+  const r = RuntimeConfigSchema.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    const path = i.path.join(".");
+    const opt = path.startsWith("engine") ? "--engine/--revision" : path;
+    throw new UsageError(`${opt}: ${i.message}`);
+  }
+  return r.data;
+}

@@ -13,6 +13,7 @@
  *
  * Nothing is written unless every preset validates. Exit 0 ok, 1 bad input, 2 usage.
  */
+import { PUBLISHED_CONFIGS, type PublishedConfigFacts } from "./published-configs.ts";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ArchitectureInput } from "../../src/schemas/architecture.ts";
@@ -753,12 +754,38 @@ const mdNum = (s: string): number => {
   return t === "—" || t === "" ? 0 : Number(t.replace(/,/g, ""));
 };
 
+/** The reference row with the facts of its published config.json filled in (see published-configs.ts). */
+function withPublishedConfig(m: RefModel, f: PublishedConfigFacts): RefModel {
+  const read = f.readFrom.length ? ` (read from ${f.readFrom.join("; ")})` : "";
+  // The reference's caveat on the fields this config now settles no longer holds.
+  const notes = [
+    m.notes?.replace("mamba n_groups, vocab, tie UNVERIFIED except 0.5B. ", ""),
+    `Published config: ${f.config}${read}.`,
+    f.unverified ? `Unverified: ${f.unverified}.` : null,
+  ];
+  return {
+    ...m,
+    vocab_size: f.vocab_size ?? m.vocab_size,
+    tie_word_embeddings: f.tie_word_embeddings ?? m.tie_word_embeddings,
+    intermediate_size: f.intermediate_size ?? m.intermediate_size,
+    num_key_value_heads: f.num_key_value_heads ?? m.num_key_value_heads,
+    layer_pattern: f.hybrid_override_pattern
+      ? `hybrid_override_pattern '${f.hybrid_override_pattern}' (${m.layer_pattern ?? ""})`
+      : m.layer_pattern,
+    mamba: m.mamba && f.mamba_n_groups !== undefined ? { ...m.mamba, n_groups: f.mamba_n_groups } : m.mamba,
+    source: [...m.source, f.config],
+    notes: notes.filter(Boolean).join(" "),
+  };
+}
+
 export function convert(modelsJson: string, modelsMd: string | null): { models: ModelInput[]; unmapped: string[] } {
   const ref = JSON.parse(modelsJson) as { models: RefModel[]; ollama_tags: RefTag[] };
   const md = modelsMd === null ? null : parseMdTable(modelsMd);
   const out: ModelInput[] = [];
   const byName = new Map<string, ModelInput>();
-  for (const m of ref.models) {
+  for (const raw of ref.models) {
+    const facts = PUBLISHED_CONFIGS[raw.name];
+    const m = facts ? withPublishedConfig(raw, facts) : raw;
     const L = m.llamacpp;
     if (md) {
       const row = md.get(m.name);

@@ -6,7 +6,8 @@
  * `validateCatalog(dataDir)` returns every problem as { file, field, message } — schema errors
  * (strict objects: unknown fields fail), duplicate ids, dangling references (a budget naming a
  * missing hardware id, a weight variant naming a missing ftype) and arithmetic that does not add
- * up. `loadCatalog` returns the parsed data as well, for tests and scripts.
+ * up, and every model preset the engine cannot size (a field its rules need is missing or
+ * unusable: the error names it). `loadCatalog` returns the parsed data as well, for tests and scripts.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -21,6 +22,8 @@ import {
   type WeightFtype,
 } from "../../src/schemas/quant.ts";
 import { parseBytes, UnitError } from "../../src/lib/units.ts";
+import { computeBreakdown, EngineError } from "../../src/lib/engine/index.ts";
+import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
 
 export interface CatalogError {
   /** Path relative to the data directory's parent, e.g. `data/models/qwen3-14b.json`. */
@@ -245,6 +248,33 @@ function checkModel(ctx: Ctx, file: string, m: Model, ftypeIds: Set<string>): vo
   });
 }
 
+/**
+ * The configurations a preset must size: every backend's breakdown (KV, state, weights, compute)
+ * at a small context, with and without flash attention (the KQ term needs the head count).
+ */
+const SIZING_CONFIGS = (["cuda", "metal", "cpu"] as const).flatMap((backend) =>
+  (["on", "off"] as const).map((flash_attn) =>
+    RuntimeConfigSchema.parse({ n_ctx: 4096, weights_ftype: "Q4_K_M", backend, flash_attn }),
+  ),
+);
+
+function checkSizable(ctx: Ctx, file: string, m: Model): void {
+  for (const cfg of SIZING_CONFIGS) {
+    try {
+      computeBreakdown(m.architecture, cfg);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      const where = e.field ? `architecture.${e.field}` : "architecture";
+      ctx.err(
+        file,
+        where,
+        `the engine cannot size this preset (${cfg.backend}, flash attention ${cfg.flash_attn}): ${e.message}`,
+      );
+      return;
+    }
+  }
+}
+
 /** Load and check everything; never throws on bad data. */
 export function loadCatalog(dataDir: string): { catalog: Catalog; errors: CatalogError[] } {
   const ctx = new Ctx(dataDir);
@@ -304,7 +334,10 @@ export function loadCatalog(dataDir: string): { catalog: Catalog; errors: Catalo
     const prev = modelIds.get(m.id);
     if (prev) ctx.err(file, "id", `duplicate model id "${m.id}" (also in ${prev})`);
     modelIds.set(m.id, file);
+    const before = ctx.errors.length;
     checkModel(ctx, file, m, ftypeIds);
+    // A preset with a structural error already names it; sizing it would repeat it.
+    if (ctx.errors.length === before) checkSizable(ctx, file, m);
     catalog.models.push(m);
   }
   return { catalog, errors: ctx.errors };

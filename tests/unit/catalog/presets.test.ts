@@ -28,23 +28,22 @@ const model = (id: string): Model => {
 };
 
 /**
- * Presets the engine refuses, with the field it names and why the data lacks it. Their
- * reference figures cannot be compared; the reference itself assumed a value we do not have.
+ * Presets the engine refuses, with the field it names and why the data lacks it: none since the
+ * seven that lacked a field (Falcon-H1 Mamba group count and vocabulary, Nemotron-H-56B layer
+ * pattern) were completed from their published config.json (scripts/catalog/published-configs.ts).
+ * The catalog validator now fails on any preset the engine cannot size.
  */
-const CORRECTIONS: Record<string, { field: string; reason: string }> = {
-  "falcon-h1-1.5b": {
-    field: "recurrent.n_group",
-    reason:
-      "Mamba n_groups is unconfirmed beyond Falcon-H1-0.5B; models.md's state figure assumes 1 (footnote ²). Unknown stays null.",
-  },
-  "falcon-h1-1.5b-deep": { field: "recurrent.n_group", reason: "as falcon-h1-1.5b" },
-  "falcon-h1-3b": { field: "recurrent.n_group", reason: "as falcon-h1-1.5b" },
-  "falcon-h1-7b": { field: "recurrent.n_group", reason: "as falcon-h1-1.5b" },
-  "falcon-h1-34b": { field: "recurrent.n_group", reason: "as falcon-h1-1.5b" },
-  "nemotron-h-56b-base-8k": {
-    field: "n_head_kv",
-    reason:
-      "only the block counts (54 M, 54 −, 10 *) are in our sources, not the 118-character hybrid_override_pattern; llama.cpp's nemotron_h needs per-layer head_count_kv and feed_forward_length",
+const CORRECTIONS: Record<string, { field: string; reason: string }> = {};
+
+/**
+ * Presets whose fixed recurrent state differs from the reference because the reference assumed a
+ * Mamba group count of 1 (models.md footnote ²) where the published config has more.
+ */
+const GROUP_CORRECTIONS: Record<string, { figures: [number, number, number]; reason: string }> = {
+  // 72 layers × 4 B × (conv (4 − 1) × (4096 + 2 × 2 × 256) + ssm 256 × 4096); reference: n_groups 1.
+  "falcon-h1-34b": {
+    figures: [72 * 2 * 4 * 128 * 2, 0, 72 * 4 * (3 * (4096 + 2 * 2 * 256) + 256 * 4096)],
+    reason: "config.json mamba_n_groups 2; the reference assumed 1",
   },
 };
 
@@ -141,7 +140,9 @@ describe("model presets", () => {
     }
     assert.deepEqual(
       mismatches,
-      Object.fromEntries(Object.entries(FIGURE_CORRECTIONS).map(([id, c]) => [id, c.figures])),
+      Object.fromEntries(
+        [...Object.entries(FIGURE_CORRECTIONS), ...Object.entries(GROUP_CORRECTIONS)].map(([id, c]) => [id, c.figures]),
+      ),
       "differences from the reference must be exactly the documented figure corrections",
     );
     assert.deepEqual(
@@ -263,6 +264,28 @@ describe("presets against hand computation (memory-rules.md §4–§9)", () => {
     assert.equal(f("falcon-h1-0.5b").fixedStateBytesPerSeq, (3 * (1536 + 2 * 1 * 128) + 128 * 1536) * 4 * 36);
   });
 
+  it("Nemotron-H-56B: config pattern gives 10 attention, 54 Mamba-2 (n_group 8), 54 MLP-only blocks", () => {
+    const a = model("nemotron-h-56b-base-8k").architecture;
+    assert.equal(f("nemotron-h-56b-base-8k").kvBytesPerTokenF16, 10 * 2 * 8 * 128 * 2);
+    assert.equal(f("nemotron-h-56b-base-8k").fixedStateBytesPerSeq, (3 * (16384 + 2 * 8 * 256) + 256 * 16384) * 4 * 54);
+    assert.equal((a.feed_forward_length as number[]).filter((x) => x === 32768).length, 54);
+  });
+
+  it("Falcon-H1 1.5B … 34B: every layer has KV and Mamba-2 state with the config's group count", () => {
+    // [id, layers, KV heads, d_inner, d_state, n_group]
+    const rows: [string, number, number, number, number, number][] = [
+      ["falcon-h1-1.5b", 24, 2, 3072, 256, 1],
+      ["falcon-h1-1.5b-deep", 66, 2, 1536, 256, 1],
+      ["falcon-h1-3b", 32, 2, 4096, 256, 1],
+      ["falcon-h1-7b", 44, 2, 3072, 256, 1],
+      ["falcon-h1-34b", 72, 4, 4096, 256, 2],
+    ];
+    for (const [id, L, kv, di, ds, g] of rows) {
+      assert.equal(f(id).kvBytesPerTokenF16, L * 2 * kv * 128 * 2, id);
+      assert.equal(f(id).fixedStateBytesPerSeq, (3 * (di + 2 * g * ds) + ds * di) * 4 * L, id);
+    }
+  });
+
   it("Command-R v01: full MHA, 64 KV heads", () => {
     assert.equal(f("command-r-v01-35b").kvBytesPerTokenF16, 40 * 2 * 64 * 128 * 2);
   });
@@ -304,11 +327,7 @@ describe("the qwen3-14b preset against real llama.cpp logs (H100, llama.cpp de3f
   });
 });
 
-describe("every preset can be sized or is refused with a reason", () => {
-  /** Refused by computeBreakdown beyond CORRECTIONS (fields the output/compute terms need). */
-  const ALSO_REFUSED: Record<string, string> = {
-    "falcon-h1-0.5b": "vocab_size",
-  };
+describe("every preset can be sized (83/83)", () => {
   for (const backend of ["cuda", "metal"] as const)
     it(`${backend}: breakdown at 4096 tokens with Q4_K_M weights`, () => {
       const cfg = RuntimeConfigSchema.parse({ n_ctx: 4096, weights_ftype: "Q4_K_M", backend });
@@ -324,10 +343,6 @@ describe("every preset can be sized or is refused with a reason", () => {
           refused[m.id] = e.field;
         }
       }
-      const expected = {
-        ...Object.fromEntries(Object.entries(CORRECTIONS).map(([id, c]) => [id, c.field])),
-        ...ALSO_REFUSED,
-      };
-      assert.deepEqual(refused, expected);
+      assert.deepEqual(refused, {});
     });
 });

@@ -5,6 +5,7 @@ import { attentionLayout, estimateWeightBytes, modelTableRow, weightOptions } fr
 import { computeBreakdown } from "../../../src/lib/engine/index.ts";
 import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
 import { MiB } from "../../../src/lib/units.ts";
+import type { Model } from "../../../src/schemas/model.ts";
 import { DATA_DIR } from "./fixture.ts";
 
 const { catalog } = loadCatalog(DATA_DIR);
@@ -24,9 +25,8 @@ describe("attention layout in words", () => {
     ["olmo-2-7b", "32 full-attention layers (MHA)"],
     ["nvidia-nemotron-nano-9b-v2", "4 full-attention + 27 Mamba-2 layers (GQA 5:1); 25 blocks without KV or state"],
     ["falcon-h1-0.5b", "36 layers, each attention + Mamba-2 in parallel (GQA 4:1)"],
-    // n_group unknown: the layout is still known (only the state size is not).
     ["falcon-h1-7b", "44 layers, each attention + Mamba-2 in parallel (GQA 6:1)"],
-    ["nemotron-h-56b-base-8k", "118 blocks: hybrid_override_pattern (118 blocks) = 54 M + 54 - + 10 *"],
+    ["nemotron-h-56b-base-8k", "10 full-attention + 54 Mamba-2 layers (GQA 8:1); 54 blocks without KV or state"],
   ];
   for (const [id, words] of cases) it(id, () => assert.equal(attentionLayout(model(id)), words));
 });
@@ -77,8 +77,22 @@ describe("table rows", () => {
   });
 
   it("refusals name the missing field", () => {
-    assert.match(modelTableRow(model("falcon-h1-3b"), { budget: h100 }).refusal ?? "", /recurrent\.n_group/);
-    const small = modelTableRow(model("falcon-h1-0.5b"), { budget: h100 });
+    // No committed preset is refused (the validator fails on one); a preset missing a field is.
+    const without = (id: string, edit: (a: Model["architecture"]) => void): Model => {
+      const m = structuredClone(model(id));
+      edit(m.architecture);
+      return m;
+    };
+    const noGroups = without("falcon-h1-3b", (a) => {
+      if (a.recurrent) a.recurrent.n_group = null;
+    });
+    assert.match(modelTableRow(noGroups, { budget: h100 }).refusal ?? "", /recurrent\.n_group/);
+    const small = modelTableRow(
+      without("falcon-h1-0.5b", (a) => {
+        a.vocab_size = null;
+      }),
+      { budget: h100 },
+    );
     assert.equal(small.figures?.kvBytesPerTokenF16, 18432);
     assert.match(small.refusal ?? "", /vocab_size/);
   });

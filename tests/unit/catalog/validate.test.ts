@@ -63,6 +63,23 @@ describe("bad data fails naming the file and the field", () => {
     assert.deepEqual(validateCatalog(dir), []);
   });
 
+  it("a preset the engine cannot size fails, naming the field the engine needs", () => {
+    const errors = withCopy((d) =>
+      editJson<J>(join(d, "models/falcon-h1-7b.json"), (m) => {
+        m.architecture.recurrent.n_group = null;
+      }),
+    );
+    const e = errorsAt(errors, "data/models/falcon-h1-7b.json", "architecture.recurrent.n_group");
+    assert.equal(e.length, 1, JSON.stringify(errors));
+    assert.match(e[0].message, /cannot size/);
+    const v = withCopy((d) =>
+      editJson<J>(join(d, "models/qwen3-14b.json"), (m) => {
+        m.architecture.vocab_size = null;
+      }),
+    );
+    assert.equal(errorsAt(v, "data/models/qwen3-14b.json", "architecture.vocab_size").length, 1, JSON.stringify(v));
+  });
+
   it("unknown field (strict objects)", () => {
     const errors = withCopy((d) =>
       editJson<J>(join(d, "models/qwen3-14b.json"), (m) => {

@@ -152,7 +152,8 @@ function checkTypesForModel(r: ResolvedArchitecture, config: RuntimeConfig, fa: 
       }
     }
   }
-  if (current && r.is_mla && config.type_k !== config.type_v)
+  // Upstream's llama_context refuses this; the TurboQuant fork (69d8e4be) has no such check.
+  if (current && config.engine.name !== "turboquant" && r.is_mla && config.type_k !== config.type_v)
     throw new EngineError(
       "unsupported-config",
       `model does not support different K (${config.type_k}) and V (${config.type_v}) cache types (MLA)`,

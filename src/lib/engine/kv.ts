@@ -40,7 +40,10 @@ export function planKvTypes(
   let k = typeK;
   const vOverride = new Map<number, KvType>();
   if (profile.name === "turboquant") {
-    if (isTurboType(k) && k === typeV && !r.is_mla && r.arch.arch !== "deepseek4") {
+    // The fork's 69d8e4be applies this to MLA models too (n_head / n_head_kv = 128 on DeepSeek V3):
+    // src/llama-kv-cache.cpp, llama_kv_cache ctor, "Auto-asymmetric" block (no is_mla test).
+    const mlaExempt = r.is_mla && profile.revision !== "2026-05";
+    if (isTurboType(k) && k === typeV && !mlaExempt && r.arch.arch !== "deepseek4") {
       const ratio = r.gqa_ratio;
       if (ratio !== null && ratio >= 6) {
         notes.push({

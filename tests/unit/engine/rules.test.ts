@@ -124,9 +124,9 @@ test("§7 Phi-3: SWA disabled, one full-size cache even with a sliding_window ke
   assert.equal(m.caches[0].cells, 8192);
 });
 
-test("§8 MLA with TurboQuant: K-only 576 padded to 640, no auto-asymmetric upgrade", () => {
-  // turbo4 640-wide row = 5 × 68 = 340 B; 61 layers × 340 B per cell
-  const m = planMemory(fixture("deepseek-v3"), cfg(turbo({ n_ctx: 256, type_k: "turbo4", type_v: "turbo4" })));
+test("§8 MLA with TurboQuant: K-only; a turbo K (asymmetric pair) is padded 576 → 640", () => {
+  // turbo4 640-wide row = 5 × 68 = 340 B; 61 layers × 340 B per cell (V q8_0 is not stored: MLA)
+  const m = planMemory(fixture("deepseek-v3"), cfg(turbo({ n_ctx: 256, type_k: "turbo4", type_v: "q8_0" })));
   assert.equal(m.caches[0].type_k, "turbo4");
   assert.equal(m.caches[0].rows[0].k_width, 640);
   assert.equal(m.caches[0].bytes, 61 * 340 * 256);

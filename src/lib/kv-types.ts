@@ -7,8 +7,8 @@
 import type { GgmlTypeName } from "../schemas/ggml-type.ts";
 
 /**
- * K/V cache element types accepted by `-ctk` / `-ctv` (memory-rules.md §5.1), plus the TurboQuant
- * fork's KV-only types (§10). Names are exactly as llama.cpp prints them in `K (%s)` / `V (%s)`.
+ * K/V cache element types accepted by `-ctk` / `-ctv` (docs/memory-model.md#ggml-type-sizes), plus the TurboQuant
+ * fork's KV-only types (docs/memory-model.md#turboquant). Names are exactly as llama.cpp prints them in `K (%s)` / `V (%s)`.
  * - upstream llama.cpp: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 iq4_nl
  * - TurboQuant fork only: turbo2 turbo3 turbo4 (block size and bytes depend on the fork revision)
  */
@@ -33,7 +33,7 @@ export function isTurboType(t: KvTypeName): boolean {
   return t === "turbo2" || t === "turbo3" || t === "turbo4";
 }
 
-/** True for types that upstream llama.cpp only accepts for V with flash attention on (§4). */
+/** True for types that upstream llama.cpp only accepts for V with flash attention on (docs/memory-model.md#quantized-v-needs-fa). */
 export function isQuantizedKvType(t: KvTypeName): boolean {
   return t !== "f32" && t !== "f16" && t !== "bf16";
 }
@@ -46,7 +46,7 @@ const OLLAMA_KV_TYPES: readonly KvTypeName[] = ["f16", "q8_0", "q4_0"];
  * - llama.cpp: every upstream type of `-ctk/-ctv` (common/arg.cpp kv_cache_types, de3ff81);
  * - turboquant: the same plus turbo2/3/4;
  * - ollama: OLLAMA_KV_CACHE_TYPE takes f16, q8_0 or q4_0 only, one type for K and V
- *   (ollama docs/faq.md; memory-rules.md §14).
+ *   (ollama docs/faq.md; docs/memory-model.md#ollama).
  */
 export function kvTypesAccepted(engine: "llama.cpp" | "turboquant" | "ollama"): readonly KvTypeName[] {
   if (engine === "ollama") return OLLAMA_KV_TYPES;

@@ -6,14 +6,14 @@ import { z } from "zod";
  * field `architecture`), user-supplied JSON and GGUF headers (src/lib/gguf maps keys onto it).
  *
  * Conventions
- * - Field names follow llama.cpp's GGUF keys without the `{arch}.` prefix (memory-rules.md §16).
+ * - Field names follow llama.cpp's GGUF keys without the `{arch}.` prefix (docs/memory-model.md#gguf-keys).
  * - `null` = unknown. The engine never guesses: when a rule needs a null field it throws an
  *   `EngineError` naming the field (src/lib/engine/errors.ts). Omitted fields parse as `null`
  *   (or the documented default), so hand-written presets may leave out what does not apply.
  * - Per-layer arrays have exactly `block_count` entries (or, where llama.cpp allows it, only the
  *   trunk layers `block_count − nextn_predict_layers`; missing tail entries then count as the
  *   hard-coded per-arch default — see each field).
- * - Per-architecture rules that llama.cpp hard-codes in C++ (memory-rules.md §3, §7, §9, §16.1:
+ * - Per-architecture rules that llama.cpp hard-codes in C++ (docs/memory-model.md#kv-layers, #swa-patterns, #hybrid-layer-patterns:
  *   SWA period of gemma3, Gemma 3n's KV-layer cut at 20, which layers of qwen35 are recurrent,
  *   Falcon-H1's parallel hybrid, …) live in the engine keyed by `arch`, NOT here. Fields below
  *   that repeat such a rule are optional overrides / GGUF values.
@@ -40,7 +40,7 @@ export const LayerKindSchema = z.enum(["full", "swa", "recurrent", "recurrent+fu
 export type LayerKind = z.infer<typeof LayerKindSchema>;
 
 /**
- * Multi-head latent attention (memory-rules.md §8). Present only for MLA models
+ * Multi-head latent attention (docs/memory-model.md#mla). Present only for MLA models
  * (`deepseek2`, Kimi K2, Kimi-Linear, BailingMoE3 …). llama.cpp's `is_mla()` is true iff both
  * `key_length_mla` and `value_length_mla` are present; a GGUF without them falls back to MHA and
  * must be mapped with `mla: null` and the MHA head counts.
@@ -60,7 +60,7 @@ export const MlaSchema = z.strictObject({
 export type Mla = z.infer<typeof MlaSchema>;
 
 /**
- * Recurrent-state family (memory-rules.md §9). Selects the n_embd_r / n_embd_s formula:
+ * Recurrent-state family (docs/memory-model.md#recurrent-families). Selects the n_embd_r / n_embd_s formula:
  * - `mamba1`          r = (d_conv−1)·d_inner; s = d_state·d_inner                     (Jamba, Mamba)
  * - `mamba2`          r = (d_conv−1)·(d_inner + 2·n_group·d_state); s = d_state·d_inner
  *                     (Mamba2, Falcon-H1, Granite-hybrid, Nemotron-H)
@@ -112,7 +112,7 @@ export const RecurrentSpecSchema = z.strictObject({
 });
 export type RecurrentSpec = z.infer<typeof RecurrentSpecSchema>;
 
-/** DeepSeek-V3.2 / GLM-DSA lightning indexer: an extra K-only cache (memory-rules.md §8). */
+/** DeepSeek-V3.2 / GLM-DSA lightning indexer: an extra K-only cache (docs/memory-model.md#dsa-indexer). */
 export const IndexerSchema = z.strictObject({
   /** `{arch}.attention.indexer.head_count` (64 on V3.2); compute only. */
   head_count: posInt.nullable().default(null),
@@ -173,12 +173,12 @@ export const ArchitectureSchema = z.strictObject({
   /** `set_swa_pattern(p, dense_first = true)`: layer il is SWA iff il % p ≠ 0. */
   swa_dense_first: z.boolean().default(false),
 
-  /** MLA latent dims (§8); null = not MLA. */
+  /** MLA latent dims (docs/memory-model.md#mla); null = not MLA. */
   mla: MlaSchema.nullable().default(null),
   /** DSA indexer K cache (deepseek32, glm-dsa); null = none. */
   indexer: IndexerSchema.nullable().default(null),
 
-  /** Recurrent state dims (§9); null = no recurrent layers. */
+  /** Recurrent state dims (docs/memory-model.md#recurrent-families); null = no recurrent layers. */
   recurrent: RecurrentSpecSchema.nullable().default(null),
   /**
    * `{arch}.attention.recurrent_layers`: per-layer bool array (true = recurrent). Overrides the
@@ -210,7 +210,7 @@ export const ArchitectureSchema = z.strictObject({
 
   /** `{arch}.vocab_size` or length of `tokenizer.ggml.tokens` (logits / output buffer). */
   vocab_size: posInt.nullable().default(null),
-  /** True when the GGUF has no `output.weight` (tied embeddings → token_embd duplicated on the output device, §13.2). */
+  /** True when the GGUF has no `output.weight` (tied embeddings → token_embd duplicated on the output device, docs/memory-model.md#weights-runtime). */
   tied_embeddings: z.boolean().nullable().default(null),
 
   /** Total parameter count (text model, incl. embeddings), for the params × bpw fallback and display. */

@@ -72,7 +72,7 @@ export const KvCacheSchema = z.strictObject({
   v_bytes: bytes,
   /** k_bytes + v_bytes (the size line's total). */
   bytes,
-  /** Bytes in this cache's buffer NOT in the size line (TurboQuant rotation matrices, §10.4.4). */
+  /** Bytes in this cache's buffer NOT in the size line (TurboQuant rotation matrices, docs/memory-model.md#turboquant-rotation-buffers). */
   extra_bytes: bytes,
   /** Per-layer rows. */
   rows: z.array(KvLayerRowSchema),
@@ -110,7 +110,7 @@ export const BreakdownSchema = z.strictObject({
   /** The architecture's `arch` and display name. */
   model: z.strictObject({ arch: z.string(), name: z.string().nullable() }),
 
-  /** Context bookkeeping (memory-rules.md §2). */
+  /** Context bookkeeping (docs/memory-model.md#context-cells). */
   context: z.strictObject({
     /** n_ctx as requested (0 resolved to context_length; ollama: num_ctx per request). */
     requested: z.number().int().nonnegative(),
@@ -142,7 +142,7 @@ export const BreakdownSchema = z.strictObject({
   /** Kind of every layer il = 0 … block_count − 1 after the per-arch rules (engine resolveLayers). */
   layer_kinds: z.array(LayerKindSchema),
 
-  /** Attention KV caches (§2–§8). */
+  /** Attention KV caches (docs/memory-model.md#context-cells to #mla). */
   kv: z.strictObject({
     /** Σ K bytes over all caches (size lines). */
     k_bytes: bytes,
@@ -157,7 +157,7 @@ export const BreakdownSchema = z.strictObject({
     per_device: z.array(BufferBytesSchema),
   }),
 
-  /** Recurrent state (§9); zeros when the model has none. Always f32. */
+  /** Recurrent state (docs/memory-model.md#recurrent-state); zeros when the model has none. Always f32. */
   recurrent: z.strictObject({
     /** r_bytes + s_bytes (the `llama_memory_recurrent: size =` total). */
     bytes,
@@ -171,7 +171,7 @@ export const BreakdownSchema = z.strictObject({
     per_device: z.array(BufferBytesSchema),
   }),
 
-  /** Model weights (§13). */
+  /** Model weights (docs/memory-model.md#weights). */
   weights: z.strictObject({
     /** Σ tensor bytes (file's `ml.n_bytes`; 0 with source "none"). */
     bytes,
@@ -189,14 +189,14 @@ export const BreakdownSchema = z.strictObject({
     tied_duplicate_bytes: bytes,
   }),
 
-  /** Output (logits) buffer at init, host (§11). */
+  /** Output (logits) buffer at init, host (docs/memory-model.md#output-buffer). */
   output: z.strictObject({
     bytes,
     /** Buffer name (`CUDA_Host`, `CPU`, `MTL0`?). */
     name: z.string(),
   }),
 
-  /** Compute buffers: ESTIMATE calibrated on measured runs (§12). */
+  /** Compute buffers: ESTIMATE calibrated on measured runs (docs/memory-model.md#compute-buffers). */
   compute: z.strictObject({
     /** Σ per_backend. */
     bytes,

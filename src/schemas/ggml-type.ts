@@ -7,11 +7,11 @@ import { z } from "zod";
  * views of it; tests/unit/catalog/quants.test.ts checks it against data/quants/kv-types.json.
  *
  * Upstream rows: `ggml/include/ggml.h` `enum ggml_type` and `ggml/src/ggml.c` `type_traits[]` of
- * llama.cpp de3ff81 (memory-rules.md §5.1). Ids 4, 5, 31–33 and 36–38 were removed upstream.
+ * llama.cpp de3ff81 (docs/memory-model.md#ggml-type-sizes). Ids 4, 5, 31–33 and 36–38 were removed upstream.
  *
- * Fork rows (TheTom/llama-cpp-turboquant, memory-rules.md §10.2 at 69d8e4be): their ids 42–46
- * collide with upstream (42 = q2_0 upstream, turbo2 in the fork, §5.1), so a GGUF id is mapped
- * with `ggmlTypeNameFromId(id, fork)`. turbo2/turbo3 had other layouts in March 2026 (§10.3);
+ * Fork rows (TheTom/llama-cpp-turboquant, docs/memory-model.md#turboquant-layouts, fork commit 69d8e4be): their ids 42–46
+ * collide with upstream (42 = q2_0 upstream, turbo2 in the fork, docs/memory-model.md#ggml-type-sizes), so a GGUF id is mapped
+ * with `ggmlTypeNameFromId(id, fork)`. turbo2/turbo3 had other layouts in March 2026 (docs/memory-model.md#turboquant-layouts);
  * those live with the engine's profile rules, this table holds the current layout.
  */
 export interface GgmlTypeRow {

@@ -30,7 +30,7 @@ export const WorkingSetObservationSchema = z.strictObject({
 export type WorkingSetObservation = z.infer<typeof WorkingSetObservationSchema>;
 
 /**
- * Default Metal GPU working-set limit of an Apple configuration (memory-rules.md §15). `bytes` is
+ * Default Metal GPU working-set limit of an Apple configuration (docs/memory-model.md#metal-budget). `bytes` is
  * what the calculator uses: a measured value where one exists, else the estimate named in `rule`.
  */
 export const MetalWorkingSetSchema = z.strictObject({

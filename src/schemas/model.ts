@@ -24,7 +24,8 @@ export type ModelStatus = z.infer<typeof ModelStatusSchema>;
 export const WeightBytesKindSchema = z.enum(["exact", "displayed", "estimated"]);
 export type WeightBytesKind = z.infer<typeof WeightBytesKindSchema>;
 
-/** How reliable the listing itself is (models.json's ollama_tags status vocabulary). */
+/** How reliable the listing itself is (verified: read from the listing itself; secondary: a
+ * third-party copy of the listing; unverified: a single weak source). */
 export const ListingStatusSchema = z.enum(["verified", "secondary", "unverified"]);
 export type ListingStatus = z.infer<typeof ListingStatusSchema>;
 
@@ -56,8 +57,8 @@ export const WeightVariantSchema = z.strictObject({
 export type WeightVariant = z.infer<typeof WeightVariantSchema>;
 
 /**
- * Per-token and per-sequence figures computed BY HAND in shared/reference (models.json `llamacpp`
- * block, models.md table) with llama.cpp's rules. The catalog test compares the engine with them;
+ * Per-token and per-sequence figures computed BY HAND from the model's config.json with llama.cpp's
+ * rules (docs/memory-model.md), independently of the engine. The catalog test compares the engine with them;
  * they are never shown as our result.
  */
 export const ModelReferenceSchema = z.strictObject({
@@ -73,7 +74,7 @@ export const ModelReferenceSchema = z.strictObject({
   recurrentLayers: uint,
   /** Where the figures come from. */
   source: z.string().min(1),
-  /** The hand computation's own caveats (models.json `llamacpp.notes`). */
+  /** The hand computation's own caveats (caveats the hand computation recorded). */
   notes: z.array(z.string()),
 });
 export type ModelReference = z.infer<typeof ModelReferenceSchema>;
@@ -107,7 +108,7 @@ export const ModelSchema = z.strictObject({
   status: ModelStatusSchema,
   /** Sources of the architecture (URLs or repo@commit: path), first = primary. */
   source: z.array(z.string().min(1)).min(1),
-  /** HF-side description of the attention layout (models.json attention_type / layer_pattern). */
+  /** HF-side description of the attention layout (the config.json's attention type and layer pattern). */
   attention: z.strictObject({
     type: z.string().nullable(),
     layerPattern: z.string().nullable(),

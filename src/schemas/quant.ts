@@ -17,8 +17,8 @@ export type KvEngine = z.infer<typeof KvEngineSchema>;
 /**
  * When flash attention is required:
  * - `never`  accepted for K and V with FA off (f32, f16, bf16)
- * - `as-v`   K works without FA; a quantized V needs FA (upstream, memory-rules.md §4)
- * - `always` the engine needs FA for the type and turns it on itself (TurboQuant fork, §10.1)
+ * - `as-v`   K works without FA; a quantized V needs FA (upstream, docs/memory-model.md#quantized-v-needs-fa)
+ * - `always` the engine needs FA for the type and turns it on itself (TurboQuant fork, docs/memory-model.md#turboquant)
  */
 export const FlashAttnNeedSchema = z.enum(["never", "as-v", "always"]);
 export type FlashAttnNeed = z.infer<typeof FlashAttnNeedSchema>;
@@ -70,7 +70,7 @@ export const KvCacheTypeSchema = z.strictObject({
   engines: z.array(KvEngineSchema).min(1),
   /**
    * The fork zero-pads each K (and non-MLA V) head to a multiple of this many values for turbo
-   * types (memory-rules.md §10.4.3); null = no padding.
+   * types (docs/memory-model.md#turboquant-head-padding); null = no padding.
    */
   headDimPadTo: posInt.nullable(),
   /** Layout history, oldest first; the last period (until = null) is the current layout. */
@@ -87,7 +87,7 @@ export const KvCacheTypesFileSchema = z.array(KvCacheTypeSchema).min(1);
 
 /**
  * A weight file type (`general.file_type`, llama-quantize's ftype). A whole file mixes tensor
- * types (memory-rules.md §13.3), so it has a nominal bpw (its base type) and a typical whole-file
+ * types (docs/memory-model.md#ftype-mixing), so it has a nominal bpw (its base type) and a typical whole-file
  * bpw measured on a reference model.
  */
 export const WeightFtypeSchema = z.strictObject({
@@ -101,7 +101,7 @@ export const WeightFtypeSchema = z.strictObject({
   baseType: z.string().min(1),
   /**
    * Bits per weight llama.cpp names for the ftype (the `- 2.5 bpw` of i-quant names,
-   * memory-rules.md §13.3); for plain and K-quant ftypes the base type's type_size × 8 / block.
+   * docs/memory-model.md#weights-fallback); for plain and K-quant ftypes the base type's type_size × 8 / block.
    */
   nominalBpw: z.number().positive(),
   /** Typical whole-file bits per weight, null when no reference file is known. */

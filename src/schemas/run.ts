@@ -115,7 +115,7 @@ export const MeasuredSchema = z.strictObject(
 );
 export type Measured = z.infer<typeof MeasuredSchema>;
 
-/** Components a buffer row can belong to (memory-rules.md §1). */
+/** Components a buffer row can belong to (docs/memory-model.md#components). */
 export const BufferComponentSchema = z.enum(["model", "kv", "rs", "compute", "output", "state", "unaccounted"]);
 
 /**
@@ -319,7 +319,7 @@ export const RuntimeInfoSchema = z.strictObject({
       commit: z.string().optional(),
       /** Build (source) date, YYYY-MM-DD, when known. */
       build_date: z.string().optional().describe("Build (source) date, YYYY-MM-DD, when known."),
-      /** Date range the log's line formats imply (log-formats.md history), when no build date is known. */
+      /** Date range the log's line formats imply (docs/memory-model.md#log-format-history), when no build date is known. */
       format_date_range: z.strictObject({ from: z.string().optional(), to: z.string().optional() }).optional(),
     })
     .optional(),

@@ -6,14 +6,14 @@ import { KvTypeSchema } from "./kv-type.ts";
  * How a model is run: the knobs that change allocated memory. One schema for the CLI
  * (`npm run calc`), the site's URL state and ingested runs (the run schema embeds it).
  *
- * Defaults are those of `llama-cli` at the reference build (memory-rules.md §2.2): n_seq 1, KV
+ * Defaults are those of `llama-cli` at the reference build (docs/memory-model.md#defaults): n_seq 1, KV
  * NOT unified, flash attention auto, n_ubatch 512, n_batch 2048, f16/f16, all layers on the GPU.
  * (A default `llama-server` differs: n_seq 4 with unified KV — set them explicitly.)
  */
 
 /**
  * Engine profile: which build's rules the engine applies. Rules changed by build date
- * (memory-rules.md §17); a measured run is compared with its own build's revision.
+ * (docs/memory-model.md#engine-revisions); a measured run is compared with its own build's revision.
  *
  * llama.cpp revisions (name = first build date of the rule set):
  * - `current`    since 2026-01-25 (d9c6ce46f): cells PAD(n_ctx, 256), SWA PAD(…, 256), MLA K-only
@@ -22,12 +22,12 @@ import { KvTypeSchema } from "./kv-type.ts";
  * - `2025-07-16` 2025-07-16 (225e7a143) → 2025-10-27: per-stream PAD(ceil(n_ctx/n_seq), FA ? 256 : 32),
  *                SWA min(base, PAD(n_swa·(unified ? n_seq : 1) + n_ubatch, pad)), MLA K+V
  *
- * turboquant (TheTom/llama-cpp-turboquant, upstream rules as llama.cpp `current` plus §10):
+ * turboquant (TheTom/llama-cpp-turboquant, upstream rules as llama.cpp `current` plus docs/memory-model.md#turboquant):
  * - `2026-05` 69d8e4be: turbo4 68 B/128, turbo3 50 B/128 (3.125 bpv), turbo2 34 B/128 (2.125 bpv)
  * - `2026-03` build of late March 2026 (the original report's): turbo3 14 B/32 (3.5 bpv),
  *             turbo2 10 B/32 (2.5 bpv), turbo4 68 B/128
  *
- * ollama (§14): `num_ctx` is PER REQUEST: llama-server is launched with
+ * ollama (docs/memory-model.md#ollama): `num_ctx` is PER REQUEST: llama-server is launched with
  * `-c num_ctx × n_seq`; one KV type for K and V (type_k must equal type_v); llama.cpp `current` rules.
  * - `2026-05` (PR #16031, llama-server backend)
  */
@@ -52,7 +52,7 @@ export type EngineName = EngineProfile["name"];
 export const BackendSchema = z.enum(["cuda", "metal", "cpu"]);
 export type Backend = z.infer<typeof BackendSchema>;
 
-/** `-fa on|off|auto`; auto resolves to on when the backend supports FA for the types (§4). */
+/** `-fa on|off|auto`; auto resolves to on when the backend supports FA for the types (docs/memory-model.md#quantized-v-needs-fa). */
 export const FlashAttnSchema = z.enum(["on", "off", "auto"]);
 export type FlashAttn = z.infer<typeof FlashAttnSchema>;
 
@@ -79,7 +79,7 @@ export const RuntimeConfigSchema = z.strictObject({
   /** `-b` logical batch. */
   n_batch: z.number().int().positive().default(2048),
   /**
-   * `-ngl`: layers offloaded to the device, counting the output layer first (§13.2).
+   * `-ngl`: layers offloaded to the device, counting the output layer first (docs/memory-model.md#offload).
    * -1 = all (llama.cpp's default "auto/all"); 0 = CPU only.
    */
   n_gpu_layers: z.number().int().min(-1).default(-1),

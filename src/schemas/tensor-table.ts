@@ -2,7 +2,7 @@ import { z } from "zod";
 import { GgmlTypeNameSchema } from "./ggml-type.ts";
 
 /**
- * A model's tensor table, as read from a GGUF header's tensor infos (memory-rules.md §13.1) or
+ * A model's tensor table, as read from a GGUF header's tensor infos (docs/memory-model.md#weights-tensor-table) or
  * built by the engine from an architecture and an ftype. The engine sums exact bytes from it:
  * bytes = ne0 / blck(type) × type_size(type) × Π ne[1..].
  */

@@ -1,6 +1,6 @@
 /**
  * Copyable commands for the calculator's state, one per engine, with the context translated to
- * each engine's own meaning (memory-rules.md §14):
+ * each engine's own meaning (docs/memory-model.md#ollama):
  *
  * - llama.cpp / the TurboQuant fork: `-c` is the TOTAL over all sequences; llama.cpp allocates
  *   PAD(-c, 256) cells (per stream PAD(-c / np, 256) without unified KV).

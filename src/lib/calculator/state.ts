@@ -31,7 +31,7 @@ export const CTX_MAX = 16 * 1024 * 1024;
  * The default state: the original report's question (qwen3.5:27b at Q4_K_M, 32 GB Mac as
  * reported, the TurboQuant fork's llama-server on Metal with `-ctk q8_0 -ctv turbo4 -c 32768 -fa on`).
  * That command passes no `-np`, so llama-server's auto mode applies: 4 sequences, unified KV
- * (memory-rules.md §2.2) — which is what the default state models and its command spells out.
+ * (docs/memory-model.md#defaults) — which is what the default state models and its command spells out.
  */
 export const DEFAULT_STATE: CalcState = {
   model: "qwen3.5-27b",

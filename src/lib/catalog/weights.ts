@@ -50,7 +50,8 @@ export function weightOptions(
       includesVision: false,
       listingStatus: "unverified",
       source: `estimate: ${model.params.totalB ?? "?"} B params × ${bpw} bpw (${basis})`,
-      notes: "Estimate, not a file: text weights only; real files mix tensor types (memory-rules.md §13.3).",
+      notes:
+        "Estimate, not a file: text weights only; real files mix tensor types per tensor (llama.cpp src/llama-quant.cpp).",
     });
   }
   return out;

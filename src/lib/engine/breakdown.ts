@@ -52,7 +52,7 @@ function devNames(config: RuntimeConfig): { dev: string; hostCompute: string } {
   return { dev: "CPU", hostCompute: "CPU" };
 }
 
-/** Layers on the device by `-ngl` (output layer counted first, §13.2). */
+/** Layers on the device by `-ngl` (output layer counted first, docs/memory-model.md#offload). */
 function placement(
   nLayerAll: number,
   config: RuntimeConfig,
@@ -268,7 +268,7 @@ export function planMemory(arch: Architecture, config: RuntimeConfig): MemoryPla
     kvSlope += c.bytes / plan.n_ctx;
   }
 
-  // Recurrent state (§9): f32, max(1, n_seq) × (1 + n_rs_seq) cells.
+  // Recurrent state (docs/memory-model.md#recurrent-state): f32, max(1, n_seq) × (1 + n_rs_seq) cells.
   const rw = r.recurrent_widths;
   const recRows: RecurrentLayerRow[] = [];
   const rsCells = Math.max(1, config.n_seq) * (1 + config.n_rs_seq);
@@ -409,7 +409,7 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
   }
   let dup = 0;
   if (!hasOutput && embd) {
-    // Tied embeddings: token_embd is loaded a second time as the output tensor (§13.2).
+    // Tied embeddings: token_embd is loaded a second time as the output tensor (docs/memory-model.md#weights-runtime).
     if (place.outputOnDevice) {
       dup = allocBytes(embd, backendKind);
       dev += dup;
@@ -462,7 +462,7 @@ function assemble(arch: Architecture, config: RuntimeConfig, opts: BreakdownOpti
       let kb = row.k_bytes;
       let vb = row.v_bytes;
       if (cudaKv && !host) {
-        // CUDA quantized-row padding (§5): + row(type, 512 − ne0 % 512) per quantized tensor.
+        // CUDA quantized-row padding (docs/memory-model.md#kv-buffer-alignment): + row(type, 512 − ne0 % 512) per quantized tensor.
         kb += cudaRowPad(row.type_k, row.k_width, config);
         if (row.type_v) vb += cudaRowPad(row.type_v, row.v_width, config);
       }
@@ -494,7 +494,7 @@ function assemble(arch: Architecture, config: RuntimeConfig, opts: BreakdownOpti
     });
   }
 
-  // Output buffer: n_vocab × n_seq × 4 at init (§11).
+  // Output buffer: n_vocab × n_seq × 4 at init (docs/memory-model.md#output-buffer).
   const outName = config.backend === "cuda" && m.offload !== "none" ? "CUDA_Host" : "CPU";
   const outBytes = arch.vocab_size * config.n_seq * 4;
 

@@ -6,11 +6,11 @@ import type { ResolvedArchitecture } from "./layers.ts";
 import { MiB } from "../units.ts";
 
 /**
- * Compute-buffer and runtime-overhead ESTIMATES (memory-rules.md §12, §15).
+ * Compute-buffer and runtime-overhead ESTIMATES (docs/memory-model.md#compute-buffers, #runtime-overhead).
  *
  * llama.cpp measures compute buffers by reserving worst-case graphs; there is no formula. This
- * model keeps the dominant terms of §12.2 and is calibrated on the 23 H100 runs of
- * ../shared/measurements/h100-qwen3-14b (llama.cpp de3ff81, CUDA, Qwen3-14B Q4_K_M), where it
+ * model keeps the dominant terms ({D}#compute-calibration) and is calibrated on the 23 H100 runs of
+ * the project's measurement, data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/ (llama.cpp de3ff81, CUDA, Qwen3-14B Q4_K_M), where it
  * reproduces every CUDA0 and CUDA_Host compute buffer to the byte:
  *
  * device = max(logits, attention, ffn)
@@ -76,7 +76,7 @@ export function rotationMatrixBytes(
   typeV: KvType,
   profile: EngineProfile,
 ): number {
-  if (profile.name === "turboquant") return 0; // off by default in the fork (§10.4.5)
+  if (profile.name === "turboquant") return 0; // off by default in the fork (docs/memory-model.md#turboquant-rotation-buffers)
   if (profile.name === "llama.cpp" && profile.revision !== "current") return 0;
   const quant = (isQuantizedKvType(typeK) && !isTurboType(typeK)) || (isQuantizedKvType(typeV) && !isTurboType(typeV));
   if (!quant) return 0;

@@ -2,7 +2,7 @@ import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import { EngineError } from "./errors.ts";
 
 /**
- * Context size → cells (memory-rules.md §2, §6, §7) per engine revision.
+ * Context size → cells (docs/memory-model.md#context-cells, #swa) per engine revision.
  */
 
 export const PAD = (x: number, n: number): number => Math.ceil(x / n) * n;
@@ -52,7 +52,7 @@ export interface ContextPlan {
 }
 
 /**
- * Cells of the base cache (§2 steps 1–6). `fa` is the resolved flash-attention flag (matters for
+ * Cells of the base cache (docs/memory-model.md#context-cells, steps 1–6). `fa` is the resolved flash-attention flag (matters for
  * the 2025-07-16 rules' 32/256 padding only).
  */
 export function planContext(
@@ -98,7 +98,7 @@ export function planContext(
   };
 }
 
-/** Cells per stream of the SWA cache (§7, with its history). */
+/** Cells per stream of the SWA cache (docs/memory-model.md#swa, with its history). */
 export function swaCells(
   plan: ContextPlan,
   nSwa: number,

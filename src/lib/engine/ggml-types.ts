@@ -4,7 +4,7 @@ import type { KvType } from "../../schemas/kv-type.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import { EngineError } from "./errors.ts";
 
-/** Block size (values per block) and bytes per block of a ggml type (memory-rules.md §5.1, §10.2). */
+/** Block size (values per block) and bytes per block of a ggml type (docs/memory-model.md#ggml-type-sizes, #turboquant-layouts). */
 export interface TypeTraits {
   readonly blck: number;
   readonly bytes: number;
@@ -18,7 +18,7 @@ export const GGML_TYPE_TRAITS: Readonly<Record<GgmlTypeName, TypeTraits>> = Obje
   [...GGML_TYPE_BY_NAME].map(([name, t]) => [name, { blck: t.blck, bytes: t.bytes }]),
 ) as Record<GgmlTypeName, TypeTraits>;
 
-/** TurboQuant layouts of the 2026-03 build (§10.3): turbo3 14 B / 32, turbo2 10 B / 32. */
+/** TurboQuant layouts of the 2026-03 build (docs/memory-model.md#turboquant-layouts): turbo3 14 B / 32, turbo2 10 B / 32. */
 const TURBO_2026_03: Partial<Record<KvType, TypeTraits>> = {
   turbo2: { blck: 32, bytes: 10 },
   turbo3: { blck: 32, bytes: 14 },

@@ -7,11 +7,11 @@ import { kvTypeTraits, rowBytes } from "./ggml-types.ts";
 import type { ResolvedArchitecture, ResolvedLayer } from "./layers.ts";
 
 /**
- * KV cache instances (memory-rules.md §3–§8, §10.4): per-layer rows, the numbers of each
+ * KV cache instances (docs/memory-model.md#kv-layers to #mla, #turboquant): per-layer rows, the numbers of each
  * `llama_kv_cache: size = …` line, and the TurboQuant fork's silent changes.
  */
 
-/** f32 128×128 rotation + inverse + 128 f32 inner-q scales (§10.4.4), per cache instance. */
+/** f32 128×128 rotation + inverse + 128 f32 inner-q scales (docs/memory-model.md#turboquant-rotation-buffers), per cache instance. */
 export const TURBO_ROTATION_BYTES = 2 * 128 * 128 * 4 + 128 * 4;
 
 export interface KvTypePlan {
@@ -26,7 +26,7 @@ export interface KvTypePlan {
 }
 
 /**
- * Decide the effective K/V types for a profile (TurboQuant silent changes §10.4.1–2) and add
+ * Decide the effective K/V types for a profile (TurboQuant silent changes, docs/memory-model.md#turboquant-auto-asymmetric and #turboquant-boundary-v) and add
  * notes. Validity checks (unsupported types, quantized V without FA) are done by the caller.
  */
 export function planKvTypes(
@@ -67,7 +67,7 @@ export function planKvTypes(
   return { type_k: k, type_v: typeV, v_override: vOverride, fa };
 }
 
-/** Per-head zero-padding of a turbo type to a multiple of 128 (§10.4.3). */
+/** Per-head zero-padding of a turbo type to a multiple of 128 (docs/memory-model.md#turboquant-head-padding). */
 function turboPadded(head: number): number {
   return Math.ceil(head / 128) * 128;
 }
@@ -162,7 +162,7 @@ export function sizeCache(
   };
 }
 
-/** Size of an MLA-style K-only indexer cache (DSA, §8). */
+/** Size of an MLA-style K-only indexer cache (docs/memory-model.md#dsa-indexer). */
 export function sizeIndexerCache(
   layers: readonly ResolvedLayer[],
   keyLength: number,

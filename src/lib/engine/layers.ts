@@ -4,7 +4,7 @@ import { EngineError, missingField } from "./errors.ts";
 /**
  * Per-layer resolution of an architecture: which layers hold KV (full / SWA), which hold
  * recurrent state, which reuse another layer's KV, with their head counts and row widths.
- * The hard-coded per-architecture rules of memory-rules.md §3, §7, §9 and §16.1 live here,
+ * The hard-coded per-architecture rules of docs/memory-model.md (#kv-layers, #swa-patterns, #hybrid-layer-patterns) live here,
  * keyed by `arch`; the data only carries GGUF values.
  */
 
@@ -63,7 +63,7 @@ export interface ResolvedArchitecture {
   readonly rules: readonly string[];
 }
 
-/** SWA period hard-coded per arch (memory-rules.md §7, §16.1). */
+/** SWA period hard-coded per arch (docs/memory-model.md#swa-patterns). */
 const SWA_PERIOD: Readonly<Record<string, number>> = {
   gemma2: 2,
   gemma3: 6,
@@ -87,9 +87,9 @@ const PURE_RECURRENT = new Set(["mamba", "mamba2", "rwkv6", "rwkv6qwen2", "rwkv7
 const QWEN_HYBRID = new Set(["qwen3next", "qwen35", "qwen35moe"]);
 const HKV_ZERO_HYBRID = new Set(["jamba", "granitehybrid", "lfm2", "lfm2moe"]);
 const NEMOTRON_H = new Set(["nemotron_h", "nemotron_h_moe"]);
-/** Hybrids whose MTP layers are dropped from KV and RS (§3 "hybrid + MTP"). */
+/** Hybrids whose MTP layers are dropped from KV and RS (docs/memory-model.md#nextn-mtp-filter). */
 const HYBRID_MTP_FILTER = new Set(["qwen3next", "qwen35", "qwen35moe", "minimax01"]);
-/** Non-hybrid archs with the `il < n_layer()` MTP filter (§3). */
+/** Non-hybrid archs with the `il < n_layer()` MTP filter (docs/memory-model.md#nextn-mtp-filter). */
 const MTP_FILTER = new Set(["step35", "hy_v3", "glm-dsa", "mimo2", "deepseek32"]);
 
 const cache = new WeakMap<Architecture, Map<string, ResolvedArchitecture>>();
@@ -98,8 +98,8 @@ export interface ResolveOptions {
   /**
    * Drop NextN/MTP layers (il ≥ n_layer()) from the KV cache for EVERY architecture, as llama.cpp
    * de3ff81 does (create_memory filters il < n_layer() whenever nextn_predict_layers > 0; checked
-   * against real llama.cpp on a tiny glm4moe GGUF). false = the per-arch lists of memory-rules.md
-   * §3 (reference 34af94cd: GLM-4.x / DeepSeek2 keep a NextN layer's KV), used by older revisions.
+   * against real llama.cpp on a tiny glm4moe GGUF). false = the per-arch lists of
+   * docs/memory-model.md#nextn-mtp-filter (older builds: GLM-4.x / DeepSeek2 keep a NextN layer's KV), used by older revisions.
    */
   readonly mtpFilterAll?: boolean;
 }
@@ -121,7 +121,7 @@ function maxOf(value: number | readonly number[] | null): number | null {
   return typeof value === "number" ? value : Math.max(0, ...value);
 }
 
-/** n_embd_r / n_embd_s of one recurrent layer (memory-rules.md §9). */
+/** n_embd_r / n_embd_s of one recurrent layer (docs/memory-model.md#recurrent-families). */
 export function recurrentWidths(arch: Architecture): RecurrentWidths {
   const rs = arch.recurrent;
   if (!rs) throw missingField("recurrent", `for the recurrent layers of "${arch.arch}"`);
@@ -165,7 +165,7 @@ export function recurrentWidths(arch: Architecture): RecurrentWidths {
   }
 }
 
-/** is_swa(il) for the arch (memory-rules.md §7). */
+/** is_swa(il) for the arch (docs/memory-model.md#swa-patterns). */
 function swaPredicate(a: Architecture, rules: string[]): ((il: number) => boolean) | null {
   if (SWA_DISABLED.has(a.arch)) {
     if (a.sliding_window !== null) rules.push(`${a.arch}: SWA disabled, full-size cache`);
@@ -200,7 +200,7 @@ function swaPredicate(a: Architecture, rules: string[]): ((il: number) => boolea
   };
 }
 
-/** Which layers are recurrent (memory-rules.md §9 table), or null for none. */
+/** Which layers are recurrent (docs/memory-model.md#hybrid-layer-patterns), or null for none. */
 function recurrentPredicate(a: Architecture, nLayer: number, rules: string[]): ((il: number) => boolean) | null {
   const arch = a.arch;
   const rl = a.recurrent_layers;

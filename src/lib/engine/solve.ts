@@ -9,7 +9,7 @@ import { cellRules } from "./context.ts";
 import { EngineError } from "./errors.ts";
 
 /**
- * Solvers: the largest context that fits a memory budget (memory-rules.md §2 grid), exact at
+ * Solvers: the largest context that fits a memory budget (docs/memory-model.md#context-cells grid), exact at
  * the boundary, by binary search over the allocation grid (O(log n) breakdowns).
  */
 

@@ -6,7 +6,7 @@ import { FTYPE_BASE_TYPE, normaliseFtype } from "./ftypes.ts";
 import { GGML_TYPE_TRAITS, isQuantizedGgml } from "./ggml-types.ts";
 
 /**
- * Model weights (memory-rules.md §13): exact bytes from a tensor table, a tensor-table builder
+ * Model weights (docs/memory-model.md#weights): exact bytes from a tensor table, a tensor-table builder
  * that applies llama-quantize's ftype mixing rules (src/llama-quant.cpp `llama_tensor_get_type`)
  * to the tensors llama.cpp's loader creates for an architecture, and a labelled params × bpw
  * fallback.
@@ -67,7 +67,7 @@ export function tensorLayer(name: string): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-/** Input-layer tensors llama.cpp always keeps on the CPU (§13.2). */
+/** Input-layer tensors llama.cpp always keeps on the CPU (docs/memory-model.md#weights-runtime). */
 export function isInputTensor(name: string): boolean {
   return name.startsWith("token_embd.") || name.startsWith("per_layer_token_embd.");
 }

@@ -3,7 +3,7 @@ import { UPSTREAM_GGML_TYPES } from "../../schemas/ggml-type.ts";
 /**
  * ggml tensor element types as they appear in GGUF tensor infos: the upstream rows of the
  * project's one type table (src/schemas/ggml-type.ts, llama.cpp de3ff81). The GGUF reader knows
- * upstream ids only; ids 42–46 of the TurboQuant fork collide (memory-rules.md §5.1) and a tensor
+ * upstream ids only; ids 42–46 of the TurboQuant fork collide (docs/memory-model.md#ggml-type-sizes) and a tensor
  * of an unknown id is an error.
  */
 export interface GgmlTypeInfo {

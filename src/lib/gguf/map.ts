@@ -1,5 +1,5 @@
 /**
- * GGUF metadata → the engine's architecture schema (memory-rules.md §16), browser-safe.
+ * GGUF metadata → the engine's architecture schema (docs/memory-model.md#gguf-keys), browser-safe.
  *
  * The mapping copies what llama.cpp's loader reads for the architecture (de3ff81,
  * `llama_model_base::load_hparams` + `src/models/<arch>.cpp` `load_arch_hparams`), with the

@@ -1,5 +1,5 @@
 /**
- * Incremental GGUF header parser (memory-rules.md §13.1): magic, version, tensor and KV counts,
+ * Incremental GGUF header parser (docs/memory-model.md#weights-tensor-table): magic, version, tensor and KV counts,
  * typed KV pairs, tensor infos. It reads from any range source and never touches tensor data.
  *
  * Why not @huggingface/gguf's parser: it copies every string out of a resizable ArrayBuffer and

@@ -168,7 +168,7 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     metric: "peak_footprint_bytes",
     component: "total.bytes − weights.bytes",
     meaning:
-      "macOS phys_footprint ↔ dirty non-file-backed memory: everything except the weights, which a default mmap load keeps as clean file-backed pages (CPU_Mapped, MTL0_Mapped); unverified until a Metal run calibrates it (memory-rules.md §15)",
+      "macOS phys_footprint ↔ dirty non-file-backed memory: everything except the weights, which a default mmap load keeps as clean file-backed pages (CPU_Mapped, MTL0_Mapped); unverified until a Metal run calibrates it",
     exact: false,
     ceiling: true,
     basis: () => "uncalibrated estimate",

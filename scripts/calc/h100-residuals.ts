@@ -1,5 +1,6 @@
 /**
- * Residuals of the engine against the 23 H100 runs (../shared/measurements/h100-qwen3-14b):
+ * Residuals of the engine against the 23 H100 runs (ingested copy in
+ * data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda):
  * prints a Markdown table for the closing note. `node scripts/calc/h100-residuals.ts`
  * The tolerances themselves are asserted by tests/unit/engine/h100-logs.test.ts.
  */

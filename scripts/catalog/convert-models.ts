@@ -887,13 +887,21 @@ async function main(argv: string[]): Promise<number> {
     const k = argv[i];
     if (!["--from", "--md", "--out"].includes(k) || argv[i + 1] === undefined) {
       console.error(
-        `usage: node scripts/catalog/convert-models.ts [--from models.json] [--md models.md] [--out data/models] (bad argument "${k}")`,
+        `usage: node scripts/catalog/convert-models.ts --from models.json [--md models.md] [--out data/models] (bad argument "${k}")`,
       );
       return 2;
     }
     args.set(k, argv[i + 1]);
   }
-  const from = resolve(args.get("--from") ?? "../shared/reference/models.json");
+  // The input lives outside the repository, so it is never guessed: --from is required.
+  const fromArg = args.get("--from");
+  if (fromArg === undefined) {
+    console.error(
+      "usage: node scripts/catalog/convert-models.ts --from models.json [--md models.md] [--out data/models]",
+    );
+    return 2;
+  }
+  const from = resolve(fromArg);
   const mdPath = resolve(args.get("--md") ?? join(from, "..", "models.md"));
   const outDir = resolve(args.get("--out") ?? "data/models");
   let models: ModelInput[];

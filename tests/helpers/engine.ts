@@ -11,8 +11,8 @@ import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../../src/schemas/runtime-config.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-export const SHARED = resolve(REPO_ROOT, "../shared");
-export const H100_DIR = join(SHARED, "measurements/h100-qwen3-14b");
+/** The H100 measurement (23 llama.cpp CUDA runs of Qwen3-14B Q4_K_M) as ingested into the repo. */
+export const H100_DIR = join(REPO_ROOT, "data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda");
 export const FIXTURES = join(REPO_ROOT, "tests/fixtures/engine");
 export const MiB = 1024 * 1024;
 

@@ -15,7 +15,7 @@ const ROOT = path.resolve(import.meta.dirname, "../../..");
 /** A real llama.cpp CUDA log (H100, Qwen3-14B Q4_K_M, 2048 cells f16/f16): KV = 320.00 MiB. */
 const H100_LOG = path.resolve(
   ROOT,
-  "../shared/measurements/h100-qwen3-14b/qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on/llama.log",
+  "data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on/llama.log",
 );
 const H100_KV_MIB = 320;
 

@@ -1,16 +1,17 @@
 /**
  * Every model preset, run through the engine, against numbers computed independently:
- * - shared/reference's hand computation (models.json `llamacpp` block = models.md table), copied
- *   into each preset's `reference` block by scripts/catalog/convert-models.ts;
+ * - the hand computation of tests/fixtures/catalog/preset-figures.json (each entry from the model's
+ *   own config.json, its arithmetic written out and checked here), which each preset's `reference`
+ *   block repeats;
  * - hand computations written out below;
- * - real llama.cpp log lines (shared/measurements/h100-qwen3-14b, llama.cpp de3ff81).
+ * - real llama.cpp log lines (the ingested H100 measurement,
+ *   data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda, llama.cpp de3ff81).
  * Every mismatch is either fixed in the preset or listed in CORRECTIONS with its reason.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { convert } from "../../../scripts/catalog/convert-models.ts";
 import { loadCatalog } from "../../../scripts/catalog/validate.ts";
 import { presetFigures } from "../../../src/lib/catalog/index.ts";
 import { computeBreakdown, EngineError, planMemory } from "../../../src/lib/engine/index.ts";
@@ -18,9 +19,11 @@ import type { Model } from "../../../src/schemas/model.ts";
 import { RuntimeConfigSchema, type RuntimeConfigInput } from "../../../src/schemas/runtime-config.ts";
 import { MiB, toMiB2 } from "../../../src/lib/units.ts";
 import { DATA_DIR, REPO_ROOT } from "./fixture.ts";
+import { evalArithmetic, handFigures } from "./hand-figures.ts";
 
 const { catalog, errors } = loadCatalog(DATA_DIR);
 const byId = new Map(catalog.models.map((m) => [m.id, m]));
+const hand = new Map(handFigures().map((h) => [h.id, h]));
 const model = (id: string): Model => {
   const m = byId.get(id);
   assert.ok(m, `no preset ${id}`);
@@ -36,30 +39,30 @@ const model = (id: string): Model => {
 const CORRECTIONS: Record<string, { field: string; reason: string }> = {};
 
 /**
- * Presets whose fixed recurrent state differs from the reference because the reference assumed a
- * Mamba group count of 1 (models.md footnote ²) where the published config has more.
+ * Presets whose `reference` block differs from the hand computation because it assumed a Mamba
+ * group count of 1 where the published config has more (the hand figure uses the config's).
  */
-const GROUP_CORRECTIONS: Record<string, { figures: [number, number, number]; reason: string }> = {
-  // 72 layers × 4 B × (conv (4 − 1) × (4096 + 2 × 2 × 256) + ssm 256 × 4096); reference: n_groups 1.
+const GROUP_CORRECTIONS: Record<string, { recurrentStateBytesPerSeqF32: number; reason: string }> = {
+  // 72 layers × 4 B × (conv (4 − 1) × (4096 + 2 × 1 × 256) + ssm 256 × 4096), n_groups 1.
   "falcon-h1-34b": {
-    figures: [72 * 2 * 4 * 128 * 2, 0, 72 * 4 * (3 * (4096 + 2 * 2 * 256) + 256 * 4096)],
-    reason: "config.json mamba_n_groups 2; the reference assumed 1",
+    recurrentStateBytesPerSeqF32: 72 * 4 * (3 * (4096 + 2 * 1 * 256) + 256 * 4096),
+    reason: "config.json mamba_n_groups 2; the reference block assumed 1",
   },
 };
 
 /**
  * Presets whose engine figures differ from the reference's hand computation, with the figures the
- * engine must give (written out by hand) and why. The reference (models.json `llamacpp`,
- * memory-rules.md §3 at 34af94cd) gives a GGUF's NextN layer of glm4moe KV ("no MTP filter");
+ * engine must give (written out by hand) and why. The hand computation (as llama.cpp 34af94cd
+ * sized it: no MTP filter for glm4moe) gives a GGUF's NextN layer of glm4moe KV;
  * the llama.cpp the project measures with (de3ff81, node-llama-cpp 3.22.1, the H100 runs) filters
  * NextN/MTP layers out of the KV cache for EVERY architecture: the recorded oracle fixture
  * tests/fixtures/oracle/glm4moe.json (a 4-block glm4moe GGUF with nextn_predict_layers 1) logs
  * `llama_kv_cache: layer   3: filtered` and a size line of `3 layers`. The engine's `current`
- * revision follows the binary; its older revisions keep memory-rules.md's per-arch lists and give
+ * revision follows the binary; its older revisions keep the per-architecture lists and give
  * the reference figures (checked below).
  */
 const NEXTN_FILTERED =
-  "llama.cpp de3ff81 drops the NextN layer from KV (oracle fixture glm4moe: 'layer 3: filtered', '3 layers'); the reference keeps it per memory-rules.md §3 (34af94cd)";
+  "llama.cpp de3ff81 drops the NextN layer from KV (oracle fixture glm4moe: 'layer 3: filtered', '3 layers'); the hand figure keeps it, as llama.cpp 34af94cd did";
 const FIGURE_CORRECTIONS: Record<string, { figures: [number, number, number]; kvLayers: number; reason: string }> = {
   // 92 trunk layers × 2 (K, V) × 8 KV heads × 128 × 2 B; the reference has 93 layers (380,928 B).
   "glm-4.5": { figures: [92 * 2 * 8 * 128 * 2, 0, 0], kvLayers: 92, reason: NEXTN_FILTERED },
@@ -76,48 +79,34 @@ describe("model presets", () => {
     assert.equal(catalog.models.length, 83);
   });
 
-  it("match shared/reference/models.json (names and hand-computed figures)", () => {
-    const ref = join(REPO_ROOT, "../shared/reference/models.json");
-    assert.ok(existsSync(ref), `${ref} is missing: the reference material must sit next to this checkout`);
-    const json = JSON.parse(readFileSync(ref, "utf8")) as {
-      models: {
-        name: string;
-        llamacpp: {
-          kv_bytes_per_token_f16: number;
-          swa_kv_bytes_per_cell_f16: number;
-          recurrent_state_bytes_per_seq_f32: number;
-        };
-      }[];
-    };
-    const byName = new Map(catalog.models.map((m) => [m.name, m]));
-    assert.equal(json.models.length, catalog.models.length);
-    for (const r of json.models) {
-      const m = byName.get(r.name);
-      assert.ok(m, `no preset for ${r.name}`);
-      assert.deepEqual(
-        [m.reference.kvBytesPerTokenF16, m.reference.swaKvBytesPerCellF16, m.reference.recurrentStateBytesPerSeqF32],
-        [
-          r.llamacpp.kv_bytes_per_token_f16,
-          r.llamacpp.swa_kv_bytes_per_cell_f16,
-          r.llamacpp.recurrent_state_bytes_per_seq_f32,
-        ],
-        r.name,
-      );
+  it("have one hand computation each, from the model's own config.json, whose arithmetic holds", () => {
+    assert.deepEqual([...hand.keys()].sort(), catalog.models.map((m) => m.id).sort());
+    for (const m of catalog.models) {
+      const h = hand.get(m.id)!;
+      assert.equal(h.name, m.name);
+      assert.equal(h.config, `https://huggingface.co/${m.hfId}/blob/main/config.json`, m.id);
+      assert.match(h.how, /^KV: /, m.id);
+      for (const f of [h.kvBytesPerTokenF16, h.swaBytesPerCellF16, h.recurrentStateBytesPerSeqF32])
+        assert.equal(evalArithmetic(f.expr), f.value, `${m.id}: ${f.expr}`);
     }
   });
 
-  it("are what scripts/catalog/convert-models.ts makes of shared/reference (re-runnable)", () => {
-    const dir = join(REPO_ROOT, "../shared/reference");
-    assert.ok(existsSync(join(dir, "models.json")), `${dir}/models.json is missing`);
-    const { models, unmapped } = convert(
-      readFileSync(join(dir, "models.json"), "utf8"),
-      readFileSync(join(dir, "models.md"), "utf8"),
-    );
-    assert.equal(models.length, 83);
-    for (const m of models)
-      assert.deepEqual(JSON.parse(readFileSync(join(DATA_DIR, "models", `${m.id}.json`), "utf8")), m, m.id);
-    // Ollama tag rows of models we have no preset for.
-    assert.equal(unmapped.length, 4);
+  it("repeat the hand computation in their reference block, or are documented group corrections", () => {
+    for (const m of catalog.models) {
+      const h = hand.get(m.id)!;
+      const state = GROUP_CORRECTIONS[m.id]?.recurrentStateBytesPerSeqF32 ?? h.recurrentStateBytesPerSeqF32.value;
+      assert.deepEqual(
+        [
+          m.reference.kvBytesPerTokenF16,
+          m.reference.swaKvBytesPerCellF16,
+          m.reference.recurrentStateBytesPerSeqF32,
+          m.reference.kvLayers,
+          m.reference.recurrentLayers,
+        ],
+        [h.kvBytesPerTokenF16.value, h.swaBytesPerCellF16.value, state, h.kvLayers, h.recurrentLayers],
+        m.id,
+      );
+    }
   });
 
   it("engine KV bytes per token (f16), SWA bytes per cell and fixed state agree with the reference, or are documented corrections", () => {
@@ -127,11 +116,8 @@ describe("model presets", () => {
       try {
         const f = presetFigures(m);
         const got = [f.kvBytesPerTokenF16, f.swaBytesPerCellF16, f.fixedStateBytesPerSeq];
-        const want = [
-          m.reference.kvBytesPerTokenF16,
-          m.reference.swaKvBytesPerCellF16,
-          m.reference.recurrentStateBytesPerSeqF32,
-        ];
+        const h = hand.get(m.id)!;
+        const want = [h.kvBytesPerTokenF16.value, h.swaBytesPerCellF16.value, h.recurrentStateBytesPerSeqF32.value];
         if (got.join() !== want.join()) mismatches[m.id] = got;
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
@@ -140,9 +126,7 @@ describe("model presets", () => {
     }
     assert.deepEqual(
       mismatches,
-      Object.fromEntries(
-        [...Object.entries(FIGURE_CORRECTIONS), ...Object.entries(GROUP_CORRECTIONS)].map(([id, c]) => [id, c.figures]),
-      ),
+      Object.fromEntries(Object.entries(FIGURE_CORRECTIONS).map(([id, c]) => [id, c.figures])),
       "differences from the reference must be exactly the documented figure corrections",
     );
     assert.deepEqual(
@@ -152,18 +136,19 @@ describe("model presets", () => {
     );
   });
 
-  it("KV layer and recurrent layer counts agree with the reference", () => {
+  it("KV layer and recurrent layer counts agree with the hand computation", () => {
     for (const m of catalog.models) {
       if (CORRECTIONS[m.id]) continue;
       const p = planMemory(m.architecture, RuntimeConfigSchema.parse({ n_ctx: 4096, flash_attn: "on" }));
       const kvLayers = p.caches.filter((c) => c.kind !== "indexer").reduce((s, c) => s + c.layers, 0);
-      assert.equal(kvLayers, FIGURE_CORRECTIONS[m.id]?.kvLayers ?? m.reference.kvLayers, `${m.id} KV layers`);
-      assert.equal(p.recurrent.layers, m.reference.recurrentLayers, `${m.id} recurrent layers`);
+      const h = hand.get(m.id)!;
+      assert.equal(kvLayers, FIGURE_CORRECTIONS[m.id]?.kvLayers ?? h.kvLayers, `${m.id} KV layers`);
+      assert.equal(p.recurrent.layers, h.recurrentLayers, `${m.id} recurrent layers`);
     }
   });
 });
 
-describe("figure corrections (engine `current` = llama.cpp de3ff81, reference = memory-rules.md 34af94cd)", () => {
+describe("figure corrections (engine `current` = llama.cpp de3ff81, hand figures = llama.cpp 34af94cd)", () => {
   it("the recorded llama.cpp de3ff81 run filters a glm4moe NextN layer (the evidence)", () => {
     const fx = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/oracle/glm4moe.json"), "utf8")) as {
       models: { metadata: Record<string, { value?: unknown }> }[];
@@ -200,7 +185,7 @@ describe("figure corrections (engine `current` = llama.cpp de3ff81, reference = 
     });
 });
 
-describe("presets against hand computation (memory-rules.md §4–§9)", () => {
+describe("presets against hand computation (docs/memory-model.md)", () => {
   const f = (id: string) => presetFigures(model(id));
 
   it("Qwen3.5-27B: 16 of 64 layers full attention, 48 GDN layers, MTP layer without KV", () => {
@@ -234,7 +219,7 @@ describe("presets against hand computation (memory-rules.md §4–§9)", () => {
     assert.equal(p.r.layers[92].kind, "mtp");
   });
 
-  it("GLM-4.5 under the older revisions (memory-rules.md §3 lists): the NextN layer keeps KV (93 layers)", () => {
+  it("GLM-4.5 under the older revisions (per-architecture MTP lists): the NextN layer keeps KV (93 layers)", () => {
     const cfg = RuntimeConfigSchema.parse({ n_ctx: 4096, flash_attn: "on", engine: OLDER_RULES });
     const p = planMemory(model("glm-4.5").architecture, cfg);
     assert.equal(p.caches[0].layers, 93);
@@ -292,8 +277,8 @@ describe("presets against hand computation (memory-rules.md §4–§9)", () => {
 });
 
 describe("the qwen3-14b preset against real llama.cpp logs (H100, llama.cpp de3ff81)", () => {
-  // shared/measurements/h100-qwen3-14b/README.md, "Results": the `llama_kv_cache: size = … MiB`
-  // column, n_seq_max 1, flash attention on.
+  // The `llama_kv_cache: size = … MiB` line of each run's llama.log in
+  // data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda (n_seq_max 1, flash attention on).
   const measured: [number, string, string, number][] = [
     [2048, "f16", "f16", 320],
     [8192, "f16", "f16", 1280],

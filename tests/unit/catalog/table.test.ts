@@ -47,7 +47,8 @@ describe("table rows", () => {
   });
 
   it("qwen3-14b on a 16 GiB card: the measured H100 runs fit 32768 (14203 MiB peak) but not 65536 (19323 MiB)", () => {
-    // nvidia-smi peak − baseline, shared/measurements/h100-qwen3-14b/README.md (f16/f16, FA on).
+    // nvidia-smi peak − baseline of the ingested H100 runs (f16/f16, FA on), as their README states:
+    // data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/README.md.
     const r = modelTableRow(model("qwen3-14b"), {
       budget: { bytes: 16384 * MiB, pool: "device" },
       config: { backend: "cuda", flash_attn: "on" },

@@ -1,5 +1,5 @@
 /**
- * The 23 real llama.cpp CUDA runs of ../shared/measurements/h100-qwen3-14b (llama.cpp de3ff81,
+ * The 23 real llama.cpp CUDA runs of data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda (llama.cpp de3ff81,
  * Qwen3-14B geometry, Q4_K_M tensor types): KV, output and weights byte-exact; compute and
  * totals within the issue's tolerances.
  */

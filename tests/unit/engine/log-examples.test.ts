@@ -1,13 +1,13 @@
 /**
- * Example lines of ../shared/reference/log-formats.md and memory-rules.md whose geometry is
- * known, and the seed report's table. Geometry and hand arithmetic are written out per test.
+ * llama.cpp log lines of known geometry (the formats of tests/fixtures/ingest/log-formats/llama-cpp/)
+ * checked against the engine. Geometry and hand arithmetic are written out per test.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { computeBreakdown, planMemory, resolveLayers } from "../../../src/lib/engine/index.ts";
 import { arch, cfg, fixture, mib2, parseKvSizeLine, parseRsSizeLine } from "../../helpers/engine.ts";
 
-test("log-formats §2.2 KV line: 4 attention layers × 8 KV heads × 128, f16, 32768 cells", () => {
+test("llama_kv_cache size line: 4 attention layers × 8 KV heads × 128, f16, 32768 cells", () => {
   // `llama_kv_cache: size =  512.00 MiB ( 32768 cells,   4 layers,  1/1 seqs), K (f16):  256.00 MiB, V (f16):  256.00 MiB`
   // geometry: Granite-4.0-H-Small (granitehybrid): attention at 4 of 40 layers, head_count_kv 8,
   // key/value_length 128 → K row 1024 × 2 B; 4 × 2048 B × 32768 = 268,435,456 B = 256.00 MiB.
@@ -24,7 +24,7 @@ test("log-formats §2.2 KV line: 4 attention layers × 8 KV heads × 128, f16, 3
   assert.equal(kv.layers, line.layers);
 });
 
-test("log-formats §2.5 recurrent line: Qwen3.5-27B with 2 sequences", () => {
+test("llama_memory_recurrent size line: Qwen3.5-27B with 2 sequences", () => {
   // `llama_memory_recurrent: size =  299.25 MiB (     2 cells,  64 layers,  2 seqs  0 rs_seq), R (f32):   11.25 MiB, S (f32):  288.00 MiB`
   // geometry: 64 trunk layers, 48 GDN layers (3 of 4), d_inner 6144, d_state 128, n_group 16,
   // d_conv 4: r = 3 × (6144 + 2·16·128) = 30,720; s = 128 × 6144 = 786,432 (f32).
@@ -44,7 +44,7 @@ test("log-formats §2.5 recurrent line: Qwen3.5-27B with 2 sequences", () => {
   assert.equal(m.recurrent.layers, 48);
 });
 
-test("memory-rules §9: one Qwen3.5-27B GDN layer holds 3,268,608 B per sequence", () => {
+test("recurrent state: one Qwen3.5-27B GDN layer holds 3,268,608 B per sequence", () => {
   const m = planMemory(fixture("qwen3.5-27b"), cfg({ n_ctx: 4096 }));
   const row = m.recurrent.rows[0];
   assert.equal(row.r_width, 30_720);
@@ -52,7 +52,7 @@ test("memory-rules §9: one Qwen3.5-27B GDN layer holds 3,268,608 B per sequence
   assert.equal(row.r_bytes + row.s_bytes, 3_268_608);
 });
 
-test("log-formats §2.6 / memory-rules §11: output buffer 0.58 MiB at np 1, 2.32 MiB at np 4 (vocab 151,936)", () => {
+test("output buffer: 0.58 MiB at np 1, 2.32 MiB at np 4 (vocab 151,936)", () => {
   // 151,936 × 4 B = 607,744 B = 0.58 MiB; × 4 sequences = 2,430,976 B = 2.32 MiB
   const a = fixture("qwen3-14b");
   assert.equal(mib2(computeBreakdown(a, cfg({ n_ctx: 4096 })).output.bytes), "0.58");
@@ -61,7 +61,7 @@ test("log-formats §2.6 / memory-rules §11: output buffer 0.58 MiB at np 1, 2.3
   assert.equal(mib2(b4.output.bytes), "2.32");
 });
 
-test("memory-rules §7 examples: Gemma-4 default server 4608 SWA cells; Laguna window 512 → 1024 cells", () => {
+test("SWA cells: Gemma-4 default server 4608 SWA cells; Laguna window 512 → 1024 cells", () => {
   // np 4 unified, n_swa 1024, ub 512: PAD(min(base, 4·1024 + 512), 256) = 4608
   const g4 = arch({
     arch: "gemma3",
@@ -82,7 +82,7 @@ test("memory-rules §7 examples: Gemma-4 default server 4608 SWA cells; Laguna w
   assert.equal(m2.caches.find((c) => c.kind === "swa")!.cells, 1024);
 });
 
-test("memory-rules §8: DeepSeek-V3 MLA f16 = 70,272 B/token (K only); before 2026-01-25 K+V", () => {
+test("MLA: DeepSeek-V3 f16 = 70,272 B/token (K only); before 2026-01-25 K+V", () => {
   // 61 layers × 576 × 2 B = 70,272; old: 61 × (576 + 512) × 2 = 132,736
   const a = fixture("deepseek-v3");
   const cur = planMemory(a, cfg({ n_ctx: 256 }));
@@ -93,10 +93,10 @@ test("memory-rules §8: DeepSeek-V3 MLA f16 = 70,272 B/token (K only); before 20
   assert.equal(old.caches[0].bytes / 256, 132_736);
 });
 
-test("memory-rules §13.2: Llama-3.2-3B Q4_K_M tied embeddings — token_embd Q6_K on CPU_Mapped and duplicated", () => {
+test("tied embeddings: Llama-3.2-3B Q4_K_M tied embeddings — token_embd Q6_K on CPU_Mapped and duplicated", () => {
   // token_embd Q6_K: 128,256 × 3,072 × 210 / 256 = 323,205,120 B, printed "308.23" MiB.
   //
-  // The §13.2 example line reads `CPU_Mapped model buffer size = 308.24 MiB` (with `CUDA0 1918.36`).
+  // A published example line reads `CPU_Mapped model buffer size = 308.24 MiB` (with `CUDA0 1918.36`).
   // llama.cpp de3ff81 cannot print 308.24 for this file: the CPU_Mapped buffer of an mmapped
   // model is exactly the file span of the tensors in the CPU context (src/llama-model.cpp
   // load_tensors → llama_model_loader::get_mapping_range: [min offs, max offs + ggml_nbytes)), no

@@ -7,8 +7,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const SHARED = resolve(REPO, "../shared");
-export const H100 = join(SHARED, "measurements", "h100-qwen3-14b");
+/** The H100 measurement folder (raw llama.cpp CUDA output) as ingested into the repo's data/raw. */
+export const H100 = join(REPO, "data", "raw", "2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda");
 export const FIXTURES = join(REPO, "tests", "fixtures", "ingest");
 export const LOG_FORMATS = join(FIXTURES, "log-formats");
 export const NODE = join(REPO, "node_modules", ".bin", "node");

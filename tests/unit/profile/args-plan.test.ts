@@ -92,7 +92,7 @@ test("case names follow the measurement layout ingest reads (H100 folder names)"
     fill_tokens: 32704,
     gen_tokens: 16,
   } as const;
-  // ../shared/measurements/h100-qwen3-14b/qwen3-14b-q4km_ctx-32768_k-q8_0_v-q4_0_fa-on
+  // data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/qwen3-14b-q4km_ctx-32768_k-q8_0_v-q4_0_fa-on
   assert.equal(caseName("qwen3-14b-q4km", s), "qwen3-14b-q4km_ctx-32768_k-q8_0_v-q4_0_fa-on");
   assert.equal(caseName("m", { ...s, n_seq: 4, n_ubatch: 256 }), "m_ctx-32768_k-q8_0_v-q4_0_fa-on_np-4_ub-256");
   assert.equal(modelSlug("/models/Qwen3-14B-Q4_K_M.gguf"), "qwen3-14b-q4_k_m");

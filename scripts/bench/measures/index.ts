@@ -1,6 +1,7 @@
 /** Every bench measure, in the order they run. Each issue adds its own here. */
 import type { Measure } from "../measure.ts";
-import { engineBreakdown, engineMaxContext } from "./engine.ts";
+import { engineBreakdown, engineMaxContext, engineMaxContextCold } from "./engine.ts";
+import { modelsTableSolve } from "./models-table.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
 import { ingestLogMeasure, ingestRunFilesMeasure } from "./ingest.ts";
 import { sliderInteraction } from "./interaction.ts";
@@ -10,6 +11,8 @@ import { siteBuildMeasure } from "./site-build.ts";
 export const MEASURES: Measure[] = [
   engineBreakdown,
   engineMaxContext,
+  engineMaxContextCold,
+  modelsTableSolve,
   ggufHeaderRead,
   // issue 5: ingest at scale (full sizes; --quick runs the reduced variants)
   ingestRunFilesMeasure(1000, { quick: false, full: true }),

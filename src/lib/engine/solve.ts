@@ -6,11 +6,13 @@ import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import { computeBreakdown } from "./breakdown.ts";
 import type { BreakdownOptions } from "./breakdown.ts";
 import { cellRules } from "./context.ts";
+import { curveFor, curveIndex } from "./curve.ts";
+import type { CurvePoint } from "./curve.ts";
 import { EngineError } from "./errors.ts";
 
 /**
- * Solvers: the largest context that fits a memory budget (docs/memory-model.md#context-cells grid), exact at
- * the boundary, by binary search over the allocation grid (O(log n) breakdowns).
+ * Solvers: the largest context that fits a memory budget (docs/memory-model.md#context-cells grid),
+ * exact at the boundary, by interpolation over the allocation grid's piecewise-linear totals.
  */
 
 export type BudgetPool = "device" | "total" | "host";
@@ -55,17 +57,44 @@ export function contextStep(config: RuntimeConfig): number {
   return config.kv_unified ? pad : pad * config.n_seq;
 }
 
-function fits(b: Breakdown, budget: Budget, pool: BudgetPool): boolean {
-  const v = pool === "device" ? b.total.device_bytes : pool === "host" ? b.total.host_bytes : b.total.bytes;
-  if (v > budget.bytes) return false;
-  if (budget.device_limit_bytes !== undefined && b.total.device_bytes > budget.device_limit_bytes) return false;
-  return true;
+/** Bytes over the budget at a grid point (≤ 0: fits), over every limit the budget sets. */
+function excess(p: CurvePoint, budget: Budget, pool: BudgetPool): number {
+  const v = pool === "device" ? p.device : pool === "host" ? p.host : p.total;
+  const over = v - budget.bytes;
+  return budget.device_limit_bytes === undefined ? over : Math.max(over, p.device - budget.device_limit_bytes);
+}
+
+/** The result, with the breakdown at n_ctx computed on first read (solvers of tables never read it). */
+function result(
+  arch: Architecture,
+  config: RuntimeConfig,
+  opts: BreakdownOptions,
+  nCtx: number,
+  step: number,
+  limitedBy: MaxContextResult["limited_by"],
+): MaxContextResult {
+  let b: Breakdown | null = null;
+  return {
+    n_ctx: nCtx,
+    step,
+    limited_by: limitedBy,
+    get breakdown(): Breakdown {
+      return (b ??= computeBreakdown(arch, { ...config, n_ctx: nCtx }, opts));
+    },
+  };
 }
 
 /**
  * Largest n_ctx on the allocation grid whose breakdown fits the budget, or null if even the
  * smallest grid point does not fit. Exact: n_ctx fits and n_ctx + step does not (unless limited).
  * Throws EngineError for configurations the engine rejects.
+ *
+ * The totals are piecewise linear in the grid index (linear between padding steps, batch and SWA
+ * caps and the compute estimate's max), so interpolating between a fitting and a non-fitting
+ * point lands on the boundary of a linear piece at once; the boundary is then proven with the
+ * engine's own totals at n_ctx and n_ctx + step. Points already evaluated for this configuration
+ * (another budget, another machine) narrow the first bracket. Where interpolation does not halve
+ * the bracket the next step bisects, so the worst case stays O(log n) engine calls.
  */
 export function maxContext(
   arch: Architecture,
@@ -78,24 +107,42 @@ export function maxContext(
   const limit = opts.limit ?? arch.context_length ?? 1 << 20;
   if (!(limit >= step))
     throw new EngineError("unsupported-config", `context limit ${limit} is below one step (${step})`, "limit");
-  const at = (k: number): Breakdown => computeBreakdown(arch, { ...config, n_ctx: k * step }, opts);
-  let lo = 1;
-  let hi = Math.floor(limit / step);
-  const first = at(lo);
-  if (!fits(first, budget, pool)) return null;
-  const top = at(hi);
-  if (fits(top, budget, pool)) return { n_ctx: hi * step, step, limited_by: "limit", breakdown: top };
-  let best = first;
-  // Invariant: lo fits, hi does not.
-  while (hi - lo > 1) {
-    const mid = lo + ((hi - lo) >> 1);
-    const b = at(mid);
-    if (fits(b, budget, pool)) {
-      lo = mid;
-      best = b;
-    } else hi = mid;
+  const curve = curveFor(arch, config, step, opts);
+  const kMax = Math.floor(limit / step);
+  let lo = curve.at(1);
+  let eLo = excess(lo, budget, pool);
+  if (eLo > 0) return null;
+  let hi = curve.at(kMax);
+  let eHi = excess(hi, budget, pool);
+  if (eHi <= 0) return result(arch, config, opts, kMax * step, step, "limit");
+  // Narrow the bracket with remembered points (monotone: the fitting ones come first).
+  const pts = curve.points;
+  let a = curveIndex(pts, lo.k + 1);
+  let z = curveIndex(pts, hi.k);
+  while (a < z) {
+    const mid = (a + z) >> 1;
+    const e = excess(pts[mid], budget, pool);
+    if (e <= 0) [lo, eLo, a] = [pts[mid], e, mid + 1];
+    else [hi, eHi, z] = [pts[mid], e, mid];
   }
-  return { n_ctx: lo * step, step, limited_by: "budget", breakdown: best };
+  let bisect = false;
+  // Invariant: lo fits, hi does not.
+  while (hi.k - lo.k > 1) {
+    const width = hi.k - lo.k;
+    const guess = bisect
+      ? lo.k + (width >> 1)
+      : Math.min(hi.k - 1, Math.max(lo.k, lo.k + Math.floor((-eLo * width) / (eHi - eLo))));
+    // Probe the guessed last fitting point and the one after it: on a linear piece, one pair ends it.
+    for (const k of guess === lo.k ? [lo.k + 1] : [guess, guess + 1]) {
+      if (k <= lo.k || k >= hi.k) continue;
+      const p = curve.at(k);
+      const e = excess(p, budget, pool);
+      if (e <= 0) [lo, eLo] = [p, e];
+      else [hi, eHi] = [p, e];
+    }
+    bisect = !bisect && (hi.k - lo.k) * 2 > width;
+  }
+  return result(arch, config, opts, lo.k * step, step, "budget");
 }
 
 export interface PerTypeResult {

@@ -1,0 +1,106 @@
+import type { Architecture } from "../../schemas/architecture.ts";
+import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
+import type { BreakdownOptions } from "./breakdown.ts";
+import { computeBreakdown } from "./breakdown.ts";
+
+/**
+ * The memory curve of one configuration: the engine's totals at points of the n_ctx grid,
+ * remembered so that the next solve for the same configuration (another budget, another
+ * machine) starts from a bracket instead of from scratch. Every value is a real engine result
+ * (`computeBreakdown`), never an extrapolation: the solver only uses them to choose where to
+ * look and to prove the boundary.
+ */
+
+/** Totals of one grid point, by pool. */
+export interface CurvePoint {
+  readonly k: number;
+  readonly device: number;
+  readonly host: number;
+  readonly total: number;
+}
+
+export interface Curve {
+  /** Evaluated grid points, sorted by k (the totals are monotone in k). */
+  readonly points: CurvePoint[];
+  /** Totals at grid index k (n_ctx = k · step), evaluated once. */
+  at(k: number): CurvePoint;
+}
+
+/** Points kept per configuration and configurations kept per model: bounds on memory. */
+const MAX_POINTS = 256;
+const MAX_CURVES = 2048;
+
+// arch → tensors (or arch itself) → config key → curve. Architectures, configs and tensor tables
+// are treated as immutable, as the weights cache in breakdown.ts does.
+const curves = new WeakMap<object, WeakMap<object, Map<string, Curve>>>();
+const byObject = new WeakMap<
+  RuntimeConfig,
+  { map: Map<string, Curve>; ftype: string | null | undefined; curve: Curve }
+>();
+
+/**
+ * Everything that changes the breakdown except n_ctx. Generic over the config's fields so a
+ * field added later can never alias two configurations.
+ */
+function configKey(config: RuntimeConfig, step: number, ftype: string | null | undefined): string {
+  let key = `${step}|${ftype ?? ""}`;
+  const c = config as unknown as Record<string, unknown>;
+  for (const name in c) {
+    if (name === "n_ctx") continue;
+    const v = c[name];
+    if (v === null || typeof v !== "object") key += `|${name}=${String(v)}`;
+    else for (const sub in v) key += `|${name}.${sub}=${String((v as Record<string, unknown>)[sub])}`;
+  }
+  return key;
+}
+
+function lowerBound(points: readonly CurvePoint[], k: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid].k < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function newCurve(arch: Architecture, config: RuntimeConfig, step: number, opts: BreakdownOptions): Curve {
+  const points: CurvePoint[] = [];
+  return {
+    points,
+    at(k: number): CurvePoint {
+      const i = lowerBound(points, k);
+      if (i < points.length && points[i].k === k) return points[i];
+      const t = computeBreakdown(arch, { ...config, n_ctx: k * step }, opts).total;
+      const p: CurvePoint = { k, device: t.device_bytes, host: t.host_bytes, total: t.bytes };
+      if (points.length >= MAX_POINTS) points.length = 0;
+      points.splice(lowerBound(points, k), 0, p);
+      return p;
+    },
+  };
+}
+
+/** The curve of (arch, config without n_ctx, options) on a grid of the given step. */
+export function curveFor(arch: Architecture, config: RuntimeConfig, step: number, opts: BreakdownOptions): Curve {
+  let byTensors = curves.get(arch);
+  if (!byTensors) curves.set(arch, (byTensors = new WeakMap()));
+  const tensorsKey: object = opts.tensors ?? arch;
+  let byConfig = byTensors.get(tensorsKey);
+  if (!byConfig) byTensors.set(tensorsKey, (byConfig = new Map()));
+  // The same config object asks again (a table re-solved for a new budget): skip the key.
+  const known = byObject.get(config);
+  if (known && known.map === byConfig && known.ftype === opts.tensors_ftype) return known.curve;
+  const key = configKey(config, step, opts.tensors_ftype);
+  let curve = byConfig.get(key);
+  if (!curve) {
+    if (byConfig.size >= MAX_CURVES) byConfig.clear();
+    curve = newCurve(arch, config, step, opts);
+    byConfig.set(key, curve);
+  }
+  byObject.set(config, { map: byConfig, ftype: opts.tensors_ftype, curve });
+  return curve;
+}
+
+/** Index of the first point with k ≥ the given k (for bracketing from remembered points). */
+export { lowerBound as curveIndex };

@@ -1,6 +1,6 @@
 /**
  * A llama.cpp log does not print its build date, but its line formats changed on known dates
- * (log-formats.md §2, memory-rules.md §17). Each format seen bounds the build date; the
+ * (docs/memory-model.md#log-format-history, #engine-revisions). Each format seen bounds the build date; the
  * intersection picks the engine revision(s) whose rules apply. Dates are half-open [from, to).
  */
 import type { LlamaCppFacts } from "./parsers/llama-cpp.ts";

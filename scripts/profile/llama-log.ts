@@ -2,7 +2,7 @@
  * llama.cpp's log lines as the profile records them: each line prefixed the way llama.cpp's own
  * tools print it (common log: `M.SS.mmm.uuu L ` = minutes, seconds, milliseconds, microseconds
  * since the log started, then the level I/W/E/D), so the ingest parser reads a profile log exactly
- * like a `llama-server` or memprobe log (log-formats.md §0).
+ * like a `llama-server` or memprobe log (see the wrappers stripped by scripts/ingest/parsers/common.ts).
  */
 
 export type LevelLetter = "I" | "W" | "E" | "D";

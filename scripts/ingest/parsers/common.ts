@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the raw-output parsers: line normalisation (log-formats.md §0), bounded warning
+ * Shared pieces of the raw-output parsers: line normalisation, bounded warning
  * collection, size-unit arithmetic and a streaming line splitter. Every parser is a pure function
  * of text (or a line-by-line state machine for logs too large to hold in memory).
  */
@@ -30,7 +30,7 @@ const JOURNAL = /^.*?\bollama\[\d+\]: /;
 const DOCKER = /^[\w.-]+\s+\| /;
 
 /**
- * Remove the wrappers of log-formats.md §0 (CR, ANSI colours, systemd journal, docker compose,
+ * Remove the wrappers a log line may carry (CR, ANSI colours, systemd journal, docker compose,
  * llama-server router child, llama.cpp timestamp + level). Cheap checks come first so that a
  * 200 MB log spends almost no time here.
  */

@@ -1,8 +1,8 @@
 /**
- * macOS `footprint` (log-formats.md §5.1–5.2): the text report (sizes with 1024-based `KB`/`MB`/
+ * macOS `footprint` (examples: tests/fixtures/ingest/log-formats/footprint/): the text report (sizes with 1024-based `KB`/`MB`/
  * `GB`, or exact `B` with `-f bytes`) and the JSON written by `--json <file>` (exact bytes,
  * optionally wrapped in `samples`). phys_footprint counts dirty and compressed non-file-backed
- * memory; clean mmapped weights are not in it (memory-rules.md §15).
+ * memory; clean mmapped weights are not in it (docs/memory-model.md#metal-budget).
  */
 import { WarningSink, binarySize, lines, type ParseWarning } from "./common.ts";
 

@@ -1,6 +1,6 @@
 /**
  * llama-bench `-o json` (an array of objects) and `-o jsonl` (one object per line)
- * (log-formats.md §4). Unknown keys are ignored; `flash_attn` is a bool before 2026-05-31 and an
+ * (example: tests/fixtures/ingest/log-formats/llama-bench/). Unknown keys are ignored; `flash_attn` is a bool before 2026-05-31 and an
  * int (-1 auto, 0 off, 1 on) after. llama-bench reports no memory except `model_size` (bytes).
  * A record that is not valid JSON (e.g. elided with `...`) is read leniently field by field,
  * with a warning.

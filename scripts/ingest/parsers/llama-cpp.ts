@@ -1,5 +1,5 @@
 /**
- * llama.cpp / llama-server log parser (log-formats.md §2). One state machine covers every
+ * llama.cpp / llama-server log parser (examples: tests/fixtures/ingest/log-formats/llama-cpp/). One state machine covers every
  * historical spelling: the line prefix of a family changed many times, so the matchers look for
  * the distinctive part of a line (`KV buffer size`, `size = … cells`) and keep the prefix only as
  * provenance. It consumes one line at a time (`createLlamaCppParser`) so that a 200 MB log is

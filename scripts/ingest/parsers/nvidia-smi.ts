@@ -1,5 +1,5 @@
 /**
- * `nvidia-smi --query-gpu=… --format=csv` and `--query-compute-apps=…` output (log-formats.md §7).
+ * `nvidia-smi --query-gpu=… --format=csv` and `--query-compute-apps=…` output (tests/fixtures/ingest/log-formats/nvidia-smi/).
  * Separator `", "`, header names carry the unit (`memory.used [MiB]`), values carry it again
  * unless `nounits`. Without a header the columns cannot be known: such a file is refused with a
  * warning rather than guessed. `process_name` may contain commas: extra fields are joined back

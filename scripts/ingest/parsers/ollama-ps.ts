@@ -1,5 +1,5 @@
 /**
- * `ollama ps` (log-formats.md §3.3): a tablewriter table; columns are split on 2+ spaces and
+ * `ollama ps` (tests/fixtures/ingest/log-formats/ollama-ps/): a tablewriter table; columns are split on 2+ spaces and
  * mapped by header name (CONTEXT exists only in newer builds). SIZE is decimal (`HumanBytes`:
  * `5.5 GB`, `%d GB` from 10 GB), so its resolution is ±0.05 GB below 10 GB and ±0.5 GB above.
  */

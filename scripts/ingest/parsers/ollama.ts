@@ -1,5 +1,5 @@
 /**
- * Ollama server logs (log-formats.md §3.1–3.2): logfmt lines (`key=value`, values optionally
+ * Ollama server logs (tests/fixtures/ingest/log-formats/ollama/): logfmt lines (`key=value`, values optionally
  * double-quoted, sizes in `HumanBytes2` = 1024-based with one decimal) — the old estimator's
  * `msg=offload` line and the newer per-device `msg="kv cache"` / `"compute graph"` /
  * `"model weights"` / `"total memory"` lines — plus the llama.cpp lines the runner forwards,

@@ -1,5 +1,5 @@
 /**
- * macOS `/usr/bin/time -l` (log-formats.md §5.4): a `real/user/sys` line, then one `%20ld  %s`
+ * macOS `/usr/bin/time -l` (tests/fixtures/ingest/log-formats/time-l/): a `real/user/sys` line, then one `%20ld  %s`
  * counter per line. On macOS "maximum resident set size" is in BYTES (Linux/FreeBSD print
  * kilobytes); "peak memory footprint" (phys_footprint) is bytes and only printed when > 0.
  */

@@ -1,5 +1,5 @@
 /**
- * GNU `/usr/bin/time -v` (log-formats.md §6): tab-indented `Label: value` lines on stderr.
+ * GNU `/usr/bin/time -v` (tests/fixtures/ingest/log-formats/time-v/): tab-indented `Label: value` lines on stderr.
  * Each line is split at the first ": " — colons inside labels such as `(h:mm:ss or m:ss)` are
  * never followed by a space. `-f "%M"` output (a lone integer, KiB) is accepted too.
  */

@@ -1,5 +1,5 @@
 /**
- * macOS `vmmap --summary <pid>` (log-formats.md §5.3): the `Physical footprint` lines (1024-based
+ * macOS `vmmap --summary <pid>` (tests/fixtures/ingest/log-formats/vmmap/): the `Physical footprint` lines (1024-based
  * `K`/`M`/`G` suffixes, one decimal) and the region table (VIRTUAL RESIDENT DIRTY SWAPPED …).
  */
 import { WarningSink, binarySize, lines, type ParseWarning } from "./common.ts";

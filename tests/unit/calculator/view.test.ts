@@ -12,7 +12,7 @@ const view = (patch = {}) =>
 const comp = (v: ReturnType<typeof view>, key: string) => v.c.components.find((c) => c.key === key)!.bytes;
 
 describe("the calculator's view of the default question", () => {
-  // Qwen3.5-27B (memory-rules.md §9, models.md): 16 full-attention layers of 4 KV heads × 256,
+  // Qwen3.5-27B (docs/memory-model.md#recurrent-state, tests/fixtures/catalog/preset-figures.json): 16 full-attention layers of 4 KV heads × 256,
   // 48 gated-delta-net layers of 3,268,608 B state per sequence, MTP layer 64 without KV.
   const v = view();
 

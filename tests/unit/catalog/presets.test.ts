@@ -190,7 +190,7 @@ describe("presets against hand computation (docs/memory-model.md)", () => {
 
   it("Qwen3.5-27B: 16 of 64 layers full attention, 48 GDN layers, MTP layer without KV", () => {
     // KV: 16 layers × 2 (K, V) × 4 heads × 256 dims × 2 B = 65,536 B/token.
-    // GDN (§9): d_inner 48 × 128 = 6144, d_state 128, n_group 16, d_conv 4:
+    // GDN (docs/memory-model.md#recurrent-families): d_inner 48 × 128 = 6144, d_state 128, n_group 16, d_conv 4:
     //   r = 3 × (6144 + 2 × 16 × 128) = 30,720; s = 128 × 6144 = 786,432; × 4 B × 48 layers.
     assert.equal(f("qwen3.5-27b").kvBytesPerTokenF16, 16 * 2 * 4 * 256 * 2);
     assert.equal(f("qwen3.5-27b").fixedStateBytesPerSeq, (3 * (6144 + 2 * 16 * 128) + 128 * 6144) * 4 * 48);

@@ -1,6 +1,6 @@
 /**
  * The engine's type tables (src/lib/engine) checked against data/quants, and data/quants against
- * llama.cpp's own tables as memory-rules.md quotes them.
+ * llama.cpp's own tables (docs/memory-model.md#ggml-type-sizes, #turboquant-layouts).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -37,7 +37,7 @@ function layoutOn(t: KvCacheType, date: string) {
   return t.history.find((h) => (h.from === null || h.from <= date) && (h.until === null || date <= h.until));
 }
 
-describe("KV cache types: data/quants vs memory-rules.md", () => {
+describe("KV cache types: data/quants vs llama.cpp's type tables", () => {
   it("has the upstream -ctk/-ctv list and the three TurboQuant types", () => {
     assert.deepEqual(
       catalog.kvTypes.map((t) => t.name),
@@ -45,8 +45,8 @@ describe("KV cache types: data/quants vs memory-rules.md", () => {
     );
   });
 
-  it("matches memory-rules.md §5.1 / §10.2 block layouts", () => {
-    // [name, values per block, bytes per block, bits per value] copied from the memory-rules tables.
+  it("matches the ggml and TurboQuant block layouts (docs/memory-model.md#ggml-type-sizes, #turboquant-layouts)", () => {
+    // [name, values per block, bytes per block, bits per value] from ggml's type_traits (ggml/src/ggml.c) and the fork's ggml-common.h.
     const table: [string, number, number, number][] = [
       ["f32", 1, 4, 32],
       ["f16", 1, 2, 16],
@@ -67,7 +67,7 @@ describe("KV cache types: data/quants vs memory-rules.md", () => {
     }
   });
 
-  it("records the March 2026 TurboQuant layouts (memory-rules.md §10.3)", () => {
+  it("records the March 2026 TurboQuant layouts (docs/memory-model.md#turboquant-layouts)", () => {
     // turbo3 was 14 B / 32 (3.5 bpv) from 2026-03-25, turbo2 10 B / 32 (2.5 bpv) from 2026-03-28,
     // both block 128 since 2026-03-30.
     assert.deepEqual(pick(layoutOn(kv.get("turbo3")!, "2026-03-27")), [32, 14, 3.5]);
@@ -218,7 +218,7 @@ describe("weight ftypes: data/quants vs llama.cpp and the engine", () => {
     }
   });
 
-  it("has the ftypes newer than memory-rules.md's table with de3ff81's ids (llama.h)", () => {
+  it("has the newer ftypes with de3ff81's ids (llama.h)", () => {
     // include/llama.h of de3ff81: Q2_K_S 21, MXFP4_MOE 38, NVFP4 39, Q1_0 40, Q2_0 41.
     assert.deepEqual(
       [21, 38, 39, 40, 41].map((n) => FTYPE_BY_ID[n]),

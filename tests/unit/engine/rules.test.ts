@@ -1,5 +1,5 @@
 /**
- * One rule of memory-rules.md, one test. Expected values are hand arithmetic from the geometry
+ * One rule of docs/memory-model.md, one test (named by its section anchor). Expected values are hand arithmetic from the geometry
  * written in each test.
  */
 import { test } from "node:test";
@@ -28,7 +28,7 @@ function throwsEngine(fn: () => unknown, code: string, field?: string): void {
   });
 }
 
-test("§2 padding: current PAD(n_ctx, 256); 2025-07-16 PAD 32 without FA / 256 with; 2025-10-28 none", () => {
+test("#cell-padding-history padding: current PAD(n_ctx, 256); 2025-07-16 PAD 32 without FA / 256 with; 2025-10-28 none", () => {
   assert.equal(planContext(4100, 1, false, 2048, 512, "current", true).n_ctx, 4352);
   assert.equal(planContext(4100, 1, false, 2048, 512, "2025-07-16", false).n_ctx, 4128);
   assert.equal(planContext(4100, 1, false, 2048, 512, "2025-07-16", true).n_ctx, 4352);
@@ -38,14 +38,14 @@ test("§2 padding: current PAD(n_ctx, 256); 2025-07-16 PAD 32 without FA / 256 w
   assert.equal(m.caches[0].bytes, 4352 * PER_CELL_F16);
 });
 
-test("§2 n_batch / n_ubatch are clamped by the unpadded n_ctx", () => {
+test("#defaults n_batch / n_ubatch are clamped by the unpadded n_ctx", () => {
   const p = planContext(300, 1, false, 2048, 512, "current", true);
   assert.equal(p.n_batch, 300);
   assert.equal(p.n_ubatch, 300);
   assert.equal(p.n_ctx, 512);
 });
 
-test("§2 unified vs per-sequence streams: n_ctx 10000, 3 sequences", () => {
+test("#context-cells unified vs per-sequence streams: n_ctx 10000, 3 sequences", () => {
   // streams: PAD(10000, 256) = 10240; floor(10240 / 3) = 3413 → PAD 3584; 3 × 3584 = 10752 cells
   const s = planMemory(qwen, cfg({ n_ctx: 10000, n_seq: 3 }));
   assert.equal(s.plan.n_ctx_seq, 3584);
@@ -65,7 +65,7 @@ test("§2 unified vs per-sequence streams: n_ctx 10000, 3 sequences", () => {
   assert.equal(planContext(1000, 3, false, 2048, 512, "current", true).n_ctx_seq, 512);
 });
 
-test("§7 SWA cells: Gemma-3-27B (window 1024, p = 6: 52 SWA : 10 full)", () => {
+test("#swa-patterns SWA cells: Gemma-3-27B (window 1024, p = 6: 52 SWA : 10 full)", () => {
   const g = fixture("gemma3-27b");
   const r = resolveLayers(g);
   assert.equal(r.layers.filter((l) => l.kind === "swa").length, 52);
@@ -85,7 +85,7 @@ test("§7 SWA cells: Gemma-3-27B (window 1024, p = 6: 52 SWA : 10 full)", () => 
   assert.equal(streams.bytes, 52 * 8192 * 1536 * 4);
 });
 
-test("§7 SWA size is padded to 256 after the min: gpt-oss window 128 + ubatch 512 = 640 → 768 cells", () => {
+test("#swa SWA size is padded to 256 after the min: gpt-oss window 128 + ubatch 512 = 640 → 768 cells", () => {
   const m = planMemory(fixture("gpt-oss-20b"), cfg({ n_ctx: 32768 }));
   const swa = m.caches.find((c) => c.kind === "swa")!;
   assert.equal(swa.cells, 768);
@@ -99,7 +99,7 @@ test("§7 SWA size is padded to 256 after the min: gpt-oss window 128 + ubatch 5
   assert.equal(old.caches.find((c) => c.kind === "swa")!.cells, 640);
 });
 
-test("§7 Llama 4 chunked attention as SWA: p = 4 → 36 : 12, window 8192 → 8704 cells", () => {
+test("#chunked-attention Llama 4 chunked attention as SWA: p = 4 → 36 : 12, window 8192 → 8704 cells", () => {
   const m = planMemory(fixture("llama4-scout"), cfg({ n_ctx: 32768 }));
   const full = m.caches.find((c) => c.kind === "full")!;
   const swa = m.caches.find((c) => c.kind === "swa")!;
@@ -108,7 +108,7 @@ test("§7 Llama 4 chunked attention as SWA: p = 4 → 36 : 12, window 8192 → 8
   assert.equal(swa.cells, 8192 + 512);
 });
 
-test("§7 Phi-3: SWA disabled, one full-size cache even with a sliding_window key", () => {
+test("#swa-patterns Phi-3: SWA disabled, one full-size cache even with a sliding_window key", () => {
   const a = arch({
     arch: "phi3",
     block_count: 4,
@@ -124,7 +124,7 @@ test("§7 Phi-3: SWA disabled, one full-size cache even with a sliding_window ke
   assert.equal(m.caches[0].cells, 8192);
 });
 
-test("§8 MLA with TurboQuant: K-only; a turbo K (asymmetric pair) is padded 576 → 640", () => {
+test("#mla MLA with TurboQuant: K-only; a turbo K (asymmetric pair) is padded 576 → 640", () => {
   // turbo4 640-wide row = 5 × 68 = 340 B; 61 layers × 340 B per cell (V q8_0 is not stored: MLA)
   const m = planMemory(fixture("deepseek-v3"), cfg(turbo({ n_ctx: 256, type_k: "turbo4", type_v: "q8_0" })));
   assert.equal(m.caches[0].type_k, "turbo4");
@@ -133,7 +133,7 @@ test("§8 MLA with TurboQuant: K-only; a turbo K (asymmetric pair) is padded 576
   assert.equal(m.caches[0].v_bytes, 0);
 });
 
-test("§9 recurrent state × n_seq × (1 + n_rs_seq), independent of n_ctx and unified", () => {
+test("#recurrent-state recurrent state × n_seq × (1 + n_rs_seq), independent of n_ctx and unified", () => {
   const a = fixture("qwen3.5-27b");
   const perSeq = 48 * 3_268_608; // 156,893,184
   const rs = (c: RuntimeConfigInput) => planMemory(a, cfg(c)).recurrent.bytes;
@@ -144,7 +144,7 @@ test("§9 recurrent state × n_seq × (1 + n_rs_seq), independent of n_ctx and u
   assert.equal(rs({ n_ctx: 4096, n_rs_seq: 2 }), 3 * perSeq);
 });
 
-test("§9 state widths per family: Mamba-2, RWKV-7, LFM2 short-conv, Falcon-H1", () => {
+test("#recurrent-families state widths per family: Mamba-2, RWKV-7, LFM2 short-conv, Falcon-H1", () => {
   // Mamba2-2.7B: r = 3 × (5120 + 2·1·128) = 16,128; s = 128 × 5120 = 655,360
   const mamba = planMemory(fixture("mamba2-2.7b"), cfg({ n_ctx: 4096 }));
   assert.deepEqual([mamba.recurrent.rows[0].r_width, mamba.recurrent.rows[0].s_width], [16_128, 655_360]);
@@ -163,7 +163,7 @@ test("§9 state widths per family: Mamba-2, RWKV-7, LFM2 short-conv, Falcon-H1",
   assert.equal(fh.recurrent.bytes, 29_085_696);
 });
 
-test("§3 Falcon-H1 parallel hybrid: every layer has KV and recurrent state", () => {
+test("#hybrid-layer-patterns Falcon-H1 parallel hybrid: every layer has KV and recurrent state", () => {
   const r = resolveLayers(fixture("falcon-h1-0.5b"));
   assert.ok(r.layers.every((l) => l.kind === "recurrent+full" && l.kv && l.recurrent));
   const m = planMemory(fixture("falcon-h1-0.5b"), cfg({ n_ctx: 4096 }));
@@ -171,7 +171,7 @@ test("§3 Falcon-H1 parallel hybrid: every layer has KV and recurrent state", ()
   assert.equal(m.recurrent.layers, 36);
 });
 
-test("§3 hybrid split by head_count_kv 0 (Granite hybrid): 4 attention, 36 Mamba-2 layers", () => {
+test("#hybrid-layer-patterns hybrid split by head_count_kv 0 (Granite hybrid): 4 attention, 36 Mamba-2 layers", () => {
   const r = resolveLayers(fixture("granite-4.0-h-small"));
   assert.deepEqual(
     r.layers.filter((l) => l.kind === "full").map((l) => l.il),
@@ -180,7 +180,7 @@ test("§3 hybrid split by head_count_kv 0 (Granite hybrid): 4 attention, 36 Mamb
   assert.equal(r.layers.filter((l) => l.kind === "recurrent").length, 36);
 });
 
-test("§3 Nemotron-H: recurrent iff hkv 0 and ff 0; attention iff hkv > 0 and ff 0; MLP-only blocks get nothing", () => {
+test("#hybrid-layer-patterns Nemotron-H: recurrent iff hkv 0 and ff 0; attention iff hkv > 0 and ff 0; MLP-only blocks get nothing", () => {
   const a = arch({
     arch: "nemotron_h",
     block_count: 6,
@@ -199,7 +199,7 @@ test("§3 Nemotron-H: recurrent iff hkv 0 and ff 0; attention iff hkv > 0 and ff
   );
 });
 
-test("§3 NextN/MTP: Qwen3.5's NextN block has neither KV nor state; GLM-4.5's NextN block has KV only before the current rules", () => {
+test("#nextn-mtp-filter NextN/MTP: Qwen3.5's NextN block has neither KV nor state; GLM-4.5's NextN block has KV only before the current rules", () => {
   const q = resolveLayers(fixture("qwen3.5-27b"));
   assert.equal(q.layers[64].kind, "mtp");
   assert.equal(q.layers.filter((l) => l.kind === "full").length, 16);
@@ -216,12 +216,12 @@ test("§3 NextN/MTP: Qwen3.5's NextN block has neither KV nor state; GLM-4.5's N
   });
   // llama.cpp de3ff81 filters il < n_layer() for every arch with NextN layers (oracle run)
   assert.equal(planMemory(glm, cfg({ n_ctx: 4096 })).caches[0].layers, 46);
-  // memory-rules §3 at 34af94cd: GLM4-MoE has no MTP filter — kept for the older revisions
+  // llama.cpp 34af94cd (#nextn-mtp-filter): GLM4-MoE has no MTP filter — kept for the older revisions
   const old = planMemory(glm, cfg({ n_ctx: 4096, engine: { name: "llama.cpp", revision: "2025-11-07" } }));
   assert.equal(old.caches[0].layers, 47);
 });
 
-test("§3 Gemma 3n KV-layer cut: only il < 20 own KV (16 SWA + 4 full); later layers reuse", () => {
+test("#shared-kv-layers Gemma 3n KV-layer cut: only il < 20 own KV (16 SWA + 4 full); later layers reuse", () => {
   const a = fixture("gemma3n-e4b");
   const r = resolveLayers(a);
   assert.equal(r.layers.filter((l) => l.kind === "shared-kv").length, 15);
@@ -234,7 +234,7 @@ test("§3 Gemma 3n KV-layer cut: only il < 20 own KV (16 SWA + 4 full); later la
   assert.equal(m.caches.find((c) => c.kind === "full")!.bytes, 4 * 512 * 2 * 2 * 8192);
 });
 
-test("§4 V padding without flash attention: V rows padded to the widest layer", () => {
+test("#v-padding-without-fa V padding without flash attention: V rows padded to the widest layer", () => {
   // Gemma-4-like: full layers K/V head 512, SWA head 256, 2 KV heads; pattern [S, S, F, S, S, F]
   const a = arch({
     arch: "gemma4",
@@ -261,7 +261,7 @@ test("§4 V padding without flash attention: V rows padded to the widest layer",
   assert.ok(notes.includes("v-padded-no-fa"));
 });
 
-test("§4 quantized V requires flash attention (upstream): an error naming type_v", () => {
+test("#quantized-v-needs-fa quantized V requires flash attention (upstream): an error naming type_v", () => {
   throwsEngine(
     () => planMemory(qwen, cfg({ n_ctx: 4096, type_v: "q8_0", flash_attn: "off" })),
     "unsupported-config",
@@ -338,7 +338,7 @@ test("a GGUF sliding_window_pattern wins over the hard-coded period (gemma3)", (
   assert.equal(r.layers.filter((l) => l.kind === "swa").length, 5);
 });
 
-test("§5 block-size divisibility: a 80-wide q4_0 row (block 32) is refused", () => {
+test("#block-divisibility block-size divisibility: a 80-wide q4_0 row (block 32) is refused", () => {
   const a = arch({
     arch: "llama",
     block_count: 2,
@@ -353,7 +353,7 @@ test("§5 block-size divisibility: a 80-wide q4_0 row (block 32) is refused", ()
   assert.doesNotThrow(() => planMemory(a, cfg({ n_ctx: 1024, type_k: "f16" })));
 });
 
-test("§5 CUDA quantized-row padding in the KV buffer: + row(type, 512 − ne0 % 512) per tensor", () => {
+test("#kv-buffer-alignment CUDA quantized-row padding in the KV buffer: + row(type, 512 − ne0 % 512) per tensor", () => {
   // 1 layer, 2 KV heads × 64 = 128 wide, q8_0, 256 cells: K nbytes = 4 × 34 × 256 = 34,816;
   // pad row(q8_0, 384) = 12 × 34 = 408 → 35,224 → aligned to 128: 35,328. V the same.
   const a = arch({
@@ -371,7 +371,7 @@ test("§5 CUDA quantized-row padding in the KV buffer: + row(type, 512 − ne0 %
   assert.equal(b.kv.per_device.find((d) => d.name === "CUDA0")!.bytes, 2 * 35_328);
 });
 
-test("§10.4.1 TurboQuant auto-asymmetric K: GQA ≥ 6 upgrades K to q8_0 (gpt-oss 64/8), not below (Qwen3-14B 40/8)", () => {
+test("#turboquant-auto-asymmetric TurboQuant auto-asymmetric K: GQA ≥ 6 upgrades K to q8_0 (gpt-oss 64/8), not below (Qwen3-14B 40/8)", () => {
   const g = planMemory(fixture("gpt-oss-20b"), cfg(turbo({ n_ctx: 4096, type_k: "turbo3", type_v: "turbo3" })));
   assert.equal(g.types.type_k, "q8_0");
   const full = g.caches.find((c) => c.kind === "full")!;
@@ -386,7 +386,7 @@ test("§10.4.1 TurboQuant auto-asymmetric K: GQA ≥ 6 upgrades K to q8_0 (gpt-o
   assert.equal(mixed.types.type_k, "turbo4");
 });
 
-test("§10.4.2 TurboQuant boundary V: turbo2 V → layers 0, 1, n−2, n−1 store q8_0; size line keeps turbo2", () => {
+test("#turboquant-boundary-v TurboQuant boundary V: turbo2 V → layers 0, 1, n−2, n−1 store q8_0; size line keeps turbo2", () => {
   const m = planMemory(qwen, cfg(turbo({ n_ctx: 2048, type_k: "turbo4", type_v: "turbo2" })));
   const c = m.caches[0];
   assert.equal(c.type_v, "turbo2");
@@ -400,7 +400,7 @@ test("§10.4.2 TurboQuant boundary V: turbo2 V → layers 0, 1, n−2, n−1 sto
   assert.equal(c.k_bytes, 40 * 544 * 2048);
 });
 
-test("§10.4.3 TurboQuant head zero-padding to 128: head 64 doubles the turbo K/V bytes", () => {
+test("#turboquant-head-padding TurboQuant head zero-padding to 128: head 64 doubles the turbo K/V bytes", () => {
   // Llama-3.2-1B-like: 16 layers, 32 heads / 8 KV heads (GQA 4), head 64
   const a = arch({
     arch: "llama",
@@ -420,7 +420,7 @@ test("§10.4.3 TurboQuant head zero-padding to 128: head 64 doubles the turbo K/
   assert.ok(m.notes.some((n) => n.code === "turbo-head-padding"));
 });
 
-test("§10.4.4 TurboQuant rotation buffers: 131,584 B per cache instance, outside the size line", () => {
+test("#turboquant-rotation-buffers TurboQuant rotation buffers: 131,584 B per cache instance, outside the size line", () => {
   assert.equal(TURBO_ROTATION_BYTES, 2 * 128 * 128 * 4 + 128 * 4);
   const b = computeBreakdown(qwen, cfg(turbo({ n_ctx: 2048, type_k: "turbo4", type_v: "turbo4" })));
   assert.equal(b.kv.extra_bytes, 131_584);
@@ -433,7 +433,7 @@ test("§10.4.4 TurboQuant rotation buffers: 131,584 B per cache instance, outsid
   assert.equal(o.kv.extra_bytes, 0);
 });
 
-test("§10.1 turbo types force flash attention on in the fork, and are rejected upstream", () => {
+test("#turboquant turbo types force flash attention on in the fork, and are rejected upstream", () => {
   const m = computeBreakdown(qwen, cfg(turbo({ n_ctx: 2048, type_k: "turbo3", type_v: "turbo3", flash_attn: "off" })));
   assert.equal(m.effective.flash_attn, true);
   assert.ok(m.notes.some((n) => n.code === "turbo-fa-forced"));
@@ -444,7 +444,7 @@ test("§10.1 turbo types force flash attention on in the fork, and are rejected 
   );
 });
 
-test("§10.3 TurboQuant 2026-03 layouts: turbo3 14 B / 32 (3.5 bpv) vs 50 B / 128 (3.125 bpv)", () => {
+test("#turboquant-layouts TurboQuant 2026-03 layouts: turbo3 14 B / 32 (3.5 bpv) vs 50 B / 128 (3.125 bpv)", () => {
   const at = (revision: "2026-03" | "2026-05") =>
     planMemory(qwen, cfg({ n_ctx: 2048, type_k: "turbo3", type_v: "turbo3", engine: { name: "turboquant", revision } }))
       .caches[0].bytes;
@@ -453,7 +453,7 @@ test("§10.3 TurboQuant 2026-03 layouts: turbo3 14 B / 32 (3.5 bpv) vs 50 B / 12
   assert.equal(at("2026-05"), 40 * 2 * 400 * 2048);
 });
 
-test("§14 Ollama: num_ctx is per request (× n_seq), one KV type, explicit num_ctx", () => {
+test("#ollama Ollama: num_ctx is per request (× n_seq), one KV type, explicit num_ctx", () => {
   const m = planMemory(qwen, cfg({ n_ctx: 8192, n_seq: 4, engine: { name: "ollama" } }));
   assert.equal(m.n_ctx_total_requested, 32768);
   assert.equal(m.plan.n_ctx_seq, 8192);
@@ -480,7 +480,7 @@ test("§14 Ollama: num_ctx is per request (× n_seq), one KV type, explicit num_
   );
 });
 
-test("§2 n_ctx 0 means the training context", () => {
+test("#context-cells n_ctx 0 means the training context", () => {
   const m = planMemory(qwen, cfg({ n_ctx: 0 }));
   assert.equal(m.plan.n_ctx, 40960);
 });

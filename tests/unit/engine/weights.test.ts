@@ -1,5 +1,5 @@
 /**
- * Weights (memory-rules.md §13): tensor bytes, the tensor-table builder with llama-quantize's
+ * Weights (docs/memory-model.md#weights): tensor bytes, the tensor-table builder with llama-quantize's
  * ftype mixing rules, placement.
  */
 import { test } from "node:test";
@@ -109,7 +109,7 @@ test("unsupported builder ftype / arch are refused (the breakdown then falls bac
   );
 });
 
-test("ftypes beyond memory-rules.md's table (de3ff81 ids 21, 38–41) get the labelled params × bpw fallback", () => {
+test("ftypes without a mixing table (de3ff81 ids 21, 38–41) get the labelled params × bpw fallback", () => {
   // gpt-oss ships only as MXFP4_MOE; 21e9 params × 4.25 bpw (mxfp4: 17 B per 32) / 8.
   // Nominal rates from the block layouts: nvfp4 36 B / 64 = 4.5, q1_0 18 B / 128 = 1.125,
   // q2_0 18 B / 64 = 2.25; Q2_K_S has llama-quantize's Llama-3-8B figure, 3.17.

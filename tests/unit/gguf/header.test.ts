@@ -131,7 +131,7 @@ function checkHeader(h: Awaited<ReturnType<typeof readGgufHeaderFromPath>>): voi
 }
 
 describe("GGUF header round trip", () => {
-  test("ggml type sizes (memory-rules §5.1) and row divisibility", () => {
+  test("ggml type sizes (#ggml-type-sizes) and row divisibility", () => {
     assert.equal(ggmlTensorBytes(ggmlTypeByName("q8_0"), [4096, 10]), 4352n * 10n);
     assert.equal(ggmlTensorBytes(ggmlTypeByName("q4_0"), [128]), 72n);
     assert.equal(ggmlTensorBytes(ggmlTypeByName("q5_K"), [5120, 2]), 3520n * 2n);

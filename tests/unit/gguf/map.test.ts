@@ -1,5 +1,5 @@
 /**
- * GGUF metadata → architecture schema (memory-rules.md §16). Metadata goes through the real
+ * GGUF metadata → architecture schema (docs/memory-model.md#gguf-keys). Metadata goes through the real
  * writer and reader (Blob path) first, so the test sees exactly what a user's file would give.
  * Expected values are the GGUF keys written here and llama.cpp's loader rules, spelled out.
  */

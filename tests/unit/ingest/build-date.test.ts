@@ -1,5 +1,5 @@
 /**
- * Dating a build by its log formats (log-formats.md §2 history, memory-rules.md §17) and picking
+ * Dating a build by its log formats (docs/memory-model.md#log-format-history, #engine-revisions) and picking
  * the engine revision(s) whose date span overlaps.
  */
 import { test } from "node:test";

@@ -420,7 +420,7 @@ test("an Apple Metal run folder: backend and working set inferred, footprint ↔
         runtime: { engine: "llama.cpp", profile: { name: "llama.cpp", revision: "current" } },
       }),
     );
-    // format-filled Metal log (log-formats.md §2.2, §2.7, §2.8, §2.12) for Qwen3-14B at 8192 f16
+    // format-filled Metal log (line formats of tests/fixtures/ingest/log-formats/llama-cpp/format-metal.txt) for Qwen3-14B at 8192 f16
     writeFileSync(
       join(dir, "ctx-8192.log"),
       [

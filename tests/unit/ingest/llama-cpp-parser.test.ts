@@ -1,8 +1,8 @@
 /**
- * llama.cpp log parser. Expected values are the numbers printed in the verbatim examples of
- * log-formats.md (copied to tests/fixtures/ingest/log-formats/), hand conversions of them
- * (MiB × 1048576), the README table of the H100 measurements, or format strings of log-formats.md
- * filled by hand (marked "format-filled").
+ * llama.cpp log parser. Expected values are the numbers printed in the verbatim llama.cpp output of
+ * tests/fixtures/ingest/log-formats/llama-cpp/, hand conversions of them (MiB × 1048576), the README
+ * table of the ingested H100 measurement, or llama.cpp's format strings (format-*.txt there) filled
+ * by hand (marked "format-filled").
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -22,7 +22,7 @@ const fx = (name: string) => readFileSync(join(LOG_FORMATS, "llama-cpp", name), 
 const inline = JSON.parse(readFileSync(join(LOG_FORMATS, "inline-lines.json"), "utf8")) as Record<string, string>;
 const MiB = 1048576;
 
-test("§0 wrappers are stripped: timestamps+level, router child, journal, docker, ANSI, CRLF", () => {
+test("wrappers are stripped: timestamps+level, router child, journal, docker, ANSI, CRLF", () => {
   assert.deepEqual(normaliseLine("0.00.618.526 I sched_reserve: x"), { text: "sched_reserve: x", level: "I" });
   assert.equal(normaliseLine(inline["router-child-layer"]).text, "llama_kv_cache: layer  31: dev = Meta()");
   assert.equal(normaliseLine(inline["router-child-layer"]).level, "D");
@@ -34,7 +34,7 @@ test("§0 wrappers are stripped: timestamps+level, router child, journal, docker
   assert.equal(normaliseLine("\x1b[33mllama_context: n_ctx = 4096\x1b[0m\r").text, "llama_context: n_ctx = 4096");
 });
 
-test("§2.2 current KV lines (real example): one cache, buffer 224 MiB, size 512 MiB = 256 + 256", () => {
+test("current KV lines (real example): one cache, buffer 224 MiB, size 512 MiB = 256 + 256", () => {
   const f = parseLlamaCppLog(fx("kv-current.log"));
   assert.equal(f.warnings.length, 0);
   const [c] = mainContexts(f);
@@ -56,7 +56,7 @@ test("§2.2 current KV lines (real example): one cache, buffer 224 MiB, size 512
   assert.equal(k.size!.format, "current");
 });
 
-test("§2.3 2025-01 block (real): KV self size + CUDA_Host output buffer", () => {
+test("2025-01 block (real): KV self size + CUDA_Host output buffer", () => {
   const f = parseLlamaCppLog(fx("kv-2025-01.log"));
   const [c] = mainContexts(f);
   const k = c.caches[0];
@@ -72,7 +72,7 @@ test("§2.3 2025-01 block (real): KV self size + CUDA_Host output buffer", () =>
   assert.equal(c.output[0].prefix, "llama_init_from_model");
 });
 
-test("§2.1 context parameters (real), spacing-insensitive", () => {
+test("context parameters (real), spacing-insensitive", () => {
   const f = parseLlamaCppLog(fx("context-params.log"));
   const p = f.contexts[0].params;
   const v = Object.fromEntries(Object.entries(p).map(([k, x]) => [k, x.value]));
@@ -89,7 +89,7 @@ test("§2.1 context parameters (real), spacing-insensitive", () => {
   assert.equal(parseLlamaCppLog(inline["ctx-param-spacing"]).contexts[0].params.n_ctx.value, "4096");
 });
 
-test("§2.7 compute buffers (real): one block of consecutive lines, timestamps stripped", () => {
+test("compute buffers (real): one block of consecutive lines, timestamps stripped", () => {
   const f = parseLlamaCppLog(fx("compute.log"));
   const c = f.contexts[0];
   assert.deepEqual(
@@ -105,7 +105,7 @@ test("§2.7 compute buffers (real): one block of consecutive lines, timestamps s
   assert.equal(c.compute[0].bytes, Math.round(654.78 * MiB));
 });
 
-test("§2.7 re-reserve: the last non-zero block wins; zero (dry-run) blocks are ignored", () => {
+test("re-reserve: the last non-zero block wins; zero (dry-run) blocks are ignored", () => {
   const log = [
     "llama_context: n_ctx = 4096",
     "sched_reserve:      CUDA0 compute buffer size =     0.00 MiB",
@@ -126,7 +126,7 @@ test("§2.7 re-reserve: the last non-zero block wins; zero (dry-run) blocks are 
   assert.equal(c.computeBlocks, 2);
 });
 
-test("§2.8 model buffers (real) and §2.9 print_info (real)", () => {
+test("model buffers (real) and print_info (real)", () => {
   const f = parseLlamaCppLog(fx("model-buffers.log") + fx("print-info.log"));
   const m = f.models[0];
   assert.deepEqual(
@@ -145,7 +145,7 @@ test("§2.8 model buffers (real) and §2.9 print_info (real)", () => {
   assert.equal(m.info.n_embd_k_gqa.value, "576");
 });
 
-test("§2.9 loader dump (real lines) and older llm_load_print_meta model size", () => {
+test("loader dump (real lines) and older llm_load_print_meta model size", () => {
   const f = parseLlamaCppLog(
     [
       inline["loader-kv-block-count"],
@@ -166,7 +166,7 @@ test("§2.9 loader dump (real lines) and older llm_load_print_meta model size", 
   assert.equal(ik.models[0].fileSize!.bpw, 3.903);
 });
 
-test("§2.10 memory breakdown (real) incl. the pre-merge variant without pipes", () => {
+test("memory breakdown (real) incl. the pre-merge variant without pipes", () => {
   const f = parseLlamaCppLog(fx("breakdown.log"));
   const rows = f.contexts[0].breakdown!.rows;
   assert.deepEqual(
@@ -196,7 +196,7 @@ test("§2.10 memory breakdown (real) incl. the pre-merge variant without pipes",
   assert.equal(pre.contexts[0].breakdown!.rows[0].unaccountedMiB, 3945);
 });
 
-test("§2.11 --fit lines (real)", () => {
+test("--fit lines (real)", () => {
   const f = parseLlamaCppLog(fx("fit.log"));
   assert.equal(f.fit!.projectedMiB, 3287);
   assert.equal(f.fit!.freeMiB, 110100);
@@ -232,7 +232,7 @@ test("--fit dry run: zero buffers make a dry-run model/context; the real load is
   assert.equal(main[0].caches[0].size!.bytes, 512 * MiB);
 });
 
-test("§2.3 historical KV formats (format-filled from the period table)", () => {
+test("historical KV formats (format-filled from the period table)", () => {
   // 2025-05-20 → 06: cells and layers only
   let f = parseLlamaCppLog(
     "llama_kv_cache_unified: size =  512.00 MiB (  4096 cells,  32 layers), K (f16):  256.00 MiB, V (f16):  256.00 MiB",
@@ -288,7 +288,7 @@ test("§2.3 historical KV formats (format-filled from the period table)", () => 
   assert.equal(c.output[0].mib, 0.49);
 });
 
-test("§2.4 iSWA: two cache instances with their own buffer and size lines", () => {
+test("iSWA: two cache instances with their own buffer and size lines", () => {
   const f = parseLlamaCppLog(
     [
       "llama_kv_cache_iswa: creating non-SWA KV cache, size = 4096 cells",
@@ -309,7 +309,7 @@ test("§2.4 iSWA: two cache instances with their own buffer and size lines", () 
   );
 });
 
-test("§2.5 recurrent state (real line) and the pre-2026-05-16 form; hybrid KV + RS", () => {
+test("recurrent state (real line) and the pre-2026-05-16 form; hybrid KV + RS", () => {
   let f = parseLlamaCppLog(
     ["llama_memory_recurrent:      CUDA0 RS buffer size =   299.25 MiB", inline["recurrent-size"]].join("\n"),
   );
@@ -339,7 +339,7 @@ test("MLA V-less size line (since 2026-01-25): V group optional", () => {
   assert.equal(s.k.bytes, 1098 * MiB);
 });
 
-test("§2.6 output buffer lines (real), §2.7 FA resolved lines (real)", () => {
+test("output buffer lines (real), FA resolved lines (real)", () => {
   let f = parseLlamaCppLog([inline["output-cuda-host"], inline["output-cpu"]].join("\n"));
   assert.deepEqual(
     f.contexts[0].output.map((o) => [o.device, o.bytes]),
@@ -379,13 +379,13 @@ test("build, devices, server slots (real lines)", () => {
   );
 });
 
-test("§2.12 Metal working set: MB = 10⁶ bytes (real line)", () => {
+test("Metal working set: MB = 10⁶ bytes (real line)", () => {
   const f = parseLlamaCppLog(inline["metal-working-set-real"]);
   assert.equal(f.metal!.recommendedMaxWorkingSetMB, 11453.25);
   assert.equal(f.metal!.recommendedMaxWorkingSetBytes, 11453250000);
 });
 
-test("§2.13 TurboQuant lines (format-filled and real-shaped)", () => {
+test("TurboQuant lines (format-filled and real-shaped)", () => {
   const f = parseLlamaCppLog(
     [
       "turbo cache types require flash_attn — enabling automatically",

@@ -1,5 +1,5 @@
 /**
- * Parsers of the other tools, on the verbatim examples of log-formats.md §3–§7 (fixtures) and the
+ * Parsers of the other tools, on the verbatim examples in tests/fixtures/ingest/log-formats/ and the
  * real H100 files. Expected values are the printed numbers converted by hand.
  */
 import { test } from "node:test";
@@ -24,7 +24,7 @@ const KiB = 1024;
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-test("§3.1 Ollama old estimator line (real): logfmt with quoted sizes, kept as an estimate", () => {
+test("Ollama old estimator line (real): logfmt with quoted sizes, kept as an estimate", () => {
   const f = parseOllamaLog(fx("ollama/offload-old.log"));
   const o = f.loads[0].offload!;
   assert.equal(o.library, "cuda");
@@ -41,7 +41,7 @@ test("§3.1 Ollama old estimator line (real): logfmt with quoted sizes, kept as 
   assert.equal(f.warnings.length, 0);
 });
 
-test("§3.2 Ollama new memory lines (real)", () => {
+test("Ollama new memory lines (real)", () => {
   const f = parseOllamaLog(fx("ollama/memory-lines.log"));
   const l = f.loads[0];
   assert.deepEqual(
@@ -84,7 +84,7 @@ test("Ollama: runner command line, mid-2025 field names, journal prefix, forward
   assert.deepEqual({ ...logfmt('a=1 b="x y" c=\\"q') }, { a: "1", b: "x y", c: '\\"q' });
 });
 
-test("§3.3 ollama ps (real): decimal SIZE, processor split, CONTEXT column", () => {
+test("ollama ps (real): decimal SIZE, processor split, CONTEXT column", () => {
   const f = parseOllamaPs(fx("ollama-ps/ps.txt"));
   assert.equal(f.rows.length, 1);
   const r = f.rows[0];
@@ -102,7 +102,7 @@ test("§3.3 ollama ps (real): decimal SIZE, processor split, CONTEXT column", ()
   );
 });
 
-test("§4 llama-bench: the elided record is read field by field with a warning; JSON arrays and int/bool flash_attn", () => {
+test("llama-bench: the elided record is read field by field with a warning; JSON arrays and int/bool flash_attn", () => {
   const f = parseLlamaBench(fx("llama-bench/elided-record.jsonl"));
   assert.equal(f.records.length, 1);
   const r = f.records[0];
@@ -127,7 +127,7 @@ test("§4 llama-bench: the elided record is read field by field with a warning; 
   assert.equal(arr.format, "json");
 });
 
-test("§5.1 footprint text (real): 1024-based KB, TOTAL dirty, phys_footprint_peak; -f bytes exact", () => {
+test("footprint text (real): 1024-based KB, TOTAL dirty, phys_footprint_peak; -f bytes exact", () => {
   const f = parseFootprintText(fx("footprint/text.txt"));
   const p = f.processes[0];
   assert.deepEqual([p.name, p.pid, p.footprintBytes, p.pageSize], ["rust-analyzer", 91533, 2240 * KiB, 16384]);
@@ -145,7 +145,7 @@ test("§5.1 footprint text (real): 1024-based KB, TOTAL dirty, phys_footprint_pe
   assert.deepEqual(err.errors, ["Unable to analyze process with pid 418 (try as root?)"]);
 });
 
-test("§5.2 footprint --json (schematic of the doc, format-filled; samples form)", () => {
+test("footprint --json (schematic of the doc, format-filled; samples form)", () => {
   // the doc's block has ".." placeholders: it must not parse, with a warning
   assert.equal(parseFootprintJson(fx("footprint/json-schematic.txt")).warnings.length, 1);
   const doc = {
@@ -188,7 +188,7 @@ test("§5.2 footprint --json (schematic of the doc, format-filled; samples form)
   );
 });
 
-test("§5.3 vmmap --summary (real header) and a region table", () => {
+test("vmmap --summary (real header) and a region table", () => {
   const f = parseVmmap(fx("vmmap/summary.txt"));
   assert.equal(f.physFootprintBytes, Math.round(1.2 * GiB));
   assert.equal(f.physFootprintPeakBytes, Math.round(1.2 * GiB));
@@ -211,7 +211,7 @@ test("§5.3 vmmap --summary (real header) and a region table", () => {
   assert.equal(t.regions.TOTAL.swapped, 100 * MiB);
 });
 
-test("§5.4 /usr/bin/time -l (format-filled counters + real first line): bytes on macOS", () => {
+test("/usr/bin/time -l (format-filled counters + real first line): bytes on macOS", () => {
   const f = parseTimeL(`${inline["time-l-first-line"]}\n${fx("time-l/counters.txt")}`);
   assert.deepEqual([f.realSeconds, f.userSeconds, f.sysSeconds], [102.76, 100.43, 2.23]);
   assert.equal(f.maxRssBytes, 123456789);
@@ -225,7 +225,7 @@ test("§5.4 /usr/bin/time -l (format-filled counters + real first line): bytes o
   assert.equal(k.warnings.length, 1);
 });
 
-test("§6 GNU time -v (real) and the H100 file", () => {
+test("GNU time -v (real) and the H100 file", () => {
   const f = parseTimeV(fx("time-v/example.txt"));
   assert.equal(f.maxRssBytes, 10624 * KiB);
   assert.equal(f.elapsedSeconds, 41.09);
@@ -237,7 +237,7 @@ test("§6 GNU time -v (real) and the H100 file", () => {
   assert.equal(parseTimeV("10624\n").maxRssBytes, 10624 * KiB, "-f %M");
 });
 
-test("§7 nvidia-smi CSV (real examples): GPU level, per process, multi-field, no header refused", () => {
+test("nvidia-smi CSV (real examples): GPU level, per process, multi-field, no header refused", () => {
   const g = parseNvidiaSmiCsv(fx("nvidia-smi/query-gpu.txt"));
   assert.equal(g.kind, "gpu");
   assert.equal(g.gpus["0"].usedPeak!.mib, 1234);

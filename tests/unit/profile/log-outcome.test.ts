@@ -74,7 +74,7 @@ test("allocation failures (real llama.cpp lines) are 'did not fit'; other errors
     classifyFailure(["llama_model_load: error loading model: unable to allocate CUDA0 buffer"]),
     "did-not-fit",
   );
-  // a refused configuration is not a memory result (log-formats.md §2.2)
+  // a refused configuration is not a memory result (llama.cpp logs a refusal, not a size line)
   assert.equal(
     classifyFailure(["quantized V cache was requested, but this requires Flash Attention"], "Failed to create context"),
     "failed",

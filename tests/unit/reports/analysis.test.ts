@@ -35,7 +35,7 @@ test("f16 KV of Qwen3.5-27B is 64 KiB per token: 16 layers × 2 × 1024 × 2 B",
 test("q8_0 K + turbo4 V: (1024 × 34/32 + 1024 × 68/128) B × 16 layers per cell", () => {
   const rows = kvTable(arch, [{ type_k: "q8_0", type_v: "turbo4" }], [32768], fork03);
   assert.equal(rows[0].cells[0].kvBytes, (1088 + 544) * 16 * 32768);
-  // 48 gated-delta-net layers × 3,268,608 B (memory-rules.md §9 example) = 156,893,184 B.
+  // 48 gated-delta-net layers × 3,268,608 B (docs/memory-model.md#recurrent-state) = 156,893,184 B.
   assert.equal(rows[0].recurrentBytes, 156_893_184);
 });
 

@@ -2,6 +2,8 @@
  * Ingest errors: every one names where (file, line or JSON path), the offending value and what
  * was expected, so the message alone tells the user what to fix.
  */
+import { printable } from "../../src/lib/printable.ts";
+
 export class IngestError extends Error {
   readonly file?: string;
   readonly line?: number;
@@ -19,8 +21,11 @@ export class IngestError extends Error {
     this.value = where.value === undefined ? undefined : showValue(where.value);
     this.expected = where.expected;
   }
-  /** `file:line: path: message (got X; expected Y)` */
+  /** `file:line: path: message (got X; expected Y)`, unprintable characters escaped (they come from files). */
   format(): string {
+    return printable(this.formatRaw());
+  }
+  private formatRaw(): string {
     const loc = [this.file, this.line === undefined ? undefined : String(this.line)].filter(Boolean).join(":");
     const parts = [loc, this.path].filter(Boolean).join(": ");
     const tail = [
@@ -41,6 +46,35 @@ export class IngestError extends Error {
       expected: this.expected,
     };
   }
+}
+
+const OS_WORDS: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a folder, not a file",
+  ENOTDIR: "a part of the path is not a folder",
+  ELOOP: "is a symbolic link (or a loop of them), which ingest does not follow here",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files on the system",
+  ENOSPC: "no space left on the disk",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "the file system is read-only",
+  EIO: "input/output error (the disk or its connection)",
+  ENAMETOOLONG: "the file name is too long",
+  EEXIST: "already exists",
+  EBUSY: "the file is busy",
+  EXDEV: "on another file system",
+};
+
+/** An error from the OS (ENOENT, EACCES, …) as an IngestError naming the file, in words. */
+export function osError(e: unknown, file?: string): IngestError {
+  const err = e as NodeJS.ErrnoException;
+  const words = err?.code ? OS_WORDS[err.code] : undefined;
+  const where = file ?? (typeof err?.path === "string" ? err.path : undefined);
+  if (words)
+    return new IngestError(`${words} (${err.code}${err.syscall ? ` in ${err.syscall}` : ""})`, { file: where });
+  return new IngestError(err?.message ?? String(e), { file: where });
 }
 
 /** Errors of the command line itself (exit 2). */

@@ -8,6 +8,7 @@ import { createReadStream } from "node:fs";
 import { lstat, open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { IngestError } from "./errors.ts";
+import { RAW_PATH_EXPECTED, rawPathProblem } from "../../src/lib/runs/raw-path.ts";
 import { SNIFF_BYTES, detectTool, looksBinary, type Tool } from "./detect.ts";
 
 export interface InputFile {
@@ -70,10 +71,17 @@ export async function scanFolder(root: string, label: string): Promise<InputFile
         file: `${label}/${posix(relative(root, dir))}`,
         expected: `at most ${MAX_DEPTH} levels`,
       });
-    const entries = (await readdir(dir)).sort();
-    for (const name of entries) {
+    const entries = (await readdir(dir, { encoding: "buffer" })).sort(Buffer.compare);
+    for (const raw of entries) {
+      const name = raw.toString("utf8");
       const abs = join(dir, name);
       const rel = posix(relative(root, abs));
+      if (!Buffer.from(name, "utf8").equals(raw))
+        throw new IngestError("file name is not valid UTF-8", {
+          file: `${label}/${rel}`,
+          expected: "file names in UTF-8 (rename the file)",
+        });
+      storableName(rel, label);
       const lst = await lstat(abs);
       let target = abs;
       let st = lst;
@@ -112,6 +120,16 @@ export async function scanFolder(root: string, label: string): Promise<InputFile
   };
   await walk(root, 0);
   return out;
+}
+
+/** Refuses an input path the run schema would not store (it becomes `raw_files[].original`). */
+export function storableName(rel: string, label: string): void {
+  const problem = rawPathProblem(rel);
+  if (problem)
+    throw new IngestError(`file name cannot be stored (${problem})`, {
+      file: `${label}/${rel}`,
+      expected: RAW_PATH_EXPECTED,
+    });
 }
 
 function posix(p: string): string {

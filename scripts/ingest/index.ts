@@ -16,8 +16,9 @@ import { ArchitectureSchema, type Architecture } from "../../src/schemas/archite
 import { RunInputSchema, type Run, type RunInput } from "../../src/schemas/run.ts";
 import { AggregateIngestError, buildRun, zodErrors, type BuiltRun, type CatalogLookup, type Unit } from "./build.ts";
 import { crossCheck, type RunCheck } from "../../src/lib/runs/crosscheck.ts";
-import { IngestError } from "./errors.ts";
-import { describeFile, scanFolder, type InputFile } from "./files.ts";
+import { IngestError, osError } from "./errors.ts";
+import { resolveInside } from "../../src/lib/runs/inside-dir.ts";
+import { describeFile, scanFolder, storableName, type InputFile } from "./files.ts";
 import { normaliseRunJson, parseJsonText } from "./json-input.ts";
 import { commit, dataDir, listRunIds, readRun, withLock, type Action, type DataDir, type Plan } from "./store.ts";
 
@@ -156,6 +157,7 @@ async function resolveInput(arg: string, opts: IngestOptions, cleanup: string[])
   }
   if (!st.isFile())
     throw new IngestError("not a regular file (FIFO, socket or device)", { file: arg, expected: "a file or a folder" });
+  storableName(basename(arg), dirname(arg));
   const f: InputFile = await describeFile(resolve(arg), basename(arg));
   if (f.tool === "run-json") return { kind: "run-json", label: arg, file: f };
   if (f.tool === "case-json")
@@ -184,8 +186,7 @@ async function readMeta(path: string): Promise<{ input: RunInput; file: InputFil
 function flatten(e: unknown): IngestError[] {
   if (e instanceof AggregateIngestError) return e.errors;
   if (e instanceof IngestError) return [e];
-  const err = e as NodeJS.ErrnoException;
-  return [new IngestError(err.message ?? String(e), { file: err.path })];
+  return [osError(e)];
 }
 
 /** Decide create / replace / unchanged for each built run against the data dir. */
@@ -312,16 +313,29 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
 }
 
 /** Materialise `data/raw/<id>/` (gunzipping) into a temporary folder, for re-parsing. */
-async function materialiseRaw(dd: DataDir, run: Run): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `cc-reparse-${run.id.slice(0, 40)}-`));
+async function materialiseRaw(dd: DataDir, run: Run, dir: string): Promise<void> {
   for (const f of run.provenance.raw_files) {
-    const src = join(dd.raw, run.id, f.path);
-    const dest = join(dir, f.original);
+    // the schema refused unsafe paths already; re-check where they are joined (defence in depth)
+    const src = inside(join(dd.raw, run.id), f.path, run.id, "provenance.raw_files[].path");
+    const dest = inside(dir, f.original, run.id, "provenance.raw_files[].original");
     await mkdir(dirname(dest), { recursive: true });
     if (f.gzipped) await pipeline(createReadStream(src), createGunzip(), createWriteStream(dest));
     else await pipeline(createReadStream(src), createWriteStream(dest));
   }
-  return dir;
+}
+
+/** `resolveInside` with the run file named in the error. */
+function inside(root: string, rel: string, id: string, field: string): string {
+  try {
+    return resolveInside(root, rel);
+  } catch (e) {
+    throw new IngestError((e as Error).message, { file: `data/runs/${id}.json`, path: field, value: rel });
+  }
+}
+
+/** A `provenance.sources` entry (`data/sources/<name>`) as a path inside the data dir's sources. */
+function sourcePath(dd: DataDir, src: string, id: string): string {
+  return inside(dd.sources, src.replace(/^data\/sources\//, ""), id, "provenance.sources");
 }
 
 /** Re-parse stored runs from their raw files and sources (after parser improvements). */
@@ -343,19 +357,21 @@ export async function reparse(opts: IngestOptions & { ids?: string[] } = {}): Pr
             expected: "an id of data/runs/",
           });
         const metaSrc = old.provenance.sources.find((s) => s.endsWith(".meta.json"));
-        const meta = metaSrc ? await readMeta(join(dd.root, metaSrc.replace(/^data\//, ""))) : undefined;
+        const meta = metaSrc ? await readMeta(sourcePath(dd, metaSrc, id)) : undefined;
         let unit: Unit;
         if (old.provenance.input_kind === "run-json") {
           const src = old.provenance.sources.find((s) => !s.endsWith(".meta.json"));
           if (!src) throw new IngestError("run JSON source missing", { file: id, path: "provenance.sources" });
-          const p = join(dd.root, src.replace(/^data\//, ""));
+          const p = sourcePath(dd, src, id);
           unit = { kind: "run-json", label: p, file: await describeFile(p, basename(p)) };
         } else {
-          const dir = await materialiseRaw(dd, old);
+          const dir = await mkdtemp(join(tmpdir(), `cc-reparse-${id.slice(0, 40)}-`));
           cleanup.push(dir);
+          await materialiseRaw(dd, old, dir);
           if (old.provenance.input_kind === "raw") {
             const f = old.provenance.raw_files[0];
-            unit = { kind: "raw", label: f.original, file: await describeFile(join(dir, f.original), f.original) };
+            const abs = inside(dir, f.original, id, "provenance.raw_files[0].original");
+            unit = { kind: "raw", label: f.original, file: await describeFile(abs, f.original) };
           } else unit = { kind: "folder", label: id, root: dir, files: await scanFolder(dir, id) };
         }
         const b = await buildRun(unit, { meta, forceId: id, gzipAbove: opts.gzipAbove }, lookup);

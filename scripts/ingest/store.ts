@@ -18,6 +18,9 @@ import { createGzip } from "node:zlib";
 import { RunSchema, type Run } from "../../src/schemas/run.ts";
 import type { BuiltRun } from "./build.ts";
 import { IngestError } from "./errors.ts";
+import { AggregateIngestError, zodErrors } from "./build.ts";
+import { parseJsonText } from "./json-input.ts";
+import { resolveInside } from "../../src/lib/runs/inside-dir.ts";
 
 export interface DataDir {
   root: string;
@@ -108,12 +111,16 @@ export async function readRun(dd: DataDir, id: string): Promise<Run | undefined>
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
   }
-  const r = RunSchema.safeParse(JSON.parse(text));
-  if (!r.success)
-    throw new IngestError("stored run does not validate", {
-      file: join(dd.runs, `${id}.json`),
-      expected: "a run in the current schema (run --reparse)",
-    });
+  const file = join(dd.runs, `${id}.json`);
+  const doc = parseJsonText(text, file);
+  const r = RunSchema.safeParse(doc);
+  if (!r.success) {
+    const errs = zodErrors(r.error, file, doc);
+    throw new AggregateIngestError([
+      new IngestError("stored run does not validate", { file, expected: "a run in the current schema" }),
+      ...errs,
+    ]);
+  }
   return r.data;
 }
 
@@ -174,9 +181,10 @@ export async function commit(dd: DataDir, plans: Plan[]): Promise<void> {
     for (const p of todo) {
       const { run } = p.built;
       if (!p.rawInPlace)
-        for (const r of p.built.raw) await stageFile(r.abs, join(staging, "raw", run.id, r.dest), r.gzip);
+        for (const r of p.built.raw)
+          await stageFile(r.abs, resolveInside(join(staging, "raw", run.id), r.dest), r.gzip);
       for (const s of p.built.sources) {
-        const target = join(dd.sources, s.name);
+        const target = resolveInside(dd.sources, s.name);
         if ((await exists(target)) && (await realpath(target)) === (await realpath(s.abs))) continue;
         await stageFile(s.abs, join(staging, "sources", s.name), false);
       }

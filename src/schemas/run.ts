@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ArchitectureSchema } from "./architecture.ts";
 import { BufferBytesSchema, KvCacheSchema } from "./breakdown.ts";
 import { BackendSchema, EngineProfileSchema, RuntimeConfigSchema } from "./runtime-config.ts";
+import { MAX_RAW_PATH_CHARS, RAW_PATH_EXPECTED, RAW_PATH_PATTERN, rawPathProblem } from "../lib/runs/raw-path.ts";
 
 /**
  * One profiling run = one session on one machine with one model and one runtime build, measured
@@ -19,6 +20,29 @@ import { BackendSchema, EngineProfileSchema, RuntimeConfigSchema } from "./runti
  */
 
 const bytes = z.number().int().nonnegative();
+
+/**
+ * A path stored in a run file (raw file, its original, a source's file): relative, normalised,
+ * inside the run's folder — the one rule of `src/lib/runs/raw-path.ts`. Run files come from
+ * strangers; code that joins these paths re-checks them (`resolveInside`).
+ */
+export const RawPathSchema = z
+  .string()
+  .superRefine((p, ctx) => {
+    const problem = rawPathProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: `unsafe path: ${problem}; expected ${RAW_PATH_EXPECTED}` });
+  })
+  .meta({ minLength: 1, maxLength: MAX_RAW_PATH_CHARS, pattern: RAW_PATH_PATTERN });
+
+/** A file under `data/sources/` as a run lists it: `data/sources/<one safe name>`. */
+const SourcePathSchema = z
+  .string()
+  .max(300)
+  .regex(
+    /^data\/sources\/[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "expected data/sources/<file name> (letters, digits, '.', '_', '-')",
+  )
+  .refine((p) => !p.includes(".."), "expected no '..'");
 const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, "expected a lower-case slug (a-z, 0-9, '-', '.')")
@@ -46,10 +70,9 @@ export type SourceTool = z.infer<typeof SourceToolSchema>;
 export const SourceSchema = z.strictObject({
   tool: SourceToolSchema,
   /** Raw file, relative to `data/raw/<run id>/` (or to `data/sources/` for reported values). */
-  file: z
-    .string()
-    .optional()
-    .describe("Raw file, relative to `data/raw/<run id>/` (or to `data/sources/` for reported values)."),
+  file: RawPathSchema.optional().describe(
+    "Raw file, relative to `data/raw/<run id>/` (or to `data/sources/` for reported values).",
+  ),
   /** 1-based line in that file. */
   line: z.number().int().positive().optional().describe("1-based line in that file."),
   /** What exactly was read ("KV size line", "peak of 512 samples", "table row 2K"). */
@@ -226,7 +249,7 @@ export const ConfigSourceSchema = z.enum([
 ]);
 
 export const WarningSchema = z.strictObject({
-  file: z.string().optional(),
+  file: RawPathSchema.optional(),
   line: z.number().int().nonnegative().optional(),
   message: z.string(),
 });
@@ -269,7 +292,7 @@ export const PointSchema = z
     memory_breakdown: z.array(MemoryBreakdownRowSchema).optional(),
     stages: z.array(StageSchema).optional(),
     /** Raw files of this point, relative to `data/raw/<run id>/`. */
-    raw_files: z.array(z.string()).describe("Raw files of this point, relative to `data/raw/<run id>/`."),
+    raw_files: z.array(RawPathSchema).describe("Raw files of this point, relative to `data/raw/<run id>/`."),
     notes: z.array(z.string()),
     warnings: z.array(WarningSchema),
   })
@@ -351,9 +374,9 @@ export const ModelInfoSchema = z.strictObject({
 
 export const RawFileSchema = z.strictObject({
   /** Path relative to `data/raw/<run id>/` (a `.gz` suffix when stored compressed). */
-  path: z.string().min(1).describe("Path relative to `data/raw/<run id>/` (a `.gz` suffix when stored compressed)."),
+  path: RawPathSchema.describe("Path relative to `data/raw/<run id>/` (a `.gz` suffix when stored compressed)."),
   /** Path relative to the ingested input. */
-  original: z.string().min(1).describe("Path relative to the ingested input."),
+  original: RawPathSchema.describe("Path relative to the ingested input."),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes,
   gzipped: z.boolean(),
@@ -389,7 +412,7 @@ export const ProvenanceSchema = z.strictObject({
     .describe("Ingest parser version: raise it when parsers change what they extract (`--reparse`)."),
   /** Files under `data/sources/` (run JSON, `--meta`) that the run was built from. */
   sources: z
-    .array(z.string())
+    .array(SourcePathSchema)
     .describe("Files under `data/sources/` (run JSON, `--meta`) that the run was built from."),
   raw_files: z.array(RawFileSchema),
 });

@@ -10,6 +10,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { dataDir } from "../../src/content-layer/data-dir.ts";
+import { rawFileHref } from "../../src/components/runs/raw-files.ts";
 import {
   REPO_ROOT,
   collectErrors,
@@ -111,7 +112,7 @@ describe("each run's page", () => {
       await page.close();
 
       for (const f of run.provenance.raw_files) {
-        const href = `${sub.url}runs/${run.id}/raw/${f.path.split("/").map(encodeURIComponent).join("/")}`;
+        const href = `${sub.url}${rawFileHref(run.id, f).slice(1)}`;
         const r = await fetch(href);
         assert.equal(r.status, 200, href);
         const body = Buffer.from(await r.arrayBuffer());

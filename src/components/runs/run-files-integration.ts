@@ -1,11 +1,11 @@
 /**
- * Publishes each run's JSON (/runs/<id>/run.json) and raw files (/runs/<id>/raw/<path>) byte for
- * byte from the data directory. They are copies, not pages: rendering them as endpoints cost a
+ * Publishes each run's JSON (/runs/<id>/run.json) and raw files (/runs/<id>/raw/<inert name>.txt,
+ * see raw-files.ts) byte for byte from the data directory. They are copies, not pages: rendering them as endpoints cost a
  * route render each (~2 ms × 3 files per run, a third of a 10 000-run build). At build end the
  * files are copied into the output; `astro dev` serves them from the data directory.
  *
  * A run is published when its file is in the runs collection (same file filter as the loader);
- * a raw path that would leave the run's folder fails the build, naming the run file.
+ * a raw path that would leave the run's folder fails the build, naming the run file and field.
  */
 import { existsSync, readdirSync, readFileSync, statSync, createReadStream } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
@@ -13,12 +13,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AstroIntegration } from "astro";
 import { dataPath } from "../../content-layer/data-dir.ts";
-import { isSafeRawPath } from "./raw-files.ts";
+import { resolveInside } from "../../lib/runs/inside-dir.ts";
+import { rawPathProblem } from "../../lib/runs/raw-path.ts";
+import { publishedRawName } from "./raw-files.ts";
 
 interface RunFiles {
   id: string;
   json: string;
-  raw: string[];
+  /** [stored file, published name] */
+  raw: Array<[string, string]>;
 }
 
 const ID = /^[a-z0-9]+(?:[-.][a-z0-9]+)*$/;
@@ -30,11 +33,25 @@ function runFileNames(dir: string): string[] {
     .sort();
 }
 
-function runFiles(file: string): RunFiles {
+function runFiles(file: string, rawDir = dataPath("raw")): RunFiles {
   const id = path.basename(file, ".json");
-  const doc = JSON.parse(readFileSync(file, "utf8")) as { provenance?: { raw_files?: Array<{ path?: unknown }> } };
-  const raw = (doc.provenance?.raw_files ?? []).map((f) => String(f.path));
-  for (const p of raw) if (!isSafeRawPath(p)) throw new Error(`${file}: raw file path "${p}" leaves the run's folder`);
+  if (!ID.test(id)) throw new Error(`${file}: the file name is not a run id (a lower-case slug)`);
+  const doc = JSON.parse(readFileSync(file, "utf8")) as {
+    provenance?: { raw_files?: Array<{ path?: unknown; sha256?: unknown }> };
+  };
+  const raw = (doc.provenance?.raw_files ?? []).map((f, i): [string, string] => {
+    const p = String(f.path);
+    const where = `${file}: provenance.raw_files[${i}].path`;
+    const problem = rawPathProblem(p);
+    if (problem) throw new Error(`${where}: unsafe path ${JSON.stringify(p)} (${problem})`);
+    if (typeof f.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(f.sha256))
+      throw new Error(`${file}: provenance.raw_files[${i}].sha256: expected 64 hex digits`);
+    try {
+      return [resolveInside(path.join(rawDir, id), p), publishedRawName({ path: p, sha256: f.sha256 })];
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    }
+  });
   return { id, json: file, raw };
 }
 
@@ -42,10 +59,15 @@ function runFiles(file: string): RunFiles {
 export function publishedRunFiles(runsDir = dataPath("runs"), rawDir = dataPath("raw")): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const name of runFileNames(runsDir)) {
-    const r = runFiles(path.join(runsDir, name));
+    const r = runFiles(path.join(runsDir, name), rawDir);
     out.push([r.json, path.join("runs", r.id, "run.json")]);
-    for (const p of r.raw)
-      out.push([path.join(rawDir, r.id, ...p.split("/")), path.join("runs", r.id, "raw", ...p.split("/"))]);
+    // identical content under one name in two folders publishes once
+    const seen = new Set<string>();
+    for (const [src, name] of r.raw)
+      if (!seen.has(name)) {
+        seen.add(name);
+        out.push([src, path.join("runs", r.id, "raw", name)]);
+      }
   }
   return out;
 }
@@ -68,12 +90,6 @@ async function copyAll(files: Array<[string, string]>, outDir: string): Promise<
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
-const TYPES: Record<string, string> = {
-  json: "application/json",
-  csv: "text/csv; charset=utf-8",
-  gz: "application/gzip",
-};
-
 export function runFilesIntegration(): AstroIntegration {
   let base = "/";
   return {
@@ -86,19 +102,17 @@ export function runFilesIntegration(): AstroIntegration {
         server.middlewares.use((req, res, next) => {
           const url = decodeURIComponent((req.url ?? "").split("?")[0]);
           const m = url.startsWith(`${base}runs/`)
-            ? /^runs\/([^/]+)\/(run\.json|raw\/(.+))$/.exec(url.slice(base.length))
+            ? /^runs\/([^/]+)\/(run\.json|raw\/([^/]+))$/.exec(url.slice(base.length))
             : null;
           if (!m || !ID.test(m[1])) return next();
           const json = dataPath("runs", `${m[1]}.json`);
           if (!existsSync(json)) return next();
-          let file = json;
-          if (m[3] !== undefined) {
-            if (!runFiles(json).raw.includes(m[3])) return next();
-            file = dataPath("raw", m[1], ...m[3].split("/"));
-          }
-          if (!existsSync(file) || !statSync(file).isFile()) return next();
-          const ext = file.split(".").pop()?.toLowerCase() ?? "";
-          res.setHeader("Content-Type", TYPES[ext] ?? "text/plain; charset=utf-8");
+          let file: string | undefined = json;
+          if (m[3] !== undefined) file = runFiles(json).raw.find(([, name]) => name === m[3])?.[0];
+          if (!file || !existsSync(file) || !statSync(file).isFile()) return next();
+          // what a static host sends for .json / .txt; nosniff so no browser second-guesses it
+          res.setHeader("Content-Type", m[3] === undefined ? "application/json" : "text/plain; charset=utf-8");
+          res.setHeader("X-Content-Type-Options", "nosniff");
           createReadStream(file).pipe(res);
         });
       },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isSafeRawPath, rawFileHref } from "../../../src/components/runs/raw-files.ts";
+import { isSafeRawPath, rawDownloadName, rawFileHref } from "../../../src/components/runs/raw-files.ts";
 import { schemaRows } from "../../../src/components/schema/schema-doc.ts";
 import { BUDGET_CHOICES, DEFAULT_CHOICE, choicePath } from "../../../src/components/models/choices.ts";
 import { layoutFacts } from "../../../src/components/reports/layout.ts";
@@ -8,8 +8,16 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 
-test("raw file links encode each segment; paths leaving the run folder are refused", () => {
-  assert.equal(rawFileHref("r1", "case a/llama ü.log"), "/runs/r1/raw/case%20a/llama%20%C3%BC.log");
+test("raw files are linked under inert, URL-safe .txt names with their own download names", () => {
+  const sha256 = "ab".repeat(32);
+  assert.equal(
+    rawFileHref("r1", { path: "case a/llama ü.log", sha256 }),
+    `/runs/r1/raw/${"ab".repeat(8)}-llama_.log.txt`,
+  );
+  assert.equal(rawFileHref("r1", { path: "x/evil.svg", sha256 }), `/runs/r1/raw/${"ab".repeat(8)}-evil.svg.txt`);
+  assert.equal(rawFileHref("r1", { path: "k=v:w", sha256 }), `/runs/r1/raw/${"ab".repeat(8)}-k_v_w.txt`);
+  assert.equal(rawFileHref("r1", { path: ".env", sha256 }), `/runs/r1/raw/${"ab".repeat(8)}-env.txt`);
+  assert.equal(rawDownloadName({ path: "case a/llama ü.log.gz", sha256 }), "llama ü.log.gz");
   assert.ok(isSafeRawPath("a/b.log"));
   for (const bad of ["", "/etc/passwd", "../x", "a/../../x", "a//b", "a\\b", "./a"])
     assert.equal(isSafeRawPath(bad), false, bad);

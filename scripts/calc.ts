@@ -12,10 +12,14 @@ import { HELP } from "./calc/help.ts";
 import { parseCalcArgs, toConfig, UsageError } from "./calc/options.ts";
 import type { Args } from "./calc/options.ts";
 import { render, renderBudget } from "./calc/render.ts";
+import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
+import { defaultPlacement, renderPlacement, runPlacement, tableFor } from "./calc/placement-run.ts";
+import type { Placement } from "../src/schemas/placement.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
   let config: RuntimeConfig;
+  let placement: Placement | null;
   try {
     args = parseCalcArgs(argv);
     if (args.help) {
@@ -24,8 +28,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (!args.model) throw new UsageError("--model is required (a preset id, arch .json, .gguf or https URL)");
     config = toConfig(args.config);
+    placement = args.placement ? toPlacement(args.placement) : null;
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof PlacementUsageError) {
       console.error(`calc: ${e.message}`);
       return 2;
     }
@@ -35,6 +40,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const m = await loadModel(args.model);
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
     const b = computeBreakdown(m.architecture, config, opts);
+    const placed = runPlacement(
+      m.architecture,
+      config,
+      placement ?? defaultPlacement(config),
+      tableFor(m.architecture, config, m.tensors),
+    );
     let budgetOut: { budget: Budget; pool: BudgetPool; max: MaxContextResult | null; perType: PerTypeResult[] } | null =
       null;
     if (args.budget !== null) {
@@ -48,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       budgetOut = { budget, pool, max, perType };
     }
     if (args.json) {
-      const obj: Record<string, unknown> = { ...b };
+      const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
       if (budgetOut)
         obj.budget = {
           bytes: budgetOut.budget.bytes,
@@ -64,6 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(JSON.stringify(obj, null, 2));
     } else {
       console.log(render(b, config, m.source));
+      if (placement) console.log(`\n${renderPlacement(placed)}`);
       if (budgetOut) {
         console.log("");
         console.log(renderBudget(budgetOut.budget, budgetOut.pool, budgetOut.max, budgetOut.perType));
@@ -73,6 +85,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`calc: ${e.message}`);
+      return 2;
+    }
     if (e instanceof EngineError || e instanceof ModelLoadError) {
       console.error(`calc: ${e.message}`);
       return 1;

@@ -32,7 +32,19 @@ and the largest context for a budget.
                      also per KV type
   --pool <p>         what the budget limits: device | total | host. Default device for cuda,
                      total for metal/cpu
-  --json             print the breakdown object (all sizes in bytes) instead of the table
+Placement (llama.cpp spellings; -ngl -sm -ts -mg -ot -cmoe -ncmoe -lm -nkvo are accepted too):
+  --devices <list>   GPUs in order: kind:size[/free], kind cuda|rocm|vulkan|metal,
+                     e.g. "cuda:24GiB,cuda:24GiB" (layers split by free memory unless -ts)
+  --rpc <list>       RPC servers host:port=memory, comma-separated (llama.cpp puts them first)
+  --host-memory <s>  system RAM of the machine
+  --split-mode <m>   -sm none|layer (row: refused, not modelled). Default layer
+  --tensor-split <l> -ts 3,1: proportions per device   --main-gpu <i>  -mg: device of -sm none
+  --override-tensor <regex=buft,…>  -ot, repeatable, first match wins; buft CPU, CUDA1,
+                     RPC0[host:port] …
+  --cpu-moe          all expert tensors on the host   --n-cpu-moe <n>  those of blocks 0…n−1
+  --load-mode <m>    mmap | none | mlock | mmap+mlock (this revision; older: --no-mmap, --mlock)
+  --json             print the breakdown object (all sizes in bytes) instead of the table,
+                     with buffers[] (every buffer llama.cpp would print) and devices[]
   --help             this text
 
 Exit codes: 0 ok, 1 model cannot be sized or bad model file, 2 usage error.`;

@@ -12,6 +12,15 @@ import type { RuntimeConfig, RuntimeConfigInput } from "../../src/schemas/runtim
 import { KV_TYPES } from "../../src/schemas/kv-type.ts";
 import type { BudgetPool } from "../../src/lib/engine/index.ts";
 import { parseBytes, parseTokens, UnitError } from "../../src/lib/units.ts";
+import type { PlacementInput } from "../../src/schemas/placement.ts";
+import {
+  normaliseAliases,
+  parseDevices,
+  parseOverrides,
+  parseRpc,
+  parseTensorSplit,
+  PlacementUsageError,
+} from "./placement-options.ts";
 
 /** A usage error: exit 2, one line naming the option. */
 export class UsageError extends Error {}
@@ -23,6 +32,8 @@ export interface Args {
   budget: number | null;
   pool: BudgetPool | null;
   config: RuntimeConfigInput;
+  /** Set when any placement option was given (devices, split, overrides, load mode). */
+  placement: PlacementInput | null;
 }
 
 export const OPTIONS = {
@@ -48,6 +59,18 @@ export const OPTIONS = {
   "no-unified": { type: "boolean" },
   "swa-full": { type: "boolean" },
   "no-kv-offload": { type: "boolean" },
+  devices: { type: "string" },
+  rpc: { type: "string" },
+  "host-memory": { type: "string" },
+  "split-mode": { type: "string" },
+  "tensor-split": { type: "string" },
+  "main-gpu": { type: "string" },
+  "override-tensor": { type: "string", multiple: true },
+  "cpu-moe": { type: "boolean" },
+  "n-cpu-moe": { type: "string" },
+  "load-mode": { type: "string" },
+  "no-mmap": { type: "boolean" },
+  mlock: { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** Valued options restricted to a fixed set of spellings. */
@@ -59,6 +82,8 @@ const ENUMS: Record<string, readonly string[]> = {
   ctk: KV_TYPES,
   ctv: KV_TYPES,
   kv: KV_TYPES,
+  "split-mode": ["none", "layer", "row"],
+  "load-mode": ["mmap", "none", "mlock", "mmap+mlock"],
 };
 
 /** Parse state the handlers write to (engine and revision combine after all options). */
@@ -86,7 +111,18 @@ const FLAG_HANDLERS: Record<string, FlagHandler> = {
   "no-unified": (s) => (s.config.kv_unified = false),
   "swa-full": (s) => (s.config.swa_full = true),
   "no-kv-offload": (s) => (s.config.no_kv_offload = true),
+  "cpu-moe": (s) => (place(s).cpu_moe = true),
+  // older spellings of --load-mode none / mmap+mlock
+  "no-mmap": (s) => (place(s).load_mode = "none"),
+  mlock: (s) => (place(s).load_mode = place(s).load_mode === "none" ? "mlock" : "mmap+mlock"),
 };
+
+/** The placement input, created by the first placement option. */
+function place(s: ParseState): PlacementInput & { devices: NonNullable<PlacementInput["devices"]> } {
+  s.args.placement ??= { devices: [] };
+  s.args.placement.devices ??= [];
+  return s.args.placement as PlacementInput & { devices: NonNullable<PlacementInput["devices"]> };
+}
 
 const VALUE_HANDLERS: Record<string, ValueHandler> = {
   model: (s, v) => (s.args.model = v),
@@ -108,6 +144,18 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
   weights: (s, v) => (s.config.weights_ftype = v),
   budget: (s, v) => (s.args.budget = parseBytes(v)),
   pool: (s, v) => (s.args.pool = v as BudgetPool),
+  devices: (s, v) => place(s).devices.push(...parseDevices(v)),
+  rpc: (s, v) => place(s).devices.push(...parseRpc(v)),
+  "host-memory": (s, v) => (place(s).host_bytes = parseBytes(v)),
+  "split-mode": (s, v) => (place(s).split_mode = v as "none" | "layer" | "row"),
+  "tensor-split": (s, v) => (place(s).tensor_split = parseTensorSplit(v)),
+  "main-gpu": (s, v, o) => (place(s).main_gpu = intArg(o, v, 0, 15)),
+  "override-tensor": (s, v) => {
+    const p = place(s);
+    p.overrides = [...(p.overrides ?? []), ...parseOverrides(v)];
+  },
+  "n-cpu-moe": (s, v, o) => (place(s).n_cpu_moe = intArg(o, v, 0, 4096)),
+  "load-mode": (s, v) => (place(s).load_mode = v as "mmap" | "none" | "mlock" | "mmap+mlock"),
 };
 
 /**
@@ -148,12 +196,20 @@ function usageFromNode(e: unknown): UsageError {
 
 /** Parse the calc command line; throws UsageError (exit 2) with one line naming the option. */
 export function parseCalcArgs(argv: readonly string[]): Args {
-  const args: Args = { model: null, json: false, help: false, budget: null, pool: null, config: {} };
+  const args: Args = {
+    model: null,
+    json: false,
+    help: false,
+    budget: null,
+    pool: null,
+    config: {},
+    placement: null,
+  };
   const s: ParseState = { args, config: args.config as Record<string, unknown>, engine: null, revision: null };
   let tokens;
   try {
     ({ tokens } = nodeParseArgs({
-      args: joinNegativeValues(argv),
+      args: joinNegativeValues(normaliseAliases(argv)),
       options: OPTIONS,
       strict: true,
       allowPositionals: false,
@@ -176,6 +232,7 @@ export function parseCalcArgs(argv: readonly string[]): Args {
       VALUE_HANDLERS[t.name](s, t.value, opt);
     } catch (e) {
       if (e instanceof UnitError) throw new UsageError(`${opt}: ${e.message}`);
+      if (e instanceof PlacementUsageError) throw new UsageError(e.message);
       throw e;
     }
   }

@@ -114,3 +114,37 @@ test("a .gguf model: architecture and exact tensor table from the header", async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("placement flags: --json gains buffers[] and devices[] per device, llama.cpp spellings accepted", () => {
+  const r = calc(
+    ...["--model", q14, "--weights", "F16", "--ctx", "4k", "--devices", "cuda:24GiB,cuda:24GiB"],
+    ...["-ts", "1,1", "-ngl", "41", "--rpc", "127.0.0.1:50052=16GiB", "--json"],
+  );
+  assert.equal(r.code, 0, r.err);
+  const b = JSON.parse(r.out);
+  assert.deepEqual(
+    b.devices.map((d: { name: string }) => d.name),
+    ["RPC0[127.0.0.1:50052]", "CUDA0", "CUDA1", "host"],
+  );
+  const kv = b.buffers.filter((x: { kind: string }) => x.kind === "kv");
+  assert.equal(
+    kv.reduce((s: number, x: { bytes: number }) => s + x.bytes, 0),
+    b.kv.bytes,
+  );
+  assert.ok(b.buffers.every((x: { pool: string }) => x.pool === "device" || x.pool === "host"));
+});
+
+test("bad placement combinations exit 2 with the reason", () => {
+  for (const [args, re] of [
+    [["--devices", "cuda:24GiB", "-ts", "1,1"], /-ts has 2 values but there are 1 devices/],
+    [["--devices", "cuda:24GiB", "-sm", "none", "-mg", "3"], /-mg 3 is out of range/],
+    [["--devices", "metal:64GiB", "-sm", "row"], /does not have/],
+    [["--devices", "cuda:24GiB", "-ot", "nothing_matches=CPU"], /matches no tensor/],
+    [["--devices", "gpu:24GiB"], /kind one of/],
+    [["--rpc", "host-without-port"], /host:port=memory/],
+  ] as const) {
+    const r = calc("--model", q14, "--weights", "F16", ...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+  }
+});

@@ -1,0 +1,69 @@
+/**
+ * `npm run calc` placement: run the engine's placement for the machine the options describe and
+ * render it per device. Placement refusals (bad -ts, -mg, -ot …) are usage errors (exit 2).
+ */
+import type { Architecture } from "../../src/schemas/architecture.ts";
+import type { Placement } from "../../src/schemas/placement.ts";
+import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
+import type { TensorTable } from "../../src/schemas/tensor-table.ts";
+import { buildTensorTable, EngineError, normaliseFtype } from "../../src/lib/engine/index.ts";
+import { placeModel } from "../../src/lib/engine/placement/index.ts";
+import type { PlacementResult } from "../../src/lib/engine/placement/index.ts";
+import { PlacementSchema } from "../../src/schemas/placement.ts";
+import { GiB, MiB } from "../../src/lib/units.ts";
+import { UsageError } from "./options.ts";
+
+/** Runtime-config fields and placement fields whose refusals are usage errors. */
+const USAGE_FIELDS = new Set(["devices", "split_mode", "tensor_split", "main_gpu", "overrides"]);
+
+/** One device for --backend when no placement option was given (memory unknown). */
+export function defaultPlacement(config: RuntimeConfig): Placement {
+  const devices =
+    config.backend === "cpu" ? [] : [{ kind: config.backend, name: `${config.backend}0`, memory_bytes: 0 }];
+  return PlacementSchema.parse({ devices });
+}
+
+/** The tensor table to place: the model's own, else one built for --weights, else none. */
+export function tableFor(arch: Architecture, config: RuntimeConfig, own: TensorTable | null): TensorTable | null {
+  if (own) return own;
+  if (!config.weights_ftype) return null;
+  try {
+    return buildTensorTable(arch, normaliseFtype(config.weights_ftype));
+  } catch {
+    return null; // the breakdown already says why (params × bpw fallback)
+  }
+}
+
+export function runPlacement(
+  arch: Architecture,
+  config: RuntimeConfig,
+  p: Placement,
+  tensors: TensorTable | null,
+): PlacementResult {
+  try {
+    return placeModel(arch, config, p, tensors);
+  } catch (e) {
+    if (e instanceof EngineError && e.field !== null && USAGE_FIELDS.has(e.field)) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+const mib = (b: number): string => (b / MiB).toFixed(2);
+
+/** Per-buffer lines grouped by device, then one total per device with its budget. */
+export function renderPlacement(r: PlacementResult): string {
+  const out: string[] = ["placement per device (MiB; * = estimate):"];
+  for (const d of r.devices) {
+    const mine = r.buffers.filter((b) => b.device === d.name);
+    if (mine.length === 0 && d.layers.length === 0) continue;
+    const budget = d.budget_bytes ? ` of ${(d.budget_bytes / GiB).toFixed(2)} GiB` : "";
+    const layers = d.layers.length ? `, layers ${d.layers[0]}–${d.layers[d.layers.length - 1]}` : "";
+    out.push(`  ${d.name} (${d.machine}${layers}): ${mib(d.bytes)} MiB${budget}`);
+    for (const b of mine)
+      out.push(
+        `    ${b.kind.padEnd(9)} ${b.name.padEnd(28)} ${mib(b.bytes).padStart(11)}${b.estimate ? "*" : " "}${b.touched_bytes !== undefined ? `  (touched ${mib(b.touched_bytes)}: mmap span vs tensors)` : ""}`,
+      );
+  }
+  for (const n of r.notes) if (n.code !== "compute-estimate") out.push(`  ${n.level}: ${n.message}`);
+  return out.join("\n");
+}

@@ -1,0 +1,244 @@
+import type { Architecture } from "../../../schemas/architecture.ts";
+import type { Note } from "../../../schemas/breakdown.ts";
+import type { Placement, PlacedBuffer, PlacedDevice } from "../../../schemas/placement.ts";
+import type { RuntimeConfig } from "../../../schemas/runtime-config.ts";
+import type { TensorTable } from "../../../schemas/tensor-table.ts";
+import { isQuantizedKvType } from "../../kv-types.ts";
+import { planMemory } from "../breakdown.ts";
+import type { MemoryPlan } from "../breakdown.ts";
+import { estimateCompute, estimateOverhead } from "../compute.ts";
+import type { ComputeInput } from "../compute.ts";
+import { missingField } from "../errors.ts";
+import { kvTypeTraits } from "../ggml-types.ts";
+import { assignLayers, orderDevices, splitPoints } from "./devices.ts";
+import type { PlacedDev } from "./devices.ts";
+import { placeTensors } from "./tensors.ts";
+
+export { assignLayers, orderDevices, splitPoints } from "./devices.ts";
+export type { PlacedDev } from "./devices.ts";
+export { overrideList, placeTensors } from "./tensors.ts";
+
+/**
+ * Placement of every buffer llama.cpp allocates for a model on a machine: weights per buffer type,
+ * KV and recurrent state on the device of their layer (`llama_kv_cache` uses `model.dev_layer(il)`;
+ * `--no-kv-offload` keeps them in a CPU buffer), the output buffer in the output device's pinned
+ * host type or the CPU (src/llama-context.cpp), compute buffers per backend and runtime overhead
+ * per used CUDA/ROCm device (both labelled estimates).
+ */
+export interface PlacementResult {
+  readonly buffers: PlacedBuffer[];
+  readonly devices: PlacedDevice[];
+  /** Buffer name of each layer 0 … n_layer_all (last = output layer); `CPU` when not offloaded. */
+  readonly layer_buffers: string[];
+  readonly notes: Note[];
+}
+
+const HOST = "host";
+
+function kvAlign(d: PlacedDev | null): { align: number; cuda: boolean } {
+  const cuda = d !== null && (d.device.kind === "cuda" || d.device.kind === "rocm");
+  return { align: cuda ? 128 : 32, cuda };
+}
+
+/** KV and recurrent buffers per device (tensor sizes padded to each buffer's alignment). */
+function stateBuffers(m: MemoryPlan, config: RuntimeConfig, devs: PlacedDev[], devOf: (il: number) => number | null) {
+  const out = new Map<string, { dev: number | null; kind: "kv" | "recurrent"; bytes: number }>();
+  const add = (dev: number | null, kind: "kv" | "recurrent", bytes: number): void => {
+    const name = dev === null ? "CPU" : devs[dev].buft;
+    const key = `${kind}|${name}`;
+    const e = out.get(key);
+    if (e) e.bytes += bytes;
+    else out.set(key, { dev, kind, bytes });
+  };
+  const where = (il: number): number | null => (config.no_kv_offload ? null : devOf(il));
+  for (const c of m.caches) {
+    for (const row of c.rows) {
+      const dev = where(row.layer);
+      const { align, cuda } = kvAlign(dev === null ? null : devs[dev]);
+      let kb = row.k_bytes;
+      let vb = row.v_bytes;
+      if (cuda) {
+        kb += cudaRowPad(row.type_k, row.k_width, config);
+        if (row.type_v) vb += cudaRowPad(row.type_v, row.v_width, config);
+      }
+      add(dev, "kv", Math.ceil(kb / align) * align + (row.type_v ? Math.ceil(vb / align) * align : 0));
+    }
+    if (c.extra_bytes > 0 && c.rows.length > 0) add(where(c.rows[0].layer), "kv", c.extra_bytes);
+  }
+  for (const row of m.recurrent.rows) {
+    const dev = where(row.layer);
+    const { align } = kvAlign(dev === null ? null : devs[dev]);
+    add(dev, "recurrent", Math.ceil(row.r_bytes / align) * align + Math.ceil(row.s_bytes / align) * align);
+  }
+  return [...out.entries()].map(([key, v]) => ({ name: key.slice(key.indexOf("|") + 1), ...v }));
+}
+
+function cudaRowPad(type: Parameters<typeof kvTypeTraits>[0], width: number, config: RuntimeConfig): number {
+  if (width % 512 === 0 || !isQuantizedKvType(type)) return 0;
+  const tr = kvTypeTraits(type, config.engine);
+  return Math.ceil((512 - (width % 512)) / tr.blck) * tr.bytes;
+}
+
+function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan): ComputeInput {
+  if (arch.vocab_size === null) throw missingField("vocab_size", "for the output and compute buffers");
+  if (arch.n_embd === null) throw missingField("n_embd", "for the compute buffer");
+  const full = m.caches.find((c) => c.kind === "full" && c.layers > 0) ?? m.caches.find((c) => c.kind === "swa");
+  return {
+    r: m.r,
+    n_vocab: arch.vocab_size,
+    n_embd: arch.n_embd,
+    n_tok: m.plan.n_ubatch,
+    n_kv: full ? full.cells : 0,
+    cells_total: full ? full.cells * full.n_stream : 1,
+    fa: m.fa,
+    type_k: m.types.type_k,
+    type_v: m.types.type_v,
+    n_head: m.r.n_head_max,
+    backend: "cuda",
+    offload: "all",
+    profile: config.engine,
+  };
+}
+
+/** Compute buffers: each used device reserves its graph; the output device also the logits. */
+function computeBuffers(
+  ci: ComputeInput,
+  devs: PlacedDev[],
+  used: Set<number>,
+  outDev: number | null,
+  anyCpu: boolean,
+) {
+  const list: { name: string; dev: number | null; bytes: number }[] = [];
+  const withOut = estimateCompute({ ...ci, offload: anyCpu ? "partial" : "all" });
+  const noOut = estimateCompute({ ...ci, n_vocab: 0, offload: "all" });
+  for (const i of [...used].sort((a, b) => a - b))
+    list.push({ name: devs[i].buft, dev: i, bytes: (i === outDev ? withOut : noOut).per_backend[0].bytes });
+  const hostName = devs.find((d) => d.host_buft)?.host_buft ?? "CPU";
+  if (used.size === 0) list.push({ name: "CPU", dev: null, bytes: estimateCompute({ ...ci, offload: "none" }).bytes });
+  else list.push({ name: hostName, dev: null, bytes: withOut.per_backend[1].bytes });
+  return { list, label: withOut.label };
+}
+
+/** Place a model on the machine described by `placement` (devices, split, overrides, load mode). */
+export function placeModel(
+  arch: Architecture,
+  config: RuntimeConfig,
+  placement: Placement,
+  tensors: TensorTable | null,
+): PlacementResult {
+  const notes: Note[] = [];
+  const devs = orderDevices(placement);
+  const m = planMemory(arch, config);
+  const nAll = m.r.n_layer_all;
+  const layerDev = assignLayers(nAll, config.n_gpu_layers, splitPoints(devs, placement.tensor_split));
+  const devOf = (il: number): number | null => layerDev[il] ?? null;
+  const buffers: PlacedBuffer[] = [];
+  const devName = (dev: number | null): string => (dev === null ? HOST : devs[dev].buft);
+
+  if (tensors) {
+    const tp = placeTensors(tensors, devs, layerDev, placement);
+    for (const b of tp.buffers)
+      buffers.push({
+        name: b.name,
+        kind: "weights",
+        pool: b.dev === null ? "host" : "device",
+        device: devName(b.dev),
+        bytes: b.bytes,
+        ...(b.touched !== b.bytes ? { touched_bytes: b.touched } : {}),
+        estimate: false,
+      });
+    if (tp.unused.length > 0)
+      notes.push({
+        code: "override-unused",
+        level: "info",
+        message: `expert patterns matched no tensor (${tp.unused.length}): --cpu-moe/--n-cpu-moe change nothing here`,
+      });
+  } else
+    notes.push({
+      code: "weights-missing",
+      level: "warning",
+      message: "no tensor table: weights per device not placed (give a GGUF or --weights)",
+    });
+
+  for (const s of stateBuffers(m, config, devs, devOf))
+    buffers.push({
+      name: s.name,
+      kind: s.kind,
+      pool: s.dev === null ? "host" : "device",
+      device: devName(s.dev),
+      bytes: s.bytes,
+      estimate: false,
+    });
+
+  const outDev = devOf(nAll);
+  const ci = computeInput(arch, config, m);
+  const outName = outDev !== null ? (devs[outDev].host_buft ?? "CPU") : "CPU";
+  buffers.push({
+    name: outName,
+    kind: "output",
+    pool: "host",
+    device: HOST,
+    bytes: arch.vocab_size! * config.n_seq * 4,
+    estimate: false,
+  });
+
+  const used = new Set(layerDev.filter((d): d is number => d !== null));
+  const anyCpu = layerDev.some((d) => d === null);
+  const comp = computeBuffers(ci, devs, used, outDev, anyCpu);
+  for (const c of comp.list)
+    buffers.push({
+      name: c.name,
+      kind: "compute",
+      pool: c.dev === null ? "host" : "device",
+      device: devName(c.dev),
+      bytes: c.bytes,
+      estimate: true,
+    });
+  const over = estimateOverhead({ ...ci, offload: "all" }).device_bytes;
+  for (const i of used)
+    if (devs[i].device.kind === "cuda" || devs[i].device.kind === "rocm")
+      buffers.push({
+        name: `${devs[i].buft} context`,
+        kind: "overhead",
+        pool: "device",
+        device: devs[i].buft,
+        bytes: over,
+        estimate: true,
+      });
+  notes.push({ code: "compute-estimate", level: "warning", message: `compute buffers per device: ${comp.label}` });
+  return {
+    buffers,
+    devices: deviceTotals(buffers, devs, placement, layerDev),
+    layer_buffers: layerDev.map(devName).map((n) => (n === HOST ? "CPU" : n)),
+    notes,
+  };
+}
+
+function deviceTotals(
+  buffers: readonly PlacedBuffer[],
+  devs: readonly PlacedDev[],
+  p: Placement,
+  layerDev: readonly (number | null)[],
+): PlacedDevice[] {
+  const sum = (device: string): number =>
+    buffers.filter((b) => b.device === device).reduce((s, b) => s + (b.touched_bytes ?? b.bytes), 0);
+  const layersOf = (dev: number | null): number[] => layerDev.flatMap((d, il) => (d === dev ? [il] : []));
+  const out: PlacedDevice[] = devs.map((d, i) => ({
+    name: d.buft,
+    pool: "device",
+    machine: d.machine,
+    bytes: sum(d.buft),
+    budget_bytes: d.device.memory_bytes,
+    ...(d.device.free_bytes !== undefined ? { free_bytes: d.device.free_bytes } : {}),
+    layers: layersOf(i),
+  }));
+  out.push({
+    name: HOST,
+    pool: "host",
+    machine: "local",
+    bytes: sum(HOST),
+    ...(p.host_bytes !== null ? { budget_bytes: p.host_bytes } : {}),
+    layers: layersOf(null),
+  });
+  return out;
+}

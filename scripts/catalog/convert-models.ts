@@ -1,15 +1,19 @@
 /**
- * One-off (re-runnable) converter: shared/reference/models.json (+ models.md) → data/models/<id>.json.
+ * One-off (re-runnable) converter: a table of models' Hugging Face config values (a JSON file with
+ * `models` and `ollama_tags`, plus a Markdown table repeating the hand-computed byte columns) →
+ * data/models/<id>.json. The input tables are the project's development notes, not part of the
+ * repository, so both paths are required arguments; nothing at build or test time runs this.
  *
- *   node scripts/catalog/convert-models.ts [--from ../shared/reference/models.json]
- *        [--md ../shared/reference/models.md] [--out data/models]
+ *   node scripts/catalog/convert-models.ts --from <models.json> --md <models.md> [--out data/models]
  *
- * models.json holds Hugging Face config values; this maps them onto llama.cpp's GGUF semantics
+ * The input holds Hugging Face config values; this maps them onto llama.cpp's GGUF semantics
  * (src/schemas/architecture.ts): arch names, block_count incl. kept MTP/NextN layers, MLA widths,
  * per-layer head_count_kv arrays of hybrids, recurrent dims. Which GGUF a converter writes is
  * decided from llama.cpp de3ff81's convert_hf_to_gguf.py / conversion/*.py (see ARCH and MTP_KEPT).
- * The hand-computed `llamacpp` figures are copied into `reference` after checking that models.md
- * agrees, for the catalog test to compare the engine with.
+ * The hand-computed `llamacpp` figures are copied into `reference` after checking that the
+ * Markdown table agrees, for the catalog test to compare the engine with. Sources are written as
+ * links a reader can open: the model's own config.json on Hugging Face first, then the public
+ * copies the values were read or corroborated from (`status` says which).
  *
  * Nothing is written unless every preset validates. Exit 0 ok, 1 bad input, 2 usage.
  */
@@ -22,7 +26,7 @@ import { parseBytes } from "../../src/lib/units.ts";
 import { format, resolveConfig } from "prettier";
 
 // ---------------------------------------------------------------------------------------------
-// Input shape (only the fields we read; models.json is trusted reference material, but we still
+// Input shape (only the fields we read; the input is trusted reference material, but we still
 // fail loudly on anything unexpected).
 
 interface RefModel {
@@ -149,7 +153,7 @@ function keptMtp(m: RefModel, arch: string): number {
   return 0;
 }
 
-/** Attention layer indices of the Granite-4.0-H models (models.json layer_pattern). */
+/** Attention layer indices of the Granite-4.0-H models (config.json layer_types). */
 const GRANITE_H_ATTENTION = [5, 15, 25, 35];
 /** Jamba: attn_layer_period 8, attn_layer_offset 4. */
 const JAMBA_ATTENTION = [4, 12, 20, 28];
@@ -162,7 +166,7 @@ function nemotronPattern(m: RefModel): string | null {
 
 /** GGUF context_length where it differs from max_position_embeddings (or that is null). */
 const CONTEXT_LENGTH_OVERRIDE: Record<string, number> = {
-  // models.json notes: "GGUF context_length 1048576 (NoPE attention)" from the Ollama blob listing.
+  // GGUF context_length 1048576 (NoPE attention), as the Ollama blob listing of the GGUF shows.
   "Granite-4.0-H-Small": 1048576,
 };
 
@@ -324,7 +328,7 @@ function toArchitecture(m: RefModel): { arch: ArchitectureInput; notes: string[]
 }
 
 // ---------------------------------------------------------------------------------------------
-// Weight variants: Ollama tags (models.json ollama_tags) and other listed GGUF sizes (models.md).
+// Weight variants: Ollama tags (the input's ollama_tags) and other listed GGUF sizes.
 
 interface RefTag {
   tag: string;
@@ -336,7 +340,7 @@ interface RefTag {
 }
 
 interface TagMap {
-  /** models.json `tag` field, verbatim. */
+  /** The input row's `tag` field, verbatim. */
   ref: string;
   model: string;
   tag: string;
@@ -348,7 +352,7 @@ interface TagMap {
   notes?: string;
 }
 
-/** How each models.json tag row maps onto a preset; rows for models we have no preset of are listed in UNMAPPED. */
+/** How each input tag row maps onto a preset; rows for models we have no preset of are listed in UNMAPPED. */
 const TAGS: TagMap[] = [
   { ref: "qwen3.5:27b", model: "Qwen3.5-27B", tag: "qwen3.5:27b", aliases: [], ftype: null, includesVision: true },
   {
@@ -543,7 +547,7 @@ const TAGS: TagMap[] = [
   },
 ];
 
-/** models.json tag rows with no preset (reported, not converted). */
+/** Input tag rows with no preset (reported, not converted). */
 const UNMAPPED = new Set(["qwq (32b)", "granite3.3 (8b)", "granite4:1b-h-q8_0", "nemotron-3-nano:4b"]);
 
 function listingStatus(s: string): WeightVariant["listingStatus"] {
@@ -553,12 +557,12 @@ function listingStatus(s: string): WeightVariant["listingStatus"] {
   throw new InputError(`unknown listing status "${s}"`);
 }
 
-/** Other sizes from models.md "Other size and measurement points" (and the H100 measurement). */
+/** Other listed GGUF sizes (and the project's H100 measurement). */
 interface ExtraVariant extends Omit<WeightVariant, "bytes"> {
   model: string;
   bytes: number | null;
 }
-const MD = "shared/reference/models.md, 'Other size and measurement points'";
+const H100_RAW = "data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/";
 const EXTRA: ExtraVariant[] = [
   {
     model: "Qwen3-14B",
@@ -566,7 +570,7 @@ const EXTRA: ExtraVariant[] = [
     ollamaTag: null,
     aliases: [],
     publisher:
-      "shared/measurements/h100-qwen3-14b (written with llama.cpp gguf-py, Q4_K_M layout of src/llama-quant.cpp)",
+      "Context Ceiling's H100 measurement (written with llama.cpp gguf-py, Q4_K_M layout of src/llama-quant.cpp)",
     ftype: "Q4_K_M",
     ftypeStated: "Q4_K_M (general.file_type 15)",
     bytes: 8995793920,
@@ -574,7 +578,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "8,995,793,920 bytes of tensor data (8579.06 MiB)",
     includesVision: false,
     listingStatus: "verified",
-    source: "shared/measurements/h100-qwen3-14b/README.md (provenance/gguf.log)",
+    source: `H100 measurement by the project, raw files under ${H100_RAW} (README.md, provenance/gguf.log)`,
     notes:
       "Tensor data; the file is 8,999,660,480 bytes. Same tensor types as llama-quantize's Q4_K_M (checked against tests/snapshots/qwen3-14b.schema).",
   },
@@ -607,7 +611,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "23GB",
     includesVision: false,
     listingStatus: "secondary",
-    source: MD + " (ollama.com dengcao/Qwen3-32B:Q5_K_M blob)",
+    source: "https://ollama.com/dengcao/Qwen3-32B:Q5_K_M",
     notes: null,
   },
   {
@@ -623,7 +627,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "20GB",
     includesVision: false,
     listingStatus: "secondary",
-    source: MD + " (ollama.com mychen76/qwen3_cline_roocode:32b-128K blob)",
+    source: "https://ollama.com/mychen76/qwen3_cline_roocode:32b-128K",
     notes: "A fine-tune with the Qwen3-32B architecture.",
   },
   {
@@ -639,7 +643,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "13.85 GB",
     includesVision: false,
     listingStatus: "secondary",
-    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF (as cited in " + MD + ")",
+    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF",
     notes: null,
   },
   {
@@ -655,7 +659,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "13.5 GB",
     includesVision: false,
     listingStatus: "secondary",
-    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF (as cited in " + MD + ")",
+    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF",
     notes: null,
   },
   {
@@ -671,7 +675,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "14.4 GB",
     includesVision: false,
     listingStatus: "secondary",
-    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF (as cited in " + MD + ")",
+    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF",
     notes: null,
   },
   {
@@ -687,7 +691,7 @@ const EXTRA: ExtraVariant[] = [
     statedAs: "11.5 GB",
     includesVision: false,
     listingStatus: "secondary",
-    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF (as cited in " + MD + ")",
+    source: "http://204.152.198.140/aaardpark/Qwen3.5-27B-GGUF",
     notes: null,
   },
   {
@@ -729,6 +733,36 @@ const EXTRA: ExtraVariant[] = [
     notes: "File size as the hub lists it (decimal GB, 2 decimals).",
   })),
 ];
+
+/**
+ * Where `reference` comes from: a hand computation from the config values, independent of the
+ * engine, with the rules of docs/memory-model.md as of llama.cpp 34af94cd.
+ */
+const REFERENCE_SOURCE =
+  "Computed by hand from the model's config.json values with llama.cpp's allocation rules (docs/memory-model.md, upstream llama.cpp 34af94cd), independently of the engine";
+
+/** `owner/repo@commit (date): path rest` or `owner/repo: path rest`, a file in a GitHub repository. */
+const REPO_FILE = /^([\w.-]+\/[\w.-]+?)(?:@([0-9a-f]{7,40}))?(?: \([^)]*\))?: (\S+)(.*)$/;
+
+/** A source as a link a reader can open (GitHub repository files become blob URLs). */
+function sourceLink(s: string): string {
+  const m = REPO_FILE.exec(s);
+  if (!m) return s;
+  const [, repo, commit, path, rest] = m;
+  return `https://github.com/${repo}/blob/${commit ?? "HEAD"}/${path}${rest}`;
+}
+
+/**
+ * The model's own Hugging Face repository first (a cited page of it, else its config.json), then
+ * the copies the values were read or corroborated from.
+ */
+function primarySources(m: RefModel): string[] {
+  const links = m.source.map(sourceLink);
+  if (!m.hf_id) return links;
+  const own = links.filter((l) => l.startsWith(`https://huggingface.co/${m.hf_id}/`));
+  const rest = links.filter((l) => !own.includes(l));
+  return own.length > 0 ? [...own, ...rest] : [`https://huggingface.co/${m.hf_id}/blob/main/config.json`, ...rest];
+}
 
 function displayedBytes(stated: string): number {
   return parseBytes(stated.replace(/^~/, "").trim());
@@ -789,11 +823,13 @@ export function convert(modelsJson: string, modelsMd: string | null): { models: 
     const L = m.llamacpp;
     if (md) {
       const row = md.get(m.name);
-      if (!row) throw new InputError(`${m.name}: no row in models.md`);
+      if (!row) throw new InputError(`${m.name}: no row in the Markdown table`);
       const mdVals = [mdNum(row[9]), mdNum(row[10]), mdNum(row[11])];
       const jsVals = [L.kv_bytes_per_token_f16, L.swa_kv_bytes_per_cell_f16, L.recurrent_state_bytes_per_seq_f32];
       if (mdVals.join() !== jsVals.join())
-        throw new InputError(`${m.name}: models.md (${mdVals}) and models.json llamacpp (${jsVals}) disagree`);
+        throw new InputError(
+          `${m.name}: the Markdown table (${mdVals}) and the JSON llamacpp block (${jsVals}) disagree`,
+        );
     }
     const { arch, notes } = toArchitecture(m);
     const preset: ModelInput = {
@@ -809,7 +845,7 @@ export function convert(modelsJson: string, modelsMd: string | null): { models: 
       },
       license: licenseOf(m.name),
       status: STATUS[m.status],
-      source: m.source,
+      source: primarySources(m),
       attention: { type: m.attention_type, layerPattern: m.layer_pattern },
       visionEncoder: m.vision_encoder,
       notes: [m.notes, ...notes.map((n) => `Conversion: ${n}.`)].filter(Boolean).join(" ") || null,
@@ -820,8 +856,7 @@ export function convert(modelsJson: string, modelsMd: string | null): { models: 
         recurrentStateBytesPerSeqF32: L.recurrent_state_bytes_per_seq_f32,
         kvLayers: L.kv_layers,
         recurrentLayers: L.recurrent_layers,
-        source:
-          "shared/reference/models.json `llamacpp` block (identical to models.md's byte columns), computed by hand with memory-rules.md at llama.cpp 34af94cd",
+        source: REFERENCE_SOURCE,
         notes: L.notes,
       },
       weights: [],
@@ -881,28 +916,26 @@ export function convert(modelsJson: string, modelsMd: string | null): { models: 
   return { models: out, unmapped };
 }
 
+const USAGE = "usage: node scripts/catalog/convert-models.ts --from <models.json> --md <models.md> [--out data/models]";
+
 async function main(argv: string[]): Promise<number> {
   const args = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i];
     if (!["--from", "--md", "--out"].includes(k) || argv[i + 1] === undefined) {
-      console.error(
-        `usage: node scripts/catalog/convert-models.ts --from models.json [--md models.md] [--out data/models] (bad argument "${k}")`,
-      );
+      console.error(`${USAGE} (bad argument "${k}")`);
       return 2;
     }
     args.set(k, argv[i + 1]);
   }
-  // The input lives outside the repository, so it is never guessed: --from is required.
   const fromArg = args.get("--from");
-  if (fromArg === undefined) {
-    console.error(
-      "usage: node scripts/catalog/convert-models.ts --from models.json [--md models.md] [--out data/models]",
-    );
+  const mdArg = args.get("--md");
+  if (fromArg === undefined || mdArg === undefined) {
+    console.error(`${USAGE} (--from and --md are required)`);
     return 2;
   }
   const from = resolve(fromArg);
-  const mdPath = resolve(args.get("--md") ?? join(from, "..", "models.md"));
+  const mdPath = resolve(mdArg);
   const outDir = resolve(args.get("--out") ?? "data/models");
   let models: ModelInput[];
   let unmapped: string[];

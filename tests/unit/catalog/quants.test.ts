@@ -82,7 +82,7 @@ describe("KV cache types: data/quants vs llama.cpp's type tables", () => {
     const q3 = kv.get("turbo3")!.quality;
     assert.equal(q2[0].value, 6.48);
     assert.equal(q3[0].value, 1.06);
-    for (const q of [...q2, ...q3]) assert.match(q.citedIn, /peak-memory-profiling-issue\.txt/);
+    for (const q of [...q2, ...q3]) assert.match(q.citedIn, /github\.com\/TheTom\/turboquant_plus\/.*original report/);
   });
 });
 

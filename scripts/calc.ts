@@ -5,13 +5,15 @@
 import type { RuntimeConfig } from "../src/schemas/runtime-config.ts";
 import { KV_TYPES } from "../src/schemas/kv-type.ts";
 import type { KvType } from "../src/schemas/kv-type.ts";
-import { computeBreakdown, EngineError, maxContext, maxContextPerKvType } from "../src/lib/engine/index.ts";
-import type { Budget, BudgetPool, MaxContextResult, PerTypeResult } from "../src/lib/engine/index.ts";
+import { computeBreakdown, EngineError } from "../src/lib/engine/index.ts";
+import type { Budget } from "../src/lib/engine/index.ts";
+import { answerBudget, budgetJson, renderBudgetAnswer } from "./calc/budget-output.ts";
+import type { BudgetAnswer } from "./calc/budget-output.ts";
 import { loadModel, ModelLoadError } from "./calc/load-model.ts";
 import { HELP } from "./calc/help.ts";
 import { parseCalcArgs, toConfig, UsageError } from "./calc/options.ts";
 import type { Args } from "./calc/options.ts";
-import { render, renderBudget } from "./calc/render.ts";
+import { render } from "./calc/render.ts";
 import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
 import { defaultPlacement, renderPlacement, runPlacement, tableFor } from "./calc/placement-run.ts";
 import type { Placement } from "../src/schemas/placement.ts";
@@ -46,39 +48,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       placement ?? defaultPlacement(config),
       tableFor(m.architecture, config, m.tensors),
     );
-    let budgetOut: { budget: Budget; pool: BudgetPool; max: MaxContextResult | null; perType: PerTypeResult[] } | null =
-      null;
+    let budgetOut: BudgetAnswer | null = null;
     if (args.budget !== null) {
       const budget: Budget = { bytes: args.budget, pool: args.pool ?? undefined };
-      const pool = args.pool ?? (config.backend === "cuda" ? "device" : "total");
-      const max = maxContext(m.architecture, config, budget, opts);
       const types: KvType[] = KV_TYPES.filter((t) =>
         config.engine.name === "turboquant" ? true : !t.startsWith("turbo"),
       );
-      const perType = maxContextPerKvType(m.architecture, config, budget, types, opts);
-      budgetOut = { budget, pool, max, perType };
+      budgetOut = answerBudget(m.architecture, config, budget, null, types, opts);
     }
     if (args.json) {
       const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
-      if (budgetOut)
-        obj.budget = {
-          bytes: budgetOut.budget.bytes,
-          pool: budgetOut.pool,
-          max_context: budgetOut.max ? budgetOut.max.n_ctx : null,
-          limited_by: budgetOut.max ? budgetOut.max.limited_by : null,
-          per_kv_type: budgetOut.perType.map((p) => ({
-            type: p.type,
-            max_context: p.result ? p.result.n_ctx : null,
-            error: p.error,
-          })),
-        };
+      if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
       console.log(render(b, config, m.source));
       if (placement) console.log(`\n${renderPlacement(placed)}`);
       if (budgetOut) {
         console.log("");
-        console.log(renderBudget(budgetOut.budget, budgetOut.pool, budgetOut.max, budgetOut.perType));
+        console.log(renderBudgetAnswer(budgetOut));
       }
       if (!args.config.n_seq && !args.config.kv_unified)
         console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");

@@ -1,8 +1,7 @@
-/** Human-readable output of `npm run calc`: the breakdown table and the budget answer. */
+/** Human-readable output of `npm run calc`: the breakdown table (the budget answer: ./budget-output.ts). */
 import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
 import type { Breakdown } from "../../src/schemas/breakdown.ts";
-import type { Budget, BudgetPool, MaxContextResult, PerTypeResult } from "../../src/lib/engine/index.ts";
-import { formatTokens, GiB, MiB } from "../../src/lib/units.ts";
+import { GiB, MiB } from "../../src/lib/units.ts";
 
 const mib = (b: number): string => (b / MiB).toFixed(2);
 const gib = (b: number): string => (b / GiB).toFixed(2);
@@ -61,26 +60,5 @@ export function render(b: Breakdown, config: RuntimeConfig, source: string): str
   out.push("");
   out.push(`line: ${b.bytes_per_token} B per allocated cell + ${mib(b.fixed_bytes)} MiB fixed`);
   for (const n of b.notes) out.push(`${n.level === "warning" ? "warning" : "note"}: ${n.message}`);
-  return out.join("\n");
-}
-
-export function renderBudget(
-  budget: Budget,
-  pool: BudgetPool,
-  best: MaxContextResult | null,
-  perType: PerTypeResult[],
-): string {
-  const out: string[] = [];
-  out.push(`budget ${(budget.bytes / GiB).toFixed(2)} GiB (${pool} memory):`);
-  out.push(
-    best
-      ? `  max context ${best.n_ctx} (${formatTokens(best.n_ctx)})${best.limited_by === "limit" ? " — the limit (training context) itself fits" : ""}; next step +${best.step} does not fit`
-      : "  does not fit even at the smallest context",
-  );
-  out.push("  per KV type (K = V):");
-  for (const p of perType)
-    out.push(
-      `    ${p.type.padEnd(7)} ${p.result ? `${p.result.n_ctx}`.padStart(9) + (p.result.limited_by === "limit" ? " (limit)" : "") : p.error ? `— ${p.error}` : "— does not fit"}`,
-    );
   return out.join("\n");
 }

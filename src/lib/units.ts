@@ -101,6 +101,18 @@ export function toMiB2(bytes: number): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
 
+/**
+ * A context in tokens, exact with thousands separators and in K form side by side:
+ * 40960 → "40,960 (40K)", 95744 → "95,744 (93.5K)", 1048576 → "1,048,576 (1M)", 300 → "300".
+ */
+export function formatContext(n: number): string {
+  const exact = String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  if (n < 1024) return exact;
+  if (n % (1024 * 1024) === 0) return `${exact} (${n / (1024 * 1024)}M)`;
+  const k = Math.round((n / 1024) * 100) / 100;
+  return `${exact} (${k * 1024 === n ? "" : "≈"}${k}K)`;
+}
+
 /** Format a token count compactly: 32768 → "32K", 131072 → "128K", 1000 → "1000". */
 export function formatTokens(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}M`;

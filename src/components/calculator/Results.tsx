@@ -6,11 +6,11 @@
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { CalcView, MaxRow } from "../../lib/calculator/view.ts";
-import { memo } from "./memo.ts";
-import { gb, gib, int, mib2, shortCtx } from "../../lib/calculator/format.ts";
+import type { CalcView } from "../../lib/calculator/view.ts";
+import { gb, gib, int, mib2 } from "../../lib/calculator/format.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import { ContextControl } from "./ContextControl.tsx";
+import { MaxTable } from "./MaxTable.tsx";
 
 interface Props {
   idPrefix: string;
@@ -67,79 +67,6 @@ function CopyButton({ text, label }: { text: string; label: string }) {
 function Estimate({ uncalibrated }: { uncalibrated: boolean }) {
   return <span class="calc-tag calc-tag--est">{uncalibrated ? "uncalibrated estimate" : "estimate"}</span>;
 }
-
-const MaxTable = memo(function MaxTable(p: { idPrefix: string; rows: MaxRow[]; sliderMax: number }) {
-  const s = { maxTable: p.rows, scale: { maxCtx: p.sliderMax } };
-  return (
-    <>
-      <h3 id={`${p.idPrefix}-max`}>Largest context that fits, per KV cache configuration</h3>
-      <div class="table-wrap">
-        <table class="calc-table" aria-labelledby={`${p.idPrefix}-max`} data-testid="calc-max-table">
-          <thead>
-            <tr>
-              <th scope="col">Requested -ctk/-ctv</th>
-              <th scope="col">Allocated as</th>
-              <th scope="col" class="num">
-                Max context
-              </th>
-              <th scope="col" class="num">
-                KV there
-              </th>
-              <th scope="col" class="num">
-                Total there
-              </th>
-              <th scope="col">Quality note (cited)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.maxTable.map((r) => (
-              <tr key={r.key} class={r.selected ? "is-selected" : ""}>
-                <th scope="row">
-                  <svg width="24" height="8" aria-hidden="true">
-                    <line
-                      x1="1"
-                      y1="4"
-                      x2="23"
-                      y2="4"
-                      stroke={r.colour}
-                      stroke-width="2"
-                      stroke-dasharray={r.dash || undefined}
-                    />
-                  </svg>{" "}
-                  <code>{r.requested}</code>
-                  {r.selected ? " (your pick)" : ""}
-                </th>
-                <td>{r.effective}</td>
-                <td class="num">
-                  {r.error
-                    ? "—"
-                    : r.maxCtx === null
-                      ? "none fits"
-                      : `${int(r.maxCtx)}${r.limitedBy === "limit" ? "+" : ""}`}
-                </td>
-                <td class="num">{r.kvBytes !== null ? gib(r.kvBytes) : "—"}</td>
-                <td class="num">{r.totalBytes !== null ? gib(r.totalBytes) : "—"}</td>
-                <td class="calc-how">
-                  {r.error ? (
-                    <span class="calc-error">{r.error}</span>
-                  ) : r.quality.length ? (
-                    r.quality.join("; ")
-                  ) : (
-                    "none cited"
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <p class="muted calc-small">
-        “+” = fits even at the slider's end ({shortCtx(s.scale.maxCtx)}). Quality figures are quoted from their sources,
-        not measured here.
-      </p>
-    </>
-  );
-});
 
 export function ResultsSummary(p: Props) {
   const { s, c } = p.view;

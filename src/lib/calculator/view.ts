@@ -21,7 +21,8 @@ import type { TensorTable } from "../../schemas/tensor-table.ts";
 import type { CurveSeries, MeasuredMark, MemoryChartData } from "../../charts/memory-vs-context.ts";
 import { computeBreakdown } from "../engine/breakdown.ts";
 import { resolveLayers } from "../engine/layers.ts";
-import { maxContext } from "../engine/solve.ts";
+import { largestContext } from "../catalog/largest-context.ts";
+import type { ContextLimit } from "../catalog/largest-context.ts";
 import type { Budget as EngineBudget } from "../engine/solve.ts";
 import { engineBudget, usableBudget } from "../catalog/budget.ts";
 import { GiB, MiB, formatBinary, formatDecimal } from "../units.ts";
@@ -66,8 +67,11 @@ export interface MaxRow {
   requested: string;
   effective: string;
   selected: boolean;
+  /** Largest context (src/lib/catalog/largest-context.ts: capped at the trained context). */
   maxCtx: number | null;
-  limitedBy: "budget" | "limit" | null;
+  limitedBy: ContextLimit | null;
+  /** What memory alone would allow past the trained context (needs RoPE/YaRN scaling). */
+  beyond: { nCtx: number; atLeast: boolean } | null;
   kvBytes: number | null;
   totalBytes: number | null;
   quality: string[];
@@ -615,6 +619,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
         selected,
         maxCtx: null,
         limitedBy: null,
+        beyond: null,
         kvBytes: null,
         totalBytes: null,
         quality,
@@ -647,15 +652,18 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     let maxCtx: number | null = null;
     let maxBytes: number | null = null;
     let limitedBy: MaxRow["limitedBy"] = null;
+    let beyond: MaxRow["beyond"] = null;
     let kvBytes: number | null = null;
     let error: string | null = null;
     if (eb) {
       try {
-        const r = maxContext(arch, configFor(state, c.k, c.v, 0, exact, vis), eb, { ...opts, limit: xDomain[1] });
-        if (r) {
-          maxCtx = r.n_ctx;
+        const cfg = configFor(state, c.k, c.v, 0, exact, vis);
+        const r = largestContext(arch, cfg, eb, { ...opts, trainedCtx: model.trainCtx, searchEnd: xDomain[1] });
+        limitedBy = r.limitedBy;
+        if (r.beyond) beyond = { nCtx: r.beyond.nCtx, atLeast: r.beyond.limitedBy === "search-end" };
+        if (r.nCtx !== null && r.breakdown) {
+          maxCtx = r.nCtx;
           maxBytes = poolOf(r.breakdown);
-          limitedBy = r.limited_by;
           kvBytes = r.breakdown.kv.bytes + r.breakdown.kv.extra_bytes;
         }
       } catch (e) {
@@ -668,7 +676,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
       points: points.filter((p): p is { ctx: number; bytes: number } => p !== null),
       maxCtx,
       maxBytes,
-      maxLimited: limitedBy === "limit",
+      maxLimited: limitedBy === "search-end",
       selected,
       colour,
       dash,
@@ -682,6 +690,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
       selected,
       maxCtx,
       limitedBy,
+      beyond,
       kvBytes,
       totalBytes: maxBytes,
       quality,

@@ -7,3 +7,5 @@ export type { UsableBudget, UsableBudgetOptions } from "./budget.ts";
 export { estimateBpw, estimateWeightBytes, weightOptions } from "./weights.ts";
 export { attentionLayout, modelTableRow, presetFigures } from "./table.ts";
 export type { ModelTableRow, PresetFigures, TableRowOptions } from "./table.ts";
+export { describeBeyond, describeLargest, largestContext, limitWords, trainedCap } from "./largest-context.ts";
+export type { ContextLimit, LargestContext, LargestContextOptions } from "./largest-context.ts";

@@ -1,8 +1,10 @@
 import type { Model } from "../../schemas/model.ts";
 import type { RecurrentFamily } from "../../schemas/architecture.ts";
 import { RuntimeConfigSchema, type RuntimeConfigInput } from "../../schemas/runtime-config.ts";
-import { EngineError, maxContext, planMemory, resolveLayers } from "../engine/index.ts";
+import { EngineError, planMemory, resolveLayers } from "../engine/index.ts";
 import type { ResolvedArchitecture } from "../engine/index.ts";
+import { largestContext } from "./largest-context.ts";
+import type { LargestContext } from "./largest-context.ts";
 
 /**
  * One row of the /models table, computed by the engine from a preset (pure). The page renders
@@ -36,10 +38,16 @@ export interface ModelTableRow {
   /** null when the engine refuses (see refusal). */
   figures: PresetFigures | null;
   /**
-   * Largest n_ctx on the allocation grid that fits the budget. null with `refusal` null: not even
-   * the smallest context fits; null with a refusal: the engine cannot compute it.
+   * The largest context (./largest-context.ts: capped at the trained context, `beyond` what memory
+   * alone would allow). null with `refusal` null: not even the smallest context fits; null with a
+   * refusal: the engine cannot compute it.
    */
-  maxContext: { nCtx: number; step: number; limitedBy: "budget" | "limit" } | null;
+  maxContext: {
+    nCtx: number;
+    step: number;
+    limitedBy: LargestContext["limitedBy"];
+    beyond: LargestContext["beyond"];
+  } | null;
   /** Why figures / maxContext are missing, naming the missing field. */
   refusal: string | null;
 }
@@ -49,8 +57,6 @@ export interface TableRowOptions {
   budget: { bytes: number; pool?: "device" | "total" | "host"; device_limit_bytes?: number };
   /** Runtime config for the max-context column (defaults: f16/f16, FA auto, 1 sequence, Q4_K_M weights). */
   config?: RuntimeConfigInput;
-  /** Largest context considered; default the model's max context. */
-  limit?: number;
 }
 
 const FAMILY_WORDS: Record<RecurrentFamily, string> = {
@@ -157,9 +163,9 @@ export function modelTableRow(model: Model, opts: TableRowOptions): ModelTableRo
   if (figures) {
     try {
       const cfg = RuntimeConfigSchema.parse({ weights_ftype: "Q4_K_M", ...opts.config });
-      const limit = opts.limit ?? model.context.max ?? model.architecture.context_length ?? undefined;
-      const r = maxContext(model.architecture, cfg, opts.budget, { limit });
-      if (r) max = { nCtx: r.n_ctx, step: r.step, limitedBy: r.limited_by };
+      const trainedCtx = model.architecture.context_length ?? model.context.native ?? null;
+      const r = largestContext(model.architecture, cfg, opts.budget, { trainedCtx });
+      if (r.nCtx !== null) max = { nCtx: r.nCtx, step: r.step, limitedBy: r.limitedBy, beyond: r.beyond };
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
       refusals.push(e.message);

@@ -62,7 +62,8 @@ test("human output shows caches, totals and the budget answer", () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /KV full \(8192 cells/);
   assert.match(r.out, /total device/);
-  assert.match(r.out, /max context \d+/);
+  assert.match(r.out, /largest context [\d,]+ \([\d.]+K\) \(limited by GPU memory\)/);
+  assert.doesNotMatch(r.out, /next step|(\d+) \(\1\)/);
   assert.match(r.out, /q4_0/);
 });
 

@@ -67,7 +67,7 @@ export function renderBudgetAnswer(a: BudgetAnswer): string {
     const text = r
       ? r.nCtx === null
         ? "does not fit"
-        : `${formatContext(r.nCtx)}${r.limitedBy === "trained-context" ? ` (trained context${r.beyond ? `; memory would allow ${formatContext(r.beyond.nCtx)}` : ""})` : ""}`
+        : `${formatContext(r.nCtx)}${r.limitedBy === "trained-context" ? ` (trained context${r.beyond ? `; memory would allow ${r.beyond.limitedBy === "search-end" ? "≥ " : ""}${formatContext(r.beyond.nCtx)}` : ""})` : ""}`
       : `— ${p.error}`;
     out.push(`    ${p.type.padEnd(7)} ${text}`);
   }

@@ -65,7 +65,8 @@ export async function serveSite(site: SiteBuild, extraEnv: NodeJS.ProcessEnv = {
   child.stderr.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}${site.base}`;
   try {
-    await waitForUrl(url, 30_000);
+    // A limit for loaded machines only: the wait ends as soon as the server answers.
+    await waitForUrl(url, 120_000);
   } catch (e) {
     child.kill();
     throw new Error(`${(e as Error).message}\n${output}`);

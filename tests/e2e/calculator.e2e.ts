@@ -8,13 +8,21 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { collectErrors, launchBrowser, REPO_ROOT, screenshot, siteNamed } from "../helpers/browser.ts";
+import {
+  collectErrors,
+  launchBrowser,
+  newPage,
+  REPO_ROOT,
+  screenshot,
+  siteNamed,
+  UI_TIMEOUT,
+} from "../helpers/browser.ts";
 import { writeGguf } from "../helpers/gguf-writer.ts";
 import { qwen3Model } from "../helpers/gguf-models.ts";
 import { loadCatalog } from "../unit/calculator/load-catalog.ts";
 import { computeView, type CalcView, type LoadedModel } from "../../src/lib/calculator/view.ts";
 import { indexToContext } from "../../src/lib/calculator/slider.ts";
-import { DEFAULT_STATE, type CalcState } from "../../src/lib/calculator/state.ts";
+import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calculator/state.ts";
 import { loadGgufFile } from "../../src/lib/calculator/gguf-load.ts";
 import { encodeCustom } from "../../src/lib/calculator/custom.ts";
 
@@ -35,9 +43,29 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The island is hydrated, its engine and chart loaded, and it shows a committed state. */
+const SETTLED = '.calc[data-ready="true"][data-pending="false"][data-state]';
+
 async function open(page: Page, query = "", base = siteNamed("root").url): Promise<void> {
   await page.goto(`${base}calculator/${query}`, { waitUntil: "load" });
-  await page.waitForSelector('.calc[data-ready="true"][data-pending="false"]', { timeout: 20_000 });
+  await page.waitForSelector(SETTLED);
+}
+
+/**
+ * Waits until the island has committed the numbers of the default state changed by `patch`: its
+ * `data-state` attribute (the committed state's permalink query) is set only when what it shows
+ * belongs to that state.
+ */
+async function waitState(page: Page, patch: Partial<CalcState>): Promise<void> {
+  const q = stateToQuery({ ...DEFAULT_STATE, ...patch }, DEFAULT_STATE);
+  await page.waitForFunction(
+    (want) => {
+      const el = document.querySelector<HTMLElement>(".calc");
+      return el?.dataset.pending === "false" && el.dataset.state === want;
+    },
+    q,
+    { timeout: UI_TIMEOUT },
+  );
 }
 
 /** Bytes shown in the breakdown table for a component (data-bytes of its MiB cell). */
@@ -47,18 +75,17 @@ async function shownBytes(page: Page, key: string): Promise<number> {
 async function cells(page: Page): Promise<number> {
   return Number((await page.getByTestId("calc-cells").innerText()).replace(/,/g, ""));
 }
-async function waitCells(page: Page, n: number): Promise<void> {
-  await page.waitForFunction(
-    (want) => document.querySelector('[data-testid="calc-cells"]')?.textContent?.replace(/,/g, "") === String(want),
-    n,
-    { timeout: 5000 },
-  );
+/** Waits for the committed state at context `ctx`, then checks the cells it shows (`cells`). */
+async function waitCtx(page: Page, ctx: number, cellsShown = ctx): Promise<void> {
+  await waitState(page, { ctx });
+  assert.equal(await cells(page), cellsShown);
 }
 
 describe("calculator page", () => {
   test("first paint is complete without JavaScript: numbers, tables and a static SVG chart", async () => {
     const v = expected();
     const ctx = await browser.newContext({ javaScriptEnabled: false });
+    ctx.setDefaultTimeout(UI_TIMEOUT);
     const page = await ctx.newPage();
     await page.goto(`${siteNamed("root").url}calculator/`, { waitUntil: "load" });
     const verdict = await page.getByTestId("calc-verdict").innerText();
@@ -78,7 +105,7 @@ describe("calculator page", () => {
   });
 
   test("the default answer hydrates, loads Plot lazily, and shows no console errors (light screenshot)", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     const errors = collectErrors(page);
     await open(page);
     assert.equal(new URL(page.url()).search, "", "the default state writes no query");
@@ -91,7 +118,7 @@ describe("calculator page", () => {
   });
 
   test("keyboard on the slider: arrows, PageUp, Home; numbers equal the engine's", async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await open(page);
     const range = page.locator("#calc-ctx-range");
@@ -101,19 +128,19 @@ describe("calculator page", () => {
     // One step = 1/16 octave from 32768, snapped to 256: 32768 · 2^(1/16) = 34208.4 → 34304.
     const step = indexToContext(6 * 16 + 1);
     assert.equal(step, 34304);
-    await waitCells(page, step);
+    await waitCtx(page, step);
     let v = expected({ ctx: step });
     assert.equal(await shownBytes(page, "k"), bytesOf(v, "k"));
     assert.equal(await shownBytes(page, "v"), bytesOf(v, "v"));
     await page.keyboard.press("ArrowLeft");
     await page.keyboard.press("PageUp");
-    await waitCells(page, 65536);
+    await waitCtx(page, 65536);
     v = expected({ ctx: 65536 });
     assert.equal(await shownBytes(page, "k"), bytesOf(v, "k"));
     assert.equal(await shownBytes(page, "rs"), bytesOf(v, "rs"));
     assert.equal((await page.getByTestId("calc-verdict").innerText()).includes(v.c.verdict.text), true);
     await page.keyboard.press("Home");
-    await waitCells(page, 512);
+    await waitCtx(page, 512);
     assert.equal(await shownBytes(page, "k"), bytesOf(expected({ ctx: 512 }), "k"));
     assert.notEqual(outline, "none", "keyboard focus is visible");
     // The URL follows.
@@ -123,7 +150,7 @@ describe("calculator page", () => {
   });
 
   test("dragging the slider lands on an allocated context with the engine's numbers", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     await open(page);
     const range = page.locator("#calc-ctx-range");
     const box = (await range.boundingBox())!;
@@ -135,7 +162,7 @@ describe("calculator page", () => {
     const idx = Number(await range.inputValue());
     const ctx = indexToContext(idx);
     assert.ok(ctx > 32768, `dragged to ${ctx}`);
-    await waitCells(page, ctx);
+    await waitCtx(page, ctx);
     const v = expected({ ctx });
     assert.equal(await shownBytes(page, "k"), bytesOf(v, "k"));
     assert.equal(await shownBytes(page, "v"), bytesOf(v, "v"));
@@ -144,20 +171,21 @@ describe("calculator page", () => {
   });
 
   test("exact entry takes 48k and shows llama.cpp's 256-padding of 33000", async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     await open(page);
     const field = page.locator("#calc-ctx-text");
     await field.fill("48k");
     await field.press("Enter");
-    await waitCells(page, 49152);
+    await waitCtx(page, 49152);
     await field.fill("33000");
     await field.press("Enter");
-    await waitCells(page, 33024);
+    await waitCtx(page, 33000, 33024);
     assert.match(await page.locator(".calc-ctx__help").innerText(), /33,024 cells for -c 33,000/);
     assert.equal(await shownBytes(page, "k"), bytesOf(expected({ ctx: 33000 }), "k"));
     await field.fill("lots");
     await field.press("Enter");
-    assert.match(await page.locator(".calc-ctx__help").innerText(), /Enter a context/);
+    await page.locator(".calc-ctx__help", { hasText: "Enter a context" }).waitFor();
+    await waitState(page, { ctx: 33000 });
     await page.close();
   });
 
@@ -172,15 +200,13 @@ describe("calculator page", () => {
     // By hand: 6 layers × 32768 cells × (256 values K q8_0 = 272 B + V turbo4 = 136 B).
     assert.equal(bytesOf(v, "k") + bytesOf(v, "v"), 6 * 32768 * (272 + 136));
 
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await open(page);
     const chooser = page.waitForEvent("filechooser");
     await page.locator("#calc-gguf-file").click();
     await (await chooser).setFiles(file);
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid="calc-model-name"]')?.textContent?.includes("tiny-qwen3.gguf"),
-    );
+    await waitState(page, { model: "gguf", arch });
     const name = await page.getByTestId("calc-model-name").innerText();
     assert.match(name, /tiny-qwen3/);
     assert.match(name, /qwen3/);
@@ -209,7 +235,7 @@ describe("calculator page", () => {
       budget: "generic-gpu",
     };
     const v = expected(patch);
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await open(page, q);
     assert.equal(await page.locator("#calc-ctk").inputValue(), "f16");
@@ -225,19 +251,22 @@ describe("calculator page", () => {
     assert.equal(new URL(await page.locator("#calc-link").inputValue()).search, new URL(page.url()).search);
     // Change something, go back, go forward.
     await page.locator("#calc-ctv").selectOption("q8_0");
+    await waitState(page, { ...patch, typeV: "q8_0" });
     await page.waitForFunction(() => location.search.includes("ctv=q8_0"));
     await page.goBack();
     await page.waitForFunction(() => !location.search.includes("ctv=q8_0"));
-    await page.waitForFunction(() => (document.querySelector("#calc-ctv") as HTMLSelectElement).value === "f16");
+    await waitState(page, patch);
+    assert.equal(await page.locator("#calc-ctv").inputValue(), "f16");
     await page.goForward();
-    await page.waitForFunction(() => (document.querySelector("#calc-ctv") as HTMLSelectElement).value === "q8_0");
+    await waitState(page, { ...patch, typeV: "q8_0" });
+    assert.equal(await page.locator("#calc-ctv").inputValue(), "q8_0");
     assert.equal(await shownBytes(page, "v"), bytesOf(expected({ ...patch, typeV: "q8_0" }), "v"));
     assert.deepEqual(errors, []);
     await page.close();
   });
 
   test("a malformed permalink shows the notice and the default answer", async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await open(page, "?c=banana&np=0&ctk=turbo9&zzz=%3Cscript%3E");
     const notice = page.locator(".calc-notices");
@@ -252,14 +281,14 @@ describe("calculator page", () => {
   });
 
   test("measured points of a fixture run appear as SVG marks with tooltips, and in the residual view", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     const errors = collectErrors(page);
     await open(page);
     const chooser = page.waitForEvent("filechooser");
     await page.locator("#calc-run-file").click();
     await (await chooser).setFiles(FIXTURE_RUN);
     const marks = page.locator(".calc-chart__live g.calc-measured path");
-    await marks.first().waitFor({ timeout: 5000 });
+    await marks.first().waitFor();
     assert.equal(await marks.count(), 3);
     const titles = await page.locator(".calc-chart__live g.calc-measured path title").allTextContents();
     assert.equal(titles.length, 3);
@@ -281,7 +310,7 @@ describe("calculator page", () => {
           g.textContent?.includes("Run: Fixture"),
         ),
       null,
-      { timeout: 3000 },
+      { timeout: UI_TIMEOUT },
     );
     // Residual view.
     await page.getByLabel("Residual (±15 % band)").check();
@@ -297,7 +326,7 @@ describe("calculator page", () => {
   });
 
   test("every control is labelled", async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     await open(page);
     await page.locator(".calc-arch summary").click();
     const unlabelled = await page.evaluate(() =>
@@ -315,7 +344,7 @@ describe("calculator page", () => {
   });
 
   test("dark scheme and a 360 px phone: readable, no sideways scrolling (screenshots)", async () => {
-    const dark = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const dark = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     await dark.emulateMedia({ colorScheme: "dark" });
     const errors = collectErrors(dark);
     await open(dark);
@@ -325,7 +354,7 @@ describe("calculator page", () => {
     assert.deepEqual(errors, []);
     await dark.close();
 
-    const phone = await browser.newPage({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+    const phone = await newPage(browser, { viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
     const perrors = collectErrors(phone);
     await open(phone);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth);
@@ -338,7 +367,7 @@ describe("calculator page", () => {
 
   test("under the sub-path deploy the island loads its catalog and chunks through the base", async () => {
     const site = siteNamed("sub");
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await open(page, "?c=16k", site.url);
     assert.equal(await cells(page), 16384);
@@ -352,10 +381,10 @@ describe("calculator embedded in a report", () => {
   test("the memory-analysis report hydrates its own widget at its own question, with the engine's figures", async () => {
     const patch: Partial<CalcState> = { ctx: 131072, typeK: "turbo3", typeV: "turbo3", revision: "2026-03" };
     const v = expected(patch);
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await page.goto(`${siteNamed("sub").url}reports/memory-analysis/`, { waitUntil: "load" });
-    await page.waitForSelector('.calc[data-ready="true"][data-pending="false"]', { timeout: 20_000 });
+    await page.waitForSelector(SETTLED);
     assert.equal(await cells(page), 131072);
     assert.equal(await shownBytes(page, "k"), bytesOf(v, "k"));
     assert.equal(await shownBytes(page, "v"), bytesOf(v, "v"));
@@ -372,7 +401,7 @@ describe("measured runs are fetched per architecture", () => {
     const want = expected({ model: "qwen3-14b" }).s.chart.measured.length;
     assert.ok(want > 0, "data/runs has measured points for qwen3-14b");
     const site = siteNamed("sub");
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     const runFiles: string[] = [];
     page.on("request", (r) => {
@@ -383,7 +412,7 @@ describe("measured runs are fetched per architecture", () => {
     await page.waitForFunction(
       (n) => document.querySelectorAll(".calc-chart__live g.calc-measured path").length === n,
       want,
-      { timeout: 10_000 },
+      { timeout: UI_TIMEOUT },
     );
     assert.equal(await marks.count(), want);
     assert.deepEqual(runFiles, [`${site.base}calculator/runs/qwen3.json`]);

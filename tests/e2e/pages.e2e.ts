@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { collectErrors, launchBrowser, screenshot, siteNamed } from "../helpers/browser.ts";
+import { collectErrors, launchBrowser, newPage, screenshot, siteNamed } from "../helpers/browser.ts";
 import { crawl } from "../helpers/crawl.ts";
 
 // The section pages every later issue fills; each must exist from the foundation on.
@@ -19,7 +19,7 @@ describe("every section page (root base)", () => {
   const site = siteNamed("root");
   for (const section of SECTIONS) {
     test(`/${section} loads with a title, no console errors, and is screenshotted`, async () => {
-      const page = await browser.newPage();
+      const page = await newPage(browser);
       const errors = collectErrors(page);
       const res = await page.goto(site.url + section, { waitUntil: "load" });
       assert.equal(res?.status(), 200);
@@ -48,7 +48,7 @@ describe("sub-path deploy", () => {
   });
 
   test("navigation links carry the base path in the browser", async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await page.goto(site.url, { waitUntil: "load" });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Runs" }).click();

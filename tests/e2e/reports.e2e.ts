@@ -14,6 +14,7 @@ import {
   collectErrors,
   fetchHtml as html,
   launchBrowser,
+  newPage,
   screenshot,
   siteNamed,
 } from "../helpers/browser.ts";
@@ -59,7 +60,7 @@ describe("reports", () => {
         ["dark", { colorScheme: "dark", viewport: { width: 1280, height: 900 } }],
         ["mobile", { colorScheme: "light", viewport: { width: 375, height: 800 }, isMobile: true }],
       ] as const) {
-        const page = await browser.newPage(opts);
+        const page = await newPage(browser, opts);
         const errors = collectErrors(page);
         const res = await page.goto(`${root.url}reports/${r.id}/`, { waitUntil: "load" });
         assert.equal(res?.status(), 200);
@@ -140,7 +141,7 @@ describe("feed, sitemap, models, home", () => {
   });
 
   test("/models/ lists every catalog preset with an anchor, KV per token and a max context cell", async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     const errors = collectErrors(page);
     await page.goto(`${root.url}models/`, { waitUntil: "load" });
     assert.equal(await page.locator(".models-table tbody tr").count(), MODEL_COUNT);

@@ -16,6 +16,7 @@ import {
   collectErrors,
   fetchHtml as html,
   launchBrowser,
+  newPage,
   screenshot,
   siteNamed,
 } from "../helpers/browser.ts";
@@ -92,7 +93,7 @@ describe("the runs listing", () => {
 describe("each run's page", () => {
   for (const run of RUNS) {
     test(`${run.id}: every point and metric in the table, a chart, raw files byte-exact, the JSON`, async () => {
-      const page = await browser.newPage();
+      const page = await newPage(browser);
       const errors = collectErrors(page);
       const res = await page.goto(`${sub.url}runs/${run.id}/`, { waitUntil: "load" });
       assert.equal(res?.status(), 200);

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../../scripts/test/chromium.ts";
 
 export interface E2ESite {
@@ -37,6 +37,21 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * How long any wait on the page may take. Waits are on the page's own state (selectors, attributes
+ * the islands set when an update is committed), never on elapsed time, so this limit only decides
+ * how slow a machine may be before a test gives up: generous, for loaded 2-core CI runners.
+ */
+export const UI_TIMEOUT = 60_000;
+
+/** A new page whose every wait, action and navigation may take up to UI_TIMEOUT. */
+export async function newPage(browser: Browser, opts?: BrowserContextOptions): Promise<Page> {
+  const page = await browser.newPage(opts);
+  page.setDefaultTimeout(UI_TIMEOUT);
+  page.setDefaultNavigationTimeout(UI_TIMEOUT);
+  return page;
 }
 
 /** Collects console errors and page errors of a page so a test can assert there were none. */

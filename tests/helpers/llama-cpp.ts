@@ -208,6 +208,13 @@ function typeName(t: string | number): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * llama.cpp's log lines reach JS from a native thread, some time after the call that made them.
+ * The harness waits for the line that ends each step (a marker), so this limit only decides how
+ * slow a loaded machine may be before the lines are taken as they are.
+ */
+const SETTLE_MS = 30_000;
+
 /* The addon's native context, which node-llama-cpp does not export a type for. */
 interface NativeContext {
   init(): Promise<boolean>;
@@ -286,10 +293,10 @@ export class LlamaCppHarness {
         ignoreMemorySafetyChecks: true,
         useMmap: true,
       });
-      await this.settle(start, /load_tensors:|llama_model_load/, 200);
+      await this.settle(start, /load_tensors:|llama_model_load/, SETTLE_MS);
       return { model, lines: this.linesSince(start) };
     } catch (err) {
-      await sleep(20);
+      await this.settle(start, /error|failed/i, SETTLE_MS);
       const errs = this.log
         .slice(start)
         .filter((l) => l.level === "error" || /error|failed|wrong|missing/i.test(l.text))
@@ -335,12 +342,12 @@ export class LlamaCppHarness {
         error = err instanceof Error ? err.message : String(err);
       }
       if (ok) {
-        await this.settle(start, /sched_reserve: reserve took/, 500);
+        await this.settle(start, /sched_reserve: reserve took/, SETTLE_MS);
         breakdownCpuBytes = ctx.getMemoryBreakdown().cpuRam;
         if (req.decode) decoded = await this.decodeNative(model, ctx, req.decode, nBatch);
         const beforeDispose = this.log.length;
         await ctx.dispose();
-        await this.settle(beforeDispose, /~llama_context:.*compute buffer size is/, 300);
+        await this.settle(beforeDispose, /~llama_context:.*compute buffer size is/, SETTLE_MS);
       }
     } else {
       if (req.nCtx % nSeq !== 0) throw new Error(`api "public": nCtx ${req.nCtx} must be a multiple of nSeq ${nSeq}`);
@@ -357,7 +364,7 @@ export class LlamaCppHarness {
           failedCreationRemedy: false,
         });
         ok = true;
-        await this.settle(start, /sched_reserve: reserve took/, 500);
+        await this.settle(start, /sched_reserve: reserve took/, SETTLE_MS);
         if (req.decode) {
           const seq = ctx.getSequence();
           const tokens = this.tokens(model, req.decode);
@@ -366,13 +373,14 @@ export class LlamaCppHarness {
         }
         const beforeDispose = this.log.length;
         await ctx.dispose();
-        await this.settle(beforeDispose, /~llama_context:.*compute buffer size is/, 300);
+        await this.settle(beforeDispose, /~llama_context:.*compute buffer size is/, SETTLE_MS);
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
       }
     }
 
-    if (!ok) await sleep(20);
+    // A refused context ends with llama_init_from_model's reason (or an error line).
+    if (!ok) await this.settle(start, /llama_init_from_model: |error|failed/i, SETTLE_MS);
     const lines = this.linesSince(start);
     if (!ok) {
       const errs = this.log

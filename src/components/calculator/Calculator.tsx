@@ -8,6 +8,10 @@
  *
  * Performance marks: `calc:input` when an input event arrives, `calc:updated` once the numbers
  * and the chart of that input are in the DOM (the bench measures between them).
+ *
+ * Committed state: the section carries `data-pending` and, once the numbers shown are those of the
+ * current state, `data-state` = that state's permalink query (empty for the defaults). Tests and
+ * scripts wait on these attributes instead of on elapsed time.
  */
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -353,6 +357,7 @@ export function Calculator(props: CalculatorProps) {
       aria-labelledby={`${idPrefix}-title`}
       data-ready={ready && plot !== null ? "true" : "false"}
       data-pending={pending ? "true" : "false"}
+      data-state={pending ? undefined : stateToQuery(state, defaults)}
     >
       <h2 id={`${idPrefix}-title`} class="calc__title">
         What fits? <span class="muted calc__subtitle">{view.s.model?.name ?? "no model"}</span>

@@ -4,9 +4,11 @@
  * schema the scripts use. A malformed file fails the build with the file and the field named.
  *
  * Foreign keys stay plain strings in the shared schemas (node scripts cannot import
- * `astro:content`); report frontmatter is upgraded to `reference()` here, and the references of
- * runs and budgets, whose data other modules consume as typed by the shared schemas, are checked
- * by src/content-layer/integrity.ts when the pages are built.
+ * `astro:content`); report frontmatter is upgraded to `reference()` here. The references of runs
+ * and budgets, whose data other modules consume as typed by the shared schemas, are checked where
+ * they are made or used: `npm run ingest` resolves a run's model and hardware presets
+ * (scripts/ingest/index.ts), scripts/catalog/validate.ts a budget's hardware, and report
+ * components fail the build on a missing id (src/components/reports/data.ts).
  */
 import { defineCollection, reference } from "astro:content";
 import { glob } from "astro/loaders";

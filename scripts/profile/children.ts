@@ -23,10 +23,6 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-export function liveChildren(): number {
-  return live.size;
-}
-
 export interface StopResult {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -108,6 +108,3 @@ export const RuntimeConfigSchema = z.strictObject({
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 /** Partial input accepted by `RuntimeConfigSchema.parse` (every field has a default). */
 export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;
-
-/** llama-cli defaults, fully resolved. */
-export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = RuntimeConfigSchema.parse({});

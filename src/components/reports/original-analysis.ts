@@ -247,19 +247,3 @@ export const ORIGINAL_WEIGHT_CLAIMS: ReadonlyArray<{
   { ftype: "Q8_0", printed: "27 GB", printedGB: 27, where: "footprint table" },
   { ftype: "Q4_K_M", printed: "16.9 GB", printedGB: 16.9, where: "footprint table" },
 ];
-
-/** The original's other claims the analysis report weighs. */
-export const ORIGINAL_OTHER_CLAIMS = {
-  temporalDecay: "30-34% additional savings at long context",
-  turbo3Compression: "-ctk turbo3 -ctv turbo3  # 4.6x compression",
-  turbo2Compression: "-ctk turbo2 -ctv turbo2  # 6.4x compression",
-  headline: "What 4.2x Compression Actually Means",
-} as const;
-
-/** The original's "fits" table (Key Takeaway), quoted. */
-export const ORIGINAL_VERDICTS: ReadonlyArray<{ goal: string; config: string; verdict: string }> = [
-  { goal: "32K context", config: "Q4_K_M + asymmetric", verdict: "✅ Yes (22 GB)" },
-  { goal: "64K context", config: "Q4_K_M + turbo3", verdict: "⚠️ Tight (25 GB)" },
-  { goal: "128K context", config: "Q4_K_M + turbo2", verdict: "✅ Yes (20 GB)" },
-  { goal: "128K context", config: "Q8_0 + anything", verdict: "❌ No (35+ GB)" },
-];

@@ -1,5 +1,5 @@
 /** Display helpers of the calculator (tiny; part of the initial JS). Bytes in, text out. */
-import { GiB, MiB, formatBinary, formatDecimal } from "../units.ts";
+import { MiB, formatBinary, formatDecimal } from "../units.ts";
 
 /** "17.32 GiB" (binary, as llama.cpp prints). */
 export const gib = (n: number): string => formatBinary(n);
@@ -15,4 +15,3 @@ export function shortCtx(n: number): string {
 }
 /** MiB with two decimals, llama.cpp's `size = … MiB` form. */
 export const mib2 = (n: number): string => `${(n / MiB).toFixed(2)} MiB`;
-export const gib2 = (n: number): string => `${(n / GiB).toFixed(2)} GiB`;

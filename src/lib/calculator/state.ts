@@ -197,8 +197,3 @@ export function stateToQuery(state: CalcState, defaults: CalcState = DEFAULT_STA
   }
   return params.toString();
 }
-
-/** Field-by-field equality (items compared by content). */
-export function sameState(a: CalcState, b: CalcState): boolean {
-  return stateToQuery(a, b) === "";
-}

@@ -13,4 +13,5 @@ export const NAV: NavItem[] = [
   { href: "/reports/", label: "Reports" },
   { href: "/runs/", label: "Runs" },
   { href: "/models/", label: "Models" },
+  { href: "/docs/memory-model/", label: "Memory model" },
 ];

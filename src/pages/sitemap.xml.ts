@@ -1,6 +1,6 @@
 /**
  * /sitemap.xml, written by hand as an endpoint (no @astrojs/sitemap): every HTML page of the
- * build — the section pages, each report, each run with every list page, each /models budget.
+ * build — the section pages (the memory model document among them), each report, each run with every list page, each /models budget.
  * The same route helpers as the pages produce the paths, so the two cannot drift apart.
  */
 import type { APIRoute } from "astro";
@@ -14,7 +14,7 @@ import { withBase } from "../utils/base.ts";
 
 export const GET: APIRoute = async ({ site }) => {
   const origin = site ?? new URL("http://localhost/");
-  const paths = new Set<string>(["/", "/calculator/", "/reports/", "/schema/"]);
+  const paths = new Set<string>(["/", "/calculator/", "/reports/", "/schema/", "/docs/memory-model/"]);
   for (const c of BUDGET_CHOICES) paths.add(choicePath(c));
   for (const r of publishedReports(await getCollection("reports"))) paths.add(`/reports/${r.id}/`);
   const summaries = await runSummaries();

@@ -1,6 +1,7 @@
 /**
- * The original report's back-of-envelope analysis (shared/seed/peak-memory-profiling-issue.txt,
- * comment "Memory Analysis: What 4.2x Compression Actually Means"), kept as QUOTED data: its
+ * The original report's back-of-envelope analysis (issue #8 "[P1-S2] Peak memory profiling at each
+ * context length" by Timmy, 2026-03-30, comment "Memory Analysis: What 4.2x Compression Actually
+ * Means"; the issue has no public link), kept as QUOTED data: its
  * formula, its inputs and the figures it printed. Nothing here is our result; the analysis report
  * recomputes each figure with the original's own formula (below, a line-by-line port of its
  * Python) and sets the engine's figure beside it.
@@ -8,7 +9,7 @@
 
 /** Where every quote below comes from. */
 export const ORIGINAL_SOURCE =
-  "shared/seed/peak-memory-profiling-issue.txt — comment “Memory Analysis: What 4.2x Compression Actually Means” (2026-03-30)";
+  "the original report, issue #8 “[P1-S2] Peak memory profiling at each context length” (Timmy, 2026-03-30) — comment “Memory Analysis: What 4.2x Compression Actually Means”";
 
 /** The original's geometry for "Qwen3.5-27B", as its docstring states it. */
 export const ORIGINAL_GEOMETRY = { num_layers: 48, num_heads: 40, head_dim: 128 } as const;

@@ -9,7 +9,11 @@ import { computeBreakdown, EngineError } from "../src/lib/engine/index.ts";
 import type { Budget } from "../src/lib/engine/index.ts";
 import { answerBudget, budgetJson, renderBudgetAnswer } from "./calc/budget-output.ts";
 import type { BudgetAnswer } from "./calc/budget-output.ts";
-import { loadModel, ModelLoadError } from "./calc/load-model.ts";
+import { join } from "node:path";
+import { loadModel, ModelLoadError, REPO_ROOT } from "./calc/load-model.ts";
+import { machineBudget } from "./calc/machine-budget.ts";
+import type { MachineBudget } from "./calc/machine-budget.ts";
+import { readPresets, renderList, takeList } from "./calc/presets.ts";
 import { HELP } from "./calc/help.ts";
 import { parseCalcArgs, toConfig, UsageError } from "./calc/options.ts";
 import type { Args } from "./calc/options.ts";
@@ -22,13 +26,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
   let config: RuntimeConfig;
   let placement: Placement | null;
+  let machine: MachineBudget | null = null;
   try {
-    args = parseCalcArgs(argv);
+    const listing = takeList(argv);
+    args = parseCalcArgs(listing.rest);
     if (args.help) {
       console.log(HELP);
       return 0;
     }
-    if (!args.model) throw new UsageError("--model is required (a preset id, arch .json, .gguf or https URL)");
+    if (listing.list) {
+      console.log(renderList(readPresets(join(REPO_ROOT, "data")), listing.filter));
+      return 0;
+    }
+    if (!args.model)
+      throw new UsageError("--model is required (a preset id or name, an Ollama tag, arch .json, .gguf or https URL)");
+    if (args.hardware !== null) {
+      if (args.budget !== null) throw new UsageError("--hardware and --budget both set the budget: give one");
+      machine = machineBudget(join(REPO_ROOT, "data"), args.hardware);
+      args.config.backend ??= machine.backend;
+    }
     config = toConfig(args.config);
     placement = args.placement ? toPlacement(args.placement) : null;
   } catch (e) {
@@ -40,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const m = await loadModel(args.model);
+    if (m.tagFtype && !args.config.weights_ftype) config = { ...config, weights_ftype: m.tagFtype };
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
     const b = computeBreakdown(m.architecture, config, opts);
     const placed = runPlacement(
@@ -49,12 +66,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       tableFor(m.architecture, config, m.tensors),
     );
     let budgetOut: BudgetAnswer | null = null;
-    if (args.budget !== null) {
-      const budget: Budget = { bytes: args.budget, pool: args.pool ?? undefined };
+    if (args.budget !== null || machine) {
+      const budget: Budget = machine
+        ? { ...machine.budget, ...(args.pool ? { pool: args.pool } : {}) }
+        : { bytes: args.budget!, pool: args.pool ?? undefined };
       const types: KvType[] = KV_TYPES.filter((t) =>
         config.engine.name === "turboquant" ? true : !t.startsWith("turbo"),
       );
-      budgetOut = answerBudget(m.architecture, config, budget, null, types, opts);
+      budgetOut = answerBudget(m.architecture, config, budget, machine?.label ?? null, types, opts);
     }
     if (args.json) {
       const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
@@ -66,6 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (budgetOut) {
         console.log("");
         console.log(renderBudgetAnswer(budgetOut));
+        for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
       }
       if (!args.config.n_seq && !args.config.kv_unified)
         console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");

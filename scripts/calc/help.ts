@@ -7,8 +7,11 @@ Memory llama.cpp allocates for a model: KV cache per cache instance, recurrent s
 output buffer, compute buffer (estimate), runtime overhead (estimate), totals per memory pool,
 and the largest context for a budget.
 
-  --model <m>        preset id (data/models/<id>.json), path/to/arch.json (an architecture or a
-                     preset file), path/to/file.gguf, or https://…/file.gguf (header only)
+  --model <m>        preset id (data/models/<id>.json), display name ("Llama 3.1 70B"), Ollama
+                     tag (llama3.1:70b, qwen3:14b-q8_0 also sets --weights), path/to/arch.json
+                     (an architecture or a preset file), path/to/file.gguf, or
+                     https://…/file.gguf (header only). A miss suggests the nearest presets
+  --list [filter]    list the presets (id, name, trained context, Ollama tags), e.g. --list qwen3
   --ctx <n>          context: 32768, 32k, 128K (k = ×1024). Default 0 = the model's training
                      context (llama.cpp's default). llama.cpp: TOTAL over all sequences;
                      ollama: num_ctx PER REQUEST
@@ -28,8 +31,12 @@ and the largest context for a budget.
                      turboquant 2026-05|2026-03; ollama 2026-05. Default: newest
   --backend <b>      cuda | metal | cpu (compute-buffer and overhead rules). Default cuda
   --weights <ftype>  weights file type for presets, e.g. Q4_K_M, Q8_0, F16 (GGUF: exact table)
-  --budget <size>    memory budget, e.g. 24GiB, 27GB: prints the largest context that fits,
+  --budget <size>    memory budget, e.g. 24GiB, 27GB: prints the largest context that fits
+                     (up to the model's trained context, and what memory would allow past it),
                      also per KV type
+  --hardware <hw>    a catalog machine as the budget ("M3 Max 36 GB", "rtx 4090", an id of
+                     data/hardware): usable memory after its reservations and, on Apple Silicon,
+                     the GPU working-set limit; sets --backend (metal / cuda) unless given
   --pool <p>         what the budget limits: device | total | host. Default device for cuda,
                      total for metal/cpu
 Placement (llama.cpp spellings; -ngl -sm -ts -mg -ot -cmoe -ncmoe -lm -nkvo are accepted too):

@@ -14,6 +14,7 @@ import type { TensorTable } from "../../src/schemas/tensor-table.ts";
 import { FTYPE_BY_ID } from "../../src/lib/engine/weights.ts";
 import type * as GgufModule from "../../src/lib/gguf/index.ts";
 import type * as GgufNodeModule from "../../src/lib/gguf/node.ts";
+import { findPreset, readPresets, suggestionText } from "./presets.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -23,6 +24,8 @@ export interface LoadedModel {
   readonly tensors: TensorTable | null;
   readonly tensorsFtype: string | null;
   readonly source: string;
+  /** Weight file type named by an Ollama tag's suffix (`qwen3:14b-q8_0` → Q8_0), else null. */
+  readonly tagFtype?: string | null;
 }
 
 /** Input problem with the model (exit 1): message names the file / field. */
@@ -98,16 +101,14 @@ export async function loadModel(spec: string): Promise<LoadedModel> {
     if (!/^https?:\/\//i.test(spec) && !existsSync(spec)) throw new ModelLoadError(`${spec}: no such file`);
     return fromGguf(spec);
   }
-  if (spec.endsWith(".json") || spec.includes("/")) {
+  if (spec.endsWith(".json") || (spec.includes("/") && existsSync(spec)) || /^[./~]/.test(spec)) {
     if (!existsSync(spec)) throw new ModelLoadError(`${spec}: no such file`);
     return fromJsonFile(spec, spec);
   }
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(spec))
-    throw new ModelLoadError(`--model "${spec}" is not a preset id, a .json file or a .gguf file/URL`);
-  const path = join(REPO_ROOT, "data", "models", `${spec}.json`);
-  if (!existsSync(path))
-    throw new ModelLoadError(
-      `--model "${spec}": no preset data/models/${spec}.json (give a preset id, a .json architecture, a .gguf path or an https URL)`,
-    );
-  return fromJsonFile(path, `data/models/${spec}.json`);
+  const direct = /^[a-z0-9][a-z0-9._-]*$/i.test(spec) ? join(REPO_ROOT, "data", "models", `${spec}.json`) : null;
+  if (direct && existsSync(direct)) return fromJsonFile(direct, `data/models/${spec}.json`);
+  // A display name, an Ollama tag or a Hugging Face repo name: find the preset it names.
+  const found = findPreset(readPresets(join(REPO_ROOT, "data")), spec);
+  if (!found.match) throw new ModelLoadError(`--model "${spec}": no such preset; ${suggestionText(found.suggestions)}`);
+  return { ...fromJsonFile(join(REPO_ROOT, found.match.file), found.match.file), tagFtype: found.ftype };
 }

@@ -30,6 +30,8 @@ export interface Args {
   json: boolean;
   help: boolean;
   budget: number | null;
+  /** `--hardware <machine>`: a catalog machine as the budget (./machine-budget.ts). */
+  hardware: string | null;
   pool: BudgetPool | null;
   config: RuntimeConfigInput;
   /** Set when any placement option was given (devices, split, overrides, load mode). */
@@ -52,6 +54,7 @@ export const OPTIONS = {
   backend: { type: "string" },
   weights: { type: "string" },
   budget: { type: "string" },
+  hardware: { type: "string" },
   pool: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -143,6 +146,7 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
   backend: (s, v) => (s.config.backend = v),
   weights: (s, v) => (s.config.weights_ftype = v),
   budget: (s, v) => (s.args.budget = parseBytes(v)),
+  hardware: (s, v) => (s.args.hardware = v),
   pool: (s, v) => (s.args.pool = v as BudgetPool),
   devices: (s, v) => place(s).devices.push(...parseDevices(v)),
   rpc: (s, v) => place(s).devices.push(...parseRpc(v)),
@@ -201,6 +205,7 @@ export function parseCalcArgs(argv: readonly string[]): Args {
     json: false,
     help: false,
     budget: null,
+    hardware: null,
     pool: null,
     config: {},
     placement: null,

@@ -11,6 +11,27 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join("  ")).join("\n");
 }
 
+/**
+ * Where a cache's layers live, from its per-layer rows and the buffers' host flags: with -ngl
+ * partial offload or --no-kv-offload some or all KV is in host memory, and the pool says so.
+ */
+function placedRows(
+  label: string,
+  layers: readonly { device: string; bytes: number }[],
+  buffers: readonly { name: string; host: boolean }[],
+  total: number,
+): string[][] {
+  const by = new Map<string, number>();
+  for (const l of layers) by.set(l.device, (by.get(l.device) ?? 0) + l.bytes);
+  const host = (name: string) => buffers.find((b) => b.name === name)?.host ?? name.startsWith("CPU");
+  const names = [...by.keys()];
+  if (names.length <= 1) return [[label, names.length && host(names[0]) ? "host" : "device", mib(total), gib(total)]];
+  const rows: string[][] = [[label, "split", mib(total), gib(total)]];
+  for (const n of names)
+    rows.push([`  of which on ${n}`, host(n) ? "host" : "device", mib(by.get(n)!), gib(by.get(n)!)]);
+  return rows;
+}
+
 export function render(b: Breakdown, config: RuntimeConfig, source: string): string {
   const out: string[] = [];
   const ctx = b.context;
@@ -25,22 +46,22 @@ export function render(b: Breakdown, config: RuntimeConfig, source: string): str
   );
   out.push("");
   const rows: string[][] = [["component", "pool", "MiB", "GiB"]];
+  const kvBuffers = b.kv.per_device;
   for (const c of b.kv.caches) {
-    rows.push([
-      `KV ${c.kind} (${c.cells} cells × ${c.n_stream}, ${c.layers} layers) K ${c.type_k} ${mib(c.k_bytes)} + V ${c.type_v ?? "-"} ${mib(c.v_bytes)}`,
-      "device",
-      mib(c.bytes),
-      gib(c.bytes),
-    ]);
-    if (c.extra_bytes) rows.push([`  + TurboQuant rotation buffers`, "device", mib(c.extra_bytes), gib(c.extra_bytes)]);
+    const label = `KV ${c.kind} (${c.cells} cells × ${c.n_stream}, ${c.layers} layers) K ${c.type_k} ${mib(c.k_bytes)} + V ${c.type_v ?? "-"} ${mib(c.v_bytes)}`;
+    const layers = c.rows.map((r) => ({ device: r.device, bytes: r.k_bytes + r.v_bytes }));
+    rows.push(...placedRows(label, layers, kvBuffers, c.bytes));
+    if (c.extra_bytes) {
+      const pool = kvBuffers.length > 0 && kvBuffers.every((x) => x.host) ? "host" : "device";
+      rows.push([`  + TurboQuant rotation buffers`, pool, mib(c.extra_bytes), gib(c.extra_bytes)]);
+    }
   }
-  if (b.recurrent.bytes > 0)
-    rows.push([
-      `recurrent state (${b.recurrent.layers} layers, ${b.recurrent.cells} cells) R ${mib(b.recurrent.r_bytes)} + S ${mib(b.recurrent.s_bytes)}`,
-      "device",
-      mib(b.recurrent.bytes),
-      gib(b.recurrent.bytes),
-    ]);
+  if (b.recurrent.bytes > 0) {
+    const r = b.recurrent;
+    const label = `recurrent state (${r.layers} layers, ${r.cells} cells) R ${mib(r.r_bytes)} + S ${mib(r.s_bytes)}`;
+    const layers = r.rows.map((x) => ({ device: x.device, bytes: x.r_bytes + x.s_bytes }));
+    rows.push(...placedRows(label, layers, r.per_device, r.bytes));
+  }
   for (const w of b.weights.per_device)
     rows.push([
       `weights ${w.name} (${b.weights.source}${b.weights.ftype ? `, ${b.weights.ftype}` : ""}${b.weights.estimate ? ", estimate" : ""})`,

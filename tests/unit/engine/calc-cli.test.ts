@@ -87,7 +87,7 @@ test("usage errors exit 2 with one line naming the option", () => {
 test("models the engine cannot size exit 1 naming the field or option", () => {
   const r = calc("--model", "no-such-preset-xyz");
   assert.equal(r.code, 1);
-  assert.match(r.err, /data\/models\/no-such-preset-xyz\.json/);
+  assert.match(r.err, /"no-such-preset-xyz": no such preset; .*--list/);
   const q = calc("--model", q14, "--ctv", "q8_0", "--fa", "off");
   assert.equal(q.code, 1);
   assert.match(q.err, /requires Flash Attention/);
@@ -148,4 +148,41 @@ test("bad placement combinations exit 2 with the reason", () => {
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
     assert.match(r.err, re);
   }
+});
+
+test("--model takes display names and Ollama tags; a miss suggests the nearest presets (exit 1)", () => {
+  for (const name of ["Llama 3.1 70B", "llama3.1:70b", "Llama-3.1-70B"]) {
+    const r = calc("--model", name, "--ctx", "4k", "--weights", "Q4_K_M", "--json");
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+    assert.equal(JSON.parse(r.out).model.name, "Llama-3.1-70B");
+  }
+  const miss = calc("--model", "llama 70b");
+  assert.equal(miss.code, 1);
+  assert.match(miss.err, /no such preset; did you mean: .*llama-3\.1-70b \(Llama-3\.1-70B\)/);
+  // The tag's weight suffix picks the weights.
+  assert.equal(JSON.parse(calc("--model", "qwen3:14b-q8_0", "--ctx", "4k", "--json").out).weights.ftype, "Q8_0");
+});
+
+test("--list [filter] lists presets with their trained context and Ollama tags", () => {
+  const r = calc("--list", "gpt-oss");
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split("\n");
+  assert.equal(lines.length, 3);
+  assert.match(r.out, /gpt-oss-20b +gpt-oss-20b +131,072 \(128K\) +gpt-oss:20b/);
+});
+
+test("--hardware sets the budget and the backend; KV on the host is labelled host", () => {
+  const mac = calc("--model", "qwen3-14b", "--hardware", "M3 Max 36 GB", "--weights", "Q4_K_M");
+  assert.equal(mac.code, 0, mac.err);
+  assert.match(mac.out, /· metal/);
+  assert.match(mac.out, /budget Apple M3 Max .*GPU working-set limit/);
+  assert.match(mac.out, /largest context 40,960 \(40K\) \(limited by the model's trained context\)/);
+  assert.equal(calc("--model", "qwen3-14b", "--hardware", "h100").code, 2);
+  const both = calc("--model", "qwen3-14b", "--hardware", "rtx 4090", "--budget", "8GiB");
+  assert.equal(both.code, 2);
+  const off = calc("--model", q14, "--ctx", "8k", "--no-kv-offload");
+  assert.match(off.out, /KV full .* host +1280\.00/);
+  const split = calc("--model", q14, "--ctx", "8k", "--ngl", "20");
+  assert.match(split.out, /KV full .* split +1280\.00/);
+  assert.match(split.out, /of which on CPU +host/);
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "./limits.ts";
 import { ENGINE_REVISIONS } from "../lib/kv-types.ts";
 import { KvTypeSchema } from "./kv-type.ts";
 
@@ -61,7 +62,12 @@ export const RuntimeConfigSchema = z.strictObject({
    * `-c` / `n_ctx`: requested context. llama.cpp and turboquant: TOTAL over all sequences;
    * ollama: `num_ctx` per request (× n_seq). 0 = the model's training context (context_length).
    */
-  n_ctx: z.number().int().nonnegative().default(0),
+  n_ctx: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(LIMITS.cells, { error: (iss) => `${String(iss.input)} is above the limit of ${LIMITS.cells} (tokens)` })
+    .default(0),
   /** `-ctk` K cache type. */
   type_k: KvTypeSchema.default("f16"),
   /** `-ctv` V cache type (quantized V needs flash attention upstream). */
@@ -75,14 +81,14 @@ export const RuntimeConfigSchema = z.strictObject({
   /** `-fa on|off|auto`. */
   flash_attn: FlashAttnSchema.default("auto"),
   /** `-ub` physical batch (enters the SWA cell count and the compute buffer). */
-  n_ubatch: z.number().int().positive().default(512),
+  n_ubatch: z.number().int().positive().max(LIMITS.batch).default(512),
   /** `-b` logical batch. */
-  n_batch: z.number().int().positive().default(2048),
+  n_batch: z.number().int().positive().max(LIMITS.batch).default(2048),
   /**
    * `-ngl`: layers offloaded to the device, counting the output layer first (docs/memory-model.md#offload).
    * -1 = all (llama.cpp's default "auto/all"); 0 = CPU only.
    */
-  n_gpu_layers: z.number().int().min(-1).default(-1),
+  n_gpu_layers: z.number().int().min(-1).max(LIMITS.cells).default(-1),
   /** `--no-kv-offload`: KV cache and recurrent state in host memory. */
   no_kv_offload: z.boolean().default(false),
   /** Backend whose compute-buffer/overhead rules apply; `cpu` = no device. */
@@ -90,7 +96,7 @@ export const RuntimeConfigSchema = z.strictObject({
   /** Which build's rules (see EngineProfileSchema). */
   engine: EngineProfileSchema.default({ name: "llama.cpp", revision: "current" }),
   /** Recurrent rollback snapshots (`n_rs_seq`, speculative MTP/EAGLE drafting); 0 normally. */
-  n_rs_seq: z.number().int().nonnegative().default(0),
+  n_rs_seq: z.number().int().nonnegative().max(65_536).default(0),
   /**
    * Weight file type for presets without a tensor table, llama-quantize spelling: F32, F16, BF16,
    * Q8_0, Q6_K, Q5_K_M, Q5_K_S, Q4_K_M, Q4_K_S, Q4_0, Q3_K_M, … null = use the model's tensor

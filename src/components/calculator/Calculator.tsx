@@ -25,6 +25,7 @@ import {
 } from "../../lib/calculator/catalog.ts";
 import type { CalcView, LoadedModel } from "../../lib/calculator/view.ts";
 import { normalizeState } from "../../lib/calculator/normalize.ts";
+import { capNotices } from "../../lib/calculator/notices.ts";
 import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
 import { ChartPanel, type PlotKit } from "./ChartPanel.tsx";
 import { Inputs } from "./Inputs.tsx";
@@ -169,7 +170,12 @@ export function Calculator(props: CalculatorProps) {
         })
         .catch((e: unknown) => {
           setBusy(null);
-          setNotices((n) => [...n, `Could not read ${state.ggufUrl}: ${(e as Error).message}`]);
+          setNotices((n) => [
+            ...n,
+            `Could not read ${state.ggufUrl}: ${(e as Error).message}`,
+            "Showing the default model.",
+          ]);
+          setState((s) => ({ ...s, model: defaults.model, arch: null, ggufUrl: null }));
         });
       return;
     }
@@ -369,7 +375,7 @@ export function Calculator(props: CalculatorProps) {
           </p>
           <ul>
             {loadError && <li>{loadError}</li>}
-            {notices.map((n, i) => (
+            {capNotices(notices).map((n, i) => (
               <li key={i}>{n}</li>
             ))}
           </ul>

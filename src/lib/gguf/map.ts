@@ -14,6 +14,7 @@
  * never a generic transformer guess.
  */
 import { ArchitectureSchema } from "../../schemas/architecture.ts";
+import { LIMITS, overLimit } from "../../schemas/limits.ts";
 import type { Architecture, ArchitectureInput, RecurrentFamily } from "../../schemas/architecture.ts";
 import type { GgufMetadata, GgufValue } from "./header.ts";
 
@@ -233,6 +234,9 @@ export function ggufToArchitecture(
 
   const nLayerAll = r.uint("block_count")!;
   if (nLayerAll === 0) throw new GgufMappingError(`${r.key("block_count")} is 0`, arch);
+  // bounded before any per-layer array is allocated (src/schemas/limits.ts)
+  if (nLayerAll > LIMITS.layers)
+    throw new GgufMappingError(overLimit(r.key("block_count"), nLayerAll, LIMITS.layers, "layers"), arch);
   const nextn = r.uint("nextn_predict_layers") ?? 0;
   if (nextn > nLayerAll)
     throw new GgufMappingError(`${r.key("nextn_predict_layers")} = ${nextn} exceeds block_count = ${nLayerAll}`, arch);

@@ -7,6 +7,7 @@
  * vocabulary; this one decodes views in place and resumes at the KV pair that ran short. The
  * tests parse the same files with @huggingface/gguf and require identical results.
  */
+import { LIMITS, overLimit } from "../../schemas/limits.ts";
 
 /** GGUF value types (`enum gguf_type`). */
 export const GGUF_TYPE_NAMES = [
@@ -67,9 +68,11 @@ class NeedMore {
   }
 }
 
-const MAX_KV = 1_000_000;
-const MAX_TENSORS = 10_000_000;
-const MAX_ARRAY = 100_000_000;
+// Header counts and sizes are bounded before anything is allocated (src/schemas/limits.ts).
+const MAX_KV = LIMITS.ggufKv;
+const MAX_TENSORS = LIMITS.ggufTensors;
+const MAX_ARRAY = LIMITS.ggufArray;
+const MAX_STRING = LIMITS.ggufString;
 const decoder = new TextDecoder("utf-8");
 
 /** Chunk size of each read; a header costs at most its own size plus one chunk. */
@@ -136,16 +139,28 @@ function shortUtf8(b: Uint8Array, i: number, end: number): string | null {
 }
 
 class Cursor {
+  /** The bytes not yet consumed by finished steps: file offsets [base, base + buf.length). */
   buf: Uint8Array = new Uint8Array(0);
   view: DataView = new DataView(new ArrayBuffer(0));
+  /** File offset of buf[0]. */
+  base = 0;
   pos = 0;
+  /** Where the running step resumes after more bytes arrive (the end of its last finished item). */
+  committed = 0;
   eof = false;
+  /** Where the length scan of a string array got to before it ran out of bytes (resumed, not redone). */
+  private scan: { at: number; i: number; off: number } | null = null;
 
   private need(n: number): void {
     if (this.pos + n > this.buf.length) {
-      if (this.eof) throw new GgufParseError(`header truncated at byte ${this.pos + n}`);
+      if (this.eof) throw new GgufParseError(`header truncated at byte ${this.base + this.pos + n}`);
       throw new NeedMore(this.pos + n);
     }
+  }
+  private len(what: string): number {
+    const n = this.u64n();
+    if (n > MAX_STRING) throw new GgufParseError(overLimit(what, n, MAX_STRING, "bytes of one string"));
+    return n;
   }
   u8(): number {
     this.need(1);
@@ -166,7 +181,7 @@ class Cursor {
     return hi * 0x100000000 + lo;
   }
   string(): string {
-    const len = this.u64n();
+    const len = this.len("string length");
     this.need(len);
     const start = this.pos;
     this.pos += len;
@@ -181,14 +196,15 @@ class Cursor {
    * an array with any malformed string falls back to decoding each string on its own.
    */
   stringArray(n: number): string[] {
+    this.need(8 * n); // every element has at least its 8-byte length: a lower bound before allocating
+    this.need(this.stringArrayExtent(n));
     const starts = new Uint32Array(n);
     const lens = new Uint32Array(n);
     const units = new Uint32Array(n);
     let total = 0;
     let valid = true;
     for (let i = 0; i < n; i++) {
-      const len = this.u64n();
-      this.need(len);
+      const len = this.len("string length");
       starts[i] = this.pos;
       lens[i] = len;
       if (valid) {
@@ -220,6 +236,29 @@ class Cursor {
       off += units[i];
     }
     return out;
+  }
+  /**
+   * Bytes of a string array starting at `pos`, scanning only the lengths. When the bytes run out
+   * the scan's progress is kept, so the retry after the next read resumes it: a vocabulary
+   * spanning many read chunks is scanned once, not once per chunk.
+   */
+  private stringArrayExtent(n: number): number {
+    const at = this.base + this.pos;
+    let { i, off } = this.scan?.at === at ? this.scan : { i: 0, off: 0 };
+    while (i < n) {
+      if (this.pos + off + 8 > this.buf.length) {
+        this.scan = { at, i, off };
+        this.need(off + 8);
+      }
+      const lo = this.view.getUint32(this.pos + off, true);
+      const hi = this.view.getUint32(this.pos + off + 4, true);
+      if (hi !== 0 || lo > MAX_STRING)
+        throw new GgufParseError(overLimit("string length", hi * 2 ** 32 + lo, MAX_STRING, "bytes of one string"));
+      off += 8 + lo;
+      i++;
+    }
+    this.scan = null;
+    return off;
   }
   value(t: number, depth = 0): GgufValue {
     const v = this.view;
@@ -256,7 +295,7 @@ class Cursor {
         const it = this.u32();
         if (it > 12) throw new GgufParseError(`unknown array element type ${it}`);
         const n = this.u64n();
-        if (n > MAX_ARRAY) throw new GgufParseError(`array of ${n} elements`);
+        if (n > MAX_ARRAY) throw new GgufParseError(overLimit("array length", n, MAX_ARRAY, "elements of one array"));
         // fixed-size numeric arrays: check the whole extent once, then read without checks
         const fixed = [1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8][it];
         if (fixed > 0) this.need(fixed * n);
@@ -271,6 +310,7 @@ class Cursor {
         } else if (it === 8) {
           return this.stringArray(n);
         } else {
+          if (it === 9) this.need(12 * n); // a nested array is at least its type and length
           for (let i = 0; i < n; i++) out[i] = this.value(it, depth + 1);
           return out;
         }
@@ -310,27 +350,43 @@ export async function parseGgufHeader(
   const c = new Cursor();
   let bytesRead = 0;
 
-  const grow = async (need: number): Promise<void> => {
-    // read whole chunks past what we have, enough to cover `need`
-    let end = c.buf.length;
+  // Linear cost: bytes of finished steps are dropped, and the buffer grows by doubling its
+  // capacity (appending in place while it fits), so each byte is copied O(1) times on average.
+  let store = new Uint8Array(0);
+  const grow = async (needRel: number): Promise<void> => {
+    // read whole chunks past what we have, enough to cover `need` (file offsets)
+    const have = c.base + c.buf.length;
+    const need = c.base + needRel;
+    let end = have;
     while (end < need) end += READ_CHUNK;
     if (src.size !== null) end = Math.min(end, src.size);
-    const more = await src.read(c.buf.length, end);
+    const more = await src.read(have, end);
     bytesRead += more.length;
-    if (more.length < end - c.buf.length || (src.size !== null && end >= src.size)) c.eof = true;
-    const next = new Uint8Array(c.buf.length + more.length);
-    next.set(c.buf, 0);
-    next.set(more, c.buf.length);
-    c.buf = next;
-    c.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
-    if (more.length === 0 && need > c.buf.length)
-      throw new GgufParseError(`${label}: header truncated at byte ${c.buf.length}`);
+    if (more.length < end - have || (src.size !== null && end >= src.size)) c.eof = true;
+    const keep = c.buf.subarray(c.pos); // the step restarts at c.pos; what lies before it is parsed
+    const size = keep.length + more.length;
+    const offset = keep.byteOffset - store.byteOffset;
+    if (offset + size <= store.length) {
+      store.set(more, offset + keep.length);
+      c.buf = store.subarray(offset, offset + size);
+    } else {
+      const next = new Uint8Array(Math.max(2 * size, 2 * READ_CHUNK));
+      next.set(keep, 0);
+      next.set(more, keep.length);
+      store = next;
+      c.buf = next.subarray(0, size);
+    }
+    c.base += c.pos;
+    c.pos = 0;
+    c.view = new DataView(c.buf.buffer, c.buf.byteOffset, c.buf.byteLength);
+    if (more.length === 0 && need > have) throw new GgufParseError(`${label}: header truncated at byte ${have}`);
   };
 
-  // run `step` until it completes, fetching more bytes whenever it runs short
+  // Run `step` until it completes, fetching more bytes whenever it runs short. A step may
+  // commit progress (`c.committed = c.pos` after each finished item); a retry resumes there.
   const resumable = async <T>(step: () => T): Promise<T> => {
+    c.committed = c.pos;
     for (;;) {
-      const at = c.pos;
       try {
         return step();
       } catch (e) {
@@ -338,8 +394,9 @@ export async function parseGgufHeader(
           if (e instanceof GgufParseError) throw new GgufParseError(`${label}: ${e.message}`);
           throw e;
         }
-        c.pos = at;
+        c.pos = c.committed;
         await grow(e.need);
+        c.committed = c.pos; // grow rebased the buffer: the resume point is now its start
       }
     }
   };
@@ -354,13 +411,16 @@ export async function parseGgufHeader(
       throw new GgufParseError(`unsupported GGUF version ${ver} (this reader handles 2 and 3)`);
     return [ver, c.u64n(), c.u64n()] as const;
   });
-  if (nKv > MAX_KV) throw new GgufParseError(`${label}: ${nKv} metadata pairs`);
-  if (nTensors > MAX_TENSORS) throw new GgufParseError(`${label}: ${nTensors} tensors`);
+  if (nKv > MAX_KV)
+    throw new GgufParseError(`${label}: ${overLimit("metadata key/value count", nKv, MAX_KV, "metadata pairs")}`);
+  if (nTensors > MAX_TENSORS)
+    throw new GgufParseError(`${label}: ${overLimit("tensor count", nTensors, MAX_TENSORS, "tensors")}`);
 
   const metadata: Record<string, GgufValue> = {};
   const types: Record<string, GgufKvType> = {};
-  for (let i = 0; i < nKv; i++) {
-    await resumable(() => {
+  let kvDone = 0;
+  await resumable(() => {
+    for (; kvDone < nKv; kvDone++, c.committed = c.pos) {
       const key = c.string();
       const t = c.u32();
       if (t > 12) throw new GgufParseError(`key ${key}: unknown value type ${t}`);
@@ -371,12 +431,13 @@ export async function parseGgufHeader(
         t === 9
           ? { type: "array", itemType: GGUF_TYPE_NAMES[c.view.getUint32(start, true)] }
           : { type: GGUF_TYPE_NAMES[t] };
-    });
-  }
+    }
+  });
 
+  // all tensor infos in one synchronous loop, committing after each (no await per tensor)
   const tensorInfos: GgufRawTensorInfo[] = [];
-  for (let i = 0; i < nTensors; i++) {
-    await resumable(() => {
+  await resumable(() => {
+    while (tensorInfos.length < nTensors) {
       const name = c.string();
       const nd = c.u32();
       if (nd < 1 || nd > 4) throw new GgufParseError(`tensor ${name}: ${nd} dimensions`);
@@ -385,10 +446,11 @@ export async function parseGgufHeader(
       const typeId = c.u32();
       const offset = c.u64n();
       tensorInfos.push({ name, shape, typeId, offset });
-    });
-  }
+      c.committed = c.pos;
+    }
+  });
   return {
-    header: { version, metadata, types, tensorInfos, headerEnd: c.pos },
+    header: { version, metadata, types, tensorInfos, headerEnd: c.base + c.pos },
     bytesRead,
   };
 }

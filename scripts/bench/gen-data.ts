@@ -9,9 +9,9 @@ import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, wri
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { RunSchema, type Run } from "../../src/schemas/run.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-export const REPO_DATA = path.join(ROOT, "data");
+export const REPO_DATA = path.join(REPO_ROOT, "data");
 
 /** At most this many points per generated run (the H100 run has 23; most runs have a handful). */
 const MAX_POINTS = 8;

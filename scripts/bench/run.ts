@@ -10,8 +10,7 @@ import { parseArgs } from "node:util";
 import type { MeasureContext } from "./measure.ts";
 import { MEASURES } from "./measures/index.ts";
 import { checkBudget, summarize, type Summary } from "./stats.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
 let args;
 try {
@@ -19,7 +18,7 @@ try {
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
-      out: { type: "string", default: path.join(ROOT, "bench-results.json") },
+      out: { type: "string", default: path.join(REPO_ROOT, "bench-results.json") },
       help: { type: "boolean", short: "h", default: false },
     },
   }).values;
@@ -42,7 +41,11 @@ interface FigureResult extends Summary {
 
 function gitCommit(): string {
   try {
-    return execSync("git rev-parse HEAD", { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execSync("git rev-parse HEAD", {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return "unknown";
   }

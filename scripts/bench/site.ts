@@ -8,8 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
 export interface BenchSite {
   outDir: string;
@@ -31,8 +30,8 @@ export function buildSiteInto(
   cacheDir: string,
   env: NodeJS.ProcessEnv = {},
 ): { seconds: number; peakRssBytes: number } {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/bench/build-child.ts"), outDir, cacheDir], {
-    cwd: ROOT,
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/bench/build-child.ts"), outDir, cacheDir], {
+    cwd: REPO_ROOT,
     encoding: "utf8",
     env: { ...process.env, SITE_BASE: "/", ...env },
     maxBuffer: 256 * 2 ** 20,
@@ -45,9 +44,9 @@ export function buildSiteInto(
 export function benchSite(quick: boolean): BenchSite | undefined {
   if (cached) return cached;
   if (quick) {
-    const index = path.join(ROOT, "dist", "calculator", "index.html");
+    const index = path.join(REPO_ROOT, "dist", "calculator", "index.html");
     if (!existsSync(index)) return undefined;
-    cached = { outDir: path.join(ROOT, "dist"), fresh: false, builtAt: statSync(index).mtime.toISOString() };
+    cached = { outDir: path.join(REPO_ROOT, "dist"), fresh: false, builtAt: statSync(index).mtime.toISOString() };
     return cached;
   }
   tmp = mkdtempSync(path.join(os.tmpdir(), "cc-bench-site-"));

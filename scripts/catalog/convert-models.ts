@@ -24,6 +24,7 @@ import type { ArchitectureInput } from "../../src/schemas/architecture.ts";
 import { ModelSchema, type ModelInput, type WeightVariant } from "../../src/schemas/model.ts";
 import { parseBytes } from "../../src/lib/units.ts";
 import { format, resolveConfig } from "prettier";
+import { issueSummary } from "../../src/lib/zod-issues.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Input shape (only the fields we read; the input is trusted reference material, but we still
@@ -949,9 +950,7 @@ async function main(argv: string[]): Promise<number> {
   for (const m of models) {
     const r = ModelSchema.safeParse(m);
     if (!r.success) {
-      console.error(
-        `convert-models: ${m.id}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      );
+      console.error(`convert-models: ${m.id}: ${issueSummary(r.error.issues, { input: m })}`);
       return 1;
     }
     if (ids.has(m.id)) {

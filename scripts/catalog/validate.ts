@@ -24,6 +24,7 @@ import {
 import { parseBytes, UnitError } from "../../src/lib/units.ts";
 import { computeBreakdown, EngineError } from "../../src/lib/engine/index.ts";
 import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
+import { friendlyIssues } from "../../src/lib/zod-issues.ts";
 
 export interface CatalogError {
   /** Path relative to the data directory's parent, e.g. `data/models/qwen3-14b.json`. */
@@ -70,10 +71,9 @@ class Ctx {
     }
     const r = schema.safeParse(raw);
     if (!r.success) {
-      for (const i of r.error.issues) {
-        const field = i.path.map(String).join(".");
-        const keys = i.code === "unrecognized_keys" ? ` (${i.keys.join(", ")})` : "";
-        this.err(file, field, `${i.message}${keys}`);
+      for (const i of friendlyIssues(r.error.issues, raw)) {
+        const found = i.received === null ? "" : ` (received ${i.received})`;
+        this.err(file, i.path === "(root)" ? "" : i.path, `${i.message}${found}`);
       }
       return null;
     }

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../lib/free-port.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
 export interface SiteBuild {
   name: string;
@@ -17,12 +18,11 @@ export interface ServedSite extends SiteBuild {
   close: () => Promise<void>;
 }
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const ASTRO = path.join(ROOT, "node_modules/astro/bin/astro.mjs");
+const ASTRO = path.join(REPO_ROOT, "node_modules/astro/bin/astro.mjs");
 
 export const SITE_BUILDS: SiteBuild[] = [
-  { name: "root", base: "/", outDir: path.join(ROOT, "dist") },
-  { name: "sub", base: "/context-ceiling/", outDir: path.join(ROOT, ".tmp/dist-sub") },
+  { name: "root", base: "/", outDir: path.join(REPO_ROOT, "dist") },
+  { name: "sub", base: "/context-ceiling/", outDir: path.join(REPO_ROOT, ".tmp/dist-sub") },
 ];
 
 function siteEnv(site: SiteBuild, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -31,7 +31,7 @@ function siteEnv(site: SiteBuild, extra: NodeJS.ProcessEnv = {}): NodeJS.Process
 
 export function buildSite(site: SiteBuild, extraEnv: NodeJS.ProcessEnv = {}): void {
   const r = spawnSync(process.execPath, [ASTRO, "build", "--silent"], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: siteEnv(site, extraEnv),
     stdio: "inherit",
   });
@@ -58,7 +58,7 @@ export async function serveSite(site: SiteBuild, extraEnv: NodeJS.ProcessEnv = {
   const child = spawn(
     process.execPath,
     [ASTRO, "preview", "--ignore-lock", "--host", "127.0.0.1", "--port", String(port)],
-    { cwd: ROOT, env: siteEnv(site, extraEnv), stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: REPO_ROOT, env: siteEnv(site, extraEnv), stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout.on("data", (d) => (output += d));

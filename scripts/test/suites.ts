@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
-
-export const ROOT = path.resolve(import.meta.dirname, "../..");
+import { REPO_ROOT as ROOT } from "../lib/repo-root.ts";
+export { REPO_ROOT as ROOT } from "../lib/repo-root.ts";
 
 export interface SuiteResult {
   name: string;

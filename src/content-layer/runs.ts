@@ -10,6 +10,7 @@ import path from "node:path";
 import { RunSchema, type Run } from "../schemas/run.ts";
 import { dataPath } from "./data-dir.ts";
 import { DataFileError } from "./json-loader.ts";
+import { issueSummary } from "../lib/zod-issues.ts";
 
 /** Ids of the run files of `dir` (`<id>.json`; dot files ignored), sorted. */
 export function runFileIds(dir: string = dataPath("runs")): string[] {
@@ -30,8 +31,7 @@ export function readRunFile(file: string): Run {
   }
   const r = RunSchema.safeParse(doc);
   if (!r.success) {
-    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new DataFileError(`${file}: ${issues.join("; ")}`);
+    throw new DataFileError(`${file}: ${issueSummary(r.error.issues, { input: doc, max: 3 })}`);
   }
   const id = path.basename(file, ".json");
   if (r.data.id !== id) throw new DataFileError(`${file}: id "${r.data.id}" does not match the file name "${id}.json"`);

@@ -6,6 +6,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../../scripts/test/chromium.ts";
+import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
+export { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
 
 export interface E2ESite {
   name: string;
@@ -14,7 +16,6 @@ export interface E2ESite {
   outDir: string;
 }
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const RESULTS_DIR = path.join(REPO_ROOT, "test-results");
 
 export function e2eSites(): E2ESite[] {

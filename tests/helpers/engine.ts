@@ -3,14 +3,14 @@
  * parsers for the llama.cpp log lines the tests compare against.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ArchitectureSchema } from "../../src/schemas/architecture.ts";
 import type { Architecture, ArchitectureInput } from "../../src/schemas/architecture.ts";
 import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../../src/schemas/runtime-config.ts";
+import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
+export { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 /** The H100 measurement (23 llama.cpp CUDA runs of Qwen3-14B Q4_K_M) as ingested into the repo. */
 export const H100_DIR = join(REPO_ROOT, "data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda");
 export const FIXTURES = join(REPO_ROOT, "tests/fixtures/engine");

@@ -9,8 +9,8 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { dataDir } from "../../src/content-layer/data-dir.ts";
-
-export const ROOT = path.resolve(import.meta.dirname, "../..");
+import { REPO_ROOT as ROOT } from "../../scripts/lib/repo-root.ts";
+export { REPO_ROOT as ROOT } from "../../scripts/lib/repo-root.ts";
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), prefix));

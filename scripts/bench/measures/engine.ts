@@ -5,11 +5,10 @@ import { ArchitectureSchema, type Architecture } from "../../../src/schemas/arch
 import { RuntimeConfigSchema, type RuntimeConfig } from "../../../src/schemas/runtime-config.ts";
 import { computeBreakdown, maxContext } from "../../../src/lib/engine/index.ts";
 import type { Measure } from "../measure.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "../../..");
+import { REPO_ROOT } from "../../lib/repo-root.ts";
 
 function fixture(name: string): Architecture {
-  const raw = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/engine", `${name}.json`), "utf8"));
+  const raw = JSON.parse(readFileSync(path.join(REPO_ROOT, "tests/fixtures/engine", `${name}.json`), "utf8"));
   return ArchitectureSchema.parse(raw.architecture ?? raw);
 }
 

@@ -10,11 +10,11 @@ import { MiB } from "../../../src/lib/units.ts";
 import { ingestRunFiles } from "../../ingest/index.ts";
 import { generateRunInputs } from "../gen-data.ts";
 import type { Measure } from "../measure.ts";
+import { REPO_ROOT } from "../../lib/repo-root.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
 /** A real llama.cpp CUDA log (H100, Qwen3-14B Q4_K_M, 2048 cells f16/f16): KV = 320.00 MiB. */
 const H100_LOG = path.resolve(
-  ROOT,
+  REPO_ROOT,
   "data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/qwen3-14b-q4km_ctx-2048_k-f16_v-f16_fa-on/llama.log",
 );
 const H100_KV_MIB = 320;
@@ -125,8 +125,8 @@ export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boole
     sample: (ctx) => {
       const r = spawnSync(
         process.execPath,
-        ["--expose-gc", path.join(ROOT, "scripts/bench/log-probe.ts"), ctx.state.file as string],
-        { cwd: ROOT, encoding: "utf8" },
+        ["--expose-gc", path.join(REPO_ROOT, "scripts/bench/log-probe.ts"), ctx.state.file as string],
+        { cwd: REPO_ROOT, encoding: "utf8" },
       );
       if (r.status !== 0) throw new Error(`log probe failed: ${r.stderr.slice(-2000)}`);
       const p = JSON.parse(r.stdout.trim().split("\n").pop()!) as {

@@ -9,8 +9,8 @@ import { EngineError, maxContext } from "../../../src/lib/engine/index.ts";
 import type { Architecture } from "../../../src/schemas/architecture.ts";
 import { RuntimeConfigSchema, type RuntimeConfig } from "../../../src/schemas/runtime-config.ts";
 import type { Measure } from "../measure.ts";
+import { REPO_ROOT } from "../../lib/repo-root.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
 const KV: [string, string][] = [
   ["f16", "f16"],
   ["q8_0", "q8_0"],
@@ -52,7 +52,7 @@ export const modelsTableSolve: Measure = {
     { key: "solves", unit: "solves" },
   ],
   setup: () => {
-    const { catalog } = loadCatalog(path.join(ROOT, "data"));
+    const { catalog } = loadCatalog(path.join(REPO_ROOT, "data"));
     rows = catalog.models.flatMap((m) =>
       WEIGHTS.flatMap((w) =>
         KV.map(([k, v]) => ({

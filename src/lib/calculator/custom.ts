@@ -5,6 +5,7 @@
  */
 import { ArchitectureSchema, type Architecture } from "../../schemas/architecture.ts";
 import type { LoadedModel } from "./view.ts";
+import { issueLines } from "../zod-issues.ts";
 
 export interface CustomPayload {
   /** Architecture input (every field of src/schemas/architecture.ts may appear). */
@@ -43,7 +44,7 @@ export function parseArchitecture(input: string | unknown): ParseResult {
   if (r.success) return { ok: true, arch: r.data };
   return {
     ok: false,
-    errors: r.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`),
+    errors: issueLines(r.error.issues, { input: raw }),
   };
 }
 

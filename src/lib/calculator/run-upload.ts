@@ -4,6 +4,7 @@
  */
 import { RunSchema } from "../../schemas/run.ts";
 import { reduceRun, type MeasuredRunOption } from "./catalog.ts";
+import { issueLines } from "../zod-issues.ts";
 
 export function parseRunJson(text: string, fileName: string): { run: MeasuredRunOption | null; errors: string[] } {
   let raw: unknown;
@@ -16,7 +17,7 @@ export function parseRunJson(text: string, fileName: string): { run: MeasuredRun
   if (!r.success)
     return {
       run: null,
-      errors: r.error.issues.slice(0, 8).map((i) => `${fileName}: ${i.path.join(".") || "(root)"}: ${i.message}`),
+      errors: issueLines(r.error.issues, { input: raw, where: fileName, max: 8 }),
     };
   return { run: reduceRun(r.data), errors: [] };
 }

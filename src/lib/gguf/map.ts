@@ -17,6 +17,7 @@ import { ArchitectureSchema } from "../../schemas/architecture.ts";
 import { LIMITS, overLimit } from "../../schemas/limits.ts";
 import type { Architecture, ArchitectureInput, RecurrentFamily } from "../../schemas/architecture.ts";
 import type { GgufMetadata, GgufValue } from "./header.ts";
+import { issueSummary } from "../zod-issues.ts";
 
 export class GgufMappingError extends Error {
   readonly arch: string | null;
@@ -416,9 +417,7 @@ export function ggufToArchitecture(
   const parsed = ArchitectureSchema.safeParse(input);
   if (!parsed.success)
     throw new GgufMappingError(
-      `GGUF of architecture "${arch}" maps to an invalid architecture: ${parsed.error.issues
-        .map((i) => `${i.path.join(".")}: ${i.message}`)
-        .join("; ")}`,
+      `GGUF of architecture "${arch}" maps to an invalid architecture: ${issueSummary(parsed.error.issues, { input })}`,
       arch,
     );
   return parsed.data;

@@ -18,8 +18,8 @@ import {
   reduceRun,
   type CalcCatalog,
 } from "../../../src/lib/calculator/catalog.ts";
-
-export const REPO = path.resolve(import.meta.dirname, "../../..");
+import { REPO_ROOT as REPO } from "../../../scripts/lib/repo-root.ts";
+export { REPO_ROOT as REPO } from "../../../scripts/lib/repo-root.ts";
 
 function jsonFiles(dir: string): unknown[] {
   const full = path.join(REPO, dir);

@@ -1,10 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
+export { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
 /** The repository's real data directory (read only in tests). */
-export const DATA_DIR = resolve(import.meta.dirname, "../../../data");
-export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
+export const DATA_DIR = join(REPO_ROOT, "data");
 
 const CATALOG_DIRS = ["models", "quants", "hardware", "budgets"];
 

@@ -3,10 +3,10 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync, cpSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT as REPO } from "../../../scripts/lib/repo-root.ts";
+export { REPO_ROOT as REPO } from "../../../scripts/lib/repo-root.ts";
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The H100 measurement folder (raw llama.cpp CUDA output) as ingested into the repo's data/raw. */
 export const H100 = join(REPO, "data", "raw", "2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda");
 export const FIXTURES = join(REPO, "tests", "fixtures", "ingest");

@@ -7,11 +7,11 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { writeGguf } from "../../helpers/gguf-writer.ts";
 import { qwen3Model } from "../../helpers/gguf-models.ts";
+import { REPO_ROOT as ROOT } from "../../../scripts/lib/repo-root.ts";
+export { REPO_ROOT as ROOT } from "../../../scripts/lib/repo-root.ts";
 
-export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const PROFILE = join(ROOT, "scripts/profile.ts");
 export const INGEST = join(ROOT, "scripts/ingest.ts");
 export const FAKE_SERVER = join(ROOT, "tests/fixtures/profile/fake-llama-server.ts");

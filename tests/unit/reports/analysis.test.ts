@@ -14,9 +14,11 @@ import {
 } from "../../../src/components/reports/analysis.ts";
 import type { Breakdown } from "../../../src/schemas/breakdown.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-const qwen35 = ModelSchema.parse(JSON.parse(readFileSync(path.join(ROOT, "data/models/qwen3.5-27b.json"), "utf8")));
+const qwen35 = ModelSchema.parse(
+  JSON.parse(readFileSync(path.join(REPO_ROOT, "data/models/qwen3.5-27b.json"), "utf8")),
+);
 const arch = qwen35.architecture;
 const fork03 = { engine: { name: "turboquant", revision: "2026-03" }, backend: "metal" } as const;
 const fork05 = { engine: { name: "turboquant", revision: "2026-05" }, backend: "metal" } as const;

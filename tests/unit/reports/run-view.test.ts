@@ -10,9 +10,9 @@ import { gpuRows, part } from "../../../src/components/reports/gpu-holds.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 import type { Run } from "../../../src/schemas/run.ts";
 import { qwen3Run } from "../../helpers/run-fixture.ts";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-const qwen3 = ModelSchema.parse(JSON.parse(readFileSync(path.join(ROOT, "data/models/qwen3-14b.json"), "utf8")));
+const qwen3 = ModelSchema.parse(JSON.parse(readFileSync(path.join(REPO_ROOT, "data/models/qwen3-14b.json"), "utf8")));
 const MiB = 2 ** 20;
 const src = { tool: "reported" as const };
 

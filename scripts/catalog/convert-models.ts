@@ -743,14 +743,27 @@ const REFERENCE_SOURCE =
   "Computed by hand from the model's config.json values with llama.cpp's allocation rules (docs/memory-model.md, upstream llama.cpp 34af94cd), independently of the engine";
 
 /** `owner/repo@commit (date): path rest` or `owner/repo: path rest`, a file in a GitHub repository. */
-const REPO_FILE = /^([\w.-]+\/[\w.-]+?)(?:@([0-9a-f]{7,40}))?(?: \([^)]*\))?: (\S+)(.*)$/;
+const REPO_FILE = /^([\w.-]+\/[\w.-]+?)(?:@([0-9a-f]{7,40}\^?))?(?: \([^)]*\))?: (\S+)(.*)$/;
+
+/** Parent commits the input names as `<hash>^`, resolved with `git rev-parse` (a URL needs a hash). */
+const PARENT_OF: Record<string, string> = {
+  // ollama/ollama 519b11e "site: update readme (#14217)", 2026-02-12: its parent still has the model table.
+  "519b11e^": "379fd64fa837",
+};
 
 /** A source as a link a reader can open (GitHub repository files become blob URLs). */
 function sourceLink(s: string): string {
   const m = REPO_FILE.exec(s);
   if (!m) return s;
-  const [, repo, commit, path, rest] = m;
-  return `https://github.com/${repo}/blob/${commit ?? "HEAD"}/${path}${rest}`;
+  const [, repo, ref, path, rest] = m;
+  let commit = ref ?? "HEAD";
+  if (commit.endsWith("^")) {
+    const parent = PARENT_OF[commit];
+    if (!parent) throw new InputError(`source "${s}": no resolved parent commit for ${commit}`);
+    commit = parent;
+  }
+  const note = rest === "" || rest.startsWith(" (") ? rest : ` (${rest.trim()})`;
+  return `https://github.com/${repo}/blob/${commit}/${path}${note}`;
 }
 
 /**
@@ -893,7 +906,7 @@ export function convert(modelsJson: string, modelsMd: string | null): { models: 
         statedAs: t.size,
         includesVision: x.includesVision,
         listingStatus: listingStatus(t.status),
-        source: t.source,
+        source: sourceLink(t.source),
         notes:
           [
             x.includesVision

@@ -20,7 +20,9 @@ import { IngestError, osError } from "./errors.ts";
 import { resolveInside } from "../../src/lib/runs/inside-dir.ts";
 import { describeFile, scanFolder, storableName, type InputFile } from "./files.ts";
 import { normaliseRunJson, parseJsonText } from "./json-input.ts";
-import { commit, dataDir, listRunIds, readRun, withLock, type Action, type DataDir, type Plan } from "./store.ts";
+import { dataDir, listRunIds, readRun, type Action, type DataDir, type Plan } from "./store.ts";
+import { commit, recover } from "./commit.ts";
+import { withLock } from "./lock.ts";
 
 export { parseLlamaCppStream, parseLlamaCppLog, createLlamaCppParser } from "./parsers/llama-cpp.ts";
 export { IngestError } from "./errors.ts";
@@ -64,6 +66,22 @@ export interface IngestReport {
   ok: boolean;
   runs: RunReport[];
   errors: IngestError[];
+  /** What this ingest cleaned up or finished of earlier, interrupted ones (stale lock, staging). */
+  recovered?: string[];
+}
+
+/** Take the lock, finish what crashed ingests left, then run `fn`; notes collect what was recovered. */
+async function locked<T>(dd: DataDir, notes: string[], fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
+  const note = (s: string) => notes.push(s);
+  return withLock(
+    dd.root,
+    async () => {
+      notes.push(...(await recover(dd)));
+      return fn();
+    },
+    timeoutMs,
+    note,
+  );
 }
 
 type Catalog = CatalogLookup & { archOf: (run: Run) => Architecture | { error: string } };
@@ -293,8 +311,10 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
         errors: e2,
       };
     }
-    const result = await withLock(
+    const recovered: string[] = [];
+    const result = await locked(
       dd,
+      recovered,
       async () => {
         const { plans, errors: e2 } = await decide(dd, built, !!opts.replace);
         if (e2.length) return { plans: [], errors: e2 };
@@ -303,8 +323,13 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
       },
       opts.lockTimeoutMs,
     );
-    if (result.errors.length) return { ok: false, runs: [], errors: result.errors };
-    return { ok: true, runs: report(result.plans, false, dd, lookup, opts.check !== false), errors: [] };
+    if (result.errors.length) return { ok: false, runs: [], errors: result.errors, recovered };
+    return {
+      ok: true,
+      runs: report(result.plans, false, dd, lookup, opts.check !== false),
+      errors: [],
+      recovered,
+    };
   } catch (e) {
     return { ok: false, runs: [], errors: [...errors, ...flatten(e)] };
   } finally {
@@ -342,6 +367,9 @@ function sourcePath(dd: DataDir, src: string, id: string): string {
 export async function reparse(opts: IngestOptions & { ids?: string[] } = {}): Promise<IngestReport> {
   const dd = dataDir(resolve(opts.dataDir ?? join(REPO_ROOT, "data")));
   const lookup = catalogOf(dd, opts.modelsDir);
+  // an interrupted commit is finished before stored runs are read
+  const recovered: string[] = [];
+  if (!opts.dryRun) await locked(dd, recovered, async () => undefined, opts.lockTimeoutMs);
   const ids = opts.ids?.length ? opts.ids : await listRunIds(dd);
   const errors: IngestError[] = [];
   const plans: Plan[] = [];
@@ -385,9 +413,14 @@ export async function reparse(opts: IngestOptions & { ids?: string[] } = {}): Pr
         errors.push(...flatten(e));
       }
     }
-    if (errors.length) return { ok: false, runs: [], errors };
-    if (!opts.dryRun) await withLock(dd, () => commit(dd, plans), opts.lockTimeoutMs);
-    return { ok: true, runs: report(plans, !!opts.dryRun, dd, lookup, opts.check !== false), errors: [] };
+    if (errors.length) return { ok: false, runs: [], errors, recovered };
+    if (!opts.dryRun) await locked(dd, recovered, () => commit(dd, plans), opts.lockTimeoutMs);
+    return {
+      ok: true,
+      runs: report(plans, !!opts.dryRun, dd, lookup, opts.check !== false),
+      errors: [],
+      recovered,
+    };
   } finally {
     for (const d of cleanup) await rm(d, { recursive: true, force: true });
   }

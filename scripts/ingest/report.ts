@@ -1,5 +1,6 @@
 /** Human and JSON renderings of an ingest report. */
 import { MiB } from "../../src/lib/units.ts";
+import { printable } from "../../src/lib/printable.ts";
 import type { IngestReport, RunReport } from "./index.ts";
 import type { Comparison } from "../../src/lib/runs/crosscheck.ts";
 
@@ -79,12 +80,18 @@ function runText(r: RunReport, verbose: boolean): string[] {
 
 export function renderText(rep: IngestReport, verbose = false): string {
   const out: string[] = [];
+  for (const r of rep.recovered ?? []) out.push(`recovered: ${r}`);
   for (const e of rep.errors) out.push(`error: ${e.format()}`);
   for (const r of rep.runs) out.push(...runText(r, verbose));
   if (!rep.ok) out.push("nothing was written");
-  return out.join("\n");
+  // names, warnings and notes come from input files: no raw control characters to the terminal
+  return printable(out.join("\n"));
 }
 
 export function renderJson(rep: IngestReport): string {
-  return JSON.stringify({ ok: rep.ok, runs: rep.runs, errors: rep.errors.map((e) => e.toJSON()) }, null, 2);
+  return JSON.stringify(
+    { ok: rep.ok, runs: rep.runs, errors: rep.errors.map((e) => e.toJSON()), recovered: rep.recovered ?? [] },
+    null,
+    2,
+  );
 }

@@ -150,8 +150,17 @@ test("a live ingest's lock is waited for, and the error names the lock when the 
 });
 
 test("what a crashed ingest leaves in data/ is git-ignored (never committed by accident)", () => {
-  for (const p of ["data/.ingest-staging-123-abcd/raw/x.log", "data/.ingest.lock", "data/.ingest.lock.123.ab.tmp"]) {
-    const r = spawnSync("git", ["check-ignore", "-q", "--no-index", p], { cwd: REPO });
-    assert.equal(r.status, 0, `${p} is ignored`);
+  // the repository's .gitignore in a scratch repository (the test runs from clones and copies alike)
+  const tmp = tempDir();
+  try {
+    cpSync(join(REPO, ".gitignore"), join(tmp, ".gitignore"));
+    assert.equal(spawnSync("git", ["init", "-q"], { cwd: tmp }).status, 0);
+    for (const p of ["data/.ingest-staging-123-abcd/raw/x.log", "data/.ingest.lock", "data/.ingest.lock.123.ab.tmp"]) {
+      const r = spawnSync("git", ["check-ignore", "-q", "--no-index", p], { cwd: tmp });
+      assert.equal(r.status, 0, `${p} is ignored`);
+    }
+    assert.equal(spawnSync("git", ["check-ignore", "-q", "--no-index", "data/runs/x.json"], { cwd: tmp }).status, 1);
+  } finally {
+    rm(tmp);
   }
 });

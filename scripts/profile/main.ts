@@ -342,7 +342,8 @@ async function run(
     const d = folder.baselineDir();
     const smi = new NvidiaSmiSampler();
     smi.start(join(d, "nvidia-smi-idle.csv"), join(d, "nvidia-smi-apps-idle.csv"));
-    await new Promise((r) => setTimeout(r, 1000));
+    // About 1 s of 100 ms samples, however late the sampler starts (capped at 30 s).
+    await smi.waitForSamples(10, 1000, 30_000);
     await smi.stop();
     const used = smiMiB(nvidiaSmiQuery(["memory.used"])[0]?.["memory.used"]);
     if (used !== undefined) baselineMeasured = { bytes: used * MiB };

@@ -90,6 +90,9 @@ export const NVSMI_APPS_QUERY = "pid,process_name,used_memory";
 export class NvidiaSmiSampler {
   private procs: ChildProcess[] = [];
   private done: Promise<void>[] = [];
+  /** Lines the GPU sampler has printed so far (header included). */
+  private gpuLines = 0;
+  private gpuEnded = false;
 
   start(gpuCsv: string, appsCsv: string, intervalMs = 100): void {
     for (const [file, q] of [
@@ -103,6 +106,12 @@ export class NvidiaSmiSampler {
         }),
       );
       p.stdout!.pipe(out);
+      if (file === gpuCsv) {
+        p.stdout!.on("data", (chunk: Buffer) => {
+          for (const b of chunk) if (b === 10) this.gpuLines++;
+        });
+        p.on("close", () => (this.gpuEnded = true));
+      }
       this.done.push(
         new Promise((resolve) => {
           let n = 0;
@@ -118,6 +127,19 @@ export class NvidiaSmiSampler {
         }),
       );
       this.procs.push(p);
+    }
+  }
+
+  /**
+   * Resolves once the GPU sampler has printed `n` samples (after its header) and at least `minMs`
+   * have passed, or it ended, or `maxMs` passed. Waiting on the samples rather than on a fixed time
+   * keeps the baseline a real series of samples on a loaded machine, where a sampler starts late.
+   */
+  async waitForSamples(n: number, minMs: number, maxMs: number): Promise<void> {
+    const start = Date.now();
+    const enough = () => this.gpuLines - 1 >= n && Date.now() - start >= minMs;
+    while (!enough() && !this.gpuEnded && Date.now() - start < maxMs) {
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

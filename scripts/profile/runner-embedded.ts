@@ -209,7 +209,7 @@ export class EmbeddedRunner {
 
     const smi = this.info.gpu === "cuda" && nvidiaSmiAvailable() ? new NvidiaSmiSampler() : null;
     smi?.start(join(dir, "nvidia-smi.csv"), join(dir, "nvidia-smi-apps.csv"));
-    await sleep(smi ? 300 : 0);
+    if (smi) await smi.waitForSamples(3, 300, 30_000);
 
     let status: StepResult["status"] = "ok";
     let message: string | undefined;

@@ -117,7 +117,8 @@ export async function runServerStep(
 
   const smi = nvidiaSmiAvailable() ? new NvidiaSmiSampler() : null;
   smi?.start(join(dir, "nvidia-smi.csv"), join(dir, "nvidia-smi-apps.csv"));
-  if (smi) await sleep(300);
+  // A few samples before the server starts, however late the sampler starts on a loaded machine.
+  if (smi) await smi.waitForSamples(3, 300, 30_000);
 
   const logFile = createWriteStream(join(dir, "llama.log"));
   const tail: string[] = [];

@@ -12,6 +12,7 @@ import type { BudgetAnswer } from "./calc/budget-output.ts";
 import { join } from "node:path";
 import { loadModel, ModelLoadError, REPO_ROOT } from "./calc/load-model.ts";
 import { machineBudget } from "./calc/machine-budget.ts";
+import { chooseWeights, ZERO_WEIGHTS_BUDGET } from "./calc/default-weights.ts";
 import type { MachineBudget } from "./calc/machine-budget.ts";
 import { readPresets, renderList, takeList } from "./calc/presets.ts";
 import { HELP } from "./calc/help.ts";
@@ -56,7 +57,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const m = await loadModel(args.model);
-    if (m.tagFtype && !args.config.weights_ftype) config = { ...config, weights_ftype: m.tagFtype };
+    // --weights, else the tag's suffix, else the preset's default variant; a bare architecture has none (0 B, said).
+    const weights = chooseWeights(
+      m,
+      config.weights_ftype ?? m.tagFtype ?? null,
+      config.weights_ftype ? "--weights" : "the tag",
+    );
+    config = { ...config, weights_ftype: weights.ftype };
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
     const b = computeBreakdown(m.architecture, config, opts);
     const placed = runPlacement(
@@ -66,7 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       tableFor(m.architecture, config, m.tensors),
     );
     let budgetOut: BudgetAnswer | null = null;
-    if (args.budget !== null || machine) {
+    const refuseBudget = (args.budget !== null || machine !== null) && weights.zero && !args.weightsZero;
+    if ((args.budget !== null || machine) && !refuseBudget) {
       const budget: Budget = machine
         ? { ...machine.budget, ...(args.pool ? { pool: args.pool } : {}) }
         : { bytes: args.budget!, pool: args.pool ?? undefined };
@@ -77,9 +85,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (args.json) {
       const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
+      if (weights.line) obj.weights_choice = weights.line;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
+      if (weights.line) console.log(weights.line);
       console.log(render(b, config, m.source));
       if (placement) console.log(`\n${renderPlacement(placed)}`);
       if (budgetOut) {
@@ -89,6 +99,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       if (!args.config.n_seq && !args.config.kv_unified)
         console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");
+    }
+    if (refuseBudget) {
+      console.error(`calc: ${ZERO_WEIGHTS_BUDGET}`);
+      return 1;
     }
     return 0;
   } catch (e) {

@@ -30,7 +30,14 @@ and the largest context for a budget.
   --revision <r>     rule revision: llama.cpp current|2025-11-07|2025-10-28|2025-07-16;
                      turboquant 2026-05|2026-03; ollama 2026-05. Default: newest
   --backend <b>      cuda | metal | cpu (compute-buffer and overhead rules). Default cuda
-  --weights <ftype>  weights file type for presets, e.g. Q4_K_M, Q8_0, F16 (GGUF: exact table)
+  --weights <ftype>  weights file type, e.g. Q4_K_M, Q8_0, F16 (a GGUF: its exact tensor table).
+                     Default: an Ollama tag's suffix (qwen3:14b-q8_0), else the preset's default
+                     variant — the one it marks, else the Ollama library tag's ftype, else its
+                     exactly measured file, else Q4_K_M (the calculator page's choice); the
+                     output names it. A bare architecture .json has no weights: they count as
+                     0 B, said by an error line at the top
+  --weights-zero     with --budget: answer even though the weights are unknown (0 B); without
+                     it such a budget question exits 1 rather than claim a fit
   --budget <size>    memory budget, e.g. 24GiB, 27GB: prints the largest context that fits
                      (up to the model's trained context, and what memory would allow past it),
                      also per KV type

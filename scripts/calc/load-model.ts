@@ -6,11 +6,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { z } from "zod";
+import { z } from "zod";
 import { ArchitectureSchema } from "../../src/schemas/architecture.ts";
 import type { Architecture } from "../../src/schemas/architecture.ts";
 import { GgmlTypeNameSchema } from "../../src/schemas/ggml-type.ts";
 import type { TensorTable } from "../../src/schemas/tensor-table.ts";
+import { WeightVariantSchema } from "../../src/schemas/model.ts";
+import type { WeightVariant } from "../../src/schemas/model.ts";
 import { FTYPE_BY_ID } from "../../src/lib/engine/weights.ts";
 import type * as GgufModule from "../../src/lib/gguf/index.ts";
 import type * as GgufNodeModule from "../../src/lib/gguf/node.ts";
@@ -23,6 +25,8 @@ export interface LoadedModel {
   readonly architecture: Architecture;
   readonly tensors: TensorTable | null;
   readonly tensorsFtype: string | null;
+  /** A preset's listed weight variants; null for a bare architecture or a GGUF. */
+  readonly weights: WeightVariant[] | null;
   readonly source: string;
   /** Weight file type named by an Ollama tag's suffix (`qwen3:14b-q8_0` → Q8_0), else null. */
   readonly tagFtype?: string | null;
@@ -52,14 +56,21 @@ function fromJsonFile(path: string, label: string): LoadedModel {
   }
   const obj = raw as Record<string, unknown> | null;
   if (obj && typeof obj === "object" && "architecture" in obj) {
+    let weights: WeightVariant[] | null = null;
+    if ("weights" in obj) {
+      const w = z.array(WeightVariantSchema).safeParse(obj.weights);
+      if (!w.success) throw new ModelLoadError(zodLine(w.error, `${label} (weights)`));
+      weights = w.data;
+    }
     return {
       architecture: parseArch(obj.architecture, `${label} (architecture)`),
       tensors: null,
       tensorsFtype: null,
+      weights,
       source: label,
     };
   }
-  return { architecture: parseArch(raw, label), tensors: null, tensorsFtype: null, source: label };
+  return { architecture: parseArch(raw, label), tensors: null, tensorsFtype: null, weights: null, source: label };
 }
 
 async function fromGguf(spec: string): Promise<LoadedModel> {
@@ -92,7 +103,7 @@ async function fromGguf(spec: string): Promise<LoadedModel> {
   });
   const ft = header.metadata["general.file_type"];
   const tensorsFtype = typeof ft === "number" ? (FTYPE_BY_ID[ft] ?? `file_type ${ft}`) : null;
-  return { architecture: arch, tensors, tensorsFtype, source: spec };
+  return { architecture: arch, tensors, tensorsFtype, weights: null, source: spec };
 }
 
 /** Load `--model`. Throws ModelLoadError (exit 1) naming the file or field. */

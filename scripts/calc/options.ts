@@ -32,6 +32,8 @@ export interface Args {
   budget: number | null;
   /** `--hardware <machine>`: a catalog machine as the budget (./machine-budget.ts). */
   hardware: string | null;
+  /** --weights-zero: answer --budget even when the weights are unknown (counted as 0 B). */
+  weightsZero: boolean;
   pool: BudgetPool | null;
   config: RuntimeConfigInput;
   /** Set when any placement option was given (devices, split, overrides, load mode). */
@@ -53,6 +55,7 @@ export const OPTIONS = {
   revision: { type: "string" },
   backend: { type: "string" },
   weights: { type: "string" },
+  "weights-zero": { type: "boolean" },
   budget: { type: "string" },
   hardware: { type: "string" },
   pool: { type: "string" },
@@ -110,6 +113,7 @@ type ValueHandler = (s: ParseState, v: string, opt: string) => void;
 const FLAG_HANDLERS: Record<string, FlagHandler> = {
   json: (s) => (s.args.json = true),
   help: (s) => (s.args.help = true),
+  "weights-zero": (s) => (s.args.weightsZero = true),
   unified: (s) => (s.config.kv_unified = true),
   "no-unified": (s) => (s.config.kv_unified = false),
   "swa-full": (s) => (s.config.swa_full = true),
@@ -206,6 +210,7 @@ export function parseCalcArgs(argv: readonly string[]): Args {
     help: false,
     budget: null,
     hardware: null,
+    weightsZero: false,
     pool: null,
     config: {},
     placement: null,

@@ -53,6 +53,8 @@ export const WeightVariantSchema = z.strictObject({
   listingStatus: ListingStatusSchema,
   source: z.string().min(1),
   notes: z.string().nullable(),
+  /** This variant is the preset's default weights (calculator and CLI); at most one per preset. */
+  default: z.boolean().optional(),
 });
 export type WeightVariant = z.infer<typeof WeightVariantSchema>;
 
@@ -119,7 +121,16 @@ export const ModelSchema = z.strictObject({
   /** The engine's architecture schema (src/schemas/architecture.ts), llama.cpp/GGUF semantics. */
   architecture: ArchitectureSchema,
   reference: ModelReferenceSchema,
-  weights: z.array(WeightVariantSchema),
+  weights: z
+    .array(WeightVariantSchema)
+    .refine(
+      (ws) => ws.filter((w) => w.default === true).length <= 1,
+      "at most one weight variant may be marked default",
+    )
+    .refine(
+      (ws) => ws.every((w) => w.default !== true || w.ftype !== null),
+      "the default weight variant must name its ftype (the calculator sizes weights by ftype)",
+    ),
 });
 export type Model = z.infer<typeof ModelSchema>;
 /** What a preset file holds before defaults (architecture fields may be omitted). */

@@ -26,6 +26,7 @@ import {
 import type { CalcView, LoadedModel } from "../../lib/calculator/view.ts";
 import { normalizeState } from "../../lib/calculator/normalize.ts";
 import { capNotices } from "../../lib/calculator/notices.ts";
+import { withModelDefaults } from "../../lib/calculator/model-change.ts";
 import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
 import { ChartPanel, type PlotKit } from "./ChartPanel.tsx";
 import { Inputs } from "./Inputs.tsx";
@@ -145,7 +146,8 @@ export function Calculator(props: CalculatorProps) {
       markInput();
       pendingMark.current = true;
       setState((s) => {
-        const { state: next, changes: c } = normalizeState({ ...s, ...patch }, light.kvTypes);
+        const p = withModelDefaults(patch, s, light.models);
+        const { state: next, changes: c } = normalizeState({ ...s, ...p }, light.kvTypes);
         setChanges(c);
         return next;
       });

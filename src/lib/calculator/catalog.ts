@@ -9,6 +9,7 @@ import type { Hardware } from "../../schemas/hardware.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { KvCacheType, WeightFtype } from "../../schemas/quant.ts";
 import type { Run } from "../../schemas/run.ts";
+import { defaultWeightVariant } from "../catalog/weights.ts";
 import type { CalcKvType } from "./state.ts";
 
 export interface ModelOption {
@@ -27,6 +28,8 @@ export interface ModelOption {
   status: string;
   /** Known downloadable files: label, ftype, bytes, how exact. */
   variants: { label: string; ftype: string | null; bytes: number; kind: string; vision: boolean | null }[];
+  /** The weights ftype picked with this model (src/lib/catalog/weights.ts defaultWeightVariant). */
+  defaultFtype: string;
 }
 
 export interface KvTypeOption {
@@ -147,6 +150,7 @@ export function reduceModel(m: Model): ModelOption {
     ollamaTag: lib?.ollamaTag ?? null,
     hfId: m.hfId,
     status: m.status,
+    defaultFtype: defaultWeightVariant(m).ftype,
     variants: m.weights
       .filter((w) => w.bytes !== null)
       .map((w) => ({
@@ -278,6 +282,7 @@ export interface LightCatalog {
     paramsB: number | null;
     activeB: number | null;
     status: string;
+    defaultFtype: string;
   }[];
   kvTypes: KvTypeOption[];
   ftypes: FtypeOption[];
@@ -294,6 +299,7 @@ export function lightCatalog(c: CalcCatalog): LightCatalog {
       paramsB: m.paramsB,
       activeB: m.activeB,
       status: m.status,
+      defaultFtype: m.defaultFtype,
     })),
     kvTypes: c.kvTypes,
     ftypes: c.ftypes,

@@ -186,3 +186,47 @@ test("--hardware sets the budget and the backend; KV on the host is labelled hos
   assert.match(split.out, /KV full .* split +1280\.00/);
   assert.match(split.out, /of which on CPU +host/);
 });
+
+test("a preset without --weights counts its default variant and names it", () => {
+  const r = calc("--model", "qwen3-14b", "--ctx", "8k");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out.split("\n")[0], /^weights: Q4_K_M, the preset's default \(the Ollama library's qwen3:14b\)/);
+  assert.match(r.out, /weights CUDA0 \(builder, Q4_K_M\)/);
+  assert.doesNotMatch(r.out, /weights counted as 0/);
+});
+
+test("gemma-3-27b at 128K on 24 GiB: default weights counted, the largest context really fits", () => {
+  const GiB = 1024 ** 3;
+  const r = calc("--model", "gemma-3-27b", "--ctx", "128k", "--budget", "24GiB", "--json");
+  assert.equal(r.code, 0, r.err);
+  const b = JSON.parse(r.out);
+  assert.match(b.weights_choice, /Q4_K_M, the preset's default/);
+  assert.ok(b.weights.bytes > 15 * GiB, `weights ${b.weights.bytes} B`);
+  const n = b.budget.max_context as number;
+  assert.ok(n < 131072, `largest context ${n} is below the asked 128K`);
+  assert.equal(b.budget.limited_by, "memory");
+  // The answer fits; one allocation step (256 cells) more does not.
+  const at = (ctx: number) => JSON.parse(calc("--model", "gemma-3-27b", "--ctx", String(ctx), "--json").out);
+  assert.ok(at(n).total.device_bytes <= 24 * GiB);
+  assert.ok(at(n + 256).total.device_bytes > 24 * GiB);
+});
+
+test("no weight information (a bare architecture): an error line on top, and --budget refuses unless --weights-zero", () => {
+  const r = calc("--model", q14, "--ctx", "8k");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out.split("\n")[0], /^error: no weight information .* weights counted as 0 B/);
+  const refused = calc("--model", q14, "--ctx", "8k", "--budget", "12GiB");
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /--budget: the weights are unknown \(counted as 0 B\), so no fit is claimed/);
+  assert.doesNotMatch(refused.out, /largest context/);
+  const zero = calc("--model", q14, "--ctx", "8k", "--budget", "12GiB", "--weights-zero");
+  assert.equal(zero.code, 0, zero.err);
+  assert.match(zero.out, /^error: no weight information/);
+  assert.match(zero.out, /largest context/);
+});
+
+test("--help says which weights apply by default", () => {
+  const r = calc("--help");
+  assert.match(r.out, /else the preset's default\s+variant/);
+  assert.match(r.out, /--weights-zero/);
+});

@@ -10,7 +10,8 @@ import type { Budget, BudgetPool } from "../../src/lib/engine/index.ts";
 import type { BreakdownOptions } from "../../src/lib/engine/breakdown.ts";
 import { describeLargest, largestContext } from "../../src/lib/catalog/largest-context.ts";
 import type { LargestContext } from "../../src/lib/catalog/largest-context.ts";
-import { formatContext, GiB } from "../../src/lib/units.ts";
+import { GiB } from "../../src/lib/units.ts";
+import { formatContext } from "../../src/lib/format.ts";
 
 export interface BudgetAnswer {
   readonly budget: Budget;

@@ -14,8 +14,8 @@ import { findEntry } from "../../src/lib/catalog/find-preset.ts";
 import { machineDefaults } from "../../src/lib/catalog/machine.ts";
 import type { MachineBackend } from "../../src/lib/catalog/machine.ts";
 import type { Budget } from "../../src/lib/engine/index.ts";
-import { formatBinary } from "../../src/lib/units.ts";
 import { UsageError } from "./options.ts";
+import { formatBinary } from "../../src/lib/format.ts";
 
 export interface MachineBudget {
   readonly hardware: Hardware;

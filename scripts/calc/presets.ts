@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { filterEntries, findEntry, presetNames } from "../../src/lib/catalog/find-preset.ts";
 import type { Findable, FindResult } from "../../src/lib/catalog/find-preset.ts";
-import { formatContext } from "../../src/lib/units.ts";
+import { formatContext } from "../../src/lib/format.ts";
 
 export interface PresetEntry extends Findable {
   readonly file: string;

@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { RunInputSchema, type RunInput, type SourceTool } from "../../src/schemas/run.ts";
 import type { Backend, EngineProfile } from "../../src/schemas/runtime-config.ts";
 import { isTurboType } from "../../src/schemas/kv-type.ts";
-import { formatBinary, MiB } from "../../src/lib/units.ts";
+import { MiB } from "../../src/lib/units.ts";
 import { printfMiB2 } from "./outcome.ts";
 import { USAGE, UsageError, parseProfileArgs, type ProfileOptions } from "./args.ts";
 import { stopAll } from "./children.ts";
@@ -25,6 +25,7 @@ import type { EmbeddedRunner } from "./runner-embedded.ts";
 import { runServerStep } from "./runner-server.ts";
 import { bundledSource, nodeLlamaCppVersion } from "./runtime-info.ts";
 import { RunnerError, type StepResult } from "./types.ts";
+import { formatBinary } from "../../src/lib/format.ts";
 
 export interface Io {
   out: (s: string) => void;

@@ -17,9 +17,10 @@ import {
   type RuntimeConfig,
 } from "../../src/schemas/runtime-config.ts";
 import type { TensorTable } from "../../src/schemas/tensor-table.ts";
-import { formatBinary, MiB } from "../../src/lib/units.ts";
+import { MiB } from "../../src/lib/units.ts";
 import type { ModelFileInfo } from "./model-file.ts";
 import type { Step } from "./plan.ts";
+import { formatBinary } from "../../src/lib/format.ts";
 
 export interface ModelForEngine {
   arch: Architecture | null;

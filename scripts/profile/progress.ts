@@ -5,7 +5,7 @@
  */
 import type { Step } from "./plan.ts";
 import type { ProgressSink, StepResult } from "./types.ts";
-import { formatBinary } from "../../src/lib/units.ts";
+import { formatBinary } from "../../src/lib/format.ts";
 
 export function bar(done: number, total: number, width = 20): string {
   const n = total > 0 ? Math.round((done / total) * width) : 0;

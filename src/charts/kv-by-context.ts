@@ -5,7 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import type { PlotOptions } from "@observablehq/plot";
 import { GB } from "../lib/units.ts";
-import { formatCtx } from "./measured-vs-calculated.ts";
+import { formatTokens } from "../lib/format.ts";
 
 export interface SeriesPoint {
   ctx: number;
@@ -54,7 +54,7 @@ export function bytesByContextChart(
     width,
     height,
     marginLeft: 50,
-    x: { type: "log", base: 2, label: "context (tokens, log scale)", tickFormat: formatCtx },
+    x: { type: "log", base: 2, label: "context (tokens, log scale)", tickFormat: (n: number) => formatTokens(n) },
     y: { label: yLabel, grid: true, zero: true },
     color: { legend: true, label: "configuration" },
     marks,

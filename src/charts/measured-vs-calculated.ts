@@ -6,6 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import type { PlotOptions } from "@observablehq/plot";
 import { MiB } from "../lib/units.ts";
+import { formatTokens } from "../lib/format.ts";
 
 export interface MeasuredCalculatedRow {
   /** Requested context (tokens). */
@@ -40,7 +41,7 @@ export function measuredVsCalculatedChart(
     width,
     height,
     marginLeft: 60,
-    x: { type: "log", base: 2, label: "context (tokens, log scale)", tickFormat: formatCtx },
+    x: { type: "log", base: 2, label: "context (tokens, log scale)", tickFormat: (n: number) => formatTokens(n) },
     y: { label: yLabel, grid: true, zero: true },
     color: { legend: true, label: "configuration" },
     symbol: { legend: false },
@@ -49,10 +50,4 @@ export function measuredVsCalculatedChart(
       Plot.dot(meas, { x: "ctx", y: "mib", stroke: "series", fill: "series", r: 3.5, symbol: "series" }),
     ],
   };
-}
-
-/** 2048 → "2K", 131072 → "128K". */
-export function formatCtx(n: number): string {
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
-  return String(n);
 }

@@ -9,6 +9,8 @@
  * the only carrier.
  */
 import * as Plot from "@observablehq/plot";
+import { formatTokensTick } from "../lib/format.ts";
+import { FLAG_PERCENT } from "../lib/runs/flag.ts";
 
 const GiB = 1024 ** 3;
 
@@ -71,13 +73,6 @@ export interface MemoryChartOptions {
   tips?: boolean;
 }
 
-/** 32768 → "32K", 1048576 → "1M". */
-export function formatCtxTick(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)}M`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)}K`;
-  return String(n);
-}
-
 function ctxTicks([lo, hi]: [number, number]): number[] {
   const out: number[] = [];
   for (let v = 512; v <= hi * 1.0001; v *= 2) if (v >= lo * 0.9999) out.push(v);
@@ -99,7 +94,7 @@ function frame(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
       base: 2,
       domain: data.xDomain,
       ticks: ctxTicks(data.xDomain),
-      tickFormat: formatCtxTick,
+      tickFormat: formatTokensTick,
       label: "context (tokens, log scale) →",
     },
   };
@@ -235,9 +230,9 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
       fill: "currentColor",
       fillOpacity: 0.08,
     }),
-    Plot.ruleY([-15, 15], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3" }),
+    Plot.ruleY([-FLAG_PERCENT, FLAG_PERCENT], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3" }),
     Plot.ruleY([0], { stroke: "currentColor" }),
-    ruleLabel(15, "+15 %"),
+    ruleLabel(FLAG_PERCENT, `+${FLAG_PERCENT} %`),
   ];
   if (data.measured.length) {
     marks.push(...measuredMarks(data.measured, "deltaPct", o.tips));
@@ -254,7 +249,7 @@ function residualView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOp
     ...frame(data, o),
     y: { domain: [-extent, extent], label: "↑ measured − calculated (%)", grid: true },
     clip: true,
-    ariaLabel: "Measured minus calculated memory in percent, with the ±15 % band",
+    ariaLabel: `Measured minus calculated memory in percent, with the ±${FLAG_PERCENT} % band`,
     marks,
   };
 }

@@ -4,7 +4,8 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { PlotOptions } from "@observablehq/plot";
-import { formatCtx } from "./measured-vs-calculated.ts";
+import { formatTokens } from "../lib/format.ts";
+import { FLAG_PERCENT } from "../lib/runs/flag.ts";
 
 export interface ResidualRow {
   ctx: number;
@@ -25,14 +26,14 @@ export interface ResidualOptions {
 
 export function residualChart(
   rows: readonly ResidualRow[],
-  { band = 15, width = 640, height = 300 }: ResidualOptions = {},
+  { band = FLAG_PERCENT, width = 640, height = 300 }: ResidualOptions = {},
 ): PlotOptions {
   const extent = Math.max(band * 1.5, ...rows.map((r) => Math.abs(r.pct) * 1.1));
   return {
     width,
     height,
     marginLeft: 50,
-    x: { type: "log", base: 2, label: "context (tokens, log scale)", tickFormat: formatCtx },
+    x: { type: "log", base: 2, label: "context (tokens, log scale)", tickFormat: (n: number) => formatTokens(n) },
     y: { label: "measured − calculated (%)", domain: [-extent, extent], grid: true },
     color: { legend: true, label: "metric" },
     marks: [

@@ -1,6 +1,6 @@
 /**
- * Byte and token-count units. Bytes are the only internal unit; every conversion to or from a
- * human string goes through here so that binary (MiB, GiB — what llama.cpp prints) and decimal
+ * Byte and token-count units. Bytes are the only internal unit; every human string is read here
+ * (and written by format.ts) so that binary (MiB, GiB — what llama.cpp prints) and decimal
  * (MB, GB — what Apple and Ollama print) never get mixed up silently.
  */
 
@@ -52,70 +52,27 @@ export function parseBytes(input: string | number): number {
   return Math.round(value * factor);
 }
 
-/**
- * Parse a token count: `32768`, `32k`/`32K` (× 1024, as llama.cpp users mean it), `1M` (× 1024²).
- */
+/** The one context syntax: `32768`, `32k`/`32K` (× 1024, as llama.cpp users mean it), `1M` (× 1024²). */
+const TOKENS = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmM]?)\s*$/;
+
+/** A token count, or null when the text is not one (or not a whole number of tokens). */
+export function readTokens(input: string): number | null {
+  const m = TOKENS.exec(input);
+  if (!m) return null;
+  const mult = m[2] === "" ? 1 : m[2].toLowerCase() === "k" ? 1024 : 1024 * 1024;
+  const value = Number(m[1]) * mult;
+  return Number.isInteger(value) ? value : null;
+}
+
+/** Parse a token count (see TOKENS); throws UnitError naming the input. */
 export function parseTokens(input: string | number): number {
   if (typeof input === "number") {
     if (!Number.isInteger(input) || input < 0) throw new UnitError(`invalid token count ${input}`);
     return input;
   }
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmM]?)\s*$/.exec(input);
-  if (!m) throw new UnitError(`cannot read "${input}" as a token count (expected e.g. 32768, 32k, 128K)`);
-  const mult = m[2] === "" ? 1 : m[2].toLowerCase() === "k" ? 1024 : 1024 * 1024;
-  const value = Number(m[1]) * mult;
-  if (!Number.isInteger(value)) throw new UnitError(`token count "${input}" is not a whole number of tokens`);
+  if (!TOKENS.test(input))
+    throw new UnitError(`cannot read "${input}" as a token count (expected e.g. 32768, 32k, 128K)`);
+  const value = readTokens(input);
+  if (value === null) throw new UnitError(`token count "${input}" is not a whole number of tokens`);
   return value;
-}
-
-/** Format bytes as binary units (MiB below 1 GiB, else GiB), as llama.cpp prints them. */
-export function formatBinary(bytes: number, digits = 2): string {
-  const abs = Math.abs(bytes);
-  if (abs >= GiB) return `${(bytes / GiB).toFixed(digits)} GiB`;
-  if (abs >= MiB) return `${(bytes / MiB).toFixed(digits)} MiB`;
-  if (abs >= KiB) return `${(bytes / KiB).toFixed(digits)} KiB`;
-  return `${bytes} B`;
-}
-
-/** Format bytes as decimal units (MB / GB), as Apple and Ollama print them. */
-export function formatDecimal(bytes: number, digits = 2): string {
-  const abs = Math.abs(bytes);
-  if (abs >= GB) return `${(bytes / GB).toFixed(digits)} GB`;
-  if (abs >= MB) return `${(bytes / MB).toFixed(digits)} MB`;
-  if (abs >= KB) return `${(bytes / KB).toFixed(digits)} KB`;
-  return `${bytes} B`;
-}
-
-/**
- * MiB with two decimals, exactly as llama.cpp's `%.2f` prints its `size = … MiB` lines. bytes / 2^20
- * is exact in binary, so ties really happen (2 228 224 B = 2.125 MiB): C's printf rounds them to
- * even ("2.12") where JavaScript's toFixed rounds up ("2.13").
- */
-export function toMiB2(bytes: number): string {
-  if (!Number.isSafeInteger(bytes * 100)) return (bytes / MiB).toFixed(2);
-  const hundredths = Math.floor((bytes * 100) / MiB);
-  const rem = bytes * 100 - hundredths * MiB;
-  const rounded = rem * 2 > MiB || (rem * 2 === MiB && hundredths % 2 === 1) ? hundredths + 1 : hundredths;
-  const sign = rounded < 0 ? "-" : "";
-  const abs = Math.abs(rounded);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-/**
- * A context in tokens, exact with thousands separators and in K form side by side:
- * 40960 → "40,960 (40K)", 95744 → "95,744 (93.5K)", 1048576 → "1,048,576 (1M)", 300 → "300".
- */
-export function formatContext(n: number): string {
-  const exact = String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  if (n < 1024) return exact;
-  if (n % (1024 * 1024) === 0) return `${exact} (${n / (1024 * 1024)}M)`;
-  const k = Math.round((n / 1024) * 100) / 100;
-  return `${exact} (${k * 1024 === n ? "" : "≈"}${k}K)`;
-}
-
-/** Format a token count compactly: 32768 → "32K", 131072 → "128K", 1000 → "1000". */
-export function formatTokens(n: number): string {
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}M`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
-  return String(n);
 }

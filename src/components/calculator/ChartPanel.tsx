@@ -8,7 +8,8 @@ import type * as PlotModule from "@observablehq/plot";
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { MemoryChartData, memoryVsContext } from "../../charts/memory-vs-context.ts";
-import { shortCtx } from "../../lib/calculator/format.ts";
+import { formatTokens } from "../../lib/format.ts";
+import { FLAG_PERCENT } from "../../lib/runs/flag.ts";
 
 export interface PlotKit {
   Plot: typeof PlotModule;
@@ -132,7 +133,7 @@ export function ChartPanel(p: Props) {
                 checked={p.mode === m}
                 onChange={() => p.setMode(m)}
               />
-              {m === "total" ? "Total memory" : "Residual (±15 % band)"}
+              {m === "total" ? "Total memory" : `Residual (±${FLAG_PERCENT} % band)`}
             </label>
           ))}
         </div>
@@ -161,8 +162,8 @@ export function ChartPanel(p: Props) {
               {s.maxCtx === null
                 ? ": no context fits"
                 : s.maxLimited
-                  ? `: fits even at ${shortCtx(s.maxCtx)}, the chart's end`
-                  : `: fits up to ${shortCtx(s.maxCtx)}`}
+                  ? `: fits even at ${formatTokens(s.maxCtx, { group: true })}, the chart's end`
+                  : `: fits up to ${formatTokens(s.maxCtx, { group: true })}`}
             </li>
           ))}
           <li>

@@ -5,9 +5,9 @@
  * octave, Home/End to the ends.
  */
 import { useEffect, useState } from "preact/hooks";
-import { gib, int, shortCtx } from "../../lib/calculator/format.ts";
 import { contextToIndex, indexToContext, STEPS_PER_OCTAVE, type SliderScale } from "../../lib/calculator/slider.ts";
 import { CTX_MAX, CTX_MIN, parseContext } from "../../lib/calculator/state.ts";
+import { formatBinary, formatTokens, groupDigits } from "../../lib/format.ts";
 
 interface Props {
   idPrefix: string;
@@ -36,7 +36,7 @@ export function ContextControl(p: Props) {
   const commit = () => {
     const v = parseContext(text);
     if (v === null || v < CTX_MIN || v > CTX_MAX) {
-      setError(`Enter a context of ${CTX_MIN} … ${int(CTX_MAX)} tokens, e.g. 32768, 32k or 128K.`);
+      setError(`Enter a context of ${CTX_MIN} … ${groupDigits(CTX_MAX)} tokens, e.g. 32768, 32k or 128K.`);
       return;
     }
     setError(null);
@@ -50,7 +50,7 @@ export function ContextControl(p: Props) {
           Context <span class="muted">{knob}</span>
         </label>
         <output for={`${p.idPrefix}-ctx-range`} class="calc-ctx__value" aria-live="off">
-          {shortCtx(p.ctx)} tokens
+          {formatTokens(p.ctx, { group: true })} tokens
         </output>
       </div>
       <div class="calc-ctx__track" style={{ "--beyond": `${beyondPct}%` }}>
@@ -62,7 +62,7 @@ export function ContextControl(p: Props) {
           max={p.scale.maxIndex}
           step={1}
           value={idx}
-          aria-valuetext={`${int(p.ctx)} tokens${p.beyondModel ? ", beyond the model's maximum context" : ""}`}
+          aria-valuetext={`${groupDigits(p.ctx)} tokens${p.beyondModel ? ", beyond the model's maximum context" : ""}`}
           onInput={(e) => p.onCtx(indexToContext(Number((e.target as HTMLInputElement).value)))}
           onKeyDown={(e) => {
             if (e.key !== "PageUp" && e.key !== "PageDown") return;
@@ -76,8 +76,8 @@ export function ContextControl(p: Props) {
         />
         <div class="calc-ctx__ticks" aria-hidden="true">
           <span style={{ left: "0%" }}>512</span>
-          <span style={{ left: `${beyondPct}%` }}>{shortCtx(p.scale.modelMax)} max</span>
-          <span style={{ left: "100%" }}>{shortCtx(p.scale.maxCtx)}</span>
+          <span style={{ left: `${beyondPct}%` }}>{formatTokens(p.scale.modelMax, { group: true })} max</span>
+          <span style={{ left: "100%" }}>{formatTokens(p.scale.maxCtx, { group: true })}</span>
         </div>
       </div>
       <div class="calc-ctx__row calc-ctx__exact">
@@ -110,19 +110,21 @@ export function ContextControl(p: Props) {
           </span>
         ) : (
           <>
-            Allocates <strong data-testid="calc-cells">{int(p.allocated)}</strong> cells
-            {p.nStream > 1 ? ` (${int(p.nCtxSeq)} per stream × ${p.nStream} streams)` : ""}; each sequence may hold{" "}
-            {int(p.nCtxSeq)} tokens.
+            Allocates <strong data-testid="calc-cells">{groupDigits(p.allocated)}</strong> cells
+            {p.nStream > 1 ? ` (${groupDigits(p.nCtxSeq)} per stream × ${p.nStream} streams)` : ""}; each sequence may
+            hold {groupDigits(p.nCtxSeq)} tokens.
             {p.padNote ? ` ${p.padNote}` : " No padding needed (a multiple of 256)."}
-            {p.engine === "ollama" && p.nSeq > 1 ? ` Ollama passes -c ${int(p.ctx * p.nSeq)} to llama-server.` : ""}
-            {p.perToken !== null ? ` About ${gib(p.perToken * 1024)} per 1K tokens here.` : ""}
+            {p.engine === "ollama" && p.nSeq > 1
+              ? ` Ollama passes -c ${groupDigits(p.ctx * p.nSeq)} to llama-server.`
+              : ""}
+            {p.perToken !== null ? ` About ${formatBinary(p.perToken * 1024)} per 1K tokens here.` : ""}
           </>
         )}
       </p>
       {p.beyondModel && (
         <p class="calc-flag" role="note">
           <strong>Beyond the model's maximum:</strong> the per-sequence window exceeds the context the model was trained
-          for ({int(p.scale.modelMax)}); llama.cpp allocates it but warns, and quality is not assured.
+          for ({groupDigits(p.scale.modelMax)}); llama.cpp allocates it but warns, and quality is not assured.
         </p>
       )}
     </div>

@@ -6,7 +6,6 @@
  */
 import { useMemo, useState } from "preact/hooks";
 import type { LightCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
-import { gb, gib, int } from "../../lib/calculator/format.ts";
 import {
   CALC_BACKENDS,
   ENGINE_REVISIONS,
@@ -17,6 +16,7 @@ import {
 import type { BudgetView, CalcView, ModelInfo, StaticView, TypeOption } from "../../lib/calculator/view.ts";
 import { memo } from "./memo.ts";
 import { parseBytes } from "../../lib/units.ts";
+import { formatBinary, formatDecimal, groupDigits } from "../../lib/format.ts";
 
 interface Props {
   idPrefix: string;
@@ -109,7 +109,7 @@ function SizeField(p: {
         type="text"
         size={10}
         placeholder={p.placeholder}
-        value={p.bytes === null ? "" : gb(p.bytes).replace(" ", "")}
+        value={p.bytes === null ? "" : formatDecimal(p.bytes).replace(" ", "")}
         aria-invalid={err ? "true" : "false"}
         aria-describedby={err || p.help ? `${p.id}-help` : undefined}
         onChange={(e) => {
@@ -301,7 +301,7 @@ const ModelFieldset = memo(function ModelFieldset(p: {
       {model && (
         <p class="calc-help" data-testid="calc-model-name">
           <strong>{model.name}</strong> · <code>{model.arch}</code> · {model.blockCount} layers
-          {model.trainCtx ? ` · trained context ${int(model.trainCtx)}` : ""}
+          {model.trainCtx ? ` · trained context ${groupDigits(model.trainCtx)}` : ""}
           {model.hasSwa ? " · sliding window" : ""}
           {model.hasRecurrent ? " · recurrent hybrid" : ""}
           {model.isMla ? " · MLA" : ""}
@@ -375,7 +375,7 @@ const WeightsFieldset = memo(function WeightsFieldset(p: {
         {p.weightsBytes !== null && (
           <span class="calc-help">
             {model?.exactWeights ? `Exact from the GGUF (${model.tensorsFtype ?? "ftype unknown"}): ` : "Implies "}
-            <strong>{gib(p.weightsBytes)}</strong> ({gb(p.weightsBytes)}) in memory
+            <strong>{formatBinary(p.weightsBytes)}</strong> ({formatDecimal(p.weightsBytes)}) in memory
             {p.weightsEstimate ? " — estimate" : ""}.
           </span>
         )}
@@ -383,7 +383,7 @@ const WeightsFieldset = memo(function WeightsFieldset(p: {
           <ul class="calc-help calc-variants">
             {model.variants.map((v, i) => (
               <li key={i}>
-                {v.label}: {gb(v.bytes)} ({v.kind}
+                {v.label}: {formatDecimal(v.bytes)} ({v.kind}
                 {v.vision ? ", includes the vision encoder" : ""})
               </li>
             ))}
@@ -608,7 +608,7 @@ const GpuFieldset = memo(function GpuFieldset(p: {
         />
       </div>
       <p class="calc-help">
-        GPU: {gib(p.deviceBytes)}; host: {gib(p.hostBytes)}.{" "}
+        GPU: {formatBinary(p.deviceBytes)}; host: {formatBinary(p.hostBytes)}.{" "}
         {p.maxLayersFit === null
           ? "Not even 0 GPU layers fit this budget at this context."
           : p.maxLayersFit >= nLayers
@@ -702,7 +702,7 @@ const BudgetFieldset = memo(function BudgetFieldset(p: {
         id={`${id}-total`}
         label="Total memory"
         bytes={budget.totalBytes}
-        placeholder={hw ? gb(hw.memoryBytes) : "32GB"}
+        placeholder={hw ? formatDecimal(hw.memoryBytes) : "32GB"}
         onCommit={(b) => update({ totalBytes: b })}
         help={budget.totalStatedAs ? `as stated: ${budget.totalStatedAs}` : undefined}
       />
@@ -752,8 +752,10 @@ const BudgetFieldset = memo(function BudgetFieldset(p: {
           />
           <span class="calc-help">
             macOS lets the GPU wire only its working set (
-            {budget.defaultWorkingSetBytes ? `${gib(budget.defaultWorkingSetBytes)} on this Mac` : "about 2/3 of RAM"},{" "}
-            {budget.defaultWorkingSetKind ?? "estimated"}). <code>sudo sysctl iogpu.wired_limit_mb=&lt;MiB&gt;</code>{" "}
+            {budget.defaultWorkingSetBytes
+              ? `${formatBinary(budget.defaultWorkingSetBytes)} on this Mac`
+              : "about 2/3 of RAM"}
+            , {budget.defaultWorkingSetKind ?? "estimated"}). <code>sudo sysctl iogpu.wired_limit_mb=&lt;MiB&gt;</code>{" "}
             raises it until the next reboot; leave the OS several GB: going past a safe limit kernel-panicked a 32 GB M1
             Max twice.
           </span>
@@ -762,7 +764,7 @@ const BudgetFieldset = memo(function BudgetFieldset(p: {
       <p class="calc-help" data-testid="calc-budget-usable">
         {budget.error
           ? `Budget: ${budget.error}`
-          : `Usable: ${gib(budget.usableBytes ?? 0)} (${gb(budget.usableBytes ?? 0)}), limited by ${
+          : `Usable: ${formatBinary(budget.usableBytes ?? 0)} (${formatDecimal(budget.usableBytes ?? 0)}), limited by ${
               budget.limitedBy === "working-set"
                 ? "the GPU working set"
                 : budget.limitedBy === "stated"

@@ -1,9 +1,8 @@
 /** The calculator's table of the largest context per KV cache configuration (view model in, markup out). */
 import type { MaxRow } from "../../lib/calculator/view.ts";
-import { gib, shortCtx } from "../../lib/calculator/format.ts";
 import { limitWords } from "../../lib/catalog/largest-context-words.ts";
-import { formatContext } from "../../lib/units.ts";
 import { memo } from "./memo.ts";
+import { formatBinary, formatContext, formatTokens } from "../../lib/format.ts";
 
 function MaxCell({ r }: { r: MaxRow }) {
   if (r.error) return <>—</>;
@@ -70,8 +69,8 @@ export const MaxTable = memo(function MaxTable(p: { idPrefix: string; rows: MaxR
                 <td class="num">
                   <MaxCell r={r} />
                 </td>
-                <td class="num">{r.kvBytes !== null ? gib(r.kvBytes) : "—"}</td>
-                <td class="num">{r.totalBytes !== null ? gib(r.totalBytes) : "—"}</td>
+                <td class="num">{r.kvBytes !== null ? formatBinary(r.kvBytes) : "—"}</td>
+                <td class="num">{r.totalBytes !== null ? formatBinary(r.totalBytes) : "—"}</td>
                 <td class="calc-how">
                   {r.error ? (
                     <span class="calc-error">{r.error}</span>
@@ -88,8 +87,8 @@ export const MaxTable = memo(function MaxTable(p: { idPrefix: string; rows: MaxR
       </div>
       <p class="muted calc-small">
         Largest context stops at the model's trained context; past it, what memory alone would allow needs RoPE/YaRN
-        scaling. “+” = fits even at the slider's end ({shortCtx(s.scale.maxCtx)}). Quality figures are quoted from their
-        sources, not measured here.
+        scaling. “+” = fits even at the slider's end ({formatTokens(s.scale.maxCtx, { group: true })}). Quality figures
+        are quoted from their sources, not measured here.
       </p>
     </>
   );

@@ -7,10 +7,10 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { CalcView } from "../../lib/calculator/view.ts";
-import { gb, gib, int, mib2 } from "../../lib/calculator/format.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import { ContextControl } from "./ContextControl.tsx";
 import { MaxTable } from "./MaxTable.tsx";
+import { formatBinary, formatDecimal, groupDigits, mib } from "../../lib/format.ts";
 
 interface Props {
   idPrefix: string;
@@ -117,10 +117,10 @@ export function ResultsSummary(p: Props) {
           <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
           {!c.error && (
             <p class="calc-verdict__sub">
-              <span data-testid="calc-total">{gib(c.poolBytes)}</span> ({gb(c.poolBytes)}) of{" "}
-              {limit !== null ? `${gib(limit)} (${gb(limit)})` : "no budget"}
+              <span data-testid="calc-total">{formatBinary(c.poolBytes)}</span> ({formatDecimal(c.poolBytes)}) of{" "}
+              {limit !== null ? `${formatBinary(limit)} (${formatDecimal(limit)})` : "no budget"}
               {budget.engine?.device_limit_bytes !== undefined
-                ? `; GPU buffers ${gib(c.device)} of the ${gib(budget.engine.device_limit_bytes)} working-set limit`
+                ? `; GPU buffers ${formatBinary(c.device)} of the ${formatBinary(budget.engine.device_limit_bytes)} working-set limit`
                 : ""}
               .
             </p>
@@ -138,7 +138,7 @@ export function ResultsSummary(p: Props) {
         <div
           class="calc-bar"
           role="img"
-          aria-label={`Stacked memory bar (${budget.pool === "device" ? "device memory" : "device + host"}): ${segs.map((x) => `${x.label} ${gib(part(x))}`).join(", ")}; budget ${limit !== null ? gib(limit) : "none"}`}
+          aria-label={`Stacked memory bar (${budget.pool === "device" ? "device memory" : "device + host"}): ${segs.map((x) => `${x.label} ${formatBinary(part(x))}`).join(", ")}; budget ${limit !== null ? formatBinary(limit) : "none"}`}
         >
           <div class="calc-bar__track">
             {segs.map((x) => (
@@ -146,14 +146,14 @@ export function ResultsSummary(p: Props) {
                 key={x.key}
                 class={`calc-bar__seg ${SEGMENT[x.key] ?? ""}`}
                 style={{ width: `${(part(x) / scaleMax) * 100}%` }}
-                title={`${x.label}: ${gib(part(x))}`}
+                title={`${x.label}: ${formatBinary(part(x))}`}
               />
             ))}
             {limit !== null && (
               <span
                 class="calc-bar__limit"
                 style={{ left: `${(limit / scaleMax) * 100}%` }}
-                title={`budget ${gib(limit)}`}
+                title={`budget ${formatBinary(limit)}`}
               />
             )}
           </div>
@@ -200,12 +200,12 @@ export function ResultsDetails(p: Props) {
                   </th>
                   <td class="num calc-col-gib">{(x.bytes / 1024 ** 3).toFixed(3)}</td>
                   <td class="num" data-bytes={x.bytes}>
-                    {mib2(x.bytes).replace(" MiB", "")}
+                    {mib(x.bytes).replace(" MiB", "")}
                   </td>
                   <td class="calc-how">
                     {x.range && (
                       <strong class="calc-range">
-                        range {gib(x.range[0])} – {gib(x.range[1])}
+                        range {formatBinary(x.range[0])} – {formatBinary(x.range[1])}
                         {x.range[1] > x.range[0] && s.metalRange
                           ? ` (high end: the allowance in “${s.metalRange.source}”)`
                           : ""}
@@ -221,18 +221,18 @@ export function ResultsDetails(p: Props) {
               <tr>
                 <th scope="row">Total (device + host)</th>
                 <td class="num calc-col-gib">{(c.total / 1024 ** 3).toFixed(3)}</td>
-                <td class="num">{mib2(c.total).replace(" MiB", "")}</td>
+                <td class="num">{mib(c.total).replace(" MiB", "")}</td>
                 <td>
-                  device {gib(c.device)}, host {gib(c.host)}
+                  device {formatBinary(c.device)}, host {formatBinary(c.host)}
                 </td>
               </tr>
               {limit !== null && (
                 <tr>
                   <th scope="row">Budget ({budget.pool === "device" ? "device memory" : "total"})</th>
                   <td class="num calc-col-gib">{(limit / 1024 ** 3).toFixed(3)}</td>
-                  <td class="num">{mib2(limit).replace(" MiB", "")}</td>
+                  <td class="num">{mib(limit).replace(" MiB", "")}</td>
                   <td>
-                    {gb(limit)}; free {gib(limit - c.poolBytes)}
+                    {formatDecimal(limit)}; free {formatBinary(limit - c.poolBytes)}
                   </td>
                 </tr>
               )}
@@ -290,7 +290,9 @@ export function ResultsDetails(p: Props) {
                   </td>
                   <td>{g.label}</td>
                   <td class="num">
-                    {g.cells !== null ? `${int(g.cells)}${g.streams && g.streams > 1 ? ` × ${g.streams}` : ""}` : "—"}
+                    {g.cells !== null
+                      ? `${groupDigits(g.cells)}${g.streams && g.streams > 1 ? ` × ${g.streams}` : ""}`
+                      : "—"}
                   </td>
                   <td class="num">{g.nHeadKv ?? "—"}</td>
                   <td class="num">{g.headK !== null ? `${g.headK}/${g.headV}` : "—"}</td>
@@ -298,12 +300,12 @@ export function ResultsDetails(p: Props) {
                     {g.kWidth !== null
                       ? `${g.kWidth}/${g.vWidth}`
                       : g.rWidth !== null
-                        ? `r ${int(g.rWidth)} / s ${int(g.sWidth ?? 0)}`
+                        ? `r ${groupDigits(g.rWidth)} / s ${groupDigits(g.sWidth ?? 0)}`
                         : "—"}
                   </td>
                   <td>{g.typeK ? `${g.typeK}/${g.typeV ?? "—"}` : g.rWidth !== null ? "f32" : "—"}</td>
-                  <td class="num">{mib2(g.bytesPerLayer)}</td>
-                  <td class="num">{mib2(g.bytes)}</td>
+                  <td class="num">{mib(g.bytesPerLayer)}</td>
+                  <td class="num">{mib(g.bytes)}</td>
                   <td>{g.device ? (g.device === "CPU" ? "host (CPU)" : `GPU (${g.device})`) : "—"}</td>
                 </tr>
               ))}

@@ -10,7 +10,7 @@ import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { Run } from "../../schemas/run.ts";
 import { computeBreakdown } from "../../lib/engine/index.ts";
 import { kvPair } from "../runs/run-summary.ts";
-import { deltaPct } from "./format.ts";
+import { deltaPct } from "../../lib/format.ts";
 
 export interface SeedCell {
   pair: string;

@@ -22,8 +22,8 @@ import type { EngineProfile, RuntimeConfig } from "../../schemas/runtime-config.
 import type { MeasuredMark } from "../../charts/memory-vs-context.ts";
 import { computeBreakdown } from "../engine/breakdown.ts";
 import type { MeasuredMetricName, MeasuredRunOption } from "./catalog.ts";
-import { formatBinary } from "../units.ts";
 import { KV_TYPES } from "../kv-types.ts";
+import { formatBinary } from "../format.ts";
 
 export const MATCH_TOLERANCE = 0.005;
 

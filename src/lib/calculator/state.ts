@@ -7,6 +7,7 @@
  */
 import type { CalcState } from "./state-schema.ts";
 import { ENGINE_REVISIONS as REVISIONS, KV_TYPES } from "../kv-types.ts";
+import { readTokens } from "../units.ts";
 
 export type { CalcState };
 
@@ -78,14 +79,8 @@ const nullable =
   (s: string): unknown =>
     s === "" ? null : inner(s);
 
-/** `32k` / `128K` / `1M` / `32768` → tokens (×1024 as llama.cpp users mean k). */
-export function parseContext(s: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(s);
-  if (!m) return null;
-  const mult = m[2] === "" ? 1 : m[2].toLowerCase() === "k" ? 1024 : 1024 * 1024;
-  const v = Number(m[1]) * mult;
-  return Number.isInteger(v) ? v : null;
-}
+/** `32k` / `128K` / `1M` / `32768` → tokens, or null: the one context syntax of units.ts. */
+export const parseContext = readTokens;
 
 function decodeItems(s: string): unknown {
   const out: Record<string, number> = {};

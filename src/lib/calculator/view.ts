@@ -25,8 +25,7 @@ import { largestContext } from "../catalog/largest-context.ts";
 import type { ContextLimit } from "../catalog/largest-context.ts";
 import type { Budget as EngineBudget } from "../engine/solve.ts";
 import { engineBudget, usableBudget } from "../catalog/budget.ts";
-import { GiB, MiB, formatBinary, formatDecimal } from "../units.ts";
-import { int } from "./format.ts";
+import { GiB, MiB } from "../units.ts";
 import type { CalcCatalog, HardwareOption, KvTypeOption, MeasuredRunOption, ModelOption } from "./catalog.ts";
 import { buildCommands, type Command } from "./commands.ts";
 import { layerGroups, type LayerGroup } from "./layer-groups.ts";
@@ -34,6 +33,7 @@ import { geometry, measuredMarks, runMatches } from "./measured.ts";
 import { accepts } from "./normalize.ts";
 import { sampleContexts, sliderScale, SLIDER_MIN_CTX, type SliderScale } from "./slider.ts";
 import type { CalcKvType, CalcState } from "./state.ts";
+import { formatBinary, formatDecimal, groupDigits } from "../format.ts";
 
 /** A model that is not in the catalog: read from a GGUF header or edited by hand. */
 export interface LoadedModel {
@@ -1006,7 +1006,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const groups = layerGroups(b, resolveLayers(arch));
   const padNote =
     b.context.allocated_cells !== b.context.n_ctx_total_requested
-      ? `llama.cpp allocates ${int(b.context.allocated_cells)} cells for -c ${int(b.context.n_ctx_total_requested)} (padded to a multiple of 256${b.context.n_stream > 1 ? ` per stream, × ${b.context.n_stream} streams` : ""}).`
+      ? `llama.cpp allocates ${groupDigits(b.context.allocated_cells)} cells for -c ${groupDigits(b.context.n_ctx_total_requested)} (padded to a multiple of 256${b.context.n_stream > 1 ? ` per stream, × ${b.context.n_stream} streams` : ""}).`
       : null;
   return {
     ctx: state.ctx,

@@ -1,6 +1,6 @@
 import type { BudgetPool } from "../engine/solve.ts";
-import { formatContext } from "../units.ts";
 import type { ContextLimit, LargestContext } from "./largest-context.ts";
+import { formatContext } from "../format.ts";
 
 /**
  * The words of a largest-context answer (./largest-context.ts), engine-free so the calculator's

@@ -20,9 +20,10 @@ import type { Breakdown } from "../../schemas/breakdown.ts";
 import { RuntimeConfigSchema, type EngineProfile, type RuntimeConfig } from "../../schemas/runtime-config.ts";
 import type { MeasuredMetric, MeasuredValue, Point, Run } from "../../schemas/run.ts";
 import { computeBreakdown, planMemory } from "../engine/breakdown.ts";
+import { FLAG_PERCENT } from "./flag.ts";
 import { LLAMA_CPP_REVISIONS, revisionsFor } from "./revisions.ts";
 
-export const FLAG_PERCENT = 15;
+export { FLAG_PERCENT };
 
 /**
  * How far the calculated side can be trusted for one comparison:

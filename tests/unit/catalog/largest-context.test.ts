@@ -4,8 +4,9 @@ import { loadCatalog } from "../../../scripts/catalog/validate.ts";
 import { describeLargest, largestContext, trainedCap } from "../../../src/lib/catalog/largest-context.ts";
 import { computeBreakdown, maxContext } from "../../../src/lib/engine/index.ts";
 import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
-import { formatContext, GiB } from "../../../src/lib/units.ts";
+import { GiB } from "../../../src/lib/units.ts";
 import { DATA_DIR } from "./fixture.ts";
+import { formatContext } from "../../../src/lib/format.ts";
 
 const { catalog } = loadCatalog(DATA_DIR);
 const arch = (id: string) => catalog.models.find((m) => m.id === id)!.architecture;

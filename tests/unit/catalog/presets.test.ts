@@ -17,9 +17,10 @@ import { presetFigures } from "../../../src/lib/catalog/index.ts";
 import { computeBreakdown, EngineError, planMemory } from "../../../src/lib/engine/index.ts";
 import type { Model } from "../../../src/schemas/model.ts";
 import { RuntimeConfigSchema, type RuntimeConfigInput } from "../../../src/schemas/runtime-config.ts";
-import { MiB, toMiB2 } from "../../../src/lib/units.ts";
+import { MiB } from "../../../src/lib/units.ts";
 import { DATA_DIR, REPO_ROOT } from "./fixture.ts";
 import { evalArithmetic, handFigures } from "./hand-figures.ts";
+import { toMiB2 } from "../../../src/lib/format.ts";
 
 const { catalog, errors } = loadCatalog(DATA_DIR);
 const byId = new Map(catalog.models.map((m) => [m.id, m]));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatBinary, formatDecimal, parseBytes, parseTokens, toMiB2 } from "../../../src/lib/units.ts";
+import { parseBytes, parseTokens } from "../../../src/lib/units.ts";
+import { formatBinary, formatDecimal, toMiB2 } from "../../../src/lib/format.ts";
 
 test("parseBytes keeps binary and decimal units apart", () => {
   assert.equal(parseBytes("27GB"), 27_000_000_000);

@@ -9,7 +9,10 @@ export const ReportSchema = z.strictObject({
   runs: z.array(z.string()).default([]),
   /** Ids of model presets (data/models/<id>.json) the report discusses. */
   models: z.array(z.string()).default([]),
-  /** Hardware and software versions the report's figures rest on, in words. */
+  /**
+   * Hardware and software versions the report's figures rest on, in words; a source may be linked
+   * as `[text](/site/path/)` or `[text](https://…)` (src/components/reports/inline-links.ts).
+   */
   versions: z.array(z.string()).default([]),
   draft: z.boolean().default(false),
 });

@@ -11,11 +11,15 @@ test("a [text](/path/#anchor) in a Rests-on line becomes a link part, the rest s
   assert.deepEqual(inlineLinks("no link here"), [{ text: "no link here" }]);
 });
 
-test("only site paths are linked: external or script URLs stay text", () => {
-  for (const line of ["[x](https://example.org/)", "[x](javascript:alert(1))", "[x](//evil.example/)"])
-    assert.ok(
-      inlineLinks(line).every((p) => p.href === undefined || p.href.startsWith("/")),
-      line,
-    );
-  assert.equal(inlineLinks("[x](//evil.example/)")[0].href, undefined);
+test("https links are external; script, http and protocol-relative URLs stay text", () => {
+  assert.deepEqual(inlineLinks("[fork](https://github.com/TheTom/llama-cpp-turboquant)"), [
+    { text: "fork", href: "https://github.com/TheTom/llama-cpp-turboquant", external: true },
+  ]);
+  for (const line of [
+    "[x](javascript:alert(1))",
+    "[x](//evil.example/)",
+    "[x](http://example.org/)",
+    "[x](data:text/html,1)",
+  ])
+    assert.equal(inlineLinks(line)[0].href, undefined, line);
 });

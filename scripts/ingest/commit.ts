@@ -17,6 +17,8 @@ import { createGzip } from "node:zlib";
 import { resolveInside } from "../../src/lib/runs/inside-dir.ts";
 import type { DataDir, Plan } from "./store.ts";
 import { serialiseRun } from "./store.ts";
+import { alive } from "./lock.ts";
+import { removeDeadSpools } from "./read-once.ts";
 
 export const STAGING_PREFIX = ".ingest-staging-";
 const JOURNAL = "journal.json";
@@ -36,6 +38,9 @@ type Step = (typeof COMMIT_STEPS)[number];
 function fault(step: Step): void {
   if (process.env.CC_INGEST_FAULT === step) process.kill(process.pid, "SIGKILL");
 }
+
+/** Whether a file to stage is this ingest's own copy (it may be moved instead of copied). */
+type Owned = (path: string) => boolean;
 
 interface Journal {
   runs: Array<{ id: string; raw: boolean; sources: string[] }>;
@@ -59,9 +64,11 @@ async function fsyncPath(p: string): Promise<void> {
   }
 }
 
-async function stageFile(src: string, dest: string, gzip: boolean): Promise<void> {
+async function stageFile(src: string, dest: string, gzip: boolean, owned: boolean): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  if (gzip)
+  // a spool copy (read-once.ts) is already ours: moved, not read again
+  if (owned && !gzip) await rename(src, dest);
+  else if (gzip)
     await pipeline(
       createReadStream(src, { highWaterMark: 1 << 20 }),
       createGzip({ level: 6 }),
@@ -82,17 +89,18 @@ async function writeSynced(path: string, text: string): Promise<void> {
 }
 
 /** Stage every file of `todo` and write the journal; returns it. */
-async function stage(dd: DataDir, staging: string, todo: Plan[]): Promise<Journal> {
+async function stage(dd: DataDir, staging: string, todo: Plan[], owned: Owned): Promise<Journal> {
   const journal: Journal = { runs: [] };
   for (const p of todo) {
     const { run } = p.built;
     if (!p.rawInPlace)
-      for (const r of p.built.raw) await stageFile(r.abs, resolveInside(join(staging, "raw", run.id), r.dest), r.gzip);
+      for (const r of p.built.raw)
+        await stageFile(r.abs, resolveInside(join(staging, "raw", run.id), r.dest), r.gzip, owned(r.abs));
     const sources: string[] = [];
     for (const s of p.built.sources) {
       const target = resolveInside(dd.sources, s.name);
       if ((await exists(target)) && (await realpath(target)) === (await realpath(s.abs))) continue;
-      await stageFile(s.abs, resolveInside(join(staging, "sources"), s.name), false);
+      await stageFile(s.abs, resolveInside(join(staging, "sources"), s.name), false, false);
       sources.push(s.name);
     }
     await writeSynced(join(staging, `${run.id}.json`), serialiseRun(run));
@@ -144,13 +152,13 @@ async function applyJournal(dd: DataDir, staging: string, journal: Journal): Pro
 }
 
 /** Write every plan that is not `unchanged`, crash-consistently (see the module comment). */
-export async function commit(dd: DataDir, plans: Plan[]): Promise<void> {
+export async function commit(dd: DataDir, plans: Plan[], owned: Owned = () => false): Promise<void> {
   const todo = plans.filter((p) => p.action !== "unchanged");
   if (todo.length === 0) return;
   const staging = join(dd.root, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     await mkdir(staging, { recursive: true });
-    const journal = await stage(dd, staging, todo);
+    const journal = await stage(dd, staging, todo, owned);
     await applyJournal(dd, staging, journal);
   } catch (e) {
     // before the journal: nothing moved. After it: finish the moves if possible (renames of
@@ -175,7 +183,7 @@ export async function recover(dd: DataDir): Promise<string[]> {
   } catch {
     return [];
   }
-  const notes: string[] = [];
+  const notes: string[] = await removeDeadSpools(dd.root, alive);
   for (const name of names) {
     const staging = join(dd.root, name);
     let journal: Journal | undefined;

@@ -3,13 +3,12 @@
  * files, streamed hashing, bounded head reads, and text reads with a size cap (larger logs are
  * parsed streamed). Paths inside a run are POSIX-relative and never contain `..`.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, open, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { IngestError } from "./errors.ts";
 import { RAW_PATH_EXPECTED, rawPathProblem } from "../../src/lib/runs/raw-path.ts";
 import { SNIFF_BYTES, detectTool, looksBinary, type Tool } from "./detect.ts";
+import { readOnce, type Identity, type Spool } from "./read-once.ts";
 
 export interface InputFile {
   /** Absolute path to read from. */
@@ -18,7 +17,7 @@ export interface InputFile {
   rel: string;
   size: number;
   sha256: string;
-  /** First bytes (for detection). */
+  /** First bytes, for detection only (emptied once the tool is known). */
   head: Buffer;
   binary: boolean;
   tool?: Tool;
@@ -29,40 +28,31 @@ export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 const MAX_FILES = 20000;
 const MAX_DEPTH = 8;
 
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest("hex");
-}
-
-async function readHead(path: string, n = SNIFF_BYTES): Promise<Buffer> {
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Hash, size and sniff one regular file. */
-export async function describeFile(abs: string, rel: string): Promise<InputFile> {
-  const st = await stat(abs);
-  if (!st.isFile()) throw new IngestError("not a regular file", { file: rel, expected: "a file or a folder" });
-  const head = await readHead(abs);
-  const binary = looksBinary(head);
-  const f: InputFile = { abs, rel, size: st.size, sha256: await sha256File(abs), head, binary };
-  if (!binary) f.tool = detectTool(head.toString("utf8"), rel);
+/**
+ * Hash, size and sniff one regular file in one read (read-once.ts), copying it into the spool
+ * when one is given. The head is used for detection and then dropped: 20 000 inputs must not keep
+ * 20 000 sniff buffers.
+ */
+export async function describeFile(
+  abs: string,
+  rel: string,
+  opts: { spool?: Spool; identity?: Identity; label?: string } = {},
+): Promise<InputFile> {
+  const r = await readOnce(abs, opts.label ?? rel, SNIFF_BYTES, opts);
+  const binary = looksBinary(r.head);
+  const f: InputFile = { abs: r.abs, rel, size: r.size, sha256: r.sha256, head: EMPTY, binary };
+  if (!binary) f.tool = detectTool(r.head.toString("utf8"), rel);
   return f;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * All regular files under `root` (sorted). A symlink is followed only when its target stays
  * inside `root`; one pointing outside, a special file (FIFO, socket, device), a folder nested
  * deeper than 8 levels or more than 20 000 files are errors.
  */
-export async function scanFolder(root: string, label: string): Promise<InputFile[]> {
+export async function scanFolder(root: string, label: string, spool?: Spool): Promise<InputFile[]> {
   const realRoot = await realpath(root);
   const out: InputFile[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
@@ -110,7 +100,7 @@ export async function scanFolder(root: string, label: string): Promise<InputFile
       } else if (st.isFile()) {
         if (out.length >= MAX_FILES)
           throw new IngestError("too many files", { file: label, expected: `at most ${MAX_FILES}` });
-        out.push(await describeFile(target, rel));
+        out.push(await describeFile(target, rel, { spool, identity: st, label: `${label}/${rel}` }));
       } else
         throw new IngestError("not a regular file (FIFO, socket or device)", {
           file: `${label}/${rel}`,

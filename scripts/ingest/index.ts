@@ -4,7 +4,7 @@
  * engine. Used by the CLI (scripts/ingest.ts), the tests and the bench (`ingestRunFiles`).
  */
 import { createWriteStream, existsSync, readFileSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -23,6 +23,7 @@ import { normaliseRunJson, parseJsonText } from "./json-input.ts";
 import { dataDir, listRunIds, readRun, type Action, type DataDir, type Plan } from "./store.ts";
 import { commit, recover } from "./commit.ts";
 import { withLock } from "./lock.ts";
+import { Spool } from "./read-once.ts";
 
 export { parseLlamaCppStream, parseLlamaCppLog, createLlamaCppParser } from "./parsers/llama-cpp.ts";
 export { IngestError } from "./errors.ts";
@@ -148,12 +149,12 @@ async function stdinToFile(stdin: AsyncIterable<Buffer | string>): Promise<{ dir
 }
 
 /** One CLI argument → an input unit. */
-async function resolveInput(arg: string, opts: IngestOptions, cleanup: string[]): Promise<Unit> {
+async function resolveInput(arg: string, opts: IngestOptions, cleanup: string[], spool: Spool): Promise<Unit> {
   if (arg === "-") {
     if (!opts.stdin) throw new IngestError("standard input is not available", { file: "-" });
     const { dir, path } = await stdinToFile(opts.stdin);
     cleanup.push(dir);
-    const f = await describeFile(path, "stdin");
+    const f = await describeFile(path, "stdin", { spool });
     return f.tool === "run-json"
       ? { kind: "run-json", label: "stdin", file: f }
       : { kind: "raw", label: "stdin", file: f };
@@ -168,7 +169,7 @@ async function resolveInput(arg: string, opts: IngestOptions, cleanup: string[])
     });
   }
   if (st.isDirectory()) {
-    const files = await scanFolder(arg, basename(resolve(arg)));
+    const files = await scanFolder(arg, basename(resolve(arg)), spool);
     if (files.length === 0)
       throw new IngestError("empty folder", { file: arg, expected: "run.json and/or raw outputs" });
     return { kind: "folder", label: basename(resolve(arg)), root: resolve(arg), files };
@@ -176,7 +177,8 @@ async function resolveInput(arg: string, opts: IngestOptions, cleanup: string[])
   if (!st.isFile())
     throw new IngestError("not a regular file (FIFO, socket or device)", { file: arg, expected: "a file or a folder" });
   storableName(basename(arg), dirname(arg));
-  const f: InputFile = await describeFile(resolve(arg), basename(arg));
+  // a file named on the command line may be a link; its target is opened without following further
+  const f: InputFile = await describeFile(await realpath(arg), basename(arg), { spool, identity: st, label: arg });
   if (f.tool === "run-json") return { kind: "run-json", label: arg, file: f };
   if (f.tool === "case-json")
     throw new IngestError("a case.json alone is not a run", { file: arg, expected: "its measurement folder" });
@@ -268,6 +270,7 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
   const errors: IngestError[] = [];
   const cleanup: string[] = [];
   const built: BuiltRun[] = [];
+  const spool = new Spool(dd.root);
   try {
     let meta: Awaited<ReturnType<typeof readMeta>> | undefined;
     if (opts.meta) {
@@ -279,7 +282,7 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
     }
     for (const arg of inputs) {
       try {
-        const unit = await resolveInput(arg, opts, cleanup);
+        const unit = await resolveInput(arg, opts, cleanup, spool);
         built.push(await buildRun(unit, { meta, gzipAbove: opts.gzipAbove }, lookup));
       } catch (e) {
         errors.push(...flatten(e));
@@ -318,7 +321,7 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
       async () => {
         const { plans, errors: e2 } = await decide(dd, built, !!opts.replace);
         if (e2.length) return { plans: [], errors: e2 };
-        await commit(dd, plans);
+        await commit(dd, plans, (p) => spool.owns(p));
         return { plans, errors: [] as IngestError[] };
       },
       opts.lockTimeoutMs,
@@ -334,6 +337,7 @@ export async function ingest(inputs: string[], opts: IngestOptions = {}): Promis
     return { ok: false, runs: [], errors: [...errors, ...flatten(e)] };
   } finally {
     for (const d of cleanup) await rm(d, { recursive: true, force: true });
+    await spool.remove();
   }
 }
 

@@ -13,7 +13,8 @@ import { IngestError } from "./errors.ts";
 export const LOCK = ".ingest.lock";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
+/** Whether a process with this id exists (EPERM: it does, as another user). */
+export function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -6,13 +6,15 @@ import type { TensorTable } from "../../../schemas/tensor-table.ts";
 import { isQuantizedKvType } from "../../kv-types.ts";
 import { planMemory } from "../breakdown.ts";
 import type { MemoryPlan } from "../breakdown.ts";
-import { estimateCompute, estimateOverhead } from "../compute.ts";
+import { estimateOverhead } from "../compute.ts";
 import type { ComputeInput } from "../compute.ts";
 import { missingField } from "../errors.ts";
+import { tensorLayer } from "../weights.ts";
 import { kvTypeTraits } from "../ggml-types.ts";
 import { assignLayers, orderDevices, splitPoints } from "./devices.ts";
 import type { PlacedDev } from "./devices.ts";
 import { placeTensors } from "./tensors.ts";
+import { computePerDevice, pipelineParallel } from "./compute.ts";
 
 export { assignLayers, orderDevices, splitPoints } from "./devices.ts";
 export type { PlacedDev } from "./devices.ts";
@@ -42,16 +44,19 @@ function kvAlign(d: PlacedDev | null): { align: number; cuda: boolean } {
 
 /** KV and recurrent buffers per device (tensor sizes padded to each buffer's alignment). */
 function stateBuffers(m: MemoryPlan, config: RuntimeConfig, devs: PlacedDev[], devOf: (il: number) => number | null) {
+  // one buffer per cache instance and device, as each llama_kv_cache prints its own lines
   const out = new Map<string, { dev: number | null; kind: "kv" | "recurrent"; bytes: number }>();
+  let cache = "";
   const add = (dev: number | null, kind: "kv" | "recurrent", bytes: number): void => {
     const name = dev === null ? "CPU" : devs[dev].buft;
-    const key = `${kind}|${name}`;
+    const key = `${kind}|${cache}|${name}`;
     const e = out.get(key);
     if (e) e.bytes += bytes;
     else out.set(key, { dev, kind, bytes });
   };
   const where = (il: number): number | null => (config.no_kv_offload ? null : devOf(il));
   for (const c of m.caches) {
+    cache = c.kind;
     for (const row of c.rows) {
       const dev = where(row.layer);
       const { align, cuda } = kvAlign(dev === null ? null : devs[dev]);
@@ -65,12 +70,13 @@ function stateBuffers(m: MemoryPlan, config: RuntimeConfig, devs: PlacedDev[], d
     }
     if (c.extra_bytes > 0 && c.rows.length > 0) add(where(c.rows[0].layer), "kv", c.extra_bytes);
   }
+  cache = "rs";
   for (const row of m.recurrent.rows) {
     const dev = where(row.layer);
     const { align } = kvAlign(dev === null ? null : devs[dev]);
     add(dev, "recurrent", Math.ceil(row.r_bytes / align) * align + Math.ceil(row.s_bytes / align) * align);
   }
-  return [...out.entries()].map(([key, v]) => ({ name: key.slice(key.indexOf("|") + 1), ...v }));
+  return [...out.entries()].map(([key, v]) => ({ name: key.slice(key.indexOf("|", key.indexOf("|") + 1) + 1), ...v }));
 }
 
 function cudaRowPad(type: Parameters<typeof kvTypeTraits>[0], width: number, config: RuntimeConfig): number {
@@ -100,25 +106,6 @@ function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan):
   };
 }
 
-/** Compute buffers: each used device reserves its graph; the output device also the logits. */
-function computeBuffers(
-  ci: ComputeInput,
-  devs: PlacedDev[],
-  used: Set<number>,
-  outDev: number | null,
-  anyCpu: boolean,
-) {
-  const list: { name: string; dev: number | null; bytes: number }[] = [];
-  const withOut = estimateCompute({ ...ci, offload: anyCpu ? "partial" : "all" });
-  const noOut = estimateCompute({ ...ci, n_vocab: 0, offload: "all" });
-  for (const i of [...used].sort((a, b) => a - b))
-    list.push({ name: devs[i].buft, dev: i, bytes: (i === outDev ? withOut : noOut).per_backend[0].bytes });
-  const hostName = devs.find((d) => d.host_buft)?.host_buft ?? "CPU";
-  if (used.size === 0) list.push({ name: "CPU", dev: null, bytes: estimateCompute({ ...ci, offload: "none" }).bytes });
-  else list.push({ name: hostName, dev: null, bytes: withOut.per_backend[1].bytes });
-  return { list, label: withOut.label };
-}
-
 /** Place a model on the machine described by `placement` (devices, split, overrides, load mode). */
 export function placeModel(
   arch: Architecture,
@@ -135,8 +122,10 @@ export function placeModel(
   const buffers: PlacedBuffer[] = [];
   const devName = (dev: number | null): string => (dev === null ? HOST : devs[dev].buft);
 
+  let where = new Map<string, string>();
   if (tensors) {
     const tp = placeTensors(tensors, devs, layerDev, placement);
+    where = tp.where;
     for (const b of tp.buffers)
       buffers.push({
         name: b.name,
@@ -184,7 +173,21 @@ export function placeModel(
 
   const used = new Set(layerDev.filter((d): d is number => d !== null));
   const anyCpu = layerDev.some((d) => d === null);
-  const comp = computeBuffers(ci, devs, used, outDev, anyCpu);
+  const perCell = ci.n_tok * (m.fa ? 2 : 4);
+  const swa = m.caches.find((c) => c.kind === "swa");
+  const hostNames = new Set(["CPU", "CPU_Mapped", ...devs.flatMap((d) => (d.host_buft ? [d.host_buft] : []))]);
+  const onHostOffloaded = [...where].filter(([name, buf]) => {
+    const il = tensorLayer(name);
+    return il !== null && devOf(il) !== null && hostNames.has(buf);
+  });
+  const comp = computePerDevice(ci, devs, used, outDev, anyCpu, {
+    mask_bytes: ci.n_kv * perCell,
+    swa_mask_bytes: swa ? swa.cells * perCell : 0,
+    experts_on_host: onHostOffloaded.some(([n]) => n.includes("_exps")),
+    other_overrides_on_host: onHostOffloaded.some(([n]) => !n.includes("_exps")),
+    no_kv_offload: config.no_kv_offload,
+    pipeline_parallel: pipelineParallel(devs, nAll, config, placement),
+  });
   for (const c of comp.list)
     buffers.push({
       name: c.name,
@@ -242,3 +245,5 @@ function deviceTotals(
   });
   return out;
 }
+export { fitMachine } from "./fit.ts";
+export type { FitOptions, FitResult } from "./fit.ts";

@@ -20,7 +20,7 @@ import { parseCalcArgs, toConfig, UsageError } from "./calc/options.ts";
 import type { Args } from "./calc/options.ts";
 import { render } from "./calc/render.ts";
 import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
-import { defaultPlacement, renderPlacement, runPlacement, tableFor } from "./calc/placement-run.ts";
+import { defaultPlacement, renderPlacement, runFit, runPlacement, tableFor } from "./calc/placement-run.ts";
 import type { Placement } from "../src/schemas/placement.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -66,12 +66,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     config = { ...config, weights_ftype: weights.ftype };
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
     const b = computeBreakdown(m.architecture, config, opts);
-    const placed = runPlacement(
-      m.architecture,
-      config,
-      placement ?? defaultPlacement(config),
-      tableFor(m.architecture, config, m.tensors),
-    );
+    const table = tableFor(m.architecture, config, m.tensors);
+    const devices = placement ?? defaultPlacement(config);
+    const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
+    const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
     let budgetOut: BudgetAnswer | null = null;
     const refuseBudget = (args.budget !== null || machine !== null) && weights.zero && !args.weightsZero;
     if ((args.budget !== null || machine) && !refuseBudget) {
@@ -85,13 +83,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (args.json) {
       const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
+      if (args.fit)
+        obj.fit = fit
+          ? {
+              n_ctx: fit.n_ctx,
+              n_gpu_layers: fit.n_gpu_layers,
+              n_cpu_moe: fit.n_cpu_moe,
+              tensor_split: fit.tensor_split,
+              flags: fit.flags,
+            }
+          : null;
       if (weights.line) obj.weights_choice = weights.line;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
       if (weights.line) console.log(weights.line);
       console.log(render(b, config, m.source));
-      if (placement) console.log(`\n${renderPlacement(placed)}`);
+      if (args.fit)
+        console.log(`\nfit: ${fit ? fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
+      if (placement || args.fit) console.log(`\n${renderPlacement(placed)}`);
       if (budgetOut) {
         console.log("");
         console.log(renderBudgetAnswer(budgetOut));

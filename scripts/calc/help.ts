@@ -57,6 +57,11 @@ Placement (llama.cpp spellings; -ngl -sm -ts -mg -ot -cmoe -ncmoe -lm -nkvo are 
                      RPC0[host:port] …
   --cpu-moe          all expert tensors on the host   --n-cpu-moe <n>  those of blocks 0…n−1
   --load-mode <m>    mmap | none | mlock | mmap+mlock (this revision; older: --no-mmap, --mlock)
+  --fit              solve for the machine: every layer on the devices if they fit, else the
+                     experts of the first blocks on the host (--n-cpu-moe), else fewer layers
+                     (-ngl); then the largest context; prints the llama.cpp flags
+  --fit-target <MiB> free memory to leave per device (default 1024, as llama.cpp's -fitt)
+  --fit-ctx <n>      smallest context worth running (default 4096, as llama.cpp's -fitc)
   --json             print the breakdown object (all sizes in bytes) instead of the table,
                      with buffers[] (every buffer llama.cpp would print) and devices[]
   --help             this text

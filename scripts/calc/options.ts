@@ -38,6 +38,8 @@ export interface Args {
   config: RuntimeConfigInput;
   /** Set when any placement option was given (devices, split, overrides, load mode). */
   placement: PlacementInput | null;
+  /** `--fit`: run the fit solver; margin (`--fit-target` MiB) and minimum context (`--fit-ctx`). */
+  fit: { margin_mib: number; min_ctx: number } | null;
 }
 
 export const OPTIONS = {
@@ -77,6 +79,9 @@ export const OPTIONS = {
   "load-mode": { type: "string" },
   "no-mmap": { type: "boolean" },
   mlock: { type: "boolean" },
+  fit: { type: "boolean" },
+  "fit-target": { type: "string" },
+  "fit-ctx": { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** Valued options restricted to a fixed set of spellings. */
@@ -119,6 +124,7 @@ const FLAG_HANDLERS: Record<string, FlagHandler> = {
   "swa-full": (s) => (s.config.swa_full = true),
   "no-kv-offload": (s) => (s.config.no_kv_offload = true),
   "cpu-moe": (s) => (place(s).cpu_moe = true),
+  fit: (s) => (s.args.fit ??= { margin_mib: 1024, min_ctx: 4096 }),
   // older spellings of --load-mode none / mmap+mlock
   "no-mmap": (s) => (place(s).load_mode = "none"),
   mlock: (s) => (place(s).load_mode = place(s).load_mode === "none" ? "mlock" : "mmap+mlock"),
@@ -163,6 +169,9 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
     p.overrides = [...(p.overrides ?? []), ...parseOverrides(v)];
   },
   "n-cpu-moe": (s, v, o) => (place(s).n_cpu_moe = intArg(o, v, 0, 4096)),
+  "fit-target": (s, v, o) =>
+    ((s.args.fit ??= { margin_mib: 1024, min_ctx: 4096 }).margin_mib = intArg(o, v, 0, 1 << 20)),
+  "fit-ctx": (s, v, o) => ((s.args.fit ??= { margin_mib: 1024, min_ctx: 4096 }).min_ctx = intArg(o, v, 256, 1 << 24)),
   "load-mode": (s, v) => (place(s).load_mode = v as "mmap" | "none" | "mlock" | "mmap+mlock"),
 };
 
@@ -214,6 +223,7 @@ export function parseCalcArgs(argv: readonly string[]): Args {
     pool: null,
     config: {},
     placement: null,
+    fit: null,
   };
   const s: ParseState = { args, config: args.config as Record<string, unknown>, engine: null, revision: null };
   let tokens;

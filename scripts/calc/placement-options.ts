@@ -29,6 +29,8 @@ export const LLAMA_ALIASES: Readonly<Record<string, string>> = {
   "-ctv": "--ctv",
   "-fa": "--fa",
   "-np": "--parallel",
+  "-fitt": "--fit-target",
+  "-fitc": "--fit-ctx",
 };
 
 /** Rewrite llama.cpp spellings (also `-ts=1,1`) to the long options parseArgs knows. */

@@ -7,8 +7,8 @@ import type { Placement } from "../../src/schemas/placement.ts";
 import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
 import type { TensorTable } from "../../src/schemas/tensor-table.ts";
 import { buildTensorTable, EngineError, normaliseFtype } from "../../src/lib/engine/index.ts";
-import { placeModel } from "../../src/lib/engine/placement/index.ts";
-import type { PlacementResult } from "../../src/lib/engine/placement/index.ts";
+import { fitMachine, placeModel } from "../../src/lib/engine/placement/index.ts";
+import type { FitResult, PlacementResult } from "../../src/lib/engine/placement/index.ts";
 import { PlacementSchema } from "../../src/schemas/placement.ts";
 import { GiB, MiB } from "../../src/lib/units.ts";
 import { UsageError } from "./options.ts";
@@ -42,6 +42,22 @@ export function runPlacement(
 ): PlacementResult {
   try {
     return placeModel(arch, config, p, tensors);
+  } catch (e) {
+    if (e instanceof EngineError && e.field !== null && USAGE_FIELDS.has(e.field)) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Run the fit solver; usage errors as for placement. null = nothing fits. */
+export function runFit(
+  arch: Architecture,
+  config: RuntimeConfig,
+  p: Placement,
+  tensors: TensorTable | null,
+  fit: { margin_mib: number; min_ctx: number },
+): FitResult | null {
+  try {
+    return fitMachine(arch, config, p, tensors, { margin_bytes: fit.margin_mib * MiB, min_ctx: fit.min_ctx });
   } catch (e) {
     if (e instanceof EngineError && e.field !== null && USAGE_FIELDS.has(e.field)) throw new UsageError(e.message);
     throw e;

@@ -230,3 +230,20 @@ test("--help says which weights apply by default", () => {
   assert.match(r.out, /else the preset's default\s+variant/);
   assert.match(r.out, /--weights-zero/);
 });
+
+test("--fit prints the solver's llama.cpp flags and places the model with them", () => {
+  const r = calc(
+    ...["--model", q14, "--weights", "Q4_K_M", "--devices", "cuda:12GiB,cuda:8GiB", "--fit", "--fit-ctx", "8192"],
+    "--json",
+  );
+  assert.equal(r.code, 0, r.err);
+  const b = JSON.parse(r.out);
+  assert.ok(b.fit, "a 14B Q4_K_M fits 12 + 8 GiB");
+  assert.equal(b.fit.n_gpu_layers, 41);
+  assert.ok(b.fit.n_ctx >= 8192);
+  assert.deepEqual(b.fit.flags.slice(0, 4), ["-c", String(b.fit.n_ctx), "-ngl", "41"]);
+  // every device keeps the 1024 MiB margin
+  for (const d of b.devices.filter((x: { pool: string }) => x.pool === "device"))
+    assert.ok(d.bytes <= d.budget_bytes - 1024 * 1024 * 1024, d.name);
+  assert.equal(calc("--model", q14, "--fit-target", "-5").code, 2);
+});

@@ -98,7 +98,10 @@ export function computePerDevice(
       i === outDev
         ? Math.max(withOut.per_backend[0].bytes, cpuBacked ? cpuFfn + hidden : 0)
         : cpuBacked
-          ? Math.max(noOutCpu.per_backend[0].bytes, cpuFfn) + hidden + (pp ? 0 : s.swa_mask_bytes)
+          ? // with pipeline copies the estimate's own KQ mask is one of the copies
+            Math.max(noOutCpu.per_backend[0].bytes - (pp ? s.mask_bytes : 0), cpuFfn) +
+            hidden +
+            (pp ? 0 : s.swa_mask_bytes)
           : noOut.per_backend[0].bytes;
     list.push({ name: devs[i].buft, dev: i, bytes: own + copies + (i === outDev ? 0 : nkvo) });
   }

@@ -2,6 +2,7 @@
 import type { Measure } from "../measure.ts";
 import { engineBreakdown, engineMaxContext, engineMaxContextCold } from "./engine.ts";
 import { modelsTableSolve } from "./models-table.ts";
+import { controlInteractions } from "./controls.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
 import { ingestLogMeasure, ingestRunFilesMeasure } from "./ingest.ts";
 import { sliderInteraction } from "./interaction.ts";
@@ -27,4 +28,7 @@ export const MEASURES: Measure[] = [
   // issues 6, 7: what the built pages ship, and how fast the calculator answers
   pageJsBytes,
   sliderInteraction,
+  // issue 14: every control, normal and at 4× CPU throttling (with the throttled time to interactive)
+  controlInteractions(1),
+  controlInteractions(4),
 ];

@@ -21,7 +21,6 @@ import type { TensorTable } from "../../schemas/tensor-table.ts";
 import type { CurveSeries, MeasuredMark, MemoryChartData } from "../../charts/memory-vs-context.ts";
 import { computeBreakdown } from "../engine/breakdown.ts";
 import { resolveLayers } from "../engine/layers.ts";
-import { largestContext } from "../catalog/largest-context.ts";
 import type { ContextLimit } from "../catalog/largest-context.ts";
 import type { Budget as EngineBudget } from "../engine/solve.ts";
 import { engineBudget, usableBudget } from "../catalog/budget.ts";
@@ -32,6 +31,7 @@ import { layerGroups, type LayerGroup } from "./layer-groups.ts";
 import { geometry, measuredMarks, runMatches } from "./measured.ts";
 import { accepts } from "./normalize.ts";
 import { sampleContexts, sliderScale, SLIDER_MIN_CTX, type SliderScale } from "./slider.ts";
+import { cachedBreakdown, cachedLargestContext, configError, curvePoints } from "./static-cache.ts";
 import type { CalcKvType, CalcState } from "./state.ts";
 import { formatBinary, formatDecimal, groupDigits } from "../format.ts";
 
@@ -567,14 +567,8 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
   const xDomain: [number, number] = [SLIDER_MIN_CTX, scale.maxCtx];
   const vis = state.vision && model.vision.available;
 
-  const tryConfig = (k: KvType, v: KvType): string | null => {
-    try {
-      computeBreakdown(arch, configFor(state, k, v, 1024, exact, vis), opts);
-      return null;
-    } catch (e) {
-      return errMsg(e);
-    }
-  };
+  const tryConfig = (k: KvType, v: KvType): string | null =>
+    configError(arch, configFor(state, k, v, 1024, exact, vis), opts);
   const options = (which: "k" | "v"): TypeOption[] =>
     catalog.kvTypes.map((t) => {
       let disabled: string | null = null;
@@ -610,7 +604,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     const dash = DASHES[i % DASHES.length];
     let probe: Breakdown;
     try {
-      probe = computeBreakdown(arch, configFor(state, c.k, c.v, 4096, exact, vis), opts);
+      probe = cachedBreakdown(arch, configFor(state, c.k, c.v, 4096, exact, vis), opts);
     } catch (e) {
       maxTable.push({
         key: requested,
@@ -642,13 +636,8 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
       maxTable.push(row);
       return;
     }
-    const points = samples.map((ctx) => {
-      try {
-        return { ctx, bytes: poolOf(computeBreakdown(arch, configFor(state, c.k, c.v, ctx, exact, vis), opts)) };
-      } catch {
-        return null;
-      }
-    });
+    const pool = budget.pool === "device" ? "device" : "total";
+    const points = curvePoints(arch, configFor(state, c.k, c.v, 0, exact, vis), samples, pool, opts);
     let maxCtx: number | null = null;
     let maxBytes: number | null = null;
     let limitedBy: MaxRow["limitedBy"] = null;
@@ -658,7 +647,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     if (eb) {
       try {
         const cfg = configFor(state, c.k, c.v, 0, exact, vis);
-        const r = largestContext(arch, cfg, eb, { ...opts, trainedCtx: model.trainCtx, searchEnd: xDomain[1] });
+        const r = cachedLargestContext(arch, cfg, eb, { ...opts, trainedCtx: model.trainCtx, searchEnd: xDomain[1] });
         limitedBy = r.limitedBy;
         if (r.beyond) beyond = { nCtx: r.beyond.nCtx, atLeast: r.beyond.limitedBy === "search-end" };
         if (r.nCtx !== null && r.breakdown) {
@@ -673,7 +662,7 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     const s: CurveSeries = {
       key: requested,
       label,
-      points: points.filter((p): p is { ctx: number; bytes: number } => p !== null),
+      points,
       maxCtx,
       maxBytes,
       maxLimited: limitedBy === "search-end",

@@ -42,7 +42,7 @@ const byObject = new WeakMap<
  * Everything that changes the breakdown except n_ctx. Generic over the config's fields so a
  * field added later can never alias two configurations.
  */
-function configKey(config: RuntimeConfig, step: number, ftype: string | null | undefined): string {
+export function configKey(config: RuntimeConfig, step: number, ftype: string | null | undefined): string {
   let key = `${step}|${ftype ?? ""}`;
   const c = config as unknown as Record<string, unknown>;
   for (const name in c) {

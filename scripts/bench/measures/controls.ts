@@ -1,0 +1,177 @@
+/**
+ * Every calculator control, one at a time: change → numbers and chart committed (the island's
+ * `calc:input` → `calc:updated` marks), p95 per control, in headless Chromium on the built site;
+ * the same under 4× CPU throttling (DevTools `Emulation.setCPUThrottlingRate`), plus the
+ * throttled time to interactive of /calculator/ (navigation start → the live chart drawn by the
+ * hydrated island). Issue 14: ≤ 16 ms p95 per control, ≤ 64 ms throttled, TTI ≤ 1 s throttled.
+ */
+import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";
+import { serveSite, type ServedSite } from "../../test/sites.ts";
+import { quantile } from "../stats.ts";
+import { benchSite } from "../site.ts";
+import type { Figure, Measure } from "../measure.ts";
+
+/** A control: the element (by id suffix), the event its handler listens to, how many changes. */
+interface Control {
+  key: string;
+  selector: string;
+  event: "input" | "change";
+  events: number;
+  /** Values to cycle through; null = every enabled option of the select. */
+  values: string[] | null;
+}
+
+const CONTROLS: Control[] = [
+  { key: "slider", selector: 'input[type="range"][id$="-ctx-range"]', event: "input", events: 60, values: null },
+  { key: "typeK", selector: 'select[id$="-ctk"]', event: "change", events: 30, values: null },
+  { key: "typeV", selector: 'select[id$="-ctv"]', event: "change", events: 30, values: null },
+  { key: "model", selector: 'select[id$="-model"]', event: "change", events: 30, values: null },
+  { key: "weights", selector: 'select[id$="-ftype"]', event: "change", events: 30, values: null },
+  { key: "engine", selector: 'select[id$="-engine"]', event: "change", events: 12, values: null },
+  { key: "machine", selector: 'select[id$="-hw"]', event: "change", events: 30, values: null },
+  { key: "budget", selector: 'select[id$="-budget"]', event: "change", events: 20, values: null },
+  {
+    key: "total",
+    selector: 'input[id$="-total"]',
+    event: "change",
+    events: 20,
+    values: ["24GB", "32GB", "48GB", "64GiB", "96GB", "128GB", "16GiB"],
+  },
+];
+const WARMUP = 4;
+
+/** Runs in the page (serialised by Playwright): change one control repeatedly, time each commit. */
+async function driveControl(c: Control & { warmup: number }): Promise<{ ms: number[]; unmatched: number }> {
+  const el = document.querySelector<HTMLInputElement | HTMLSelectElement>(c.selector);
+  if (!el) throw new Error(`control ${c.selector} not found`);
+  const frame = () => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now())));
+  const valuesOf = (): string[] => {
+    if (c.values) return c.values;
+    if (el instanceof HTMLSelectElement) return [...el.options].filter((o) => !o.disabled).map((o) => o.value);
+    const max = Number((el as HTMLInputElement).max);
+    return Array.from({ length: max + 1 }, (_, i) => String(i));
+  };
+  const out = { ms: [] as number[], unmatched: 0 };
+  let pos = 0;
+  for (let i = 0; i < c.warmup + c.events; i++) {
+    const values = valuesOf();
+    // the next value that differs from the current one (ranges: 1–3 steps on, wrapping)
+    const stride = el instanceof HTMLInputElement && el.type === "range" ? 1 + (i % 3) : 1;
+    pos = (pos + stride) % values.length;
+    if (values[pos] === el.value) pos = (pos + 1) % values.length;
+    performance.clearMarks("calc:input");
+    performance.clearMarks("calc:updated");
+    await frame();
+    el.value = values[pos];
+    el.dispatchEvent(new Event(c.event, { bubbles: true }));
+    await frame();
+    for (let k = 0; k < 20 && performance.getEntriesByName("calc:updated").length === 0; k++) await frame();
+    const inp = performance.getEntriesByName("calc:input");
+    const upd = performance.getEntriesByName("calc:updated");
+    if (i < c.warmup) continue;
+    if (inp.length === 0 || upd.length === 0) out.unmatched++;
+    else out.ms.push(upd[upd.length - 1].startTime - inp[0].startTime);
+  }
+  return out;
+}
+
+const LIVE = '[data-testid="calc-chart-live"]:not([hidden]) svg';
+
+/** Open /calculator/ (throttled or not) and wait for the hydrated island; ms from navigation start. */
+async function openCalculator(browser: Browser, url: string, rate: number): Promise<{ page: Page; tti: number }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  // Record when the live chart first appears, from inside the page (no polling delay).
+  await page.addInitScript((sel: string) => {
+    const w = window as unknown as { __liveAt?: number };
+    new MutationObserver((_, mo) => {
+      if (w.__liveAt === undefined && document.querySelector(sel)) {
+        w.__liveAt = performance.now();
+        mo.disconnect();
+      }
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  }, LIVE);
+  if (rate > 1) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+  }
+  await page.goto(`${url}calculator/`, { waitUntil: "load" });
+  await page.waitForSelector(LIVE, { timeout: 60_000 });
+  const tti = await page.evaluate(() => (window as unknown as { __liveAt: number }).__liveAt);
+  if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
+  return { page, tti };
+}
+
+export function controlInteractions(rate: 1 | 4): Measure {
+  const budget = rate === 1 ? 16 : 64;
+  const figures: Figure[] = CONTROLS.flatMap((c) => [
+    { key: `${c.key}P50`, unit: "ms" },
+    {
+      key: `${c.key}P95`,
+      unit: "ms",
+      budget: {
+        value: budget,
+        cmp: "<=",
+        source: `issue 14: every control ≤ ${budget} ms p95${rate > 1 ? " at 4× CPU throttling" : ""}`,
+      },
+    },
+  ]);
+  figures.push({
+    key: "unmatched",
+    unit: "events",
+    budget: { value: 0, cmp: "<=", source: "every change updates the page" },
+  });
+  if (rate > 1)
+    figures.push({
+      key: "tti",
+      unit: "ms",
+      budget: { value: 1000, cmp: "<=", source: "issue 14: /calculator/ interactive ≤ 1 s at 4× CPU throttling" },
+    });
+  return {
+    name: `interaction: /calculator/ every control → numbers and chart committed, headless Chromium${rate > 1 ? `, ${rate}× CPU throttling` : ""}`,
+    quick: false,
+    repeats: { full: 3, quick: 1 },
+    skip: (ctx) => {
+      if (!findChromium()) return "no Chromium (apt-get install chromium, or set CHROMIUM_PATH)";
+      return benchSite(ctx.quick) ? undefined : "no built site";
+    },
+    figures,
+    setup: async (ctx) => {
+      const site = benchSite(ctx.quick)!;
+      ctx.state.served = await serveSite({ name: "bench", base: "/", outDir: site.outDir });
+      ctx.state.browser = await chromium.launch({
+        executablePath: findChromium(),
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
+    },
+    sample: async (ctx) => {
+      const { page, tti } = await openCalculator(
+        ctx.state.browser as Browser,
+        (ctx.state.served as ServedSite).url,
+        rate,
+      );
+      try {
+        const out: Record<string, number> = { unmatched: 0 };
+        if (rate > 1) out.tti = tti;
+        for (const c of CONTROLS) {
+          const r = await page.evaluate(driveControl, { ...c, warmup: WARMUP });
+          if (r.ms.length === 0) throw new Error(`${c.key}: no calc:input/calc:updated pair`);
+          const sorted = [...r.ms].sort((a, b) => a - b);
+          out[`${c.key}P50`] = quantile(sorted, 0.5);
+          out[`${c.key}P95`] = quantile(sorted, 0.95);
+          out.unmatched += r.unmatched;
+        }
+        return out;
+      } finally {
+        await page.close();
+      }
+    },
+    teardown: async (ctx) => {
+      await (ctx.state.browser as Browser | undefined)?.close();
+      await (ctx.state.served as ServedSite | undefined)?.close();
+    },
+  };
+}

@@ -11,8 +11,7 @@
 import * as Plot from "@observablehq/plot";
 import { formatTokensTick } from "../lib/format.ts";
 import { FLAG_PERCENT } from "../lib/runs/flag.ts";
-
-const GiB = 1024 ** 3;
+import { GiB } from "../lib/units.ts";
 
 export interface CurvePoint {
   ctx: number;

@@ -14,7 +14,8 @@ export { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
 /** The H100 measurement (23 llama.cpp CUDA runs of Qwen3-14B Q4_K_M) as ingested into the repo. */
 export const H100_DIR = join(REPO_ROOT, "data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda");
 export const FIXTURES = join(REPO_ROOT, "tests/fixtures/engine");
-export const MiB = 1024 * 1024;
+import { MiB } from "../../src/lib/units.ts";
+export { MiB };
 
 export function fixture(name: string): Architecture {
   return ArchitectureSchema.parse(JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")));

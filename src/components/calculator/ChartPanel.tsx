@@ -10,6 +10,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { MemoryChartData, memoryVsContext } from "../../charts/memory-vs-context.ts";
 import { formatTokens } from "../../lib/format.ts";
 import { FLAG_PERCENT } from "../../lib/runs/flag.ts";
+import { GiB } from "../../lib/units.ts";
 
 export interface PlotKit {
   Plot: typeof PlotModule;
@@ -28,7 +29,6 @@ interface Props {
   children?: ComponentChildren;
 }
 
-const GiB = 1024 ** 3;
 const SVGNS = "http://www.w3.org/2000/svg";
 
 interface Live {

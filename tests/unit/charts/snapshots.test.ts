@@ -12,9 +12,8 @@ import { memoryVsContext, type MemoryChartData } from "../../../src/charts/memor
 import { renderPlotToString } from "../../../src/charts/render.ts";
 import { residualChart } from "../../../src/charts/residuals.ts";
 import { matchesSnapshot } from "../../helpers/snapshot.ts";
+import { GiB, MiB } from "../../../src/lib/units.ts";
 
-const GiB = 2 ** 30;
-const MiB = 2 ** 20;
 const CTX = [4096, 8192, 16384, 32768, 65536, 131072];
 
 /** Fixed-shape lines: weights + KV slope per configuration. */

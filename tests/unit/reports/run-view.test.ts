@@ -11,9 +11,9 @@ import { ModelSchema } from "../../../src/schemas/model.ts";
 import type { Run } from "../../../src/schemas/run.ts";
 import { qwen3Run } from "../../helpers/run-fixture.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
+import { MiB } from "../../../src/lib/units.ts";
 
 const qwen3 = ModelSchema.parse(JSON.parse(readFileSync(path.join(REPO_ROOT, "data/models/qwen3-14b.json"), "utf8")));
-const MiB = 2 ** 20;
 const src = { tool: "reported" as const };
 
 // Qwen3-14B: 40 layers × 8 KV heads × 128 = 1024 values per K or V row.

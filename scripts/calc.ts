@@ -56,12 +56,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
   try {
-    const m = await loadModel(args.model);
+    const m = await loadModel(args.model, {
+      ggufFile: args.ggufFile,
+      ftype: config.weights_ftype ?? null,
+      hfEndpoint: args.hfEndpoint,
+      ollamaRegistry: args.ollamaRegistry,
+    });
     // --weights, else the tag's suffix, else the preset's default variant; a bare architecture has none (0 B, said).
     const weights = chooseWeights(
       m,
       config.weights_ftype ?? m.tagFtype ?? null,
-      config.weights_ftype ? "--weights" : "the tag",
+      config.weights_ftype ? "--weights" : (m.tagFtypeBasis ?? "the tag"),
     );
     config = { ...config, weights_ftype: weights.ftype };
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
@@ -94,9 +99,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             }
           : null;
       if (weights.line) obj.weights_choice = weights.line;
+      if (m.notes?.length) obj.import_notes = m.notes;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
+      for (const n of m.notes ?? []) console.log(n);
       if (weights.line) console.log(weights.line);
       console.log(render(b, config, m.source));
       if (args.fit)

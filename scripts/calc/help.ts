@@ -10,7 +10,15 @@ and the largest context for a budget.
   --model <m>        preset id (data/models/<id>.json), display name ("Llama 3.1 70B"), Ollama
                      tag (llama3.1:70b, qwen3:14b-q8_0 also sets --weights), path/to/arch.json
                      (an architecture or a preset file), path/to/file.gguf, or
-                     https://…/file.gguf (header only). A miss suggests the nearest presets
+                     https://…/file.gguf (header only). A miss suggests the nearest presets.
+                     hf:<owner/name>[@rev]: a Hugging Face repo — config.json (+ safetensors
+                     headers) mapped like its GGUF, or a GGUF repo's file header (--gguf-file
+                     or --weights picks the file). ollama:<name[:tag]>: the registry manifest's
+                     model GGUF header (its projector header too). Headers only; the bytes
+                     fetched are printed
+  --gguf-file <f>    the file of a GGUF repo to read (hf:…-GGUF)
+  --hf-endpoint <u>  Hugging Face base URL (a mirror). Default $HF_ENDPOINT, else https://huggingface.co
+  --ollama-registry <u>  Ollama registry base URL. Default $OLLAMA_REGISTRY, else https://registry.ollama.ai
   --list [filter]    list the presets (id, name, trained context, Ollama tags), e.g. --list qwen3
   --ctx <n>          context: 32768, 32k, 128K (k = ×1024). Default 0 = the model's training
                      context (llama.cpp's default). llama.cpp: TOTAL over all sequences;

@@ -9,31 +9,20 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ArchitectureSchema } from "../../src/schemas/architecture.ts";
 import type { Architecture } from "../../src/schemas/architecture.ts";
-import { GgmlTypeNameSchema } from "../../src/schemas/ggml-type.ts";
-import type { TensorTable } from "../../src/schemas/tensor-table.ts";
 import { WeightVariantSchema } from "../../src/schemas/model.ts";
 import type { WeightVariant } from "../../src/schemas/model.ts";
-import { FTYPE_BY_ID } from "../../src/lib/engine/weights.ts";
 import type * as GgufModule from "../../src/lib/gguf/index.ts";
 import type * as GgufNodeModule from "../../src/lib/gguf/node.ts";
 import { findPreset, readPresets, suggestionText } from "./presets.ts";
+import { headerToModel, ModelLoadError } from "./loaded-model.ts";
+import type { LoadedModel } from "./loaded-model.ts";
+import { importModel } from "./import-model.ts";
+import type { ImportOptions } from "./import-model.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** A model the engine can size; `tensors` when the source had a tensor table. */
-export interface LoadedModel {
-  readonly architecture: Architecture;
-  readonly tensors: TensorTable | null;
-  readonly tensorsFtype: string | null;
-  /** A preset's listed weight variants; null for a bare architecture or a GGUF. */
-  readonly weights: WeightVariant[] | null;
-  readonly source: string;
-  /** Weight file type named by an Ollama tag's suffix (`qwen3:14b-q8_0` → Q8_0), else null. */
-  readonly tagFtype?: string | null;
-}
-
-/** Input problem with the model (exit 1): message names the file / field. */
-export class ModelLoadError extends Error {}
+export { ModelLoadError, headerToModel } from "./loaded-model.ts";
+export type { LoadedModel } from "./loaded-model.ts";
 
 function zodLine(e: z.ZodError, where: string): string {
   const i = e.issues[0];
@@ -89,25 +78,12 @@ async function fromGguf(spec: string): Promise<LoadedModel> {
   } catch (e) {
     throw new ModelLoadError((e as Error).message);
   }
-  let arch: Architecture;
-  try {
-    arch = gguf.ggufToArchitecture(header.metadata, { tensors: header.tensors });
-  } catch (e) {
-    throw new ModelLoadError(`${spec}: ${(e as Error).message}`);
-  }
-  const tensors: TensorTable = header.tensors.map((t) => {
-    const type = GgmlTypeNameSchema.safeParse(t.type);
-    if (!type.success)
-      throw new ModelLoadError(`${spec}: tensor ${t.name} has ggml type "${t.type}" the engine does not know`);
-    return { name: t.name, dims: t.shape, type: type.data };
-  });
-  const ft = header.metadata["general.file_type"];
-  const tensorsFtype = typeof ft === "number" ? (FTYPE_BY_ID[ft] ?? `file_type ${ft}`) : null;
-  return { architecture: arch, tensors, tensorsFtype, weights: null, source: spec };
+  return headerToModel(gguf, [header], spec);
 }
 
 /** Load `--model`. Throws ModelLoadError (exit 1) naming the file or field. */
-export async function loadModel(spec: string): Promise<LoadedModel> {
+export async function loadModel(spec: string, importOpts: ImportOptions = {}): Promise<LoadedModel> {
+  if (/^(hf|ollama):/i.test(spec)) return importModel(spec, importOpts);
   if (/^https?:\/\//i.test(spec) || spec.toLowerCase().endsWith(".gguf")) {
     if (!/^https?:\/\//i.test(spec) && !existsSync(spec)) throw new ModelLoadError(`${spec}: no such file`);
     return fromGguf(spec);

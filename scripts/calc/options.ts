@@ -40,6 +40,10 @@ export interface Args {
   placement: PlacementInput | null;
   /** `--fit`: run the fit solver; margin (`--fit-target` MiB) and minimum context (`--fit-ctx`). */
   fit: { margin_mib: number; min_ctx: number } | null;
+  /** Import settings for `hf:` / `ollama:` models (./import-model.ts). */
+  ggufFile?: string;
+  hfEndpoint?: string;
+  ollamaRegistry?: string;
 }
 
 export const OPTIONS = {
@@ -82,6 +86,9 @@ export const OPTIONS = {
   fit: { type: "boolean" },
   "fit-target": { type: "string" },
   "fit-ctx": { type: "string" },
+  "gguf-file": { type: "string" },
+  "hf-endpoint": { type: "string" },
+  "ollama-registry": { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** Valued options restricted to a fixed set of spellings. */
@@ -173,6 +180,9 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
     ((s.args.fit ??= { margin_mib: 1024, min_ctx: 4096 }).margin_mib = intArg(o, v, 0, 1 << 20)),
   "fit-ctx": (s, v, o) => ((s.args.fit ??= { margin_mib: 1024, min_ctx: 4096 }).min_ctx = intArg(o, v, 256, 1 << 24)),
   "load-mode": (s, v) => (place(s).load_mode = v as "mmap" | "none" | "mlock" | "mmap+mlock"),
+  "gguf-file": (s, v) => (s.args.ggufFile = v),
+  "hf-endpoint": (s, v) => (s.args.hfEndpoint = v),
+  "ollama-registry": (s, v) => (s.args.ollamaRegistry = v),
 };
 
 /**

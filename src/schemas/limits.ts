@@ -35,6 +35,12 @@ export const LIMITS = {
   ggufString: 16_777_216,
   /** Characters of a name or architecture string kept from a model file. */
   name: 256,
+  /** Import: bytes of one JSON response (config.json, a repo listing, a safetensors index, a manifest). */
+  importJson: 8_388_608,
+  /** Import: bytes of one safetensors header (the JSON before the tensor data). */
+  safetensorsHeader: 16_777_216,
+  /** Import: safetensors shards or GGUF splits read for one model. */
+  importFiles: 1024,
 } as const;
 
 /** The message of a limit error: `field: 123 is above the limit of 4096 (what it bounds)`. */

@@ -241,6 +241,8 @@ export const ArchitectureSchema = z.strictObject({
   expert_shared_count: experts(uint).nullable().default(null),
   /** `{arch}.expert_shared_feed_forward_length` (shared-expert FFN width, Qwen-MoE). */
   expert_shared_feed_forward_length: ffn(uint).nullable().default(null),
+  /** `{arch}.interleave_moe_layer_step` (Llama 4: layer il is MoE iff (il + 1) % step = 0); weights only. */
+  interleave_moe_layer_step: layers(uint).nullable().default(null),
   /** `{arch}.leading_dense_block_count` (DeepSeek: first k dense blocks before MoE). */
   leading_dense_block_count: layers(uint).nullable().default(null),
 

@@ -95,7 +95,8 @@ export const NoteSchema = z.strictObject({
   /**
    * Stable code, e.g. `turbo-auto-asymmetric-k`, `turbo-boundary-v`, `turbo-fa-forced`,
    * `turbo-head-padding`, `fa-auto-resolved`, `v-padded-no-fa`, `ctx-padded`, `ctx-seq-rounded`,
-   * `ctx-exceeds-train`, `swa-capped`, `weights-fallback`, `weights-missing`, `compute-estimate`,
+   * `ctx-exceeds-train`, `swa-capped`, `weights-fallback`, `weights-missing`,
+   * `weights-imatrix-dependent`, `weights-mtp-not-loaded`, `compute-estimate`,
    * `overhead-uncalibrated`, `ollama-per-request-ctx`.
    */
   code: z.string(),

@@ -15,7 +15,15 @@ import type { KvTypePlan } from "./kv.ts";
 import { resolveLayers } from "./layers.ts";
 import type { ResolvedArchitecture } from "./layers.ts";
 import { FTYPE_FALLBACK_BPW, normaliseFtype } from "./ftypes.ts";
-import { allocBytes, buildTensorTable, isInputTensor, tensorBytes, tensorLayer } from "./weights.ts";
+import {
+  allocBytes,
+  buildTensorTable,
+  IMATRIX_DEPENDENT_FTYPES,
+  IMATRIX_REQUIRED_FTYPES,
+  isInputTensor,
+  tensorBytes,
+  tensorLayer,
+} from "./weights.ts";
 
 /**
  * The memory engine's entry point: one Breakdown for (architecture, runtime config).
@@ -321,7 +329,7 @@ interface WeightsOut {
 const weightsCache = new WeakMap<object, Map<string, WeightsOut>>();
 
 function computeWeights(arch: Architecture, config: RuntimeConfig, opts: BreakdownOptions): WeightsOut {
-  const key = `${config.backend}|${config.n_gpu_layers}|${config.weights_ftype}|${opts.tensors_ftype ?? ""}`;
+  const key = `${config.backend}|${config.n_gpu_layers}|${config.weights_ftype}|${opts.tensors_ftype ?? ""}|${config.engine.name}|${config.engine.revision}`;
   const cacheKey: object = opts.tensors ?? arch;
   let m = weightsCache.get(cacheKey);
   if (!m) weightsCache.set(cacheKey, (m = new Map()));
@@ -342,6 +350,12 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
     try {
       tensors = buildTensorTable(arch, ftype);
       source = "builder";
+      if (IMATRIX_DEPENDENT_FTYPES.has(ftype))
+        notes.push({
+          code: "weights-imatrix-dependent",
+          level: "info",
+          message: `${ftype}: llama-quantize picks some tensor types differently with an importance matrix; these weights are for a file quantized ${IMATRIX_REQUIRED_FTYPES.has(ftype) ? "with" : "without"} one`,
+        });
     } catch (e) {
       if (!(e instanceof EngineError) || e.code === "block-size") throw e;
       const bpw = FTYPE_FALLBACK_BPW[ftype];
@@ -397,12 +411,23 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
   let dev = 0;
   let hasOutput = false;
   let embd: TensorTable[number] | null = null;
+  // llama.cpp de3ff81 creates NextN/MTP layer tensors with TENSOR_SKIP unless MTP drafting is on
+  // (llama_model_params.load_mtp, default false): they stay in the file, not in memory.
+  const mtpFrom =
+    config.engine.name === "llama.cpp" && config.engine.revision === "current"
+      ? arch.block_count - arch.nextn_predict_layers
+      : Infinity;
+  let mtpBytes = 0;
   for (const t of tensors) {
     const b = tensorBytes(t);
     total += b;
     if (t.name === "output.weight") hasOutput = true;
     if (t.name === "token_embd.weight") embd = t;
     const il = tensorLayer(t.name);
+    if (il !== null && il >= mtpFrom) {
+      mtpBytes += b;
+      continue;
+    }
     const onDev = isInputTensor(t.name) ? false : il === null ? place.outputOnDevice : place.onDevice(il);
     if (onDev) dev += allocBytes(t, backendKind);
     else host += allocBytes(t, "host");
@@ -419,6 +444,12 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
   }
   const per: BufferBytes[] = [{ name: "CPU_Mapped", host: true, bytes: host }];
   if (dev > 0) per.push({ name: names.dev, host: false, bytes: dev });
+  if (mtpBytes > 0)
+    notes.push({
+      code: "weights-mtp-not-loaded",
+      level: "info",
+      message: `${arch.nextn_predict_layers} NextN/MTP layer(s), ${mtpBytes} B of the file, are not loaded (llama.cpp loads them only for MTP drafting)`,
+    });
   return {
     w: { bytes: total, source, estimate: false, ftype, per_device: per, tied_duplicate_bytes: dup },
     notes,

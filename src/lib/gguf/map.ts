@@ -410,6 +410,7 @@ export function ggufToArchitecture(
     expert_shared_count: r.uint("expert_shared_count"),
     expert_shared_feed_forward_length: r.uint("expert_shared_feed_forward_length"),
     leading_dense_block_count: r.uint("leading_dense_block_count"),
+    interleave_moe_layer_step: r.uint("interleave_moe_layer_step"),
     vocab_size: vocab === 0 ? null : vocab,
     tied_embeddings: tensors ? !tensors.some((t) => t.name === "output.weight") : null,
     n_params: tensors ? tensors.reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0) : null,

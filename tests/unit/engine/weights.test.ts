@@ -102,24 +102,24 @@ test("tied embeddings: no output.weight, token_embd gets the output rule (Q6_K)"
 });
 
 test("unsupported builder ftype / arch are refused (the breakdown then falls back, labelled)", () => {
-  assert.throws(() => buildTensorTable(qwen, "IQ2_XS"), /no tensor-table builder for ftype/);
+  // NVFP4 has no llama-quantize default type (llama_ftype_get_default_type → COUNT)
+  assert.throws(() => buildTensorTable(qwen, "NVFP4"), /no tensor-table builder for ftype/);
   assert.throws(
     () => buildTensorTable(fixture("mamba2-2.7b"), "Q4_K_M"),
     /no tensor-table builder for architecture "mamba2"/,
   );
 });
 
-test("ftypes without a mixing table (de3ff81 ids 21, 38–41) get the labelled params × bpw fallback", () => {
-  // gpt-oss ships only as MXFP4_MOE; 21e9 params × 4.25 bpw (mxfp4: 17 B per 32) / 8.
-  // Nominal rates from the block layouts: nvfp4 36 B / 64 = 4.5, q1_0 18 B / 128 = 1.125,
-  // q2_0 18 B / 64 = 2.25; Q2_K_S has llama-quantize's Llama-3-8B figure, 3.17.
+test("ftypes llama-quantize cannot make for a model get the labelled params × bpw fallback", () => {
+  // NVFP4 is no llama-quantize target; Q1_0 (block 128) has no fallback for gpt-oss's 2880-wide
+  // rows, so llama-quantize stops ("no tensor type fallback") and the builder refuses too.
+  // Nominal rates from the block layouts: nvfp4 36 B / 64 = 4.5, q1_0 18 B / 128 = 1.125.
   const oss = fixture("gpt-oss-20b");
+  for (const ftype of ["MXFP4_MOE", "Q2_0", "Q2_K_S"])
+    assert.equal(computeBreakdown(oss, cfg({ n_ctx: 4096, weights_ftype: ftype })).weights.source, "builder", ftype);
   const want: [string, number][] = [
-    ["MXFP4_MOE", 4.25],
     ["NVFP4", 4.5],
     ["Q1_0", 1.125],
-    ["Q2_0", 2.25],
-    ["Q2_K_S", 3.17],
   ];
   for (const [ftype, bpw] of want) {
     const b = computeBreakdown(oss, cfg({ n_ctx: 4096, weights_ftype: ftype }));
@@ -142,5 +142,50 @@ test("ftypes without a mixing table (de3ff81 ids 21, 38–41) get the labelled p
     () => computeBreakdown(oss, cfg({ n_ctx: 4096, weights_ftype: "Q3_X" })),
     (e: unknown) =>
       e instanceof EngineError && e.field === "weights_ftype" && /unknown weights ftype "Q3_X"/.test(e.message),
+  );
+});
+
+test("imatrix-dependent ftypes say which file they describe; IQ ftypes that need an imatrix assume one", () => {
+  const q4 = computeBreakdown(qwen, cfg({ n_ctx: 4096, weights_ftype: "Q4_0" }));
+  assert.ok(q4.notes.some((n) => n.code === "weights-imatrix-dependent" && n.message.includes("without one")));
+  const iq = computeBreakdown(qwen, cfg({ n_ctx: 4096, weights_ftype: "IQ3_XXS" }));
+  assert.ok(iq.notes.some((n) => n.code === "weights-imatrix-dependent" && n.message.includes("with one")));
+  // llama-quantize: Q4_0 with an imatrix puts the first n/8 ffn_down (40 / 8 = 5 layers) in Q4_1
+  const withIm = buildTensorTable(qwen, "Q4_0", { imatrix: true }).filter((t) => t.name.endsWith("ffn_down.weight"));
+  assert.deepEqual(
+    withIm.slice(4, 6).map((t) => t.type),
+    ["q4_1", "q4_0"],
+  );
+  const q4k = computeBreakdown(qwen, cfg({ n_ctx: 4096, weights_ftype: "Q4_K_M" }));
+  assert.ok(!q4k.notes.some((n) => n.code === "weights-imatrix-dependent"));
+});
+
+test("NextN/MTP layers are in the file but not loaded (llama.cpp de3ff81 TENSOR_SKIP without load_mtp)", () => {
+  const a = fixture("qwen3.5-27b"); // 65 blocks, the last one the MTP layer
+  const t = buildTensorTable(a, "Q4_K_M");
+  const mtp = t.filter((x) => x.name.startsWith("blk.64.")).reduce((s, x) => s + tensorBytes(x), 0);
+  assert.ok(mtp > 0);
+  const b = computeBreakdown(a, cfg({ n_ctx: 4096, backend: "cpu", weights_ftype: "Q4_K_M" }));
+  const loaded = b.weights.per_device.reduce((s, d) => s + d.bytes, 0);
+  const aligned = t
+    .filter((x) => !x.name.startsWith("blk.64."))
+    .reduce((s, x) => s + Math.ceil(tensorBytes(x) / 32) * 32, 0);
+  assert.equal(b.weights.bytes, tensorTableBytes(t));
+  assert.equal(loaded, aligned);
+  assert.ok(b.notes.some((n) => n.code === "weights-mtp-not-loaded"));
+  // older llama.cpp revisions load them
+  const old = computeBreakdown(
+    a,
+    cfg({
+      n_ctx: 4096,
+      backend: "cpu",
+      weights_ftype: "Q4_K_M",
+      engine: { name: "llama.cpp", revision: "2025-11-07" },
+    }),
+  );
+  assert.equal(
+    old.weights.per_device.reduce((s, d) => s + d.bytes, 0),
+    aligned +
+      t.filter((x) => x.name.startsWith("blk.64.")).reduce((s, x) => s + Math.ceil(tensorBytes(x) / 32) * 32, 0),
   );
 });

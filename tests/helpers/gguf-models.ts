@@ -91,6 +91,12 @@ export interface TinyOptions {
   swaPattern?: number | boolean[];
   /** NextN / MTP layers appended to the trunk (glm4moe, qwen35). */
   nextn?: number;
+  /** Real MoE geometry (gpt-oss, deepseek2, glm4moe); the defaults are 4 experts, 2 used, 64 wide. */
+  moe?: { nExpert: number; nUsed: number; nFfExp: number };
+  /** Real state-space geometry (jamba, granitehybrid, falcon-h1; qwen35: dState, nGroup = key heads, dtRank = value heads). */
+  ssm?: { dInner: number; dConv: number; dState: number; dtRank: number; nGroup?: number };
+  /** deepseek2: the q LoRA rank (default 64). */
+  qLora?: number;
 }
 
 type Meta = Record<string, GgufKv>;
@@ -205,11 +211,11 @@ function ssmMeta(a: string, s: Ssm): Meta {
   return m;
 }
 
-/** `{arch}.expert_*` keys, 2 experts used per token (expert_shared_count only when given). */
-function moeMeta(a: string, nExpert: number, nFfExp: number, nShared?: number): Meta {
+/** `{arch}.expert_*` keys, `nUsed` (default 2) experts per token (expert_shared_count only when given). */
+function moeMeta(a: string, nExpert: number, nFfExp: number, nShared?: number, nUsed = 2): Meta {
   const m: Meta = {
     [`${a}.expert_count`]: kv.u32(nExpert),
-    [`${a}.expert_used_count`]: kv.u32(2),
+    [`${a}.expert_used_count`]: kv.u32(nUsed),
   };
   if (nShared !== undefined) m[`${a}.expert_shared_count`] = kv.u32(nShared);
   m[`${a}.expert_feed_forward_length`] = kv.u32(nFfExp);
@@ -351,7 +357,8 @@ export function llamaModel(o: TinyOptions = {}): TinyModel {
     note: `llama dense, ${nLayer} layers, head_dim ${hd}, GQA ${nHead}:${String(nHeadKv)}`,
     metadata: {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 8192, nEmbd, nLayer, nFf, nVocab }),
-      ...headCounts(a, nHead, nHeadKv),
+      // head_dim ≠ n_embd / n_head (Mistral-Nemo) needs the explicit key/value lengths
+      ...(nEmbd === nHead * hd ? headCounts(a, nHead, nHeadKv) : heads(a, nHead, nHeadKv, hd)),
       [`${a}.rope.dimension_count`]: kv.u32(hd),
       ...rmsEps(a),
       ...tinyVocab(nVocab),
@@ -472,8 +479,9 @@ export function gemma3nModel(o: TinyOptions = {}): TinyModel {
 
 /** gpt-oss (`src/models/openai-moe.cpp`): SWA period 2, attention sinks, MoE with biases. */
 export function gptOssModel(o: TinyOptions = {}): TinyModel {
-  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf: nFfExp, nVocab } = dims(o, 4, 64, 8, 2, 64, 64);
-  const nExpert = 4;
+  const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 4, 64, 8, 2, 64, 64);
+  const nExpert = o.moe?.nExpert ?? 4;
+  const nFfExp = o.moe?.nFfExp ?? nFf;
   const a = "gpt-oss";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, true);
@@ -499,7 +507,7 @@ export function gptOssModel(o: TinyOptions = {}): TinyModel {
       ...baseMeta(a, { nCtxTrain: o.nCtxTrain ?? 131072, nEmbd, nLayer, nFf: nFfExp, nVocab }),
       ...heads(a, nHead, nHeadKv, hd),
       ...rmsEps(a),
-      ...moeMeta(a, nExpert, nFfExp),
+      ...moeMeta(a, nExpert, nFfExp, undefined, o.moe?.nUsed),
       [`${a}.attention.sliding_window`]: kv.u32(o.window ?? 128),
       ...swaPatternKv(a, o.swaPattern),
       ...tinyVocab(nVocab),
@@ -517,12 +525,12 @@ export function deepseek2Model(o: TinyOptions & { mla?: boolean } = {}): TinyMod
   const nEmbd = o.nEmbd ?? 64;
   const nHead = o.nHead ?? 2;
   const nFf = o.nFf ?? 128;
-  const nFfExp = 64;
-  const nExpert = 4;
+  const nFfExp = o.moe?.nFfExp ?? 64;
+  const nExpert = o.moe?.nExpert ?? 4;
   const nVocab = o.nVocab ?? 320;
   const kvLora = 512;
   const rope = 64;
-  const qLora = 64;
+  const qLora = o.qLora ?? 64;
   const kMla = 192;
   const vMla = 128;
   const mla = o.mla ?? true;
@@ -561,7 +569,7 @@ export function deepseek2Model(o: TinyOptions & { mla?: boolean } = {}): TinyMod
     [`${a}.attention.q_lora_rank`]: kv.u32(qLora),
     [`${a}.attention.kv_lora_rank`]: kv.u32(kvLora),
     [`${a}.rope.dimension_count`]: kv.u32(rope),
-    ...moeMeta(a, nExpert, nFfExp, 1),
+    ...moeMeta(a, nExpert, nFfExp, 1, o.moe?.nUsed),
     ...tinyVocab(nVocab),
   };
   if (mla) {
@@ -595,8 +603,8 @@ export function glm4moeModel(o: TinyOptions = {}): TinyModel {
   const { nLayer: nTrunk, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 3, 64, 4, 2, 128, 128);
   const nextn = o.nextn ?? 1;
   const nLayer = nTrunk + nextn;
-  const nFfExp = 64;
-  const nExpert = 4;
+  const nFfExp = o.moe?.nFfExp ?? 64;
+  const nExpert = o.moe?.nExpert ?? 4;
   const a = "glm4moe";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, true);
@@ -622,7 +630,7 @@ export function glm4moeModel(o: TinyOptions = {}): TinyModel {
       ...rmsEps(a),
       [`${a}.nextn_predict_layers`]: kv.u32(nextn),
       [`${a}.leading_dense_block_count`]: kv.u32(1),
-      ...moeMeta(a, nExpert, nFfExp, 1),
+      ...moeMeta(a, nExpert, nFfExp, 1, o.moe?.nUsed),
       ...tinyVocab(nVocab),
     },
     tensors: t.list,
@@ -641,9 +649,9 @@ export function qwen35Model(o: TinyOptions & { interval?: number; recurrentLayer
   const interval = o.interval ?? 4;
   // GDN geometry (Qwen3.5-27B-like ratios, scaled down): d_state = key head dim 128
   const dConv = 4;
-  const dState = 128;
-  const nGroup = 2; // key heads
-  const dtRank = 4; // value heads
+  const dState = o.ssm?.dState ?? 128;
+  const nGroup = o.ssm?.nGroup ?? 2; // key heads
+  const dtRank = o.ssm?.dtRank ?? 4; // value heads
   const dInner = dState * dtRank;
   const keyDim = dState * nGroup;
   const valueDim = dState * dtRank;
@@ -772,7 +780,7 @@ export function jambaModel(o: TinyOptions = {}): TinyModel {
   const nHeadKv = o.nHeadKv ?? kvHeads;
   const nFf = o.nFf ?? 128;
   const nVocab = o.nVocab ?? 320;
-  const ssm: Ssm = { dInner: 2 * nEmbd, dConv: 4, dState: 16, dtRank: 8 };
+  const ssm: Ssm = o.ssm ?? { dInner: 2 * nEmbd, dConv: 4, dState: 16, dtRank: 8 };
   const a = "jamba";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
@@ -810,7 +818,7 @@ export function graniteHybridModel(o: TinyOptions = {}): TinyModel {
   const nHeadKv = o.nHeadKv ?? kvHeads;
   const nFf = o.nFf ?? 128;
   const nVocab = o.nVocab ?? 320;
-  const ssm: Ssm = { dInner: 2 * nEmbd, dConv: 4, dState: 64, dtRank: 8, nGroup: 1 };
+  const ssm: Ssm = o.ssm ?? { dInner: 2 * nEmbd, dConv: 4, dState: 64, dtRank: 8, nGroup: 1 };
   const a = "granitehybrid";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);
@@ -841,7 +849,7 @@ export function graniteHybridModel(o: TinyOptions = {}): TinyModel {
 /** Falcon-H1 (`src/models/falcon-h1.cpp`): every layer has attention AND a Mamba-2 mixer. */
 export function falconH1Model(o: TinyOptions = {}): TinyModel {
   const { nLayer, nEmbd, nHead, nHeadKv, hd, nFf, nVocab } = dims(o, 4, 128, 4, 2, 64, 128);
-  const ssm: Ssm = { dInner: 256, dConv: 4, dState: 32, dtRank: 8, nGroup: 1 };
+  const ssm: Ssm = o.ssm ?? { dInner: 256, dConv: 4, dState: 32, dtRank: 8, nGroup: 1 };
   const a = "falcon-h1";
   const t = new Tensors();
   embedAndOutput(t, nEmbd, nVocab, o.untied ?? false);

@@ -531,6 +531,7 @@ function assemble(arch: Architecture, config: RuntimeConfig, opts: BreakdownOpti
 
   // Compute + overhead estimates.
   const full = caches.find((c) => c.kind === "full" && c.layers > 0) ?? caches.find((c) => c.kind === "swa");
+  const swa = caches.find((c) => c.kind === "swa" && c.layers > 0 && c !== full);
   const ci: ComputeInput = {
     r,
     n_vocab: arch.vocab_size,
@@ -538,6 +539,8 @@ function assemble(arch: Architecture, config: RuntimeConfig, opts: BreakdownOpti
     n_tok: plan.n_ubatch,
     n_kv: full ? full.cells : 0,
     cells_total: full ? full.cells * full.n_stream : 1,
+    n_kv_swa: swa ? swa.cells : 0,
+    n_stream: full ? full.n_stream : 1,
     fa: m.fa,
     type_k: m.types.type_k,
     type_v: m.types.type_v,
@@ -550,12 +553,7 @@ function assemble(arch: Architecture, config: RuntimeConfig, opts: BreakdownOpti
     throw missingField("n_head", "for the compute buffer without flash attention (KQ matrix)");
   const comp = estimateCompute(ci);
   const over = estimateOverhead(ci);
-  if (config.backend !== "cuda")
-    notes.push({
-      code: "compute-estimate",
-      level: "warning",
-      message: `compute buffers for ${config.backend} use the CUDA-calibrated model (no ${config.backend} measurement yet)`,
-    });
+  if (config.backend === "metal") notes.push({ code: "compute-estimate", level: "warning", message: comp.label });
   if (!over.calibrated) notes.push({ code: "overhead-uncalibrated", level: "warning", message: over.label });
 
   // Totals.

@@ -4,24 +4,19 @@ import type { KvType } from "../../schemas/kv-type.ts";
 import type { Backend, EngineProfile } from "../../schemas/runtime-config.ts";
 import type { ResolvedArchitecture } from "./layers.ts";
 import { MiB } from "../units.ts";
+import { cpuCompute } from "./compute/cpu.ts";
+import { cudaCompute } from "./compute/cuda.ts";
+import { metalCompute } from "./compute/metal.ts";
 
 /**
- * Compute-buffer and runtime-overhead ESTIMATES (docs/memory-model.md#compute-buffers, #runtime-overhead).
- *
- * llama.cpp measures compute buffers by reserving worst-case graphs; there is no formula. This
- * model keeps the dominant terms ({D}#compute-calibration) and is calibrated on the 23 H100 runs of
- * the project's measurement, data/raw/2026-11-26-qwen3-14b-h100-sxm-80gb-llama-cpp-cuda/ (llama.cpp de3ff81, CUDA, Qwen3-14B Q4_K_M), where it
- * reproduces every CUDA0 and CUDA_Host compute buffer to the byte:
- *
- * device = max(logits, attention, ffn)
- *   logits     = (n_vocab + n_embd) · n_out · 4                 (result_norm + logits, f32)
- *   attention  FA on : mask f16 n_kv·n_tok·2 + f16 dequant of quantized K/V (all cells × width × 2)
- *                      + 4 · n_embd · n_tok · 4 + 12 KiB + Hadamard rotation matrices
- *              FA off: KQ n_kv·n_tok·n_head·4 + mask f32 n_kv·n_tok·4 + 4 · n_embd · n_tok · 4
- *                      + 2 · k_width · n_tok · 4 + 8 KiB
- *   ffn        = n_tok · 4 · (2 · n_embd + 2 · ffn width)   (not binding on the calibration set)
- * host   = 2 · n_embd · n_tok · 4 + mask (f16 with FA, f32 without) + small inputs
- *          (+ 2 · k_width · n_tok · 4 without FA) + rotation matrices
+ * Compute-buffer and runtime-overhead ESTIMATES per backend (docs/memory-model.md#compute-buffers,
+ * #runtime-overhead). llama.cpp sizes a compute buffer by reserving worst-case graphs in ggml-alloc; there is
+ * no closed formula, so each backend keeps the dominant terms of its graphs:
+ * - CUDA (compute/cuda.ts): calibrated on the measured H100 runs, to the byte;
+ * - CPU (compute/cpu.ts): fitted to llama.cpp's own no-allocation reservations of real catalog
+ *   geometries (tests/fixtures/compute/);
+ * - Metal (compute/metal.ts): the CPU graph terms plus the scratch the Metal backend adds to its
+ *   flash-attention and MoE ops (read from ggml-metal's source); no Metal measurement yet.
  *
  * Runtime overhead (CUDA): 614.5 MiB with FA (CUDA context + ggml init 526.8 MiB, buffer
  * rounding, VMM pool / cuBLAS / graphs during decoding), plus without FA the pool's f16 copy of KQ
@@ -41,6 +36,10 @@ export interface ComputeInput {
   readonly n_kv: number;
   /** All cells of that cache (× streams): the f16 dequant scratch is sized by the allocation. */
   readonly cells_total: number;
+  /** KV cells per stream of the sliding-window cache (0 without one): its own mask and views. */
+  readonly n_kv_swa?: number;
+  /** KV streams (n_seq when not unified, else 1). */
+  readonly n_stream?: number;
   readonly fa: boolean;
   readonly type_k: KvType;
   readonly type_v: KvType;
@@ -88,7 +87,8 @@ export function rotationMatrixBytes(
   return s;
 }
 
-function ffnWidth(r: ResolvedArchitecture): number {
+/** FFN width of the widest layer (dense) or of the routed + shared experts (MoE). */
+export function ffnWidth(r: ResolvedArchitecture): number {
   const a = r.arch;
   if ((a.expert_count ?? 0) > 1 && a.expert_used_count && a.expert_feed_forward_length) {
     return (
@@ -102,63 +102,9 @@ function ffnWidth(r: ResolvedArchitecture): number {
 }
 
 export function estimateCompute(c: ComputeInput): ComputeResult {
-  const { r, n_tok: nTok, n_kv: nKv, fa } = c;
-  const hasAttn = r.layers.some((l) => l.kv) && nKv > 0;
-  const rot = rotationMatrixBytes(r, c.type_k, c.type_v, c.profile);
-  const logits = (c.n_vocab + c.n_embd) * nTok * 4;
-  let attn = 0;
-  let attnSlope = 0;
-  let host = 2 * c.n_embd * nTok * 4;
-  let hostSlope = 0;
-  if (hasAttn) {
-    const kW = r.k_width_max;
-    const vW = r.is_mla ? 0 : r.v_width_max;
-    if (fa) {
-      const deqPerCell = (isQuantizedKvType(c.type_k) ? kW * 2 : 0) + (isQuantizedKvType(c.type_v) ? vW * 2 : 0);
-      const perKv = nTok * 2;
-      attn = nKv * perKv + c.cells_total * deqPerCell + 4 * c.n_embd * nTok * 4 + 12288 + rot;
-      attnSlope = perKv * (nKv / c.cells_total) + deqPerCell;
-      host += nKv * nTok * 2 + 14336;
-      hostSlope = nTok * 2 * (nKv / c.cells_total);
-    } else {
-      const nHead = c.n_head ?? 0;
-      const perKv = nTok * nHead * 4 + nTok * 4;
-      attn = nKv * perKv + 4 * c.n_embd * nTok * 4 + 2 * kW * nTok * 4 + 8192;
-      attnSlope = perKv * (nKv / c.cells_total);
-      host += nKv * nTok * 4 + 10240 + 2 * kW * nTok * 4;
-      hostSlope = nTok * 4 * (nKv / c.cells_total);
-    }
-  }
-  host += rot;
-  const ffn = nTok * 4 * (2 * c.n_embd + 2 * ffnWidth(r));
-  const main = Math.max(logits, attn, ffn);
-  const mainSlope = attn >= logits && attn >= ffn ? attnSlope : 0;
-  const label =
-    "estimate: max(logits, attention, FFN) + host inputs; calibrated on llama.cpp de3ff81 CUDA H100 Qwen3-14B (23 runs)";
-  let per: BufferBytes[];
-  let slope: number;
-  if (c.backend === "cpu" || c.offload === "none") {
-    per = [{ name: "CPU", host: true, bytes: main + host }];
-    slope = mainSlope + hostSlope;
-  } else {
-    const dev = c.backend === "cuda" ? "CUDA0" : "MTL0";
-    const hostName = c.backend === "cuda" ? "CUDA_Host" : "CPU";
-    if (c.offload === "all") {
-      per = [
-        { name: dev, host: false, bytes: main },
-        { name: hostName, host: true, bytes: host },
-      ];
-    } else {
-      // Partial offload: the device still reserves the full graph; CPU layers add their own.
-      per = [
-        { name: dev, host: false, bytes: main },
-        { name: hostName, host: true, bytes: host + Math.max(attn, ffn) },
-      ];
-    }
-    slope = mainSlope + hostSlope + (c.offload === "partial" ? attnSlope : 0);
-  }
-  const bytes = per.reduce((s, b) => s + b.bytes, 0);
-  return { per_backend: per, bytes, slope_per_cell: slope, label };
+  if (c.backend === "cpu") return cpuCompute(c);
+  if (c.backend === "metal") return metalCompute(c);
+  return cudaCompute(c);
 }
 
 export function estimateOverhead(c: ComputeInput): OverheadResult {

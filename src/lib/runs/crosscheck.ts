@@ -56,8 +56,10 @@ const hostWeights = (b: Breakdown): number =>
   b.weights.per_device.filter((d) => d.host).reduce((a, d) => a + d.bytes, 0);
 
 /**
- * The compute-buffer model is calibrated on CUDA with the layers on the GPU (compute.ts); CPU and
- * Metal use the same model uncalibrated (the engine says so in its `compute-estimate` note).
+ * The compute-buffer model is calibrated on measured runs only on CUDA with the layers on the GPU
+ * (compute/cuda.ts). The CPU model is fitted to llama.cpp's own graph reservations, not to measured
+ * runs, and the Metal model is derived from its source (its `compute-estimate` note says so): both
+ * count as uncalibrated against a measurement.
  */
 const computeCalibrated = (b: Breakdown, c: RuntimeConfig): boolean =>
   c.backend === "cuda" && b.compute.per_backend.some((d) => !d.host);
@@ -127,7 +129,7 @@ export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
     metric: "compute_bytes",
     component: "compute.bytes",
     meaning:
-      "compute buffers summed over backends (CUDA0 + CUDA_Host, MTL0 + CPU …) ↔ the estimate per backend. On CPU and Metal the CUDA-calibrated model is used uncalibrated: a deviation there is evidence for calibration, not a reason to lower the ceiling",
+      "compute buffers summed over backends (CUDA0 + CUDA_Host, MTL0 + CPU …) ↔ the estimate per backend. On CPU (fitted to llama.cpp's reservations) and Metal (derived from its source) no measured run calibrates the model yet: a deviation there is evidence for calibration, not a reason to lower the ceiling",
     exact: false,
     ceiling: true,
     basis: computeBasis,

@@ -27,8 +27,9 @@ export interface CpuTerms {
   readonly attention: number;
   readonly ffn: number;
   readonly recurrent: number;
-  /** d(bytes)/d(total cell) of the binding term. */
-  readonly slope: number;
+  /** d(masks)/d(total cell) and d(attention)/d(total cell). */
+  readonly maskSlope: number;
+  readonly attentionSlope: number;
 }
 
 function qWidth(c: ComputeInput): number {
@@ -105,16 +106,24 @@ export function cpuTerms(c: ComputeInput): CpuTerms {
       attention = kq >= act ? kq + act : act + (kq * kq) / act;
       slope = kq >= act ? kqPerCell * perCellShare : ((2 * kq) / act) * kqPerCell * perCellShare;
     }
-    slope += nTok * maskBytes * perCellShare;
   }
-  return { logits, masks, attention, ffn: ffnActivations(c), recurrent: recurrentActivations(c), slope };
+  return {
+    logits,
+    masks,
+    attention,
+    ffn: ffnActivations(c),
+    recurrent: recurrentActivations(c),
+    maskSlope: hasAttn ? nTok * maskBytes * perCellShare : 0,
+    attentionSlope: slope,
+  };
 }
 
 export function cpuCompute(c: ComputeInput): ComputeResult {
   const t = cpuTerms(c);
   const layer = t.masks + Math.max(t.attention, t.ffn, t.recurrent);
   const bytes = Math.max(t.logits, layer);
-  const slope = layer > t.logits ? t.slope : 0;
+  const attentionBinds = t.attention >= t.ffn && t.attention >= t.recurrent;
+  const slope = layer > t.logits ? t.maskSlope + (attentionBinds ? t.attentionSlope : 0) : 0;
   return {
     per_backend: [{ name: "CPU", host: true, bytes }],
     bytes,

@@ -60,7 +60,8 @@ export function metalCompute(c: ComputeInput): ComputeResult {
   const attention = t.attention + fa.bytes;
   const layer = t.masks + Math.max(attention, t.ffn + moeExtra(c), t.recurrent);
   const device = Math.max(t.logits, layer);
-  const slope = layer > t.logits ? t.slope + fa.slope : 0;
+  const attentionBinds = attention >= t.ffn && attention >= t.recurrent;
+  const slope = layer > t.logits ? t.maskSlope + (attentionBinds ? t.attentionSlope + fa.slope : 0) : 0;
   const maskBytes = c.fa ? 2 : 4;
   const masks = hasAttn ? (c.n_kv + (c.n_kv_swa ?? 0)) * c.n_tok * maskBytes : 0;
   const host = 2 * c.n_embd * c.n_tok * 4 + masks + (hasAttn ? (c.fa ? 14336 : 10240) : 0);

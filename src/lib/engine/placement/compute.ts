@@ -23,7 +23,10 @@ import type { PlacedDev } from "./devices.ts";
  *   overridden to the host add the two hidden-state copies;
  * - `--no-kv-offload` runs attention on the host: the device keeps K and V rows of the batch
  *   (n_ubatch × 4 B × (k + v width)) and the hidden state, the host one more hidden state;
- * - iSWA models carry a second KQ mask (SWA cells) next to the full one.
+ * - iSWA models carry a second KQ mask (SWA cells) next to the full one;
+ * - a CUDA/ROCm device runs the large batches of layers left on the host itself (offload_op):
+ *   the host adds only a hidden state for them, and with `-ngl 0` the GPU still reserves its
+ *   graph plus a copy of the largest weight (checked on an H100, tests/fixtures/placement/h100-runs.json).
  * Calibrated on the RPC runs of tests/fixtures/placement/rpc-runs.json.
  */
 const N_COPIES = 4;
@@ -49,6 +52,8 @@ function ffnShape(ci: ComputeInput): { w: number; u: number; experts: number } {
 
 /** What the placement puts where, beyond layers: drives the per-device terms above. */
 export interface ComputeSituation {
+  /** Largest weight tensor kept in host memory (what a GPU copies in for a batched matmul). */
+  readonly largest_host_tensor: number;
   /** KQ mask bytes of one copy: full cache cells, and SWA cells (0 without SWA). */
   readonly mask_bytes: number;
   readonly swa_mask_bytes: number;
@@ -106,8 +111,20 @@ export function computePerDevice(
     list.push({ name: devs[i].buft, dev: i, bytes: own + copies + (i === outDev ? 0 : nkvo) });
   }
   const hostName = devs.find((d) => d.host_buft)?.host_buft ?? "CPU";
-  if (used.size === 0) {
+  const gpuOffload = devs.findIndex((d) => d.device.kind === "cuda" || d.device.kind === "rocm");
+  if (used.size === 0 && gpuOffload >= 0) {
+    list.push({
+      name: devs[gpuOffload].buft,
+      dev: gpuOffload,
+      bytes: withOut.per_backend[0].bytes + s.largest_host_tensor,
+    });
+    list.push({ name: hostName, dev: null, bytes: withOut.per_backend[1].bytes + s.swa_mask_bytes + hidden });
+  } else if (used.size === 0) {
     list.push({ name: "CPU", dev: null, bytes: estimateCompute({ ...ci, offload: "none" }).bytes });
+  } else if (gpuOffload >= 0) {
+    const host = withOut.per_backend[1].bytes + s.swa_mask_bytes;
+    const extra = anyCpuLayer || s.no_kv_offload ? hidden : 0;
+    list.push({ name: hostName, dev: null, bytes: host + extra });
   } else {
     const host = withOut.per_backend[1].bytes + s.swa_mask_bytes;
     const inputs = host - 2 * hidden; // graph inputs (masks …) the host keeps, one copy

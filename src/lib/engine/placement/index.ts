@@ -9,7 +9,7 @@ import type { MemoryPlan } from "../breakdown.ts";
 import { estimateOverhead } from "../compute.ts";
 import type { ComputeInput } from "../compute.ts";
 import { missingField } from "../errors.ts";
-import { tensorLayer } from "../weights.ts";
+import { tensorBytes, tensorLayer } from "../weights.ts";
 import { kvTypeTraits } from "../ggml-types.ts";
 import { assignLayers, orderDevices, splitPoints } from "./devices.ts";
 import type { PlacedDev } from "./devices.ts";
@@ -123,9 +123,13 @@ export function placeModel(
   const devName = (dev: number | null): string => (dev === null ? HOST : devs[dev].buft);
 
   let where = new Map<string, string>();
+  let largestHost = 0;
   if (tensors) {
     const tp = placeTensors(tensors, devs, layerDev, placement);
     where = tp.where;
+    for (const t of tensors)
+      if (tp.where.get(t.name) === "CPU_Mapped" || tp.where.get(t.name) === "CPU")
+        largestHost = Math.max(largestHost, tensorBytes(t));
     for (const b of tp.buffers)
       buffers.push({
         name: b.name,
@@ -181,6 +185,7 @@ export function placeModel(
     return il !== null && devOf(il) !== null && hostNames.has(buf);
   });
   const comp = computePerDevice(ci, devs, used, outDev, anyCpu, {
+    largest_host_tensor: largestHost,
     mask_bytes: ci.n_kv * perCell,
     swa_mask_bytes: swa ? swa.cells * perCell : 0,
     experts_on_host: onHostOffloaded.some(([n]) => n.includes("_exps")),
@@ -198,7 +203,9 @@ export function placeModel(
       estimate: true,
     });
   const over = estimateOverhead({ ...ci, offload: "all" }).device_bytes;
-  for (const i of used)
+  // every GPU that runs anything (also one holding no layer but the large batches) has a context
+  const running = new Set([...used, ...comp.list.flatMap((c) => (c.dev === null ? [] : [c.dev]))]);
+  for (const i of running)
     if (devs[i].device.kind === "cuda" || devs[i].device.kind === "rocm")
       buffers.push({
         name: `${devs[i].buft} context`,

@@ -2,7 +2,7 @@
 import { defineConfig } from "astro/config";
 import mdx from "@astrojs/mdx";
 import preact from "@astrojs/preact";
-import { runFilesIntegration } from "./src/components/runs/run-files-integration.ts";
+import { runFilesIntegration } from "./src/integrations/run-files.ts";
 
 // SITE_BASE lets the same tree publish at a sub-path (GitHub Pages) and lets the e2e suite
 // prove that every internal link goes through the base helper.

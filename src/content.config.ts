@@ -8,7 +8,7 @@
  * and budgets, whose data other modules consume as typed by the shared schemas, are checked where
  * they are made or used: `npm run ingest` resolves a run's model and hardware presets
  * (scripts/ingest/index.ts), scripts/catalog/validate.ts a budget's hardware, and report
- * components fail the build on a missing id (src/components/reports/data.ts).
+ * components fail the build on a missing id (src/views/reports/data.ts).
  */
 import { defineCollection, reference } from "astro:content";
 import { glob } from "astro/loaders";

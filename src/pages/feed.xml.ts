@@ -1,8 +1,8 @@
 /** /feed.xml: Atom feed of the published reports (hand-written, see components/reports/feed.ts). */
 import type { APIRoute } from "astro";
 import { getCollection } from "astro:content";
-import { atomFeed } from "../components/reports/feed.ts";
-import { publishedReports } from "../components/reports/report-list.ts";
+import { atomFeed } from "../lib/reports/feed.ts";
+import { publishedReports } from "../lib/reports/report-list.ts";
 import { SITE_DESCRIPTION, SITE_TITLE } from "../site.ts";
 import { withBase } from "../utils/base.ts";
 

@@ -5,11 +5,11 @@
  */
 import type { APIRoute } from "astro";
 import { getCollection } from "astro:content";
-import { BUDGET_CHOICES, choicePath } from "../components/models/choices.ts";
-import { publishedReports } from "../components/reports/report-list.ts";
-import { escapeXml } from "../components/reports/feed.ts";
-import { allListPages } from "../components/runs/run-index.ts";
-import { runSummaries } from "../components/runs/runs-data.ts";
+import { BUDGET_CHOICES, choicePath } from "../lib/catalog/choices.ts";
+import { publishedReports } from "../lib/reports/report-list.ts";
+import { escapeXml } from "../lib/reports/feed.ts";
+import { allListPages } from "../lib/runs/run-index.ts";
+import { runSummaries } from "../views/runs/runs-data.ts";
 import { withBase } from "../utils/base.ts";
 
 export const GET: APIRoute = async ({ site }) => {

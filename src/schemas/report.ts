@@ -11,7 +11,7 @@ export const ReportSchema = z.strictObject({
   models: z.array(z.string()).default([]),
   /**
    * Hardware and software versions the report's figures rest on, in words; a source may be linked
-   * as `[text](/site/path/)` or `[text](https://…)` (src/components/reports/inline-links.ts).
+   * as `[text](/site/path/)` or `[text](https://…)` (src/lib/reports/inline-links.ts).
    */
   versions: z.array(z.string()).default([]),
   draft: z.boolean().default(false),

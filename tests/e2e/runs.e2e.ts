@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { dataDir } from "../../src/content-layer/data-dir.ts";
-import { rawFileHref } from "../../src/components/runs/raw-files.ts";
+import { rawFileHref } from "../../src/lib/runs/raw-files.ts";
 import {
   REPO_ROOT,
   collectErrors,

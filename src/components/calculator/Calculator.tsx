@@ -125,7 +125,7 @@ export function Calculator(props: CalculatorProps) {
         setLib(l);
       })
       .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
-    Promise.all([import("@observablehq/plot"), import("./chart-lazy.ts")])
+    Promise.all([import("@observablehq/plot"), import("../../views/calculator/chart-lazy.ts")])
       .then(([Plot, chart]) => alive && setPlot({ Plot, build: chart.memoryVsContext }))
       .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
     const onPop = () => {

@@ -14,7 +14,7 @@ import {
   type CalcState,
 } from "../../lib/calculator/state.ts";
 import type { BudgetView, CalcView, ModelInfo, StaticView, TypeOption } from "../../lib/calculator/view.ts";
-import { memo } from "./memo.ts";
+import { memo } from "../../views/calculator/memo.ts";
 import { parseBytes } from "../../lib/units.ts";
 import { formatBinary, formatDecimal, groupDigits } from "../../lib/format.ts";
 

@@ -1,7 +1,7 @@
 /** The calculator's table of the largest context per KV cache configuration (view model in, markup out). */
 import type { MaxRow } from "../../lib/calculator/view.ts";
 import { limitWords } from "../../lib/catalog/largest-context-words.ts";
-import { memo } from "./memo.ts";
+import { memo } from "../../views/calculator/memo.ts";
 import { formatBinary, formatContext, formatTokens } from "../../lib/format.ts";
 
 function MaxCell({ r }: { r: MaxRow }) {

@@ -4,7 +4,7 @@
  * are served per architecture by runs/[key].json, and `runKeys` lists the files that exist.
  */
 import type { APIRoute } from "astro";
-import { loadCalcCatalog } from "../../components/calculator/catalog.ts";
+import { loadCalcCatalog } from "../../views/calculator/catalog.ts";
 import { catalogFile } from "../../lib/calculator/catalog.ts";
 
 export const GET: APIRoute = async () =>

@@ -1,12 +1,15 @@
 /**
  * Layer rules: no layer imports one above it. The layers, lowest first:
  *   src/schemas (zod shapes) → src/lib (pure engine, catalog, view models) → src/charts →
- *   src/components, src/content-layer, src/layouts → src/pages; scripts/ and tests/ beside them.
+ *   src/content-layer → src/views (view models that read collections) → src/integrations,
+ *   src/components, src/layouts → src/pages; scripts/ and tests/ beside them.
+ * src/components holds components only (.astro, .tsx, .jsx): logic lives a layer down.
  * A failure names the file, the line and the rule, so the fix is to move code down a layer.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { importsOf, sourceFiles, type ImportEdge } from "../../helpers/imports.ts";
@@ -36,7 +39,7 @@ export const RULES: readonly Rule[] = [
     name: "src/lib is pure: it imports no site layer, script or test",
     from: "src/lib/",
     forbids: (e) =>
-      under(e.to, "src/components", "src/pages", "src/content-layer", "src/layouts", "src/integrations") ||
+      under(e.to, "src/components", "src/pages", "src/content-layer", "src/layouts", "src/integrations", "src/views") ||
       under(e.to, "scripts", "tests") ||
       // The chart modules' data shapes are the contract a view model fills: types only.
       (under(e.to, "src/charts") && !e.typeOnly),
@@ -55,6 +58,19 @@ export const RULES: readonly Rule[] = [
   {
     name: "src/charts builds figures from data: no components, pages or scripts",
     from: "src/charts/",
+    forbids: (e) =>
+      under(e.to, "src/components", "src/pages", "src/layouts", "src/views", "src/integrations", "scripts", "tests"),
+  },
+  {
+    // The content layer is needed too: a view model that lists runs or presets reads the collections.
+    name: "src/views imports only lib, schemas, charts, the content layer and packages",
+    from: "src/views/",
+    forbids: (e) =>
+      e.to !== null && !under(e.to, "src/views", "src/lib", "src/schemas", "src/charts", "src/content-layer"),
+  },
+  {
+    name: "src/integrations (build hooks) import no components, pages or layouts",
+    from: "src/integrations/",
     forbids: (e) => under(e.to, "src/components", "src/pages", "src/layouts", "scripts", "tests"),
   },
   {
@@ -144,6 +160,26 @@ test("no layer imports a layer above it", () => {
   assert.deepEqual(violations(edges), []);
 });
 
+/** Files under src/components that are not components (.astro, .tsx, .jsx). */
+export function nonComponents(files: readonly string[]): string[] {
+  return files.filter((f) => f.startsWith("src/components/") && !/\.(astro|tsx|jsx)$/.test(f));
+}
+
+test("src/components holds components only", () => {
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "src/components"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter((f) => f !== "" && existsSync(path.join(REPO_ROOT, f)));
+  assert.ok(files.length > 10, `${files.length} files in src/components`);
+  assert.deepEqual(nonComponents(files), []);
+  assert.deepEqual(nonComponents(["src/components/a/B.astro", "src/components/a/c.ts", "src/components/x.css"]), [
+    "src/components/a/c.ts",
+    "src/components/x.css",
+  ]);
+});
+
 test("no two component folders import each other", () => {
   assert.deepEqual(folderCycles(edges), []);
 });
@@ -157,13 +193,17 @@ test("the rules catch what they forbid", () => {
     typeOnly,
   });
   const bad = [
-    edge("src/lib/engine/x.ts", "src/components/runs/run-view.ts"),
+    edge("src/lib/engine/x.ts", "src/components/runs/RunMeta.astro"),
     edge("src/lib/calculator/y.ts", "src/charts/memory-vs-context.ts"),
     edge("src/schemas/model.ts", null, "node:fs"),
     edge("src/schemas/model.ts", "src/lib/engine/index.ts"),
     edge("scripts/calc.ts", "src/pages/index.astro"),
     edge("src/components/runs/a.ts", "scripts/ingest.ts"),
     edge("src/charts/a.ts", "src/components/runs/a.ts"),
+    edge("src/views/runs/a.ts", "src/components/runs/A.astro"),
+    edge("src/views/runs/a.ts", "scripts/ingest.ts"),
+    edge("src/lib/runs/a.ts", "src/views/runs/a.ts"),
+    edge("src/integrations/a.ts", "src/pages/index.astro"),
   ];
   assert.equal(violations(bad).length, bad.length);
   const good = [
@@ -171,6 +211,9 @@ test("the rules catch what they forbid", () => {
     edge("src/schemas/kv-type.ts", "src/lib/kv-types.ts"),
     edge("src/schemas/model.ts", null, "zod"),
     edge("scripts/calc.ts", "src/lib/engine/index.ts"),
+    edge("src/views/runs/a.ts", "src/content-layer/runs.ts"),
+    edge("src/views/runs/a.ts", null, "astro:content"),
+    edge("src/charts/run-charts.ts", "src/lib/runs/run-view.ts"),
   ];
   assert.deepEqual(violations(good), []);
   const cycle = [

@@ -15,7 +15,7 @@ import { gunzipSync } from "node:zlib";
 import { COMMIT_STEPS } from "../../../scripts/ingest/commit.ts";
 import { ingest } from "../../../scripts/ingest/index.ts";
 import { RunSchema } from "../../../src/schemas/run.ts";
-import { publishedRunFiles } from "../../../src/components/runs/run-files-integration.ts";
+import { publishedRunFiles } from "../../../src/integrations/run-files.ts";
 import { LOG_FORMATS, NODE, REPO, rm, snapshot, tempDataDir, tempDir } from "./helpers.ts";
 
 const LOG = join(LOG_FORMATS, "llama-cpp", "kv-current.log");

@@ -11,7 +11,7 @@ import { ingest } from "../../../scripts/ingest/index.ts";
 import { caseStatus } from "../../../scripts/ingest/points.ts";
 import { parseMemprobe, preLoadProc } from "../../../scripts/ingest/parsers/memprobe.ts";
 import { CROSSCHECK_TABLE, ceilingRuleText, comparedValue, crossCheck } from "../../../src/lib/runs/crosscheck.ts";
-import { runViews } from "../../../src/components/runs/run-view.ts";
+import { runViews } from "../../../src/lib/runs/run-view.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 import { RunSchema, type Run } from "../../../src/schemas/run.ts";
 import { qwen3Run } from "../../helpers/run-fixture.ts";

@@ -12,7 +12,7 @@ import { ingest, reparse } from "../../../scripts/ingest/index.ts";
 import { RunSchema } from "../../../src/schemas/run.ts";
 import { RAW_PATH_PATTERN, rawPathProblem } from "../../../src/lib/runs/raw-path.ts";
 import { resolveInside } from "../../../src/lib/runs/inside-dir.ts";
-import { publishedRunFiles } from "../../../src/components/runs/run-files-integration.ts";
+import { publishedRunFiles } from "../../../src/integrations/run-files.ts";
 import { LOG_FORMATS, rm, snapshot, tempDataDir, tempDir } from "./helpers.ts";
 
 /** Deterministic PRNG (mulberry32): the same cases every run. */

@@ -11,7 +11,7 @@ import {
   kvTable,
   verdict,
   verdictTable,
-} from "../../../src/components/reports/analysis.ts";
+} from "../../../src/lib/reports/analysis.ts";
 import type { Breakdown } from "../../../src/schemas/breakdown.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { atomFeed, escapeXml } from "../../../src/components/reports/feed.ts";
-import { isoDay, publishedReports } from "../../../src/components/reports/report-list.ts";
+import { atomFeed, escapeXml } from "../../../src/lib/reports/feed.ts";
+import { isoDay, publishedReports } from "../../../src/lib/reports/report-list.ts";
 
 test("XML special characters are escaped", () => {
   assert.equal(escapeXml(`a<b & "c" 'd'>`), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { inlineLinks } from "../../../src/components/reports/inline-links.ts";
+import { inlineLinks } from "../../../src/lib/reports/inline-links.ts";
 
 test("a [text](/path/#anchor) in a Rests-on line becomes a link part, the rest stays text", () => {
   assert.deepEqual(inlineLinks("Engine rules: [the memory model](/docs/memory-model/#swa), v0.5.0"), [

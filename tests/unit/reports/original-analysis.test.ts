@@ -5,7 +5,7 @@ import {
   originalFormulaForClaim,
   originalKvBytesForPair,
   originalKvCacheBytes,
-} from "../../../src/components/reports/original-analysis.ts";
+} from "../../../src/lib/reports/original-analysis.ts";
 
 // Hand computation of the original's example, kv_cache_bytes(32768, 48, 40, 128, 3, 4.6):
 //   elements per token = 2 × 48 × 40 × 128 = 491,520

@@ -9,8 +9,8 @@ import {
   paginate,
   runsWithFacet,
   sortNewestFirst,
-} from "../../../src/components/runs/run-index.ts";
-import type { RunSummary } from "../../../src/components/runs/run-index.ts";
+} from "../../../src/lib/runs/run-index.ts";
+import type { RunSummary } from "../../../src/lib/runs/run-index.ts";
 
 function run(id: string, date: string, model: string, hw: string, kv: string[]): RunSummary {
   return {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isSafeRawPath, rawDownloadName, rawFileHref } from "../../../src/components/runs/raw-files.ts";
-import { schemaRows } from "../../../src/components/schema/schema-doc.ts";
-import { BUDGET_CHOICES, DEFAULT_CHOICE, choicePath } from "../../../src/components/models/choices.ts";
-import { layoutFacts } from "../../../src/components/reports/layout.ts";
+import { isSafeRawPath, rawDownloadName, rawFileHref } from "../../../src/lib/runs/raw-files.ts";
+import { schemaRows } from "../../../src/lib/schema-doc.ts";
+import { BUDGET_CHOICES, DEFAULT_CHOICE, choicePath } from "../../../src/lib/catalog/choices.ts";
+import { layoutFacts } from "../../../src/lib/reports/layout.ts";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ModelSchema } from "../../../src/schemas/model.ts";

@@ -4,7 +4,7 @@
  * runs are ingested. Only keys with runs get a file (catalog.json's `runKeys`).
  */
 import type { APIRoute, GetStaticPaths } from "astro";
-import { loadCalcCatalog } from "../../../components/calculator/catalog.ts";
+import { loadCalcCatalog } from "../../../views/calculator/catalog.ts";
 import { groupRunsByArch, type MeasuredRunOption } from "../../../lib/calculator/catalog.ts";
 
 export const getStaticPaths = (async () => {

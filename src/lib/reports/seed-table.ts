@@ -8,9 +8,9 @@ import type { KvType } from "../../schemas/kv-type.ts";
 import { RuntimeConfigSchema } from "../../schemas/runtime-config.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { Run } from "../../schemas/run.ts";
-import { computeBreakdown } from "../../lib/engine/index.ts";
+import { computeBreakdown } from "../engine/index.ts";
 import { kvPair } from "../runs/run-summary.ts";
-import { deltaPct } from "../../lib/format.ts";
+import { deltaPct } from "../format.ts";
 
 export interface SeedCell {
   pair: string;

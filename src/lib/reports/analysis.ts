@@ -8,7 +8,7 @@ import type { Breakdown } from "../../schemas/breakdown.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import { RuntimeConfigSchema } from "../../schemas/runtime-config.ts";
 import type { Backend, EngineProfile, RuntimeConfigInput } from "../../schemas/runtime-config.ts";
-import { computeBreakdown } from "../../lib/engine/index.ts";
+import { computeBreakdown } from "../engine/index.ts";
 import { ORIGINAL_KV_CLAIMS, originalFormulaForClaim } from "./original-analysis.ts";
 import type { OriginalKvClaim } from "./original-analysis.ts";
 

@@ -5,10 +5,10 @@
  * page can reuse them from the chart cache (chart-cache.ts) by the hash of their inputs.
  */
 import type { PlotOptions } from "@observablehq/plot";
-import { measuredVsCalculatedChart, type MeasuredCalculatedRow } from "../../charts/measured-vs-calculated.ts";
-import { residualChart, type ResidualRow } from "../../charts/residuals.ts";
-import type { MeasuredMetric } from "../../schemas/run.ts";
-import { FLAG_PERCENT, METRIC_LABEL, type RunView } from "./run-view.ts";
+import { measuredVsCalculatedChart, type MeasuredCalculatedRow } from "./measured-vs-calculated.ts";
+import { residualChart, type ResidualRow } from "./residuals.ts";
+import type { MeasuredMetric } from "../schemas/run.ts";
+import { FLAG_PERCENT, METRIC_LABEL, type RunView } from "../lib/runs/run-view.ts";
 
 export interface RunChartInputs {
   title: string;

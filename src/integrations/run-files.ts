@@ -12,10 +12,10 @@ import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AstroIntegration } from "astro";
-import { dataPath } from "../../content-layer/data-dir.ts";
-import { resolveInside } from "../../lib/runs/inside-dir.ts";
-import { rawPathProblem } from "../../lib/runs/raw-path.ts";
-import { publishedRawName } from "./raw-files.ts";
+import { dataPath } from "../content-layer/data-dir.ts";
+import { resolveInside } from "../lib/runs/inside-dir.ts";
+import { rawPathProblem } from "../lib/runs/raw-path.ts";
+import { publishedRawName } from "../lib/runs/raw-files.ts";
 
 interface RunFiles {
   id: string;

@@ -9,7 +9,7 @@ import type { Backend } from "../../schemas/runtime-config.ts";
 import { engineBudget, usableBudget } from "../../lib/catalog/index.ts";
 import type { UsableBudget } from "../../lib/catalog/index.ts";
 import type { Budget } from "../../schemas/budget.ts";
-import type { PoolBudget } from "./analysis.ts";
+import type { PoolBudget } from "../../lib/reports/analysis.ts";
 import { requireBudget } from "./data.ts";
 
 export interface ResolvedBudget {

@@ -3,7 +3,7 @@
  * catalog's `attentionLayout`): layer counts by kind and the attention geometry per group.
  */
 import type { Architecture, LayerKind } from "../../schemas/architecture.ts";
-import { resolveLayers } from "../../lib/engine/index.ts";
+import { resolveLayers } from "../engine/index.ts";
 
 export interface LayoutFacts {
   /** hparams.n_layer(): layers without the NextN/MTP ones. */

@@ -7,8 +7,8 @@ import type { Architecture } from "../../schemas/architecture.ts";
 import type { Breakdown, BufferBytes } from "../../schemas/breakdown.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { Point, Run } from "../../schemas/run.ts";
-import { computeBreakdown } from "../../lib/engine/index.ts";
-import { CROSSCHECK_TABLE, comparedValue, engineConfig } from "../../lib/runs/crosscheck.ts";
+import { computeBreakdown } from "../engine/index.ts";
+import { CROSSCHECK_TABLE, comparedValue, engineConfig } from "../runs/crosscheck.ts";
 import { pointSeries } from "../runs/run-view.ts";
 import { kvPair } from "../runs/run-summary.ts";
 

@@ -11,8 +11,8 @@ import type { Model } from "../../schemas/model.ts";
 import type { Run } from "../../schemas/run.ts";
 import { crossCheck } from "../../lib/runs/crosscheck.ts";
 import type { RunCheck } from "../../lib/runs/crosscheck.ts";
-import { summarizeRun } from "./run-summary.ts";
-import type { RunSummary } from "./run-index.ts";
+import { summarizeRun } from "../../lib/runs/run-summary.ts";
+import type { RunSummary } from "../../lib/runs/run-index.ts";
 
 export interface RunsData {
   runs: Run[];

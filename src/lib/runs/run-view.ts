@@ -7,9 +7,9 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { EngineProfile } from "../../schemas/runtime-config.ts";
 import type { MeasuredMetric, Point, Run } from "../../schemas/run.ts";
-import { computeBreakdown } from "../../lib/engine/index.ts";
-import { CROSSCHECK_TABLE, FLAG_PERCENT, engineConfig } from "../../lib/runs/crosscheck.ts";
-import type { Basis, Comparison, RunCheck } from "../../lib/runs/crosscheck.ts";
+import { computeBreakdown } from "../engine/index.ts";
+import { CROSSCHECK_TABLE, FLAG_PERCENT, engineConfig } from "./crosscheck.ts";
+import type { Basis, Comparison, RunCheck } from "./crosscheck.ts";
 import { kvPair } from "./run-summary.ts";
 
 export const METRIC_LABEL: Record<MeasuredMetric, string> = {

@@ -6,7 +6,7 @@
  * encode), always `.txt` (text/plain on every host, which browsers neither render nor run), and
  * the page's link carries the original name as its download name. Pure.
  */
-import { isSafeRawPath } from "../../lib/runs/raw-path.ts";
+import { isSafeRawPath } from "./raw-path.ts";
 
 export { isSafeRawPath };
 

@@ -1,4 +1,4 @@
-/** /feed.xml: Atom feed of the published reports (hand-written, see components/reports/feed.ts). */
+/** /feed.xml: Atom feed of the published reports (hand-written, see src/lib/reports/feed.ts). */
 import type { APIRoute } from "astro";
 import { getCollection } from "astro:content";
 import { atomFeed } from "../lib/reports/feed.ts";

@@ -58,6 +58,9 @@ function llama4(a: Architecture): SourceTensor[] {
       sharedExpert(t, il, g.nEmbd, nFfExpOf(a));
     } else gluFfn(t, il, g.nEmbd, at(a.feed_forward_length, il, "feed_forward_length"));
   }
+  // llama3 rope scaling (Scout: factor 16 to a 10M context) makes the converter write rope_freqs;
+  // Maverick (1M context) has rope_scaling null (the checkpoints' config.json text_config).
+  if ((a.context_length ?? 0) > 1_048_576) t.add("rope_freqs.weight", heads(g, 0).hk / 2);
   return t.list;
 }
 

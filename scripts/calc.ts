@@ -22,6 +22,7 @@ import { render } from "./calc/render.ts";
 import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
 import { defaultPlacement, renderPlacement, runFit, runPlacement, tableFor } from "./calc/placement-run.ts";
 import type { Placement } from "../src/schemas/placement.ts";
+import { loadVision, renderVision } from "./calc/vision-output.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
@@ -71,6 +72,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     config = { ...config, weights_ftype: weights.ftype };
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
     const b = computeBreakdown(m.architecture, config, opts);
+    const vision = await loadVision(
+      { mmproj: args.mmproj ?? null, images: args.images ?? 1, offload: !args.noMmprojOffload },
+      args.images !== undefined || args.mmproj ? (m.projector ?? null) : null,
+    );
     const table = tableFor(m.architecture, config, m.tensors);
     const devices = placement ?? defaultPlacement(config);
     const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
@@ -100,12 +105,14 @@ export async function main(argv: readonly string[]): Promise<number> {
           : null;
       if (weights.line) obj.weights_choice = weights.line;
       if (m.notes?.length) obj.import_notes = m.notes;
+      if (vision) obj.vision = vision;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
       for (const n of m.notes ?? []) console.log(n);
       if (weights.line) console.log(weights.line);
       console.log(render(b, config, m.source));
+      if (vision) console.log(`\n${renderVision(vision, b.total.bytes, b.context.allocated_cells)}`);
       if (args.fit)
         console.log(`\nfit: ${fit ? fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
       if (placement || args.fit) console.log(`\n${renderPlacement(placed)}`);

@@ -18,6 +18,11 @@ and the largest context for a budget.
                      fetched are printed
   --gguf-file <f>    the file of a GGUF repo to read (hf:…-GGUF)
   --hf-endpoint <u>  Hugging Face base URL (a mirror). Default $HF_ENDPOINT, else https://huggingface.co
+  --mmproj <f|url>   a vision projector GGUF beside the model: its weights (exact), the image
+                     encoder's compute buffer (estimate) and the KV cells per image (gemma3
+                     modelled; other projector types: weights only). An ollama: model's
+                     projector layer is used with --images alone
+  --images <n>       images per request (default 1)   --no-mmproj-offload  projector in host memory
   --ollama-registry <u>  Ollama registry base URL. Default $OLLAMA_REGISTRY, else https://registry.ollama.ai
   --list [filter]    list the presets (id, name, trained context, Ollama tags), e.g. --list qwen3
   --ctx <n>          context: 32768, 32k, 128K (k = ×1024). Default 0 = the model's training

@@ -84,10 +84,10 @@ async function fromOllama(rest: string, o: ImportOptions): Promise<LoadedModel> 
     const p = r.projector.header;
     notes.push(
       `projector blob: ${formatBinary(p.tensorBytes)} of tensors (exact, ${p.tensors.length} tensors, ` +
-        `${String(p.metadata["general.architecture"] ?? "?")}); not in the breakdown below (vision not yet counted)`,
+        `${String(p.metadata["general.architecture"] ?? "?")}); counted with --images N`,
     );
   }
-  return { ...m, notes };
+  return { ...m, notes, projector: r.projector?.header ?? null };
 }
 
 /** Import an `hf:` or `ollama:` model; every failure is a ModelLoadError (exit 1) in words. */

@@ -22,6 +22,8 @@ export interface LoadedModel {
   readonly tagFtype?: string | null;
   /** Why tagFtype was chosen, in words (default: "the tag"). */
   readonly tagFtypeBasis?: string;
+  /** A projector GGUF header that came with the model (an Ollama projector layer). */
+  readonly projector?: GgufHeader | null;
   /** Lines printed above the breakdown (an import's bytes fetched, what was estimated). */
   readonly notes?: readonly string[];
 }

@@ -44,6 +44,10 @@ export interface Args {
   ggufFile?: string;
   hfEndpoint?: string;
   ollamaRegistry?: string;
+  /** --mmproj / --images / --no-mmproj-offload (./vision-output.ts). */
+  mmproj?: string;
+  images?: number;
+  noMmprojOffload?: boolean;
 }
 
 export const OPTIONS = {
@@ -89,6 +93,9 @@ export const OPTIONS = {
   "gguf-file": { type: "string" },
   "hf-endpoint": { type: "string" },
   "ollama-registry": { type: "string" },
+  mmproj: { type: "string" },
+  images: { type: "string" },
+  "no-mmproj-offload": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** Valued options restricted to a fixed set of spellings. */
@@ -130,6 +137,7 @@ const FLAG_HANDLERS: Record<string, FlagHandler> = {
   "no-unified": (s) => (s.config.kv_unified = false),
   "swa-full": (s) => (s.config.swa_full = true),
   "no-kv-offload": (s) => (s.config.no_kv_offload = true),
+  "no-mmproj-offload": (s) => (s.args.noMmprojOffload = true),
   "cpu-moe": (s) => (place(s).cpu_moe = true),
   fit: (s) => (s.args.fit ??= { margin_mib: 1024, min_ctx: 4096 }),
   // older spellings of --load-mode none / mmap+mlock
@@ -183,6 +191,8 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
   "gguf-file": (s, v) => (s.args.ggufFile = v),
   "hf-endpoint": (s, v) => (s.args.hfEndpoint = v),
   "ollama-registry": (s, v) => (s.args.ollamaRegistry = v),
+  mmproj: (s, v) => (s.args.mmproj = v),
+  images: (s, v, o) => (s.args.images = intArg(o, v, 0, 1024)),
 };
 
 /**

@@ -1,0 +1,98 @@
+/**
+ * Vision projectors (mmproj GGUFs) beside the model (pure, browser-safe): what llama.cpp's
+ * multimodal library (tools/mtmd at de3ff81) allocates for one.
+ *
+ * - Weights: Σ ggml_nbytes of the projector's tensor table — exact; clip.cpp's `model size` line.
+ *   On the GPU unless `--no-mmproj-offload`, then in host memory.
+ * - Image tokens: KV cells each image takes in the LLM context. Gemma 3 (projector type `gemma3`)
+ *   resizes every image to `clip.vision.image_size` and pools the patch grid by n_merge per side
+ *   (`clip.vision.projector.scale_factor`, default 4): (image_size / patch_size / n_merge)² tokens,
+ *   whatever the input size (256 for the published 896 px towers).
+ * - Encoder compute buffer: clip.cpp reserves its graph once for the largest image (warmup at
+ *   image_size for gemma3). Estimate, fitted to llama.cpp CPU measurements with flash attention
+ *   (tests/fixtures/mmproj/gemma3-cpu.json): n_patches × 4 B × max(3·n_embd + n_ff, 7·n_embd) —
+ *   the FFN peak (residual, normed input and up-projection in F32) or the attention peak (Q, K, V,
+ *   their F16 copies, output, residual); within ±10 % on every fixture.
+ * Other projector types: weights exact, tokens and compute not modelled (said, not guessed).
+ */
+import type { GgufHeader } from "../gguf/header.ts";
+
+export interface VisionProjector {
+  /** `clip.projector_type` (gemma3, qwen2.5vl, mlp …). */
+  projectorType: string;
+  /** Σ tensor bytes: exact. */
+  weightsBytes: number;
+  tensors: number;
+  /** Tokens (KV cells) per image; null when the family is not modelled. */
+  tokensPerImage: number | null;
+  /** Encoder compute buffer estimate (bytes); null when not modelled. */
+  computeBytes: number | null;
+  /** How tokens and compute were obtained, or why not. */
+  basis: string;
+  imageSize: number | null;
+}
+
+export interface VisionUse {
+  images: number;
+  /** --no-mmproj-offload: projector weights (and its compute) in host memory. */
+  offload: boolean;
+}
+
+export interface VisionBreakdown extends VisionProjector {
+  images: number;
+  /** KV cells the images take: images × tokensPerImage. */
+  imageCells: number | null;
+  /** Where the projector lives: the first GPU, or host with --no-mmproj-offload. */
+  device: "gpu" | "host";
+}
+
+const num = (h: GgufHeader, key: string): number | null => {
+  const v = h.metadata[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+};
+
+/** Read a projector's facts from its GGUF header. Throws on a GGUF that is not a projector. */
+export function visionProjector(h: GgufHeader): VisionProjector {
+  if (h.metadata["general.architecture"] !== "clip")
+    throw new Error(
+      `${h.source}: general.architecture is "${String(h.metadata["general.architecture"])}", not "clip": not a projector`,
+    );
+  const type = h.metadata["clip.projector_type"] ?? h.metadata["clip.vision.projector_type"];
+  const projectorType = typeof type === "string" ? type : "unknown";
+  const base = { projectorType, weightsBytes: h.tensorBytes, tensors: h.tensors.length };
+  const imageSize = num(h, "clip.vision.image_size");
+  const patch = num(h, "clip.vision.patch_size");
+  const nEmbd = num(h, "clip.vision.embedding_length");
+  const nFf = num(h, "clip.vision.feed_forward_length");
+  if (projectorType === "gemma3" && imageSize && patch && nEmbd && nFf) {
+    const merge = num(h, "clip.vision.projector.scale_factor") ?? 4;
+    const side = Math.floor(imageSize / patch);
+    const nPatches = side * side;
+    return {
+      ...base,
+      imageSize,
+      tokensPerImage: Math.floor(side / merge) ** 2,
+      computeBytes: nPatches * 4 * Math.max(3 * nEmbd + nFf, 7 * nEmbd),
+      basis: `gemma3: every image resized to ${imageSize} px, ${side}×${side} patches pooled ${merge}×${merge}; encoder compute estimated (±10 %, llama.cpp CPU measurements)`,
+    };
+  }
+  return {
+    ...base,
+    imageSize,
+    tokensPerImage: null,
+    computeBytes: null,
+    basis: `projector type "${projectorType}": weights exact; image tokens and encoder compute not modelled yet`,
+  };
+}
+
+/** The projector as used: images per request and where it lives. */
+export function visionBreakdown(p: VisionProjector, use: VisionUse): VisionBreakdown {
+  if (!Number.isInteger(use.images) || use.images < 0 || use.images > 1024)
+    throw new Error(`images: ${use.images} is not an integer 0 … 1024`);
+  return {
+    ...p,
+    images: use.images,
+    imageCells: p.tokensPerImage === null ? null : p.tokensPerImage * use.images,
+    device: use.offload ? "gpu" : "host",
+  };
+}

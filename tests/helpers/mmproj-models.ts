@@ -1,0 +1,76 @@
+/**
+ * Zero-weight vision projector (mmproj) GGUFs of real geometry, in the layout llama.cpp's
+ * multimodal library loads (tools/mtmd/clip.cpp at de3ff81: `clip_model_loader::load_hparams`
+ * keys `clip.vision.*`, `load_tensors` names `v.blk.N.*`, `v.patch_embd`, `v.position_embd`,
+ * `v.post_ln`, and per projector type its `mm.*` tensors). Written as sparse files by
+ * gguf-writer.ts, so a 400 M-parameter tower costs no disk.
+ */
+import { kv } from "./gguf-writer.ts";
+import type { GgufFileSpec, GgufTensorSpec } from "./gguf-writer.ts";
+
+export interface SiglipGeometry {
+  /** Vision width (SigLIP so400m: 1152), FFN width (4304), layers (27), heads (16). */
+  nEmbd: number;
+  nFf: number;
+  nLayer: number;
+  nHead: number;
+  imageSize: number;
+  patchSize: number;
+  /** The LLM's n_embd (mm.input_projection ne0). */
+  textEmbd: number;
+  /** Weight type of the matrices (F16 as published mmproj files). */
+  type?: string;
+}
+
+/** Gemma 3's projector (PROJECTOR_TYPE_GEMMA3): SigLIP tower, 4×4 average pool, soft-emb norm, projection. */
+export function gemma3Mmproj(g: SiglipGeometry): GgufFileSpec {
+  const w = g.type ?? "f16";
+  const t: GgufTensorSpec[] = [];
+  const nPatch = (g.imageSize / g.patchSize) ** 2;
+  // the converter keeps the embeddings in F32 (the CPU add of the position table needs it)
+  t.push({ name: "v.patch_embd.weight", shape: [g.patchSize, g.patchSize, 3, g.nEmbd], type: "f32" });
+  t.push({ name: "v.patch_embd.bias", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "v.position_embd.weight", shape: [g.nEmbd, nPatch], type: "f32" });
+  for (let il = 0; il < g.nLayer; il++) {
+    const b = `v.blk.${il}`;
+    for (const p of ["attn_q", "attn_k", "attn_v", "attn_out"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd, g.nEmbd], type: w });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nEmbd], type: "f32" });
+    }
+    for (const p of ["ln1", "ln2"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd], type: "f32" });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nEmbd], type: "f32" });
+    }
+    t.push({ name: `${b}.ffn_up.weight`, shape: [g.nEmbd, g.nFf], type: w });
+    t.push({ name: `${b}.ffn_up.bias`, shape: [g.nFf], type: "f32" });
+    t.push({ name: `${b}.ffn_down.weight`, shape: [g.nFf, g.nEmbd], type: w });
+    t.push({ name: `${b}.ffn_down.bias`, shape: [g.nEmbd], type: "f32" });
+  }
+  t.push({ name: "v.post_ln.weight", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "v.post_ln.bias", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "mm.input_projection.weight", shape: [g.textEmbd, g.nEmbd], type: w });
+  t.push({ name: "mm.soft_emb_norm.weight", shape: [g.nEmbd], type: "f32" });
+  return {
+    metadata: {
+      "general.architecture": kv.str("clip"),
+      "general.alignment": kv.u32(32),
+      "clip.projector_type": kv.str("gemma3"),
+      "clip.has_vision_encoder": kv.bool(true),
+      "clip.use_gelu": kv.bool(true),
+      "clip.vision.image_size": kv.u32(g.imageSize),
+      "clip.vision.patch_size": kv.u32(g.patchSize),
+      "clip.vision.embedding_length": kv.u32(g.nEmbd),
+      "clip.vision.feed_forward_length": kv.u32(g.nFf),
+      "clip.vision.block_count": kv.u32(g.nLayer),
+      "clip.vision.projection_dim": kv.u32(g.textEmbd),
+      "clip.vision.attention.head_count": kv.u32(g.nHead),
+      "clip.vision.attention.layer_norm_epsilon": kv.f32(1e-6),
+      "clip.vision.image_mean": kv.arr.f32([0.5, 0.5, 0.5]),
+      "clip.vision.image_std": kv.arr.f32([0.5, 0.5, 0.5]),
+    },
+    tensors: t,
+  };
+}
+
+/** SigLIP so400m at 896 px as in Gemma 3 4B/12B/27B (vision_config of their config.json). */
+export const GEMMA3_SIGLIP = { nEmbd: 1152, nFf: 4304, nLayer: 27, nHead: 16, imageSize: 896, patchSize: 14 };

@@ -212,3 +212,21 @@ test("tied embeddings: the output copy of token_embd is counted on the output la
   const b = placeTensors(table, orderDevices(p), layers, p).buffers.find((x) => x.dev === 0)!;
   assert.equal(a.bytes, b.bytes); // output.weight and token_embd have the same shape and type here
 });
+
+test("-ot patterns with nested repetition are refused (hostile input), ordinary ones pass", () => {
+  const devs = orderDevices(two());
+  const layers = assignLayers(40, -1, [0.5, 1]);
+  for (const pattern of ["(a+)+$", "(.*)*x", "(blk\\.[0-9]+)*{2}"])
+    assert.throws(
+      () => placeTensors(table, devs, layers, P({ ...two(), overrides: [{ pattern, buft: "CPU" }] })),
+      /exponential/,
+      pattern,
+    );
+  const ok = placeTensors(
+    table,
+    devs,
+    layers,
+    P({ ...two(), overrides: [{ pattern: String.raw`blk\.(1|2)\.ffn_(up|down)`, buft: "CPU" }] }),
+  );
+  assert.equal(ok.where.get("blk.1.ffn_up.weight"), "CPU_Mapped");
+});

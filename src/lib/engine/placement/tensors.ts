@@ -51,8 +51,20 @@ export interface TensorPlacement {
   readonly unused: TensorOverride[];
 }
 
+/**
+ * A quantified group that itself holds a quantifier (`(a+)+`, `(.*)*`) can take exponential time on
+ * a non-matching name; patterns come from strangers (the calculator, the CLI), so they are refused.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
+
 function compile(list: readonly TensorOverride[]): RegExp[] {
   return list.map((o) => {
+    if (NESTED_QUANTIFIER.test(o.pattern))
+      throw new EngineError(
+        "unsupported-config",
+        `-ot "${o.pattern}": a repeated group with a repetition inside (e.g. (a+)+) is refused (exponential matching)`,
+        "overrides",
+      );
     try {
       return new RegExp(o.pattern);
     } catch (e) {

@@ -99,10 +99,11 @@ export async function readOnce(
     }
     const hash = createHash("sha256");
     const head = Buffer.alloc(Math.min(sniffBytes, st.size));
-    const buf = Buffer.allocUnsafe(CHUNK);
+    // sized to the file (plus one byte to see its end): 20 000 small inputs, not 20 000 MiB of buffers
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size + 1));
     let pos = 0;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);

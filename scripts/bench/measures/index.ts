@@ -4,7 +4,7 @@ import { engineBreakdown, engineMaxContext, engineMaxContextCold } from "./engin
 import { modelsTableSolve } from "./models-table.ts";
 import { controlInteractions } from "./controls.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
-import { ingestLogMeasure, ingestRunFilesMeasure } from "./ingest.ts";
+import { ingestLogMeasure, ingestLogRssMeasure, ingestManyFilesRssMeasure, ingestRunFilesMeasure } from "./ingest.ts";
 import { sliderInteraction } from "./interaction.ts";
 import { pageJsBytes } from "./pages.ts";
 import { siteBuildMeasure } from "./site-build.ts";
@@ -21,6 +21,11 @@ export const MEASURES: Measure[] = [
   ingestLogMeasure(200, "repeated", { quick: false, full: true }),
   ingestLogMeasure(200, "server", { quick: false, full: true }),
   ingestLogMeasure(20, "repeated", { quick: true, full: false }),
+  // issue 13: a whole ingest's peak RSS does not grow with input size or file count
+  ingestLogRssMeasure(2000, { quick: false, full: true }),
+  ingestManyFilesRssMeasure(20_000, { quick: false, full: true }),
+  ingestLogRssMeasure(100, { quick: true, full: false }),
+  ingestManyFilesRssMeasure(1000, { quick: true, full: false }),
   // issue 9: the site build as the runs grow (cold = empty chart cache; warm = rebuilt with it)
   siteBuildMeasure(0, { quick: true, full: true, repeats: { full: 3, quick: 1 }, warm: true }),
   siteBuildMeasure(1000, { quick: false, full: true, repeats: { full: 2, quick: 1 }, warm: true }),

@@ -4,12 +4,12 @@
  * temporary data dir — never the repo's data/.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { MiB } from "../../../src/lib/units.ts";
 import { ingestRunFiles } from "../../ingest/index.ts";
 import { generateRunInputs } from "../gen-data.ts";
-import type { Measure } from "../measure.ts";
+import type { Measure, MeasureContext } from "../measure.ts";
 import { REPO_ROOT } from "../../lib/repo-root.ts";
 
 /** A real llama.cpp CUDA log (H100, Qwen3-14B Q4_K_M, 2048 cells f16/f16): KV = 320.00 MiB. */
@@ -149,6 +149,84 @@ export function ingestLogMeasure(mb: number, kind: LogKind, opts: { quick: boole
         rssGrowthMiB: p.rssGrowth / MiB,
         peakRssMiB: p.peakRss / MiB,
       };
+    },
+  };
+}
+
+const ISSUE13_RSS = "issue 13: ingest's peak RSS independent of input size and file count (< 300 MiB)";
+
+/** One whole ingest (CLI library, own process) of `input` into a fresh data dir: peak RSS and time. */
+function probeIngest(ctx: MeasureContext, input: string): { peakRssMiB: number; seconds: number; points: number } {
+  const dataDir = path.join(ctx.tmpDir, `data-${(ctx.state.sample as number | undefined) ?? 0}`);
+  ctx.state.sample = ((ctx.state.sample as number | undefined) ?? 0) + 1;
+  mkdirSync(dataDir);
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/bench/ingest-probe.ts"), dataDir, input], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  rmSync(dataDir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`ingest probe failed: ${r.stderr.slice(-2000)}`);
+  const p = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+    ok: boolean;
+    errors: string[];
+    points: number;
+    seconds: number;
+    peakRss: number;
+  };
+  if (!p.ok) throw new Error(`ingest failed: ${p.errors.join("; ")}`);
+  return { peakRssMiB: p.peakRss / MiB, seconds: p.seconds, points: p.points };
+}
+
+/** Peak RSS of a whole ingest (read-once copy, streamed parse, gzip, commit) of one huge log. */
+export function ingestLogRssMeasure(mb: number, opts: { quick: boolean; full: boolean }): Measure {
+  return {
+    name: `ingest: peak RSS of a whole ingest of a ${mb.toLocaleString("en-US").replace(/,/g, " ")} MB llama-server log`,
+    quick: opts.quick,
+    full: opts.full,
+    repeats: { full: 1, quick: 1 },
+    figures: [
+      { key: "peakRssMiB", unit: "MiB", budget: { value: 300, cmp: "<=", source: ISSUE13_RSS } },
+      { key: "seconds", unit: "s" },
+      { key: "mbPerS", unit: "MB/s" },
+    ],
+    setup: (ctx) => {
+      ctx.state.file = path.join(ctx.tmpDir, "server.log");
+      writeLog(ctx.state.file as string, mb, "server");
+    },
+    sample: (ctx) => {
+      const r = probeIngest(ctx, ctx.state.file as string);
+      if (r.points !== 1) throw new Error(`expected 1 point, got ${r.points}`);
+      return { peakRssMiB: r.peakRssMiB, seconds: r.seconds, mbPerS: mb / r.seconds };
+    },
+  };
+}
+
+/** Peak RSS of a whole ingest of one run folder holding `n` files (one log, the rest small notes). */
+export function ingestManyFilesRssMeasure(n: number, opts: { quick: boolean; full: boolean }): Measure {
+  return {
+    name: `ingest: peak RSS of a whole ingest of a run folder of ${n.toLocaleString("en-US").replace(/,/g, " ")} files`,
+    quick: opts.quick,
+    full: opts.full,
+    repeats: { full: 1, quick: 1 },
+    figures: [
+      { key: "peakRssMiB", unit: "MiB", budget: { value: 300, cmp: "<=", source: ISSUE13_RSS } },
+      { key: "seconds", unit: "s" },
+      { key: "msPerFile", unit: "ms/file" },
+    ],
+    setup: (ctx) => {
+      const dir = path.join(ctx.tmpDir, "many");
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, "llama.log"), readFileSync(H100_LOG));
+      for (let i = 0; i < n - 1; i++) {
+        const sub = path.join(dir, `part-${Math.floor(i / 1000)}`);
+        if (i % 1000 === 0) mkdirSync(sub);
+        writeFileSync(path.join(sub, `note-${i}.txt`), `note ${i}\n`);
+      }
+      ctx.state.dir = dir;
+    },
+    sample: (ctx) => {
+      const r = probeIngest(ctx, ctx.state.dir as string);
+      return { peakRssMiB: r.peakRssMiB, seconds: r.seconds, msPerFile: (r.seconds * 1000) / n };
     },
   };
 }

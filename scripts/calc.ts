@@ -2,6 +2,7 @@
  * `npm run calc -- [options]`: memory breakdown of a model at a context, and the largest context
  * for a budget. Exit codes: 0 ok, 1 model cannot be sized / bad model input, 2 usage error.
  */
+import { printable } from "../src/lib/printable.ts";
 import type { RuntimeConfig } from "../src/schemas/runtime-config.ts";
 import { KV_TYPES } from "../src/schemas/kv-type.ts";
 import type { KvType } from "../src/schemas/kv-type.ts";
@@ -51,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     placement = args.placement ? toPlacement(args.placement) : null;
   } catch (e) {
     if (e instanceof UsageError || e instanceof PlacementUsageError) {
-      console.error(`calc: ${e.message}`);
+      console.error(`calc: ${printable(e.message)}`);
       return 2;
     }
     throw e;
@@ -111,7 +112,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else {
       for (const n of m.notes ?? []) console.log(n);
       if (weights.line) console.log(weights.line);
-      console.log(render(b, config, m.source));
+      // a GGUF's general.name and the file name come from the file: no raw control characters
+      console.log(printable(render(b, config, m.source)));
       if (vision) console.log(`\n${renderVision(vision, b.total.bytes, b.context.allocated_cells)}`);
       if (args.fit)
         console.log(`\nfit: ${fit ? fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
@@ -131,11 +133,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`calc: ${e.message}`);
+      console.error(`calc: ${printable(e.message)}`);
       return 2;
     }
     if (e instanceof EngineError || e instanceof ModelLoadError) {
-      console.error(`calc: ${e.message}`);
+      console.error(`calc: ${printable(e.message)}`);
       return 1;
     }
     throw e;

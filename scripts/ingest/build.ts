@@ -726,8 +726,8 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
         const id = isDir ? name : name ? slugify(name.replace(/[=,]/g, "-")) : "point";
         const { drafts: ds, info: i2 } = buildCase(id, isDir ? name : undefined, files, base, rf, rawPath, tools);
         if (isDir && ds.length === 0) info.push(`${name}/: no measurement found; not a point`);
-        drafts.push(...ds);
-        info.push(...i2);
+        for (const d of ds) drafts.push(d); // no push(...): case counts come from the input
+        for (const i of i2) info.push(i);
       }
     }
   }
@@ -883,7 +883,7 @@ export async function buildRun(unit: Unit, opts: BuildOptions, catalog: CatalogL
         }
       for (const [k, v] of Object.entries(dp.measured ?? {}))
         if (!(k in p.measured)) (p.measured as Record<string, unknown>)[k] = v;
-      p.notes.push(...(dp.notes ?? []));
+      for (const n of dp.notes ?? []) p.notes.push(n);
     }
   }
   for (const p of points) settleDidNotFit(p);

@@ -82,7 +82,8 @@ export function renderText(rep: IngestReport, verbose = false): string {
   const out: string[] = [];
   for (const r of rep.recovered ?? []) out.push(`recovered: ${r}`);
   for (const e of rep.errors) out.push(`error: ${e.format()}`);
-  for (const r of rep.runs) out.push(...runText(r, verbose));
+  // a loop, not push(...rows): a run of 60 000 points would overflow the call stack
+  for (const r of rep.runs) for (const line of runText(r, verbose)) out.push(line);
   if (!rep.ok) out.push("nothing was written");
   // names, warnings and notes come from input files: no raw control characters to the terminal
   return printable(out.join("\n"));

@@ -81,6 +81,17 @@ export const ModelReferenceSchema = z.strictObject({
 });
 export type ModelReference = z.infer<typeof ModelReferenceSchema>;
 
+/**
+ * A source: a URL or `repo@commit: path`. A URL in it must parse (pages link it), so a typo fails
+ * validation naming the file and the field instead of crashing the build in `new URL`.
+ */
+const SourceEntrySchema = z
+  .string()
+  .min(1)
+  .refine((s) => [...s.matchAll(/https?:\/\/\S+/g)].every((m) => URL.canParse(m[0].replace(/[),.;]+$/, ""))), {
+    error: (iss) => `not a valid URL: ${JSON.stringify(String(iss.input).slice(0, 120))}`,
+  });
+
 export const ModelSchema = z.strictObject({
   /** Equals the file name without `.json`: qwen3-14b, qwen3.5-27b. */
   id: slug,
@@ -109,7 +120,7 @@ export const ModelSchema = z.strictObject({
   license: z.string().nullable(),
   status: ModelStatusSchema,
   /** Sources of the architecture (URLs or repo@commit: path), first = primary. */
-  source: z.array(z.string().min(1)).min(1),
+  source: z.array(SourceEntrySchema).min(1),
   /** HF-side description of the attention layout (the config.json's attention type and layer pattern). */
   attention: z.strictObject({
     type: z.string().nullable(),

@@ -143,7 +143,7 @@ export function parseFootprintJson(text: string): FootprintFacts {
     return f;
   }
   const unit = numOrUndef(doc["bytes per unit"]) ?? 1;
-  if (Array.isArray(doc.errors)) f.errors.push(...doc.errors.map(String));
+  if (Array.isArray(doc.errors)) for (const e of doc.errors) f.errors.push(String(e));
   const lists: unknown[] = [];
   if (Array.isArray(doc.processes)) lists.push(doc.processes);
   if (Array.isArray(doc.samples))

@@ -144,8 +144,11 @@ export function presetFigures(model: Model): PresetFigures {
 
 function firstUrl(sources: readonly string[]): string | null {
   for (const s of sources) {
-    const m = /https?:\/\/\S+/.exec(s);
-    if (m) return m[0].replace(/[),.;]+$/, "");
+    // the first URL that parses: a typo in one must not crash the models page's `new URL`
+    for (const m of s.matchAll(/https?:\/\/\S+/g)) {
+      const url = m[0].replace(/[),.;]+$/, "");
+      if (URL.canParse(url)) return url;
+    }
   }
   return null;
 }

@@ -24,6 +24,7 @@ import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
 import { defaultPlacement, renderPlacement, runFit, runPlacement, tableFor } from "./calc/placement-run.ts";
 import type { Placement } from "../src/schemas/placement.ts";
 import { loadVision, renderVision } from "./calc/vision-output.ts";
+import { renderDraft, sizeDraft } from "./calc/draft-output.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       { mmproj: args.mmproj ?? null, images: args.images ?? 1, offload: !args.noMmprojOffload },
       args.images !== undefined || args.mmproj ? (m.projector ?? null) : null,
     );
+    const draft = args.draft ? await sizeDraft(args.draft, config) : null;
     const table = tableFor(m.architecture, config, m.tensors);
     const devices = placement ?? defaultPlacement(config);
     const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
@@ -107,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (weights.line) obj.weights_choice = weights.line;
       if (m.notes?.length) obj.import_notes = m.notes;
       if (vision) obj.vision = vision;
+      if (draft) obj.draft = draft;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
@@ -115,6 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // a GGUF's general.name and the file name come from the file: no raw control characters
       console.log(printable(render(b, config, m.source)));
       if (vision) console.log(`\n${renderVision(vision, b.total.bytes, b.context.allocated_cells)}`);
+      if (draft) console.log(`\n${renderDraft(draft, b.total.bytes)}`);
       if (args.fit)
         console.log(`\nfit: ${fit ? fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
       if (placement || args.fit) console.log(`\n${renderPlacement(placed)}`);

@@ -22,6 +22,11 @@ and the largest context for a budget.
                      encoder's compute buffer (estimate) and the KV cells per image (gemma3
                      modelled; other projector types: weights only). An ollama: model's
                      projector layer is used with --images alone
+  -md <m>            speculative decoding's draft model (--model-draft; a preset, .gguf, hf:, ollama:):
+                     its weights, KV (exact) and compute with the target's context, sequences
+                     and batch; -ngld <n> its GPU layers (default -1), -ctkd/-ctvd <t> its K/V
+                     types (default f16, not the target's), --draft-max <n> (default 3; no
+                     memory effect for -md). This llama.cpp revision has no separate -cd
   --images <n>       images per request (default 1)   --no-mmproj-offload  projector in host memory
   --ollama-registry <u>  Ollama registry base URL. Default $OLLAMA_REGISTRY, else https://registry.ollama.ai
   --list [filter]    list the presets (id, name, trained context, Ollama tags), e.g. --list qwen3

@@ -44,6 +44,8 @@ export interface Args {
   ggufFile?: string;
   hfEndpoint?: string;
   ollamaRegistry?: string;
+  /** -md / -ngld / -ctkd / -ctvd / --draft-max (./draft-output.ts). */
+  draft?: { model: string | null; ngl: number | null; ctk: string | null; ctv: string | null; max: number | null };
   /** --mmproj / --images / --no-mmproj-offload (./vision-output.ts). */
   mmproj?: string;
   images?: number;
@@ -95,6 +97,11 @@ export const OPTIONS = {
   "ollama-registry": { type: "string" },
   mmproj: { type: "string" },
   images: { type: "string" },
+  "model-draft": { type: "string" },
+  ngld: { type: "string" },
+  ctkd: { type: "string" },
+  ctvd: { type: "string" },
+  "draft-max": { type: "string" },
   "no-mmproj-offload": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -106,6 +113,8 @@ const ENUMS: Record<string, readonly string[]> = {
   pool: ["device", "total", "host"],
   ctk: KV_TYPES,
   ctv: KV_TYPES,
+  ctkd: KV_TYPES,
+  ctvd: KV_TYPES,
   kv: KV_TYPES,
   "split-mode": ["none", "layer", "row"],
   "load-mode": ["mmap", "none", "mlock", "mmap+mlock"],
@@ -152,6 +161,10 @@ function place(s: ParseState): PlacementInput & { devices: NonNullable<Placement
   return s.args.placement as PlacementInput & { devices: NonNullable<PlacementInput["devices"]> };
 }
 
+/** The draft-model options, created by the first one. */
+const draft = (s: ParseState): NonNullable<Args["draft"]> =>
+  (s.args.draft ??= { model: null, ngl: null, ctk: null, ctv: null, max: null });
+
 const VALUE_HANDLERS: Record<string, ValueHandler> = {
   model: (s, v) => (s.args.model = v),
   ctx: (s, v) => (s.config.n_ctx = parseTokens(v)),
@@ -192,6 +205,11 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
   "hf-endpoint": (s, v) => (s.args.hfEndpoint = v),
   "ollama-registry": (s, v) => (s.args.ollamaRegistry = v),
   mmproj: (s, v) => (s.args.mmproj = v),
+  "model-draft": (s, v) => (draft(s).model = v),
+  ngld: (s, v, o) => (draft(s).ngl = intArg(o, v, -1)),
+  ctkd: (s, v) => (draft(s).ctk = v),
+  ctvd: (s, v) => (draft(s).ctv = v),
+  "draft-max": (s, v, o) => (draft(s).max = intArg(o, v, 0, 1024)),
   images: (s, v, o) => (s.args.images = intArg(o, v, 0, 1024)),
 };
 

@@ -7,15 +7,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ingest } from "../../../scripts/ingest/index.ts";
 import { renderText } from "../../../scripts/ingest/report.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 import { modelTableRow } from "../../../src/lib/catalog/table.ts";
 import { printable } from "../../../src/lib/printable.ts";
 import { kv, writeGguf } from "../../helpers/gguf-writer.ts";
 import { qwen3Model } from "../../helpers/gguf-models.ts";
-import { REPO, rm, tempDir } from "./helpers.ts";
+import { REPO, rm, snapshot, tempDataDir, tempDir } from "./helpers.ts";
 
 const ESC = "\u001b";
 
@@ -68,4 +69,35 @@ test("a model source that is not a valid URL fails validation naming the field; 
     { budget: { bytes: 24 * 2 ** 30 } },
   );
   assert.equal(row.sourceUrl, "https://example.org/x");
+});
+
+test("ingest of a run whose inline architecture declares 10^8 layers: file and field named, nothing written", async () => {
+  const data = tempDataDir();
+  const tmp = tempDir();
+  try {
+    const file = join(tmp, "layers.json");
+    const architecture = { arch: "qwen3", block_count: 1e8, n_embd: 5120, n_head: 40, n_head_kv: 8 };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: "layers",
+        title: "layers",
+        model: { architecture },
+        points: [
+          { id: "p", config: { n_ctx: 2048 }, measured: { kv_bytes: { bytes: 1, source: { tool: "reported" } } } },
+        ],
+      }),
+    );
+    const before = snapshot(data);
+    const rep = await ingest([file], { dataDir: data });
+    assert.equal(rep.ok, false);
+    assert.match(
+      rep.errors.map((e) => e.format()).join("\n"),
+      /layers\.json: model\.architecture\.block_count: 100000000 is above the limit of 4096 \(layers\)/,
+    );
+    assert.deepEqual(snapshot(data), before);
+  } finally {
+    rm(data);
+    rm(tmp);
+  }
 });

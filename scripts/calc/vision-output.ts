@@ -51,6 +51,7 @@ export function renderVision(v: VisionBreakdown, total: number, nCtx: number): s
     if (v.imageCells > nCtx) lines.push(`  warning: the images alone need more cells than the context holds`);
   }
   lines.push(`  ${v.basis}`);
-  lines.push(`  total with the projector: ${formatBinary(total + v.weightsBytes + (v.computeBytes ?? 0))}`);
+  const partial = v.computeBytes === null ? " (projector weights only: its encoder compute is not modelled)" : "";
+  lines.push(`  total with the projector: ${formatBinary(total + v.weightsBytes + (v.computeBytes ?? 0))}${partial}`);
   return lines.join("\n");
 }

@@ -74,3 +74,64 @@ export function gemma3Mmproj(g: SiglipGeometry): GgufFileSpec {
 
 /** SigLIP so400m at 896 px as in Gemma 3 4B/12B/27B (vision_config of their config.json). */
 export const GEMMA3_SIGLIP = { nEmbd: 1152, nFf: 4304, nLayer: 27, nHead: 16, imageSize: 896, patchSize: 14 };
+
+/** CLIP tower layers shared by the ViT projectors (biases and norms in F32, matrices `w`). */
+function vitLayers(t: GgufTensorSpec[], g: SiglipGeometry, w: string): void {
+  for (let il = 0; il < g.nLayer; il++) {
+    const b = `v.blk.${il}`;
+    for (const p of ["attn_q", "attn_k", "attn_v", "attn_out"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd, g.nEmbd], type: w });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nEmbd], type: "f32" });
+    }
+    for (const p of ["ln1", "ln2"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd], type: "f32" });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nEmbd], type: "f32" });
+    }
+    t.push({ name: `${b}.ffn_up.weight`, shape: [g.nEmbd, g.nFf], type: w });
+    t.push({ name: `${b}.ffn_up.bias`, shape: [g.nFf], type: "f32" });
+    t.push({ name: `${b}.ffn_down.weight`, shape: [g.nFf, g.nEmbd], type: w });
+    t.push({ name: `${b}.ffn_down.bias`, shape: [g.nEmbd], type: "f32" });
+  }
+}
+
+/**
+ * LLaVA 1.5's projector (PROJECTOR_TYPE_MLP): CLIP ViT with a class token and pre-norm, then a
+ * two-layer MLP (mm.0, GELU, mm.2) into the LLM's width; one token per patch.
+ */
+export function llavaMmproj(g: SiglipGeometry): GgufFileSpec {
+  const w = g.type ?? "f16";
+  const t: GgufTensorSpec[] = [];
+  const nPos = (g.imageSize / g.patchSize) ** 2 + 1;
+  t.push({ name: "v.class_embd", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "v.patch_embd.weight", shape: [g.patchSize, g.patchSize, 3, g.nEmbd], type: "f32" });
+  t.push({ name: "v.position_embd.weight", shape: [g.nEmbd, nPos], type: "f32" });
+  t.push({ name: "v.pre_ln.weight", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "v.pre_ln.bias", shape: [g.nEmbd], type: "f32" });
+  vitLayers(t, g, w);
+  t.push({ name: "mm.0.weight", shape: [g.nEmbd, g.textEmbd], type: w });
+  t.push({ name: "mm.0.bias", shape: [g.textEmbd], type: "f32" });
+  t.push({ name: "mm.2.weight", shape: [g.textEmbd, g.textEmbd], type: w });
+  t.push({ name: "mm.2.bias", shape: [g.textEmbd], type: "f32" });
+  return {
+    metadata: {
+      "general.architecture": kv.str("clip"),
+      "clip.projector_type": kv.str("mlp"),
+      "clip.has_vision_encoder": kv.bool(true),
+      "clip.use_gelu": kv.bool(true),
+      "clip.vision.image_size": kv.u32(g.imageSize),
+      "clip.vision.patch_size": kv.u32(g.patchSize),
+      "clip.vision.embedding_length": kv.u32(g.nEmbd),
+      "clip.vision.feed_forward_length": kv.u32(g.nFf),
+      "clip.vision.block_count": kv.u32(g.nLayer),
+      "clip.vision.projection_dim": kv.u32(g.textEmbd),
+      "clip.vision.attention.head_count": kv.u32(g.nHead),
+      "clip.vision.attention.layer_norm_epsilon": kv.f32(1e-5),
+      "clip.vision.image_mean": kv.arr.f32([0.48145466, 0.4578275, 0.40821073]),
+      "clip.vision.image_std": kv.arr.f32([0.26862954, 0.26130258, 0.27577711]),
+    },
+    tensors: t,
+  };
+}
+
+/** CLIP ViT-L/14 at 336 px as in LLaVA 1.5 (openai/clip-vit-large-patch14-336). */
+export const LLAVA15_CLIP = { nEmbd: 1024, nFf: 4096, nLayer: 24, nHead: 16, imageSize: 336, patchSize: 14 };

@@ -13,6 +13,9 @@
  *   (tests/fixtures/mmproj/gemma3-cpu.json): n_patches × 4 B × max(3·n_embd + n_ff, 7·n_embd) —
  *   the FFN peak (residual, normed input and up-projection in F32) or the attention peak (Q, K, V,
  *   their F16 copies, output, residual); within ±10 % on every fixture.
+ * - LLaVA 1.5 (projector type `mlp` without `clip.vision.image_grid_pinpoints`): every image
+ *   resized to image_size, one token per patch: (image_size / patch_size)² (576 at 336 px). Its
+ *   encoder compute is measured (tests/fixtures/mmproj/llava-cpu.json) but not yet modelled.
  * Other projector types: weights exact, tokens and compute not modelled (said, not guessed).
  */
 import type { GgufHeader } from "../gguf/header.ts";
@@ -74,6 +77,16 @@ export function visionProjector(h: GgufHeader): VisionProjector {
       tokensPerImage: Math.floor(side / merge) ** 2,
       computeBytes: nPatches * 4 * Math.max(3 * nEmbd + nFf, 7 * nEmbd),
       basis: `gemma3: every image resized to ${imageSize} px, ${side}×${side} patches pooled ${merge}×${merge}; encoder compute estimated (±10 %, llama.cpp CPU measurements)`,
+    };
+  }
+  if (projectorType === "mlp" && imageSize && patch && h.metadata["clip.vision.image_grid_pinpoints"] === undefined) {
+    const side = Math.floor(imageSize / patch);
+    return {
+      ...base,
+      imageSize,
+      tokensPerImage: side * side,
+      computeBytes: null,
+      basis: `mlp (LLaVA 1.5): every image resized to ${imageSize} px, one token per ${patch} px patch; encoder compute not modelled yet`,
     };
   }
   return {

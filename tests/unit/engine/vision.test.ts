@@ -12,7 +12,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "../../helpers/engine.ts";
 import { writeGguf } from "../../helpers/gguf-writer.ts";
-import { gemma3Mmproj } from "../../helpers/mmproj-models.ts";
+import { gemma3Mmproj, llavaMmproj } from "../../helpers/mmproj-models.ts";
 import type { SiglipGeometry } from "../../helpers/mmproj-models.ts";
 import { qwen3Model } from "../../helpers/gguf-models.ts";
 import { readGgufHeaderFromPath } from "../../../src/lib/gguf/node.ts";
@@ -45,6 +45,23 @@ for (const c of fixture.cases) {
   });
 }
 
+const llava = JSON.parse(
+  readFileSync(join(REPO_ROOT, "tests/fixtures/mmproj/llava-cpu.json"), "utf8"),
+) as typeof fixture;
+for (const c of llava.cases) {
+  test(`${c.id}: LLaVA projector weights and image tokens exact; compute not claimed`, async () => {
+    const path = join(dir, `${c.id}.gguf`);
+    await writeGguf(path, llavaMmproj(c.geometry));
+    const p = visionProjector(await readGgufHeaderFromPath(path));
+    assert.equal(p.projectorType, "mlp");
+    assert.equal(p.weightsBytes, c.tensor_bytes);
+    assert.equal((p.weightsBytes / MiB).toFixed(2), c.log.model_size_mib, "clip.cpp's model size line");
+    assert.equal(p.tokensPerImage, Number(c.log.image_tokens_nx));
+    assert.equal(p.computeBytes, null);
+    assert.match(p.basis, /encoder compute not modelled yet/);
+  });
+}
+
 test("images × tokens per image are KV cells; --no-mmproj-offload puts the projector in host memory", async () => {
   const path = join(dir, "small.gguf");
   await writeGguf(path, gemma3Mmproj(fixture.cases[2].geometry));
@@ -66,7 +83,7 @@ test("a GGUF that is not a projector is refused; an unmodelled projector type gi
   const other = join(dir, "other.gguf");
   await writeGguf(other, {
     ...spec,
-    metadata: { ...spec.metadata, "clip.projector_type": { type: "string", value: "mlp" } },
+    metadata: { ...spec.metadata, "clip.projector_type": { type: "string", value: "ldp" } },
   });
   const p = visionProjector(await readGgufHeaderFromPath(other));
   assert.equal(p.tokensPerImage, null);

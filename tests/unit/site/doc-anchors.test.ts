@@ -1,12 +1,14 @@
 /**
  * Every citation of the memory model by anchor — `docs/memory-model.md#x` in code comments and data,
  * `/docs/memory-model/#x` in pages and reports — must land on an `<a id="x">` of docs/memory-model.md:
- * the page is published with those anchors, so a missing one is a dead link on the site.
+ * the page is published with those anchors, so a missing one is a dead link on the site. And every
+ * engine function the document names "in `src/….ts`" must be in that file, so a rename or a move
+ * shows up here.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../helpers/engine.ts";
 
@@ -81,4 +83,25 @@ test("the checker finds a dead anchor", () => {
   const line = "see docs/memory-model.md#no-such-section and /docs/memory-model/#kv-bytes";
   const got = [...line.matchAll(CITATION)].map((m) => m[1]);
   assert.deepEqual(got, ["no-such-section", "kv-bytes"]);
+});
+
+/** "`name` in `src/….ts`", "`a`, `b` and `c` in `src/….ts`": the engine functions the document names. */
+const NAMED_IN = /((?:`[A-Za-z_][A-Za-z0-9_]*`(?: \([^)]*\))?(?:, | and | or |\/| )*)+) in `(src\/[^`]+\.ts)`/g;
+
+test("every engine function the memory model names is in the file it names", () => {
+  const text = readFileSync(path.join(REPO_ROOT, DOC), "utf8").replace(/\s+/g, " ");
+  const pairs = [...text.matchAll(NAMED_IN)].flatMap((m) =>
+    [...(m[1] as string).matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((n) => ({
+      name: n[1] as string,
+      file: m[2] as string,
+    })),
+  );
+  assert.ok(pairs.length > 30, `only ${pairs.length} named functions found`);
+  const wrong = pairs
+    .filter(({ name, file }) => {
+      const p = path.join(REPO_ROOT, file);
+      return !existsSync(p) || !readFileSync(p, "utf8").includes(name);
+    })
+    .map(({ name, file }) => `${name} in ${file}`);
+  assert.deepEqual(wrong, [], `${DOC} names functions its files do not hold`);
 });

@@ -24,6 +24,8 @@ export interface HubRepo {
   files: Record<string, HubFile>;
   /** Status to answer every request of the repo with (401 gated, 500 …). */
   status?: number;
+  /** Status for file downloads only: a gated repo lists its files but refuses them (401). */
+  resolveStatus?: number;
   /** Other revisions that exist (same files). */
   revs?: string[];
 }
@@ -112,7 +114,8 @@ export async function startHubServer(opts: {
     if (m) {
       const repo = hf[m[1]];
       if (!repo || (m[2] !== "main" && !repo.revs?.includes(m[2]))) return notFound();
-      if (repo.status) return send(res, log, req, repo.status, text("refused"));
+      const refused = repo.status ?? repo.resolveStatus;
+      if (refused) return send(res, log, req, refused, text("refused"));
       const f = repo.files[m[3]];
       if (!f) return notFound();
       if (/\.(gguf|safetensors)$/.test(m[3])) {

@@ -138,7 +138,13 @@ export async function importHf(spec: string, opts: HfImportOptions = {}): Promis
     const headers: GgufHeader[] = [];
     for (const file of choice.files) {
       const url = resolveUrl(base, s, file);
-      headers.push(await readGgufHeaderFrom(urlSource(url, rf), url));
+      try {
+        headers.push(await readGgufHeaderFrom(urlSource(url, rf), url));
+      } catch (e) {
+        const status = /HTTP (\d{3})/.exec((e as Error).message)?.[1];
+        if (status) throw new ImportError(`${url}: HTTP ${status}: ${explain(file)(Number(status))}`, Number(status));
+        throw e;
+      }
     }
     return { kind: "gguf", spec: s, file: choice.file, headers, bytes: meter.bytes, requests: meter.requests };
   }

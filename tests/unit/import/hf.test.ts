@@ -81,6 +81,10 @@ before(async () => {
     },
   };
   hf["test/gated"] = { files: {}, status: 401 };
+  hf["test/gated-gguf-GGUF"] = {
+    files: { "m-Q4_K_M.gguf": { head: new Uint8Array(0), size: 1 } },
+    resolveStatus: 401,
+  };
   hf["test/forbidden"] = { files: {}, status: 403 };
   hf["test/broken"] = { files: {}, status: 500 };
   hf["test/unknown-class"] = { files: { "config.json": jsonFile({ architectures: ["FancyForCausalLM"] }) } };
@@ -183,6 +187,11 @@ test("gated (401/403), missing (404) and failing (500) repos get a clear message
     /HTTP 404: repo test\/absent@main does not exist/,
   );
   await assert.rejects(importHf("test/broken", { endpoint: hub.base }), /HTTP 500/);
+  // a gated GGUF repo lists its files but refuses the download
+  await assert.rejects(
+    importHf("test/gated-gguf-GGUF", { endpoint: hub.base }),
+    /m-Q4_K_M\.gguf: HTTP 401: m-Q4_K_M\.gguf is gated or private/,
+  );
   await assert.rejects(importHf("../etc", { endpoint: hub.base }), /not a Hugging Face repo id/);
 });
 

@@ -54,6 +54,8 @@ export interface MemoryChartData {
   series: CurveSeries[];
   budgetBytes: number | null;
   budgetLabel: string;
+  /** Other limits that can bind (the Apple GPU working-set limit), the binding one drawn heavier. */
+  limits?: { bytes: number; label: string; binding: boolean }[];
   /** Current slider position on the selected line. */
   current: CurvePoint | null;
   /** Model's training context (a rule marks it). */
@@ -164,6 +166,11 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
       ruleLabel(data.budgetBytes / GiB, data.budgetLabel),
     );
   }
+  for (const l of data.limits ?? [])
+    marks.push(
+      Plot.ruleY([l.bytes / GiB], { stroke: "currentColor", strokeWidth: l.binding ? 2.5 : 1, strokeDasharray: "2,2" }),
+      ruleLabel(l.bytes / GiB, l.label),
+    );
   for (const s of data.series) {
     marks.push(
       Plot.line(s.points, {

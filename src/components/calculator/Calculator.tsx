@@ -27,6 +27,8 @@ import type { CalcView, LoadedModel } from "../../lib/calculator/view.ts";
 import { normalizeState } from "../../lib/calculator/normalize.ts";
 import { capNotices } from "../../lib/calculator/notices.ts";
 import { withModelDefaults } from "../../lib/calculator/model-change.ts";
+import { handOff } from "../../lib/calculator/question.ts";
+import { QuestionBar, type HandoffNote } from "./QuestionBar.tsx";
 import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
 import { ChartPanel, type PlotKit } from "./ChartPanel.tsx";
 import { Inputs } from "./Inputs.tsx";
@@ -78,6 +80,7 @@ export function Calculator(props: CalculatorProps) {
   const lastPush = useRef(0);
   const pendingMark = useRef(false);
   const [href, setHref] = useState("");
+  const [handoff, setHandoff] = useState<HandoffNote | null>(null);
   const [urlPending, setUrlPending] = useState(false);
 
   const domain: StateDomain = useMemo(
@@ -147,7 +150,9 @@ export function Calculator(props: CalculatorProps) {
       pendingMark.current = true;
       setState((s) => {
         const p = withModelDefaults(patch, s, light.models);
-        const { state: next, changes: c } = normalizeState({ ...s, ...p }, light.kvTypes);
+        const h = handOff(s, p);
+        if (h) setHandoff({ text: h.text, undo: h.undo });
+        const { state: next, changes: c } = normalizeState(h ? h.state : { ...s, ...p }, light.kvTypes);
         setChanges(c);
         return next;
       });
@@ -367,6 +372,9 @@ export function Calculator(props: CalculatorProps) {
       data-pending={pending ? "true" : "false"}
       data-state={pending ? undefined : stateToQuery(state, defaults)}
     >
+      <a class="calc-skip" href={`#${idPrefix}-answer`}>
+        Skip to the answer
+      </a>
       <h2 id={`${idPrefix}-title`} class="calc__title">
         What fits? <span class="muted calc__subtitle">{view.s.model?.name ?? "no model"}</span>
       </h2>
@@ -386,6 +394,13 @@ export function Calculator(props: CalculatorProps) {
           </button>
         </div>
       )}
+      <QuestionBar
+        idPrefix={idPrefix}
+        note={handoff}
+        isOriginal={stateToQuery(state, defaults) === ""}
+        onUndo={(u) => (setHandoff(null), update(u))}
+        onOriginal={() => (setHandoff(null), setState(defaults))}
+      />
       <ResultsSummary {...resultsProps} />
       <div class="calc__grid">
         <Inputs

@@ -15,6 +15,7 @@ import {
 } from "../../lib/calculator/state.ts";
 import type { BudgetView, CalcView, ModelInfo, StaticView, TypeOption } from "../../lib/calculator/view.ts";
 import { memo } from "../../views/calculator/memo.ts";
+import { enginePatch, machinePatch } from "../../lib/calculator/question.ts";
 import { parseBytes } from "../../lib/units.ts";
 import { formatBinary, formatDecimal, groupDigits } from "../../lib/format.ts";
 
@@ -272,6 +273,13 @@ const ModelFieldset = memo(function ModelFieldset(p: {
           placeholder="qwen3.5, gemma 27b, llama…"
           value={query}
           onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            // Enter picks the single match (the list below still shows it).
+            if (e.key === "Enter" && matches.length === 1) {
+              e.preventDefault();
+              update({ model: matches[0].id });
+            }
+          }}
         />
       </div>
       <div class="calc-field">
@@ -423,7 +431,7 @@ const EngineFieldset = memo(function EngineFieldset(p: {
         <select
           id={`${id}-engine`}
           value={p.engine}
-          onChange={(e) => update({ engine: (e.target as HTMLSelectElement).value as CalcEngine })}
+          onChange={(e) => update(enginePatch((e.target as HTMLSelectElement).value as CalcEngine))}
         >
           {(Object.keys(ENGINE_LABEL) as CalcEngine[]).map((e) => (
             <option key={e} value={e}>
@@ -631,22 +639,7 @@ const BudgetFieldset = memo(function BudgetFieldset(p: {
 }) {
   const { id, light, budget, update } = p;
   const hw = light.hardware.find((h) => h.id === p.hardware) ?? null;
-  const onHardware = (hid: string) => {
-    const h = light.hardware.find((x) => x.id === hid) ?? null;
-    const cur = light.budgets.find((b) => b.id === p.budgetId);
-    const patch: Partial<CalcState> = { hardware: hid, wiredMiB: null };
-    if (h) patch.backend = h.vendor === "apple" ? "metal" : "cuda";
-    const needTemplate = (b: typeof cur) => !b || (b.hardwareId !== null && b.hardwareId !== hid);
-    if (h?.vendor === "apple" && (needTemplate(cur) || cur?.id === "generic-gpu")) patch.budget = "apple-metal-default";
-    else if (h && h.vendor !== "apple" && (needTemplate(cur) || cur?.id === "apple-metal-default" || cur?.hasTotal))
-      patch.budget = "generic-gpu";
-    else if (!h && cur && !cur.hasTotal) patch.budget = light.budgets.find((b) => b.hasTotal)?.id ?? p.budgetId;
-    if (patch.budget && patch.budget !== p.budgetId) {
-      patch.items = {};
-      patch.totalBytes = null;
-    }
-    update(patch);
-  };
+  const onHardware = (hid: string) => update(machinePatch(light.hardware, light.budgets, p.budgetId, hid));
   const onBudget = (bid: string) => {
     const b = light.budgets.find((x) => x.id === bid);
     const patch: Partial<CalcState> = { budget: bid, items: {}, totalBytes: null };

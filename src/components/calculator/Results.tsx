@@ -11,6 +11,8 @@ import type { CalcState } from "../../lib/calculator/state.ts";
 import { ContextControl } from "./ContextControl.tsx";
 import { MaxTable } from "./MaxTable.tsx";
 import { formatBinary, formatDecimal, groupDigits, mib } from "../../lib/format.ts";
+import { LargestLine } from "./Answer.tsx";
+import { Suggestions } from "./Suggestions.tsx";
 
 interface Props {
   idPrefix: string;
@@ -88,22 +90,6 @@ export function ResultsSummary(p: Props) {
           Computing the linked settings…
         </p>
       )}
-      {s.model && (
-        <ContextControl
-          idPrefix={p.idPrefix}
-          ctx={p.state.ctx}
-          scale={s.scale}
-          engine={p.state.engine}
-          nSeq={p.state.nSeq}
-          allocated={c.allocated}
-          nCtxSeq={c.nCtxSeq}
-          nStream={c.nStream}
-          padNote={c.padNote}
-          beyondModel={c.beyondModel}
-          perToken={c.perToken}
-          onCtx={(ctx) => p.update({ ctx })}
-        />
-      )}
       <div
         class={`calc-verdict calc-verdict--${c.verdict.kind}`}
         role="status"
@@ -113,7 +99,12 @@ export function ResultsSummary(p: Props) {
         <span class="calc-verdict__icon" aria-hidden="true">
           {verdictIcon}
         </span>
-        <div>
+        <div id={`${p.idPrefix}-answer`} tabIndex={-1}>
+          <LargestLine
+            row={s.maxTable.find((r) => r.selected) ?? null}
+            pool={budget.pool}
+            onUse={(ctx) => p.update({ ctx })}
+          />
           <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
           {!c.error && (
             <p class="calc-verdict__sub">
@@ -134,6 +125,23 @@ export function ResultsSummary(p: Props) {
         </div>
       </div>
 
+      <Suggestions items={c.suggestions} update={p.update} />
+      {s.model && (
+        <ContextControl
+          idPrefix={p.idPrefix}
+          ctx={p.state.ctx}
+          scale={s.scale}
+          engine={p.state.engine}
+          nSeq={p.state.nSeq}
+          allocated={c.allocated}
+          nCtxSeq={c.nCtxSeq}
+          nStream={c.nStream}
+          padNote={c.padNote}
+          beyondModel={c.beyondModel}
+          perToken={c.perToken}
+          onCtx={(ctx) => p.update({ ctx })}
+        />
+      )}
       {!c.error && (
         <div
           class="calc-bar"

@@ -21,6 +21,7 @@ import type { TensorTable } from "../../schemas/tensor-table.ts";
 import type { CurveSeries, MeasuredMark, MemoryChartData } from "../../charts/memory-vs-context.ts";
 import { computeBreakdown } from "../engine/breakdown.ts";
 import { resolveLayers } from "../engine/layers.ts";
+import { suggest, type Suggestion } from "./suggest.ts";
 import type { ContextLimit } from "../catalog/largest-context.ts";
 import type { Budget as EngineBudget } from "../engine/solve.ts";
 import { engineBudget, usableBudget } from "../catalog/budget.ts";
@@ -212,6 +213,8 @@ export interface CtxView {
   current: { ctx: number; bytes: number } | null;
   /** Metal: the verdict with compute and overhead at the high end of their range. */
   verdictHigh: Verdict | null;
+  /** When it does not fit: the cheapest single changes that make it fit (./suggest.ts). */
+  suggestions?: Suggestion[];
   /** Bytes per allocated cell around this point (engine's local linear model). */
   perToken: number | null;
 }
@@ -424,6 +427,8 @@ interface Resolved {
   arch: Architecture;
   tensors: TensorTable | null;
   tensorsFtype: string | null;
+  /** The catalog's quant tables, for the suggestions (./suggest.ts). */
+  quants?: Pick<CalcCatalog, "ftypes" | "kvTypes">;
 }
 
 function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedModel | null): Resolved {
@@ -713,10 +718,22 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     measuredRuns.push({ id: run.id, title: run.title, points: marks.length });
   }
 
+  const picked = maxTable.find((r) => r.selected);
   const budgetLabel =
     budget.lineBytes !== null
-      ? `budget ${formatDecimal(budget.lineBytes)} (${formatBinary(budget.lineBytes)})`
+      ? `budget ${formatDecimal(budget.lineBytes)} (${formatBinary(budget.lineBytes)})${picked?.limitedBy === "memory" ? " — binds" : ""}`
       : "no budget";
+  const ws = eb?.device_limit_bytes;
+  const limits =
+    ws !== undefined
+      ? [
+          {
+            bytes: ws,
+            label: `GPU working-set limit ${formatBinary(ws)}${picked?.limitedBy === "working-set" ? " — binds" : ""}`,
+            binding: picked?.limitedBy === "working-set",
+          },
+        ]
+      : [];
   const view: StaticView = {
     key: staticKey(state),
     model,
@@ -725,14 +742,14 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     kOptions: options("k"),
     vOptions: options("v"),
     budget,
-    chart: { series, budgetBytes: budget.lineBytes, budgetLabel, trainCtx: model.trainCtx, measured, xDomain },
+    chart: { series, budgetBytes: budget.lineBytes, budgetLabel, limits, trainCtx: model.trainCtx, measured, xDomain },
     maxTable,
     measuredRuns,
     measuredSkipped,
     poolLabel: budget.pool === "device" ? "device (GPU) memory" : "total memory (device + host)",
     metalRange: state.backend === "metal" ? metalAllowances(catalog, state.engine) : null,
   };
-  return { view, resolved };
+  return { view, resolved: { ...resolved, quants: { ftypes: catalog.ftypes, kvTypes: catalog.kvTypes } } };
 }
 
 function fileNameFor(state: CalcState, model: ModelInfo): string {
@@ -992,6 +1009,26 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       maxLayersFit = lo;
     } else maxLayersFit = null;
   }
+  const suggestions =
+    eb && verdict.kind === "no" && resolved.quants
+      ? suggest({
+          state,
+          maxLayersFit,
+          nLayers,
+          largestCtx: sv.maxTable.find((r) => r.selected)?.maxCtx ?? null,
+          exactWeights: exact,
+          ftypes: resolved.quants.ftypes,
+          kvTypes: resolved.quants.kvTypes,
+          fits: (s2) => {
+            try {
+              const x = computeBreakdown(arch, configFor(s2, s2.typeK, s2.typeV, s2.ctx, exact, vis), opts);
+              return fitsBudget(x, eb).ok;
+            } catch {
+              return false;
+            }
+          },
+        })
+      : [];
   const groups = layerGroups(b, resolveLayers(arch));
   const padNote =
     b.context.allocated_cells !== b.context.n_ctx_total_requested
@@ -1028,6 +1065,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
     current: { ctx: state.ctx, bytes: poolBytes },
     verdictHigh,
     perToken: b.bytes_per_token,
+    suggestions,
   };
 }
 

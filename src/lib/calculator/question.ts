@@ -1,0 +1,100 @@
+/**
+ * The user's question, not the example's (pure, tiny, in the initial JS).
+ *
+ * - Picking a machine sets the budget that applies to it (src/lib/catalog/machine.ts: the Metal
+ *   working-set template on a Mac, VRAM less the display on a card) and its backend.
+ * - The first view is the original report's question (DEFAULT_STATE: the TurboQuant fork, q8_0 K +
+ *   turbo4 V, the report's 32 GB budget). Once the user picks a model or a machine, what belonged
+ *   only to the example gives way to upstream llama.cpp defaults, with one line saying so and an
+ *   undo that puts the example's settings back on the new question.
+ * - Ollama's default OLLAMA_NUM_PARALLEL is 1 (ollama/ollama envconfig/config.go:
+ *   `NumParallel = Uint("OLLAMA_NUM_PARALLEL", 1)`), so switching to Ollama starts at one sequence.
+ */
+import { machineDefaults } from "../catalog/machine.ts";
+import { DEFAULT_STATE, type CalcState } from "./state.ts";
+
+/** Ollama's default OLLAMA_NUM_PARALLEL (ollama/ollama envconfig/config.go). */
+export const OLLAMA_DEFAULT_NUM_PARALLEL = 1;
+
+interface MachineLike {
+  id: string;
+  vendor: string;
+  unified: boolean;
+}
+interface BudgetLike {
+  id: string;
+  hardwareId: string | null;
+  hasTotal: boolean;
+}
+
+/** The state changes picking machine `hid` makes ("" = none: back to a budget with a stated total). */
+export function machinePatch(
+  hardware: readonly MachineLike[],
+  budgets: readonly BudgetLike[],
+  current: string,
+  hid: string,
+): Partial<CalcState> {
+  const h = hardware.find((x) => x.id === hid) ?? null;
+  const cur = budgets.find((b) => b.id === current) ?? null;
+  const patch: Partial<CalcState> = { hardware: hid, wiredMiB: null };
+  if (h) {
+    const d = machineDefaults(h);
+    patch.backend = d.backend;
+    // A budget written for this very machine stays; any other gives way to the machine's template.
+    if (!cur || cur.hardwareId !== hid) patch.budget = d.budgetId;
+  } else if (cur && !cur.hasTotal) patch.budget = budgets.find((b) => b.hasTotal)?.id ?? current;
+  if (patch.budget !== undefined && patch.budget !== current) {
+    patch.items = {};
+    patch.totalBytes = null;
+  }
+  return patch;
+}
+
+const isTurbo = (t: string) => t.startsWith("turbo");
+
+/** True while the state still carries something that belongs only to the original report's example. */
+export function carriesExample(s: CalcState): boolean {
+  return s.engine === "turboquant" || isTurbo(s.typeK) || isTurbo(s.typeV) || s.budget === DEFAULT_STATE.budget;
+}
+
+export interface Handoff {
+  /** The state after the user's pick, with upstream defaults in place of the example's settings. */
+  state: CalcState;
+  /** One line: what changed. */
+  text: string;
+  /** The example's settings, to put back on the new question. */
+  undo: Partial<CalcState>;
+}
+
+/**
+ * Applies the user's patch; when it picks a model or a machine and the state still carries the
+ * example, the example's engine, K/V types and budget give way to upstream llama.cpp defaults.
+ * Returns null when no hand-off happens (the caller applies the patch as is).
+ */
+export function handOff(prev: CalcState, patch: Partial<CalcState>): Handoff | null {
+  const picks = ("model" in patch && patch.model !== prev.model) || ("hardware" in patch && patch.hardware !== "");
+  if (!picks || !carriesExample(prev)) return null;
+  const next: CalcState = { ...prev, ...patch };
+  const undo: Partial<CalcState> = {};
+  const said: string[] = [];
+  if (next.engine === "turboquant") {
+    Object.assign(undo, { engine: next.engine, revision: next.revision });
+    next.engine = "llama.cpp";
+    next.revision = "current";
+    said.push("upstream llama.cpp (not the TurboQuant fork)");
+  }
+  if (isTurbo(next.typeK) || isTurbo(next.typeV)) {
+    Object.assign(undo, { typeK: next.typeK, typeV: next.typeV });
+    next.typeK = "f16";
+    next.typeV = "f16";
+    said.push("f16 K/V (llama.cpp's default)");
+  }
+  if (next.budget === DEFAULT_STATE.budget && next.hardware === "")
+    said.push("the budget is still the report's 32 GB Mac: pick your machine");
+  return said.length ? { state: next, text: `Your question now uses ${said.join(", ")}.`, undo } : null;
+}
+
+/** Engine-switch rule: Ollama starts at its default parallelism. */
+export function enginePatch(engine: CalcState["engine"]): Partial<CalcState> {
+  return engine === "ollama" ? { engine, nSeq: OLLAMA_DEFAULT_NUM_PARALLEL } : { engine };
+}

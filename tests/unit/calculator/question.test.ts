@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { carriesExample, enginePatch, handOff, machinePatch } from "../../../src/lib/calculator/question.ts";
+import { DEFAULT_STATE } from "../../../src/lib/calculator/state.ts";
+
+const hardware = [
+  { id: "apple-m3-max-36gb", vendor: "apple", unified: true },
+  { id: "nvidia-rtx-4090", vendor: "nvidia", unified: false },
+];
+const budgets = [
+  { id: "seed-32gb-mac-m4-max", hardwareId: null, hasTotal: true },
+  { id: "seed-36gb-m3-max", hardwareId: "apple-m3-max-36gb", hasTotal: true },
+  { id: "apple-metal-default", hardwareId: null, hasTotal: false },
+  { id: "generic-gpu", hardwareId: null, hasTotal: false },
+];
+
+describe("picking a machine sets the budget and the backend", () => {
+  it("a Mac from the example's 32 GB budget: the Metal working-set template, metal", () => {
+    const p = machinePatch(hardware, budgets, "seed-32gb-mac-m4-max", "apple-m3-max-36gb");
+    assert.deepEqual(p, {
+      hardware: "apple-m3-max-36gb",
+      wiredMiB: null,
+      backend: "metal",
+      budget: "apple-metal-default",
+      items: {},
+      totalBytes: null,
+    });
+  });
+  it("a budget written for that machine stays", () => {
+    const p = machinePatch(hardware, budgets, "seed-36gb-m3-max", "apple-m3-max-36gb");
+    assert.equal(p.budget, undefined);
+  });
+  it("a card: VRAM less the display, cuda", () => {
+    const p = machinePatch(hardware, budgets, "apple-metal-default", "nvidia-rtx-4090");
+    assert.deepEqual([p.budget, p.backend], ["generic-gpu", "cuda"]);
+  });
+});
+
+describe("the example gives way to the user's question", () => {
+  it("the default state is the example", () => assert.ok(carriesExample(DEFAULT_STATE)));
+
+  it("picking a model: upstream llama.cpp and f16 K/V, the budget flagged, an undo back to the example's settings", () => {
+    const h = handOff(DEFAULT_STATE, { model: "qwen3-14b" })!;
+    assert.equal(h.state.model, "qwen3-14b");
+    assert.deepEqual(
+      [h.state.engine, h.state.revision, h.state.typeK, h.state.typeV],
+      ["llama.cpp", "current", "f16", "f16"],
+    );
+    assert.match(h.text, /upstream llama\.cpp .*f16 K\/V.*pick your machine/);
+    assert.deepEqual(h.undo, { engine: "turboquant", revision: "2026-05", typeK: "q8_0", typeV: "turbo4" });
+    assert.equal(carriesExample({ ...h.state, hardware: "x", budget: "apple-metal-default" }), false);
+  });
+
+  it("no hand-off once the question is the user's, nor for other inputs", () => {
+    const mine = {
+      ...DEFAULT_STATE,
+      engine: "llama.cpp" as const,
+      revision: "current",
+      typeK: "f16" as const,
+      typeV: "f16" as const,
+      budget: "generic-gpu",
+    };
+    assert.equal(handOff(mine, { model: "qwen3-14b" }), null);
+    assert.equal(handOff(DEFAULT_STATE, { ctx: 65536 }), null);
+  });
+
+  it("Ollama starts at its default OLLAMA_NUM_PARALLEL = 1", () => {
+    assert.deepEqual(enginePatch("ollama"), { engine: "ollama", nSeq: 1 });
+    assert.deepEqual(enginePatch("llama.cpp"), { engine: "llama.cpp" });
+  });
+});

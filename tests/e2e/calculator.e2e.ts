@@ -25,6 +25,7 @@ import { indexToContext } from "../../src/lib/calculator/slider.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calculator/state.ts";
 import { loadGgufFile } from "../../src/lib/calculator/gguf-load.ts";
 import { encodeCustom } from "../../src/lib/calculator/custom.ts";
+import { handOff } from "../../src/lib/calculator/question.ts";
 
 const FIXTURE_RUN = path.join(REPO_ROOT, "tests/fixtures/calculator/run-qwen3.5-27b-fixture.json");
 const catalog = loadCatalog();
@@ -195,10 +196,12 @@ describe("calculator page", () => {
     // Expected: the same header read and view, in this process.
     const loaded = await loadGgufFile(new File([readFileSync(file)], "tiny-qwen3.gguf"));
     const arch = encodeCustom(loaded.architecture, loaded.name, loaded.tensorsFtype);
-    const v = expected({ model: "gguf", arch }, loaded);
+    // Picking a model hands the example's fork settings off to upstream llama.cpp (f16 K/V).
+    const picked = handOff(DEFAULT_STATE, { model: "gguf", ggufUrl: null, arch })!.state;
+    const v = expected(picked, loaded);
     assert.equal(v.c.error, null);
-    // By hand: 6 layers × 32768 cells × (256 values K q8_0 = 272 B + V turbo4 = 136 B).
-    assert.equal(bytesOf(v, "k") + bytesOf(v, "v"), 6 * 32768 * (272 + 136));
+    // By hand: 6 layers × 32768 cells × (256 values K f16 = 512 B + V f16 = 512 B).
+    assert.equal(bytesOf(v, "k") + bytesOf(v, "v"), 6 * 32768 * (512 + 512));
 
     const page = await newPage(browser);
     const errors = collectErrors(page);
@@ -206,7 +209,8 @@ describe("calculator page", () => {
     const chooser = page.waitForEvent("filechooser");
     await page.locator("#calc-gguf-file").click();
     await (await chooser).setFiles(file);
-    await waitState(page, { model: "gguf", arch });
+    await waitState(page, picked);
+    assert.match(await page.getByTestId("calc-handoff").innerText(), /upstream llama\.cpp/);
     const name = await page.getByTestId("calc-model-name").innerText();
     assert.match(name, /tiny-qwen3/);
     assert.match(name, /qwen3/);

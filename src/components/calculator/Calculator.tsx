@@ -312,7 +312,12 @@ export function Calculator(props: CalculatorProps) {
       setLoadedKey(payload);
       setChanges([]);
       pendingMark.current = true;
-      setState((s) => ({ ...s, model: "gguf", ggufUrl: null, arch: payload }));
+      setState((s) => {
+        const patch = { model: "gguf", ggufUrl: null, arch: payload };
+        const h = handOff(s, patch);
+        if (h) setHandoff({ text: h.text, undo: h.undo });
+        return h ? h.state : { ...s, ...patch };
+      });
     } catch (e) {
       setNotices((n) => [...n, `${file.name}: ${(e as Error).message}`]);
     } finally {

@@ -1,0 +1,26 @@
+/**
+ * A /models/ row's link into the calculator: the same model, machine and budget, and the table's
+ * own settings (upstream llama.cpp, f16 K/V, flash attention on, one sequence, Q4_K_M weights),
+ * so the calculator's largest context is the row's.
+ */
+import { DEFAULT_STATE, stateToQuery, type CalcState } from "../calculator/state.ts";
+import type { BudgetChoice } from "./choices.ts";
+
+export function calculatorQuery(modelId: string, choice: BudgetChoice, hardwareId: string | null, kv = "f16"): string {
+  const s: CalcState = {
+    ...DEFAULT_STATE,
+    model: modelId,
+    engine: "llama.cpp",
+    revision: "current",
+    backend: choice.backend,
+    typeK: kv as CalcState["typeK"],
+    typeV: kv as CalcState["typeV"],
+    nSeq: 1,
+    unified: false,
+    flashAttn: "on",
+    ftype: "Q4_K_M",
+    hardware: hardwareId ?? "",
+    budget: choice.budget,
+  };
+  return stateToQuery(s, DEFAULT_STATE);
+}

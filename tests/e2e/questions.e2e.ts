@@ -19,10 +19,11 @@ import { computeView, type CalcView, type LoadedModel } from "../../src/lib/calc
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calculator/state.ts";
 import { normalizeState } from "../../src/lib/calculator/normalize.ts";
 import { handOff, machinePatch } from "../../src/lib/calculator/question.ts";
+import { withModelDefaults } from "../../src/lib/calculator/model-change.ts";
 import { lightCatalog } from "../../src/lib/calculator/catalog.ts";
 import { loadGgufFile } from "../../src/lib/calculator/gguf-load.ts";
 import { encodeCustom } from "../../src/lib/calculator/custom.ts";
-import { formatContext } from "../../src/lib/units.ts";
+import { formatContext } from "../../src/lib/format.ts";
 import { EXAMPLE_QUESTIONS } from "../../src/lib/calculator/examples.ts";
 
 const catalog = loadCatalog();
@@ -30,10 +31,11 @@ const light = lightCatalog(catalog);
 const view = (s: CalcState, loaded: LoadedModel | null = null): CalcView =>
   computeView({ state: s, catalog, loaded, extraRuns: [] });
 
-/** What the island does with one input (Calculator.tsx `update`): hand-off, merge, normalize. */
+/** What the island does with one input (Calculator.tsx `update`): model defaults, hand-off, merge, normalize. */
 function apply(s: CalcState, patch: Partial<CalcState>): CalcState {
-  const h = handOff(s, patch);
-  return normalizeState(h ? h.state : { ...s, ...patch }, light.kvTypes).state;
+  const p = withModelDefaults(patch, s, light.models);
+  const h = handOff(s, p);
+  return normalizeState(h ? h.state : { ...s, ...p }, light.kvTypes).state;
 }
 const pickMachine = (s: CalcState, hid: string) => apply(s, machinePatch(light.hardware, light.budgets, s.budget, hid));
 
@@ -150,6 +152,7 @@ describe("the issue's eight questions", () => {
     await user.enter("#calc-ctx-text", "128k");
     const s = apply(pickMachine(apply(DEFAULT_STATE, { model: "gpt-oss-20b" }), "nvidia-rtx-4080"), { ctx: 131072 });
     await waitFor(page, s);
+    assert.equal(s.ftype, "MXFP4_MOE", "gpt-oss is sized as it ships");
     const v = view(s);
     assert.ok((await page.getByTestId("calc-verdict").innerText()).includes(v.c.verdict.text));
     const r = selectedRow(v);

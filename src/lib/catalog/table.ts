@@ -4,6 +4,7 @@ import { RuntimeConfigSchema, type RuntimeConfigInput } from "../../schemas/runt
 import { EngineError, planMemory, resolveLayers } from "../engine/index.ts";
 import type { ResolvedArchitecture } from "../engine/index.ts";
 import { largestContext } from "./largest-context.ts";
+import { defaultWeightVariant } from "./weights.ts";
 import type { LargestContext } from "./largest-context.ts";
 
 /**
@@ -55,7 +56,7 @@ export interface ModelTableRow {
 export interface TableRowOptions {
   /** Budget in the engine solver's terms (see catalog/budget.ts engineBudget). */
   budget: { bytes: number; pool?: "device" | "total" | "host"; device_limit_bytes?: number };
-  /** Runtime config for the max-context column (defaults: f16/f16, FA auto, 1 sequence, Q4_K_M weights). */
+  /** Runtime config for the max-context column (defaults: f16/f16, FA auto, 1 sequence, the preset's default weights). */
   config?: RuntimeConfigInput;
 }
 
@@ -165,7 +166,8 @@ export function modelTableRow(model: Model, opts: TableRowOptions): ModelTableRo
   let max: ModelTableRow["maxContext"] = null;
   if (figures) {
     try {
-      const cfg = RuntimeConfigSchema.parse({ weights_ftype: "Q4_K_M", ...opts.config });
+      // The preset's default weights: how it ships (./weights.ts defaultWeightVariant, as the CLI and calculator).
+      const cfg = RuntimeConfigSchema.parse({ weights_ftype: defaultWeightVariant(model).ftype, ...opts.config });
       const trainedCtx = model.architecture.context_length ?? model.context.native ?? null;
       const r = largestContext(model.architecture, cfg, opts.budget, { trainedCtx });
       if (r.nCtx !== null) max = { nCtx: r.nCtx, step: r.step, limitedBy: r.limitedBy, beyond: r.beyond };

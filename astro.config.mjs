@@ -12,7 +12,9 @@ export default defineConfig({
   site: process.env.SITE_URL ?? "https://context-ceiling.example.org",
   base,
   trailingSlash: "always",
-  build: { format: "directory" },
+  // Several pages in flight: while one run page waits for its charts from the worker threads
+  // (src/charts/chart-pool.ts), the main thread renders the next ones (bench: build time).
+  build: { format: "directory", concurrency: 8 },
   prerenderConflictBehavior: "error",
   // runFilesIntegration: /runs/<id>/run.json and raw files are copied, not rendered (bench: build time)
   integrations: [preact(), mdx(), runFilesIntegration()],

@@ -48,29 +48,55 @@ export function chartKey(version: string, inputs: unknown): string {
 
 export const chartCacheStats = { hits: 0, misses: 0 };
 
+function cacheFile(key: string, dir: string | null): string | null {
+  return dir ? path.join(dir, key.slice(0, 2), `${key}.html`) : null;
+}
+
+function readCached(file: string | null): string | null {
+  if (!file) return null;
+  try {
+    const hit = readFileSync(file, "utf8");
+    chartCacheStats.hits++;
+    return hit;
+  } catch {
+    return null; // not cached yet (or unreadable): drawn again
+  }
+}
+
+function store(file: string | null, markup: string): void {
+  if (!file) return;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, markup);
+    renameSync(tmp, file);
+  } catch {
+    // a read-only or full disk costs the reuse, not the build
+  }
+}
+
 /** The markup for `key`: from the cache folder, else `render()` (and stored there). */
 export function cachedMarkup(key: string, render: () => string, dir: string | null = chartCacheDir()): string {
-  const file = dir ? path.join(dir, key.slice(0, 2), `${key}.html`) : null;
-  if (file) {
-    try {
-      const hit = readFileSync(file, "utf8");
-      chartCacheStats.hits++;
-      return hit;
-    } catch {
-      // not cached yet (or unreadable): render below
-    }
-  }
+  const file = cacheFile(key, dir);
+  const hit = readCached(file);
+  if (hit !== null) return hit;
   chartCacheStats.misses++;
   const markup = render();
-  if (file) {
-    try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, markup);
-      renameSync(tmp, file);
-    } catch {
-      // a read-only or full disk costs the reuse, not the build
-    }
-  }
+  store(file, markup);
+  return markup;
+}
+
+/** As cachedMarkup, for a renderer that draws elsewhere (the chart pool's workers). */
+export async function cachedMarkupAsync(
+  key: string,
+  render: () => Promise<string>,
+  dir: string | null = chartCacheDir(),
+): Promise<string> {
+  const file = cacheFile(key, dir);
+  const hit = readCached(file);
+  if (hit !== null) return hit;
+  chartCacheStats.misses++;
+  const markup = await render();
+  store(file, markup);
   return markup;
 }

@@ -243,6 +243,8 @@ export interface PointCheck {
   comparisons: Comparison[];
   /** Set when only the deterministic KV/RS part could be computed (e.g. weights unknown). */
   partial?: string;
+  /** Metrics measured but not compared: their whole-run total depends on a placement the point states. */
+  not_applicable?: Array<{ metric: MeasuredMetric; reason: string }>;
   error?: string;
 }
 
@@ -333,6 +335,29 @@ export type ArchitectureOf = (run: Run) => Architecture | { error: string };
 
 const DETERMINISTIC: readonly MeasuredMetric[] = ["kv_bytes", "k_bytes", "v_bytes", "recurrent_bytes"];
 
+/** Totals whose split over devices — and so whose sum over buffers — follows the placement. */
+const PLACEMENT_DEPENDENT: readonly MeasuredMetric[] = [
+  "compute_bytes",
+  "model_bytes",
+  "gpu_used_bytes",
+  "peak_rss_bytes",
+];
+
+/**
+ * Why a point's placement-dependent totals are not compared with the one-device breakdown: layers
+ * left on the CPU (`-ngl` below every layer) or the KV cache kept in host memory move weights, KV
+ * and compute between buffers, which only the per-device placement engine models
+ * (docs/memory-model.md#offload). Null when the whole model sits on one device.
+ */
+export function placementReason(config: RuntimeConfig, arch: Architecture): string | null {
+  const ngl = config.n_gpu_layers;
+  if (config.backend !== "cpu" && ngl >= 0 && ngl <= arch.block_count)
+    return `partial offload (-ngl ${ngl} of ${arch.block_count + 1} layers): compared per device by the placement engine, not as a one-device total`;
+  if (config.no_kv_offload)
+    return "--no-kv-offload: compared per device by the placement engine, not as a one-device total";
+  return null;
+}
+
 /** Compare every finished point of a run with the engine. */
 export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
   const profiles = profilesFor(run);
@@ -368,7 +393,12 @@ export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
           rows = CROSSCHECK_TABLE.filter((r) => DETERMINISTIC.includes(r.metric));
           pc.partial = (e as Error).message;
         }
+        const placed = placementReason(config, arch);
         for (const row of rows) {
+          if (placed && PLACEMENT_DEPENDENT.includes(row.metric)) {
+            if (p.measured[row.metric]) (pc.not_applicable ??= []).push({ metric: row.metric, reason: placed });
+            continue;
+          }
           const c = compare(row, p, b, config);
           if (c) pc.comparisons.push(c);
         }

@@ -34,7 +34,7 @@ export const METRIC_LABEL: Record<MeasuredMetric, string> = {
  * - `not-measured`: the point has no such measurement
  * - `unchecked`: measured, but not compared (the point did not complete, or the engine refused)
  */
-export type Flag = "exact" | "within" | "over" | "under" | "not-measured" | "unchecked";
+export type Flag = "exact" | "within" | "over" | "under" | "not-measured" | "unchecked" | "not-applicable";
 
 export interface CellView {
   metric: MeasuredMetric;
@@ -50,6 +50,8 @@ export interface CellView {
   basis: Basis | null;
   /** The process's pre-load share already subtracted from `measured` (peak RSS), when recorded. */
   baselineBytes: number | null;
+  /** Why a measured metric is not compared (flag `not-applicable`), else null. */
+  reason: string | null;
 }
 
 export interface PointView {
@@ -127,18 +129,21 @@ export function runViews(run: Run, check: RunCheck, arch: Architecture | { error
             exactExpected: row.exact,
             basis: c.basis,
             baselineBytes: c.baseline_bytes ?? null,
+            reason: null,
           };
+        const na = pc?.not_applicable?.find((x) => x.metric === metric);
         return {
           metric,
           measured,
           calculated: calc ? calc(metric) : null,
           deltaPct: null,
-          flag: measured === null ? "not-measured" : "unchecked",
+          flag: measured === null ? "not-measured" : na ? "not-applicable" : "unchecked",
           lowersCeiling: false,
           component: row.component,
           exactExpected: row.exact,
           basis: null,
           baselineBytes: null,
+          reason: na?.reason ?? null,
         };
       });
       return {

@@ -237,3 +237,37 @@ test("the run page's view carries the basis and the subtracted baseline of each 
   assert.equal(cell("peak_rss_bytes").measured, (9093684 - 275652) * 1024);
   assert.equal(cell("peak_rss_bytes").baselineBytes, 275652 * 1024);
 });
+
+test("partial offload and --no-kv-offload: placement-dependent totals are not applicable, KV still exact (H100 placement run)", () => {
+  const run = RunSchema.parse(
+    readJson(join(REPO, "data/runs/2026-12-06-qwen3-0.6b-geometry-h100-placement-llama-cpp-cuda.json")),
+  );
+  const arch = ModelSchema.parse(readJson(join(REPO, "data/models/qwen3-0.6b.json"))).architecture;
+  const check = crossCheck(run, () => arch);
+  const at = (id: string) => check.points.find((p) => p.point === id)!;
+  for (const [id, why] of [
+    ["q-ngl-0", /partial offload \(-ngl 0 of 29 layers\)/],
+    ["q-ngl-15", /partial offload \(-ngl 15 of 29 layers\)/],
+    ["q-nkvo", /--no-kv-offload/],
+  ] as const) {
+    const pc = at(id);
+    assert.deepEqual(
+      pc.not_applicable!.map((n) => n.metric),
+      ["compute_bytes", "model_bytes"],
+      id,
+    );
+    for (const n of pc.not_applicable!) assert.match(n.reason, why, id);
+    assert.ok(!pc.comparisons.some((c) => c.metric === "compute_bytes" || c.metric === "model_bytes"), id);
+    const kv = pc.comparisons.find((c) => c.metric === "kv_bytes")!;
+    assert.equal(kv.exact_match, true, `${id}: KV total is placement-independent`);
+  }
+  // every layer on the GPU: the one-device total is compared, and matches the CUDA buffers exactly
+  const all = at("q-all");
+  assert.equal(all.not_applicable, undefined);
+  assert.equal(all.comparisons.find((c) => c.metric === "compute_bytes")!.exact_match, true);
+  assert.equal(check.ceiling.lower, false);
+  const view = runViews(run, check, arch)[0];
+  const cell = view.points.find((p) => p.id === "q-ngl-0")!.cells.find((c) => c.metric === "compute_bytes")!;
+  assert.equal(cell.flag, "not-applicable");
+  assert.match(cell.reason!, /placement engine/);
+});

@@ -14,6 +14,7 @@
  * letting --fit lower the context or move layers.
  */
 import type { CalcState } from "./state.ts";
+import { ollamaPlacementGaps, placementArgs } from "./placement-commands.ts";
 
 export interface CommandModel {
   /** Path or URL of the GGUF given to `-m` / `-mu`. */
@@ -76,6 +77,9 @@ function llamaServer(state: CalcState, model: CommandModel, tr: ContextTranslati
   args.push("-c", String(tr.llamaTotal), "-np", String(state.nSeq), state.unified ? "-kvu" : "-no-kvu");
   args.push("-ctk", state.typeK, "-ctv", state.typeV, "-fa", state.flashAttn, "-ub", String(state.nUbatch));
   args.push("-ngl", state.nGpuLayers < 0 ? "999" : String(state.nGpuLayers));
+  const placed = placementArgs(state);
+  args.push(...placed.args);
+  notes.push(...placed.notes);
   if (state.swaFull) args.push("--swa-full");
   const oldBuild = state.engine === "llama.cpp" && (state.revision === "2025-07-16" || state.revision === "2025-10-28");
   if (!oldBuild) args.push("-fit", "off");
@@ -134,7 +138,9 @@ function ollama(state: CalcState, model: CommandModel, tr: ContextTranslation): 
       ],
     };
   }
-  let exact = true;
+  const gaps = ollamaPlacementGaps(state);
+  let exact = gaps.length === 0;
+  notes.push(...gaps);
   const env = [`OLLAMA_NUM_PARALLEL=${state.nSeq}`, `OLLAMA_CONTEXT_LENGTH=${tr.ollamaNumCtx}`];
   if (state.typeK !== "f16") env.push(`OLLAMA_KV_CACHE_TYPE=${state.typeK}`);
   const fa = state.flashAttn === "on" || QUANT(state.typeK);

@@ -19,6 +19,7 @@ import {
   type Key,
   type StateDomain,
 } from "./state.ts";
+import { parseMachine } from "./placement-machine.ts";
 
 const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$/));
@@ -61,6 +62,8 @@ export const CalcStateSchema = z.object({
   wiredMiB: z.nullable(int(1024, 16 * 1024 * 1024)),
   /** Chart view. */
   view: z.enum(["total", "residual"]),
+  /** "" = one device (as before); else a PC with GPUs, RAM, RPC servers and placement (./placement-machine.ts). */
+  machine: z.string().check(z.maxLength(2000)),
 });
 export type CalcState = z.infer<typeof CalcStateSchema>;
 
@@ -109,7 +112,12 @@ export function parseState(search: string, domain: StateDomain, defaults: CalcSt
       if (key === "ftype" && !domain.ftypes.has(v)) ok = false;
       if (ok) (state as Record<Key, unknown>)[key] = v;
     }
-    if (!ok) notices.push(`Ignored ${param}=${shown(raw)}: expected ${codec.expect}. Using the default.`);
+    const pc =
+      ok && key === "machine" && state.machine !== "" ? parseMachine(state.machine, domain.gpus ?? new Map()) : null;
+    if (pc && !pc.ok) {
+      state.machine = defaults.machine;
+      notices.push(`Ignored ${param}=${shown(raw)}: ${pc.error}. Using the default machine.`);
+    } else if (!ok) notices.push(`Ignored ${param}=${shown(raw)}: expected ${codec.expect}. Using the default.`);
   }
   // Cross-field rules.
   if (!ENGINE_REVISIONS[state.engine].includes(state.revision)) {

@@ -8,6 +8,7 @@
 import type { CalcState } from "./state-schema.ts";
 import { ENGINE_REVISIONS as REVISIONS, KV_TYPES } from "../kv-types.ts";
 import { readTokens } from "../units.ts";
+import type { GpuOption } from "./placement-machine.ts";
 
 export type { CalcState };
 
@@ -58,6 +59,7 @@ export const DEFAULT_STATE: CalcState = {
   items: {},
   wiredMiB: null,
   view: "total",
+  machine: "",
 };
 
 export type Key = keyof CalcState;
@@ -144,6 +146,7 @@ export const CODECS: Record<Key, Codec> = {
     expect: "MiB (1024 … 16777216)",
   },
   view: { param: "v", decode: str, encode: (v: string) => v, expect: "total | residual" },
+  machine: { param: "pc", decode: str, encode: (v: string) => v, expect: "a PC (g:GPUs;ram:MiB;…)" },
 };
 
 export const KEYS = Object.keys(CODECS) as Key[];
@@ -177,6 +180,8 @@ export interface StateDomain {
   hardware: ReadonlySet<string>;
   budgets: ReadonlyMap<string, number>;
   ftypes: ReadonlySet<string>;
+  /** GPUs of the hardware catalog (for `pc=`); none = sizes in MiB only. */
+  gpus?: ReadonlyMap<string, GpuOption>;
 }
 
 /** State → query string (without `?`); only fields that differ from the defaults are written. */

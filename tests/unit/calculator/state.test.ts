@@ -69,6 +69,7 @@ describe("permalink ↔ state", () => {
       items: { "0": 536870912, "1": 1 },
       wiredMiB: 30000,
       view: "residual",
+      machine: "g:24576,16384;ram:65536;ts:3,1;moe:all",
     };
     const q = stateToQuery(s);
     const r = parseState(q, domain);

@@ -191,6 +191,37 @@ describe("the issue's eight questions", () => {
     await page.close();
   });
 
+  test("without JavaScript a permalink says at the top that it needs JavaScript, and hides the controls", async () => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    ctx.setDefaultTimeout(UI_TIMEOUT);
+    const page = await ctx.newPage();
+    await page.goto(`${siteNamed("root").url}calculator/?${stateToQuery(q1, DEFAULT_STATE)}`, { waitUntil: "load" });
+    const note = page.getByTestId("calc-nojs");
+    assert.match(await note.innerText(), /needs JavaScript.*shared link/s);
+    const noteTop = (await note.boundingBox())!.y;
+    const verdictTop = (await page.getByTestId("calc-verdict").boundingBox())!.y;
+    assert.ok(noteTop < verdictTop, "the notice comes before the answer");
+    assert.equal(await page.locator(".calc__inputs").isVisible(), false);
+    await ctx.close();
+  });
+
+  test("on a 390 px phone the verdict and the largest context are on the first screen; no table scrolls sideways", async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.goto(`${siteNamed("root").url}calculator/?${stateToQuery(q1, DEFAULT_STATE)}`, { waitUntil: "load" });
+    await waitFor(page, q1);
+    const box = (await page.getByTestId("calc-largest").boundingBox())!;
+    assert.ok(box.y + box.height <= 844, `largest context ends at ${box.y + box.height} px`);
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>(".calc table")]
+        .filter((t) => t.scrollWidth > (t.parentElement?.clientWidth ?? 0) + 1)
+        .map(
+          (t) => `${t.getAttribute("aria-label") ?? t.className}: ${t.scrollWidth} > ${t.parentElement?.clientWidth}`,
+        ),
+    );
+    assert.deepEqual(wide, []);
+    await page.close();
+  });
+
   test("6. the home page: three example questions, each one click from its answer", async () => {
     const page = await newPage(browser);
     await page.goto(siteNamed("root").url, { waitUntil: "load" });

@@ -74,7 +74,13 @@ export class ChartPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.file);
+    // a worker inherits the parent's flags; `--input-type` (a build started with `node -e`, as the
+    // e2e helpers do) is refused for a file entry point, so it is left out — only then, as an
+    // explicit list must hold nothing but flags a worker accepts
+    const flags = process.execArgv;
+    const w = flags.some((a) => a.startsWith("--input-type"))
+      ? new Worker(this.file, { execArgv: flags.filter((a) => !a.startsWith("--input-type")) })
+      : new Worker(this.file);
     w.on("message", (msg: { markup?: string; error?: string }) => {
       const job = this.running.get(w);
       this.running.delete(w);

@@ -177,6 +177,13 @@ describe("the issue's eight questions", () => {
     const r = selectedRow(view(s, loaded));
     assert.ok((await largestText(page)).includes(formatContext(r.maxCtx!)), await largestText(page));
     counts["4 a local GGUF"] = user.count;
+    // Its permalink, opened elsewhere (no file): says plainly which numbers are approximate.
+    const other = await newPage(browser);
+    await other.goto(`${siteNamed("root").url}calculator/?${stateToQuery(s, DEFAULT_STATE)}`, { waitUntil: "load" });
+    await waitFor(other, s);
+    assert.match(await other.getByTestId("calc-approx").innerText(), /Approximate without the file: .*weights/);
+    assert.equal(await other.locator(".calc-notices").count(), 0, "not filed under settings not understood");
+    await other.close();
     assert.ok(user.count <= 3);
     assert.deepEqual(errors, []);
     await page.close();

@@ -81,6 +81,8 @@ export function Calculator(props: CalculatorProps) {
   const pendingMark = useRef(false);
   const [href, setHref] = useState("");
   const [handoff, setHandoff] = useState<HandoffNote | null>(null);
+  /** A GGUF permalink without its file: which numbers are approximate (said plainly, not as an error). */
+  const [approx, setApprox] = useState<string | null>(null);
   const [urlPending, setUrlPending] = useState(false);
 
   const domain: StateDomain = useMemo(
@@ -191,10 +193,9 @@ export function Calculator(props: CalculatorProps) {
       setLoaded(r.model);
       setLoadedKey(key);
       if (state.model === "gguf")
-        setNotices((n) => [
-          ...n,
-          "This link carries the GGUF's architecture, not its tensor table (that stays on the machine that read the file): weights are computed from the ftype. Load the file again for exact weights.",
-        ]);
+        setApprox(
+          "Approximate without the file: this link carries the GGUF's architecture, not its tensor table, so the weights are estimated from the ftype (and the totals with them). Exact as before: KV cache, recurrent state, output buffer. Load the file again for exact weights.",
+        );
     } else {
       setNotices((n) => [...n, ...r.errors, "The linked architecture is invalid; showing the default model."]);
       setState((s) => ({ ...s, model: defaults.model, arch: null, ggufUrl: null }));
@@ -398,6 +399,11 @@ export function Calculator(props: CalculatorProps) {
             Dismiss
           </button>
         </div>
+      )}
+      {approx && state.model === "gguf" && (
+        <p class="calc-question calc-small" data-testid="calc-approx">
+          {approx}
+        </p>
       )}
       <QuestionBar
         idPrefix={idPrefix}

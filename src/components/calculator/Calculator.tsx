@@ -32,6 +32,8 @@ import { QuestionBar, type HandoffNote } from "./QuestionBar.tsx";
 import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
 import { ChartPanel, type PlotKit } from "./ChartPanel.tsx";
 import { Inputs } from "./Inputs.tsx";
+import { useVision } from "./use-vision.ts";
+import { VisionInputs } from "./VisionInputs.tsx";
 import { ResultsDetails, ResultsSummary } from "./Results.tsx";
 
 type ClientLib = typeof ClientModule;
@@ -270,15 +272,19 @@ export function Calculator(props: CalculatorProps) {
     [catalogFile, keyRuns],
   );
   const ready = lib !== null && catalog !== null;
+  const vision = useVision(state, update, lib);
   const staticRes = useMemo(
-    () => (ready && modelReady ? lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns }) : null),
+    () =>
+      ready && modelReady
+        ? lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns, reserve: vision.reserve })
+        : null,
     // staticKey covers every field but ctx and view (deps are deliberate).
-    [ready, modelReady, lib && lib.staticKey(state), loaded, extraRuns, catalog],
+    [ready, modelReady, lib && lib.staticKey(state), loaded, extraRuns, catalog, vision.reserve],
   );
   const view: CalcView = useMemo(
     () =>
       staticRes
-        ? { s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) }
+        ? vision.apply({ s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) })
         : props.initialView,
     [staticRes, state],
   );
@@ -290,7 +296,8 @@ export function Calculator(props: CalculatorProps) {
     const r = m ? lib.parseArchitecture(m.architecture) : null;
     return r && r.ok ? (r.arch as unknown as Record<string, unknown>) : null;
   }, [lib, catalog, state.model, loaded]);
-  const pending = !staticRes && (urlPending || stateToQuery(state, props.initialState) !== "" || busy !== null);
+  const pending =
+    vision.pending || (!staticRes && (urlPending || stateToQuery(state, props.initialState) !== "" || busy !== null));
 
   useLayoutEffect(() => {
     if (pendingMark.current) {
@@ -429,6 +436,7 @@ export function Calculator(props: CalculatorProps) {
           onRunFile={onRunFile}
           extraRuns={extraRuns}
           fullArch={fullArch}
+          vision={<VisionInputs id={idPrefix} state={state} ctl={vision.controls} update={update} />}
         />
         <ResultsDetails {...resultsProps}>
           <ChartPanel

@@ -4,6 +4,7 @@
  * parallelism, flash attention, batch, SWA, GPU layers, and the budget (hardware, itemised
  * reservations, the Apple GPU wired limit). Every control is a labelled native form element.
  */
+import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import type { LightCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
 import {
@@ -35,6 +36,8 @@ interface Props {
   onGgufUrl: (url: string) => void;
   onCustom: (json: string) => string[];
   onRunFile: (f: File) => Promise<string[]>;
+  /** The vision box (./VisionInputs.tsx), under the weights. */
+  vision?: ComponentChildren;
 }
 
 const ENGINE_LABEL: Record<CalcEngine, string> = {
@@ -857,6 +860,7 @@ export function Inputs(p: Props) {
         weightsEstimate={weights?.estimate ?? false}
         update={update}
       />
+      {p.vision}
       <EngineFieldset id={id} engine={state.engine} revision={state.revision} backend={state.backend} update={update} />
       <KvFieldset
         id={id}

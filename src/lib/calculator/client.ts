@@ -8,3 +8,4 @@ export type { CalcView, CtxView, LoadedModel, StaticView } from "./view.ts";
 export { encodeCustom, loadCustom, parseArchitecture } from "./custom.ts";
 export { parseRunJson } from "./run-upload.ts";
 export { parseState } from "./state-schema.ts";
+export { visionUse, withVision } from "./vision-view.ts";

@@ -35,6 +35,7 @@ import { sampleContexts, sliderScale, SLIDER_MIN_CTX, type SliderScale } from ".
 import { cachedBreakdown, cachedLargestContext, configError, curvePoints } from "./static-cache.ts";
 import type { CalcKvType, CalcState } from "./state.ts";
 import { formatBinary, formatDecimal, groupDigits } from "../format.ts";
+import { reserveBudget, type Reserve } from "./vision-view.ts";
 
 /** A model that is not in the catalog: read from a GGUF header or edited by hand. */
 export interface LoadedModel {
@@ -54,6 +55,8 @@ export interface ViewInput {
   loaded: LoadedModel | null;
   /** Runs the user loaded in the browser, on top of the catalog's. */
   extraRuns: readonly MeasuredRunOption[];
+  /** Bytes held beside the model (a vision projector: ./vision-view.ts), taken off the budget. */
+  reserve?: Reserve | null;
 }
 
 export interface TypeOption {
@@ -458,7 +461,7 @@ function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedMode
         paramsB: a.n_params ? a.n_params / 1e9 : null,
         vision: {
           available: false,
-          reason: "a GGUF's vision encoder is a separate mmproj file: load sizes the text model only",
+          reason: "a GGUF's vision encoder is a separate mmproj file: read it in the vision projector box",
           bytes: 0,
         },
         variants: [],
@@ -533,7 +536,7 @@ function errMsg(e: unknown): string {
 
 export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Resolved | null } {
   const { state, catalog } = inp;
-  const budget = budgetView(state, catalog);
+  const budget = reserveBudget(budgetView(state, catalog), inp.reserve);
   const emptyChart = {
     series: [],
     budgetBytes: null,

@@ -1,0 +1,72 @@
+/**
+ * The vision projector of the calculator island: loads it (a local file, or the https URL the
+ * state carries, header only), and applies it to the view through the lazily loaded engine.
+ * A loaded projector replaces the catalog's F16 estimate (the `vision` box is unticked), so it is
+ * never counted twice. `pending` is true while a projector the state names is not loaded yet (the island's
+ * `data-pending`), so tests wait on committed state.
+ */
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import type * as ClientModule from "../../lib/calculator/client.ts";
+import type { CalcState } from "../../lib/calculator/state.ts";
+import type { LoadedProjector } from "../../lib/calculator/vision-load.ts";
+import type { CalcView } from "../../lib/calculator/view.ts";
+
+export interface VisionControls {
+  projector: LoadedProjector | null;
+  busy: string | null;
+  error: string | null;
+  onFile: (f: File) => void;
+  onUrl: (url: string) => void;
+  onRemove: () => void;
+}
+
+const loader = () => import("../../lib/calculator/vision-load.ts");
+
+export function useVision(state: CalcState, update: (p: Partial<CalcState>) => void, lib: typeof ClientModule | null) {
+  const [proj, setProj] = useState<LoadedProjector | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const url = state.mmproj;
+  useEffect(() => {
+    if (!url || proj?.url === url) return;
+    let alive = true;
+    setBusy(`Reading the projector header from ${url}…`);
+    loader()
+      .then((m) => m.loadProjectorUrl(url))
+      .then((p) => alive && (setProj(p), setError(null)))
+      .catch((e: unknown) => alive && (setError(`${url}: ${(e as Error).message}`), update({ mmproj: null })))
+      .finally(() => alive && setBusy(null));
+    return () => void (alive = false);
+  }, [url]);
+  const active = proj && (proj.url === null ? !url : proj.url === url) ? proj : null;
+  useEffect(() => {
+    if (active && state.vision) update({ vision: false });
+  }, [active, state.vision]);
+  const onFile = useCallback(
+    (f: File) => {
+      setBusy(`Reading the header of ${f.name}…`);
+      loader()
+        .then((m) => m.loadProjectorFile(f))
+        .then((p) => (setProj(p), setError(null), update({ mmproj: null })))
+        .catch((e: unknown) => setError(`${f.name}: ${(e as Error).message}`))
+        .finally(() => setBusy(null));
+    },
+    [update],
+  );
+  const onUrl = useCallback(
+    (u: string) => (/^https:\/\/\S+$/.test(u) ? update({ mmproj: u }) : setError(`Not an https:// URL: ${u}`)),
+    [update],
+  );
+  const onRemove = useCallback(() => (setProj(null), update({ mmproj: null })), [update]);
+  const use = useMemo(
+    () => (active && lib ? lib.visionUse(active, state) : null),
+    [active, lib, state.images, state.mmprojOffload, state.backend],
+  );
+  const controls: VisionControls = { projector: active, busy, error, onFile, onUrl, onRemove };
+  return {
+    controls,
+    reserve: use?.reserve ?? null,
+    pending: busy !== null || (url !== null && active === null && error === null),
+    apply: (v: CalcView): CalcView => (active && lib ? lib.withVision(v, active, state) : v),
+  };
+}

@@ -14,6 +14,7 @@
  * scripts wait on these attributes instead of on elapsed time.
  */
 import type { ComponentChildren } from "preact";
+import { classifyGgufFailure } from "../../lib/calculator/gguf-failure.ts";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type * as ClientModule from "../../lib/calculator/client.ts";
 import {
@@ -100,6 +101,8 @@ export function Calculator(props: CalculatorProps) {
   const libRef = useRef<ClientLib | null>(null);
   /** The page URL is written only after a linked state has been read from it. */
   const urlRead = useRef(false);
+  /** The configuration before a GGUF URL was entered, restored if that URL cannot be read. */
+  const beforeUrl = useRef<CalcState | null>(null);
   /** Permalink → state (the validator comes with the lazy engine chunk). */
   const readUrl = useCallback(
     (l: ClientLib) => {
@@ -181,12 +184,12 @@ export function Calculator(props: CalculatorProps) {
         })
         .catch((e: unknown) => {
           setBusy(null);
-          setNotices((n) => [
-            ...n,
-            `Could not read ${state.ggufUrl}: ${(e as Error).message}`,
-            "Showing the default model.",
-          ]);
-          setState((s) => ({ ...s, model: defaults.model, arch: null, ggufUrl: null }));
+          // An ordinary failure keeps the question the user had; a hostile header does not.
+          const f = classifyGgufFailure(state.ggufUrl!, e);
+          const prev = f.keepConfig ? beforeUrl.current : null;
+          beforeUrl.current = null;
+          setNotices((n) => [...n, f.notice]);
+          setState((s) => prev ?? { ...s, model: defaults.model, arch: null, ggufUrl: null });
         });
       return;
     }
@@ -337,6 +340,7 @@ export function Calculator(props: CalculatorProps) {
       setNotices((n) => [...n, `Not an https:// URL: ${url}`]);
       return;
     }
+    beforeUrl.current = state;
     update({ model: "gguf", ggufUrl: url, arch: null });
   };
   const onCustomImpl = (json: string): string[] => {

@@ -125,7 +125,7 @@ export function ResultsSummary(p: Props) {
         </div>
       </div>
 
-      <Suggestions items={c.suggestions} update={p.update} />
+      <Suggestions items={c.suggestions} tight={c.verdict.kind === "tight"} update={p.update} />
       {s.model && (
         <ContextControl
           idPrefix={p.idPrefix}

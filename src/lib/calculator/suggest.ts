@@ -33,7 +33,11 @@ export interface SuggestInput {
   /** KV types with the engines that accept them and their cited quality notes. */
   kvTypes: readonly { name: string; bitsPerValue: number; engines: readonly string[]; quality: readonly string[] }[];
   fits: (s: CalcState) => boolean;
+  /** It fits already with under 10 % to spare: `fits` and the searches ask for 10 % to spare. */
+  tight?: boolean;
 }
+
+const goal = (i: SuggestInput): string => (i.tight ? "Leaves 10 % to spare" : "Fits");
 
 /** Weight quants tried, best quality first (a smaller file each step). */
 const WEIGHT_LADDER = [
@@ -64,7 +68,7 @@ function gpuLayers(i: SuggestInput): Suggestion | null {
   if (i.state.backend === "cpu" || n === null || n >= i.nLayers || n <= 0) return null;
   return {
     key: "ngl",
-    title: `Fits with -ngl ${n} (${n} of ${i.nLayers} layers on the GPU, the rest in system RAM)`,
+    title: `${goal(i)} with -ngl ${n} (${n} of ${i.nLayers} layers on the GPU, the rest in system RAM)`,
     patch: { nGpuLayers: n },
     command: `-ngl ${n}`,
     cost: "The layers left on the CPU run slower (speed: unknown, not measured here); they need system RAM.",
@@ -81,7 +85,7 @@ function smallerKv(i: SuggestInput): Suggestion | null {
     if (!i.fits({ ...i.state, ...patch })) continue;
     return {
       key: "kv",
-      title: `Fits with a ${name} K/V cache`,
+      title: `${goal(i)} with a ${name} K/V cache`,
       patch,
       command: `-ctk ${name} -ctv ${name} -fa on`,
       cost: t.quality.length ? `Quality (cited): ${t.quality.join("; ")}` : "Quality: no figure cited for this type.",
@@ -100,7 +104,7 @@ function smallerWeights(i: SuggestInput): Suggestion | null {
     if (!i.fits({ ...i.state, ftype: id })) continue;
     return {
       key: "weights",
-      title: `Fits with ${id} weights (about ${bpw(f)} bits per weight instead of ${bpw(cur)})`,
+      title: `${goal(i)} with ${id} weights (about ${bpw(f)} bits per weight instead of ${bpw(cur)})`,
       patch: { ftype: id },
       command: `a ${id} GGUF file`,
       cost: "A smaller quant loses quality; by how much depends on the model (not measured here). Speed: unknown.",
@@ -114,14 +118,45 @@ function smallerContext(i: SuggestInput): Suggestion | null {
   if (c === null || c >= i.state.ctx) return null;
   return {
     key: "ctx",
-    title: `Fits at -c ${int(c)} (the largest context with these settings)`,
+    title: `${goal(i)} at -c ${int(c)} (the largest context${i.tight ? " that does" : ""} with these settings)`,
     patch: { ctx: c },
     command: `-c ${c}`,
     cost: `Holds ${int(c)} tokens instead of ${int(i.state.ctx)}.`,
   };
 }
 
-/** The suggestions that make the state fit, cheapest first; empty when nothing single does. */
+/** Most GPU layers (0 … nLayers) for which `ok` holds, assuming fewer layers never hurt; null if none. */
+export function mostLayers(ok: (ngl: number) => boolean, nLayers: number): number | null {
+  if (ok(nLayers)) return nLayers;
+  if (!ok(0)) return null;
+  let lo = 0;
+  let hi = nLayers;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Largest context below `ctx`, a multiple of 256 (llama.cpp's cell padding), for which `ok` holds; null if none. */
+export function largestCtxBelow(ok: (ctx: number) => boolean, ctx: number): number | null {
+  let lo = 0;
+  let hi = Math.ceil(ctx / 256);
+  if (hi <= 1 || !ok(256)) return null;
+  lo = 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (ok(mid * 256)) lo = mid;
+    else hi = mid;
+  }
+  return lo * 256;
+}
+
+/**
+ * The suggestions that make the state fit, cheapest first; empty when nothing single does. For a
+ * tight fit the caller passes `fits` = "fits with 10 % to spare" and the matching searches.
+ */
 export function suggest(i: SuggestInput): Suggestion[] {
   return [gpuLayers(i), smallerKv(i), smallerWeights(i), smallerContext(i)].filter((s): s is Suggestion => s !== null);
 }

@@ -21,7 +21,7 @@ import type { TensorTable } from "../../schemas/tensor-table.ts";
 import type { CurveSeries, MeasuredMark, MemoryChartData } from "../../charts/memory-vs-context.ts";
 import { computeBreakdown } from "../engine/breakdown.ts";
 import { resolveLayers } from "../engine/layers.ts";
-import { suggest, type Suggestion } from "./suggest.ts";
+import { largestCtxBelow, mostLayers, suggest, type Suggestion } from "./suggest.ts";
 import type { ContextLimit } from "../catalog/largest-context.ts";
 import type { Budget as EngineBudget } from "../engine/solve.ts";
 import { engineBudget, usableBudget } from "../catalog/budget.ts";
@@ -1012,24 +1012,33 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
       maxLayersFit = lo;
     } else maxLayersFit = null;
   }
+  // Does not fit: what makes it fit. Tight: what leaves 10 % to spare (the verdict's threshold).
+  const tight = verdict.kind === "tight";
+  const target = (s2: CalcState): boolean => {
+    try {
+      const f = fitsBudget(computeBreakdown(arch, configFor(s2, s2.typeK, s2.typeV, s2.ctx, exact, vis), opts), eb!);
+      return tight ? f.rel >= 0.1 : f.ok;
+    } catch {
+      return false;
+    }
+  };
   const suggestions =
-    eb && verdict.kind === "no" && resolved.quants
+    eb && (verdict.kind === "no" || tight) && resolved.quants
       ? suggest({
           state,
-          maxLayersFit,
+          maxLayersFit:
+            tight && state.backend !== "cpu"
+              ? mostLayers((n) => target({ ...state, nGpuLayers: n }), nLayers)
+              : maxLayersFit,
           nLayers,
-          largestCtx: sv.maxTable.find((r) => r.selected)?.maxCtx ?? null,
+          largestCtx: tight
+            ? largestCtxBelow((c) => target({ ...state, ctx: c }), state.ctx)
+            : (sv.maxTable.find((r) => r.selected)?.maxCtx ?? null),
           exactWeights: exact,
           ftypes: resolved.quants.ftypes,
           kvTypes: resolved.quants.kvTypes,
-          fits: (s2) => {
-            try {
-              const x = computeBreakdown(arch, configFor(s2, s2.typeK, s2.typeV, s2.ctx, exact, vis), opts);
-              return fitsBudget(x, eb).ok;
-            } catch {
-              return false;
-            }
-          },
+          fits: target,
+          tight,
         })
       : [];
   const groups = layerGroups(b, resolveLayers(arch));

@@ -50,3 +50,33 @@ describe("suggestions when it does not fit", () => {
     assert.deepEqual(card("nvidia-rtx-4090", { model: "qwen3-14b", ctx: 8192 }).c.suggestions, []);
   });
 });
+
+describe("suggestions when it barely fits (tight: under 10 % to spare, as the verdict says)", () => {
+  // the largest context that fits leaves next to nothing: tight
+  const base = { model: "llama-3.1-8b", ftype: "Q4_K_M" };
+  const edge = card("nvidia-rtx-4080", { ...base, ctx: 131072 }).c.suggestions!.find((x) => x.key === "ctx")!.patch
+    .ctx!;
+
+  it("each suggestion, applied alone, leaves 10 % to spare", () => {
+    const v = card("nvidia-rtx-4080", { ...base, ctx: edge });
+    assert.equal(v.c.verdict.kind, "tight");
+    const s = v.c.suggestions ?? [];
+    assert.deepEqual(
+      s.map((x) => x.key),
+      ["ngl", "kv", "weights", "ctx"],
+    );
+    for (const x of s) {
+      assert.match(x.title, /^Leaves 10 % to spare/);
+      assert.equal(card("nvidia-rtx-4080", { ...base, ctx: edge, ...x.patch }).c.verdict.kind, "fits", x.title);
+    }
+  });
+
+  it("the context and the GPU layers suggested are the largest that leave 10 % (one step more is tight)", () => {
+    const s = card("nvidia-rtx-4080", { ...base, ctx: edge }).c.suggestions!;
+    const ctx = s.find((x) => x.key === "ctx")!.patch.ctx!;
+    assert.equal(ctx % 256, 0);
+    assert.equal(card("nvidia-rtx-4080", { ...base, ctx: ctx + 256 }).c.verdict.kind, "tight");
+    const n = s.find((x) => x.key === "ngl")!.patch.nGpuLayers!;
+    assert.equal(card("nvidia-rtx-4080", { ...base, ctx: edge, nGpuLayers: n + 1 }).c.verdict.kind, "tight");
+  });
+});

@@ -1000,17 +1000,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
         return false;
       }
     };
-    if (fitsAt(nLayers)) maxLayersFit = nLayers;
-    else if (fitsAt(0)) {
-      let lo = 0;
-      let hi = nLayers;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (fitsAt(mid)) lo = mid;
-        else hi = mid;
-      }
-      maxLayersFit = lo;
-    } else maxLayersFit = null;
+    maxLayersFit = mostLayers(fitsAt, nLayers);
   }
   // Does not fit: what makes it fit. Tight: what leaves 10 % to spare (the verdict's threshold).
   const tight = verdict.kind === "tight";

@@ -1,3 +1,4 @@
+import type { Architecture } from "../../schemas/architecture.ts";
 import type { KvCache, KvLayerRow, Note } from "../../schemas/breakdown.ts";
 import { isTurboType } from "../kv-types.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
@@ -40,16 +41,17 @@ export function planKvTypes(
   let k = typeK;
   const vOverride = new Map<number, KvType>();
   if (profile.name === "turboquant") {
-    // The fork's 69d8e4be applies this to MLA models too (n_head / n_head_kv = 128 on DeepSeek V3):
-    // src/llama-kv-cache.cpp, llama_kv_cache ctor, "Auto-asymmetric" block (no is_mla test).
-    const mlaExempt = r.is_mla && profile.revision !== "2026-05";
-    if (isTurboType(k) && k === typeV && !mlaExempt && r.arch.arch !== "deepseek4") {
-      const ratio = r.gqa_ratio;
+    // The fork's src/llama-kv-cache.cpp, llama_kv_cache ctor, "Auto-asymmetric" block
+    // (docs/memory-model.md#turboquant-auto-asymmetric): authored 2026-04-09 (348fb77cc), on the
+    // branch as 157f27f71 (committed 2026-05-01), so absent from the late-March builds `2026-03`
+    // stands for. No MLA test (n_head / n_head_kv = 128 on DeepSeek V3); the ratio is layer 0's.
+    if (profile.revision !== "2026-03" && isTurboType(k) && k === typeV && r.arch.arch !== "deepseek4") {
+      const ratio = layer0Ratio(r.arch);
       if (ratio !== null && ratio >= 6) {
         notes.push({
           code: "turbo-auto-asymmetric-k",
           level: "info",
-          message: `TurboQuant auto-asymmetric: GQA ratio ${ratio}:1 ≥ 6, K upgraded from ${k} to q8_0 (TURBO_AUTO_ASYMMETRIC=0 disables)`,
+          message: `TurboQuant auto-asymmetric: GQA ratio ${ratio}:1 (layer 0) ≥ 6, K upgraded from ${k} to q8_0 (TURBO_AUTO_ASYMMETRIC=0 disables)`,
         });
         k = "q8_0";
       }
@@ -65,6 +67,21 @@ export function planKvTypes(
     }
   }
   return { type_k: k, type_v: typeV, v_override: vOverride, fa };
+}
+
+/**
+ * hparams.n_head(0) / n_head_kv(0) as llama.cpp loads them, whatever kind layer 0 is (load_hparams:
+ * a scalar fills every layer, an array gives entry 0, a missing n_head_kv defaults to n_head); 1
+ * when layer 0 has no KV heads (the recurrent layer 0 of Granite-hybrid, Nemotron-H, Jamba). The
+ * fork's src/llama-kv-cache.cpp at 69d8e4be, llama_kv_cache ctor, "Auto-asymmetric" block.
+ */
+export function layer0Ratio(a: Architecture): number | null {
+  const at0 = (v: number | readonly number[]): number | undefined => (typeof v === "number" ? v : v[0]);
+  if (a.n_head === null) return null;
+  const nHead = at0(a.n_head);
+  const nHeadKv = a.n_head_kv === null ? nHead : at0(a.n_head_kv);
+  if (nHead === undefined || nHeadKv === undefined) return null;
+  return nHeadKv > 0 ? Math.floor(nHead / nHeadKv) : 1;
 }
 
 /** Per-head zero-padding of a turbo type to a multiple of 128 (docs/memory-model.md#turboquant-head-padding). */

@@ -56,7 +56,7 @@ export interface ResolvedArchitecture {
   readonly k_width_max: number;
   /** Largest query head count over attention layers (compute estimate), null if unknown. */
   readonly n_head_max: number | null;
-  /** First attention layer's n_head / n_head_kv (integer division, as the fork logs it). */
+  /** First attention layer's n_head / n_head_kv: the model's GQA (the fork's ratio is kv.ts's layer0Ratio). */
   readonly gqa_ratio: number | null;
   readonly recurrent_widths: RecurrentWidths | null;
   /** Rules applied (for notes). */

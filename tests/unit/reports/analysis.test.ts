@@ -41,14 +41,18 @@ test("q8_0 K + turbo4 V: (1024 × 34/32 + 1024 × 68/128) B × 16 layers per cel
   assert.equal(rows[0].recurrentBytes, 156_893_184);
 });
 
-test("turbo3/turbo3 allocates q8_0 K (GQA 24:4 = 6) and a turbo3 V whose size depends on the fork revision", () => {
+test("turbo3/turbo3: turbo3 K on the March 2026 fork, q8_0 K since the auto-asymmetric block (GQA 24:4 = 6 at layer 0)", () => {
   const kv = { type_k: "turbo3", type_v: "turbo3" } as const;
   const march = breakdownFor(arch, 32768, kv, fork03);
   const may = breakdownFor(arch, 32768, kv, fork05);
-  // March 2026: turbo3 = 14 B per 32 values → V row 448 B; since 2026-03-30: 50 B per 128 → 400 B.
-  assert.equal(march.kv.bytes, (1088 + 448) * 16 * 32768);
+  // March 2026 (before 348fb77cc, 2026-04-09): K and V turbo3 = 14 B per 32 values → 448 B rows.
+  assert.equal(march.kv.bytes, (448 + 448) * 16 * 32768);
+  const m = effectiveKv(march, kv);
+  assert.equal(m.effective, "turbo3");
+  assert.equal(m.changes.length, 0);
+  // 69d8e4be: q8_0 K (1088 B) + turbo3 V at 50 B per 128 values (400 B).
   assert.equal(may.kv.bytes, (1088 + 400) * 16 * 32768);
-  const eff = effectiveKv(march, kv);
+  const eff = effectiveKv(may, kv);
   assert.equal(eff.requested, "turbo3");
   assert.equal(eff.effective, "q8_0 K + turbo3 V");
   assert.ok(eff.changes.length >= 1, "the auto-asymmetric change is reported");

@@ -1,7 +1,8 @@
 /**
- * The vision box in a real browser: an mmproj GGUF written by tests/helpers/mmproj-models.ts is
+ * Beside the model, in a real browser. The vision box: an mmproj GGUF written by tests/helpers/mmproj-models.ts is
  * picked through the file chooser (header only), and the breakdown, total and commands equal
- * what the engine computes here for the same state and projector.
+ * what the engine computes here for the same state and projector. The draft picker: a linked draft
+ * and one changed by its control show the engine's draft weights and KV and the -md flags.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,11 +14,13 @@ import { collectErrors, launchBrowser, newPage, siteNamed, UI_TIMEOUT } from "..
 import { writeGguf } from "../helpers/gguf-writer.ts";
 import { GEMMA3_SIGLIP, gemma3Mmproj } from "../helpers/mmproj-models.ts";
 import { loadCatalog } from "../unit/calculator/load-catalog.ts";
+import { formatBinary } from "../../src/lib/format.ts";
 import { readGgufHeader } from "../../src/lib/gguf/node.ts";
 import { visionProjector } from "../../src/lib/engine/vision.ts";
 import { computeView, type CalcView } from "../../src/lib/calculator/view.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calculator/state.ts";
 import { visionUse, withVision } from "../../src/lib/calculator/vision-view.ts";
+import { resolveDraft, withDraft } from "../../src/lib/calculator/draft-view.ts";
 import type { LoadedProjector } from "../../src/lib/calculator/vision-load.ts";
 
 const catalog = loadCatalog();
@@ -139,6 +142,57 @@ describe("vision projector in the calculator", () => {
     );
     assert.match(await page.locator("fieldset[data-projector] .calc-error").innerText(), /none\.gguf/);
     assert.equal(await page.locator('tr[data-key="vision"]').count(), 0);
+    await page.close();
+  });
+});
+
+describe("draft model in the calculator", () => {
+  const DRAFT: Partial<CalcState> = { ...BASE, model: "qwen3-32b", ftype: "Q4_K_M", typeK: "q8_0", typeV: "q8_0" };
+  const want = (patch: Partial<CalcState>): CalcView => {
+    const state = { ...DEFAULT_STATE, ...DRAFT, ...patch };
+    const d = resolveDraft(state, catalog)!;
+    return withDraft(computeView({ state, catalog, loaded: null, extraRuns: [] }), d, state);
+  };
+  async function committed(page: Page, patch: Partial<CalcState>): Promise<void> {
+    const q = stateToQuery({ ...DEFAULT_STATE, ...DRAFT, ...patch }, DEFAULT_STATE);
+    await page.waitForFunction(
+      (w) => {
+        const el = document.querySelector<HTMLElement>(".calc");
+        return el?.dataset.ready === "true" && el.dataset.pending === "false" && el.dataset.state === w;
+      },
+      q,
+      { timeout: UI_TIMEOUT },
+    );
+  }
+
+  test("a linked draft adds the engine's draft weights and KV; -ngld from its control; commands gain -md", async () => {
+    const page = await newPage(browser);
+    const errors = collectErrors(page);
+    const patch: Partial<CalcState> = { draft: "qwen3-0.6b", ctkd: "q8_0" };
+    await page.goto(
+      `${siteNamed("root").url}calculator/?${stateToQuery({ ...DEFAULT_STATE, ...DRAFT, ...patch }, DEFAULT_STATE)}`,
+      {
+        waitUntil: "load",
+      },
+    );
+    await committed(page, patch);
+    let v = want(patch);
+    for (const key of ["draft-weights", "draft-kv", "draft-compute", "k"])
+      assert.equal(await shown(page, key), bytesOf(v, key), key);
+    assert.equal(await page.getByTestId("calc-total").innerText(), formatBinary(v.c.poolBytes));
+    assert.match(
+      await page.getByTestId("calc-cmd-llama-server").innerText(),
+      / -md qwen3-0\.6b-\S+\.gguf -ngld 999 -ctkd q8_0 -ctvd f16$/,
+    );
+
+    await page.locator("#calc-ngld").fill("0");
+    await page.locator("#calc-ngld").dispatchEvent("change");
+    await committed(page, { ...patch, ngld: 0 });
+    v = want({ ...patch, ngld: 0 });
+    assert.equal(await shown(page, "draft-weights"), bytesOf(v, "draft-weights"));
+    assert.equal(v.c.components.find((c) => c.key === "draft-weights")!.device, 0);
+    assert.match(await page.getByTestId("calc-cmd-llama-server").innerText(), / -ngld 0 -ctkd q8_0 -ctvd f16$/);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 });

@@ -35,6 +35,8 @@ import { ChartPanel, type PlotKit } from "./ChartPanel.tsx";
 import { Inputs } from "./Inputs.tsx";
 import { useVision } from "./use-vision.ts";
 import { VisionInputs } from "./VisionInputs.tsx";
+import { useDraft } from "./use-draft.ts";
+import { DraftPicker } from "./DraftPicker.tsx";
 import { ResultsDetails, ResultsSummary } from "./Results.tsx";
 
 type ClientLib = typeof ClientModule;
@@ -276,6 +278,7 @@ export function Calculator(props: CalculatorProps) {
   );
   const ready = lib !== null && catalog !== null;
   const vision = useVision(state, update, lib);
+  const draft = useDraft(state, lib, catalog);
   const staticRes = useMemo(
     () =>
       ready && modelReady
@@ -287,7 +290,9 @@ export function Calculator(props: CalculatorProps) {
   const view: CalcView = useMemo(
     () =>
       staticRes
-        ? vision.apply({ s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) })
+        ? draft.apply(
+            vision.apply({ s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) }),
+          )
         : props.initialView,
     [staticRes, state],
   );
@@ -440,7 +445,19 @@ export function Calculator(props: CalculatorProps) {
           onRunFile={onRunFile}
           extraRuns={extraRuns}
           fullArch={fullArch}
-          vision={<VisionInputs id={idPrefix} state={state} ctl={vision.controls} update={update} />}
+          beside={
+            <>
+              <VisionInputs id={idPrefix} state={state} ctl={vision.controls} update={update} />
+              <DraftPicker
+                id={idPrefix}
+                state={state}
+                light={light}
+                info={draft.info}
+                error={draft.error}
+                update={update}
+              />
+            </>
+          }
         />
         <ResultsDetails {...resultsProps}>
           <ChartPanel

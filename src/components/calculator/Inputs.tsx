@@ -36,8 +36,8 @@ interface Props {
   onGgufUrl: (url: string) => void;
   onCustom: (json: string) => string[];
   onRunFile: (f: File) => Promise<string[]>;
-  /** The vision box (./VisionInputs.tsx), under the weights. */
-  vision?: ComponentChildren;
+  /** What runs beside the model (vision projector, draft model), under the weights. */
+  beside?: ComponentChildren;
 }
 
 const ENGINE_LABEL: Record<CalcEngine, string> = {
@@ -860,7 +860,7 @@ export function Inputs(p: Props) {
         weightsEstimate={weights?.estimate ?? false}
         update={update}
       />
-      {p.vision}
+      {p.beside}
       <EngineFieldset id={id} engine={state.engine} revision={state.revision} backend={state.backend} update={update} />
       <KvFieldset
         id={id}

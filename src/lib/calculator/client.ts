@@ -9,3 +9,4 @@ export { encodeCustom, loadCustom, parseArchitecture } from "./custom.ts";
 export { parseRunJson } from "./run-upload.ts";
 export { parseState } from "./state-schema.ts";
 export { visionUse, withVision } from "./vision-view.ts";
+export { draftTotalText, resolveDraft, withDraft } from "./draft-view.ts";

@@ -43,6 +43,11 @@ export const CalcStateSchema = z.object({
   /** Images per request (their tokens take KV cells) and `--no-mmproj-offload` (false). */
   images: int(0, 64),
   mmprojOffload: z.boolean(),
+  /** Draft model of speculative decoding (`-md`): a catalog id, "" = none; -ngld, -ctkd, -ctvd. */
+  draft: z.union([z.literal(""), id]),
+  ngld: int(-1, 4096),
+  ctkd: z.enum(CALC_KV_TYPES),
+  ctvd: z.enum(CALC_KV_TYPES),
   typeK: z.enum(CALC_KV_TYPES),
   typeV: z.enum(CALC_KV_TYPES),
   /** -np */
@@ -113,6 +118,7 @@ export function parseState(search: string, domain: StateDomain, defaults: CalcSt
       const v = r!.data as never;
       if (key === "model" && !["gguf", "custom"].includes(v) && !domain.models.has(v)) ok = false;
       if (key === "hardware" && v !== "" && !domain.hardware.has(v)) ok = false;
+      if (key === "draft" && v !== "" && !domain.models.has(v)) ok = false;
       if (key === "budget" && !domain.budgets.has(v)) ok = false;
       if (key === "ftype" && !domain.ftypes.has(v)) ok = false;
       if (ok) (state as Record<Key, unknown>)[key] = v;

@@ -36,6 +36,7 @@ import { cachedBreakdown, cachedLargestContext, configError, curvePoints } from 
 import type { CalcKvType, CalcState } from "./state.ts";
 import { formatBinary, formatDecimal, groupDigits } from "../format.ts";
 import { reserveBudget, type Reserve } from "./vision-view.ts";
+import { fitsBudget, verdictFor, type Verdict } from "./verdict.ts";
 
 /** A model that is not in the catalog: read from a GGUF header or edited by hand. */
 export interface LoadedModel {
@@ -176,13 +177,6 @@ export interface Component {
   detail: string;
   estimate: boolean;
   uncalibrated: boolean;
-}
-
-export interface Verdict {
-  kind: "fits" | "tight" | "no" | "unknown";
-  text: string;
-  headroomBytes: number | null;
-  headroomPct: number | null;
 }
 
 export interface CtxView {
@@ -385,21 +379,6 @@ function budgetView(state: CalcState, catalog: CalcCatalog): BudgetView {
   } catch (e) {
     return { ...base, error: (e as Error).message };
   }
-}
-
-function fitsBudget(b: Breakdown, eb: EngineBudget): { ok: boolean; headroom: number; rel: number } {
-  const pool = eb.pool === "device" ? b.total.device_bytes : eb.pool === "host" ? b.total.host_bytes : b.total.bytes;
-  let headroom = eb.bytes - pool;
-  let rel = headroom / eb.bytes;
-  if (eb.device_limit_bytes !== undefined) {
-    const h2 = eb.device_limit_bytes - b.total.device_bytes;
-    const r2 = h2 / eb.device_limit_bytes;
-    if (r2 < rel) {
-      rel = r2;
-      headroom = h2;
-    }
-  }
-  return { ok: headroom >= 0, headroom, rel };
 }
 
 /** The label of what is really allocated: "K q8_0 · V turbo4" (+ boundary layers). */
@@ -930,44 +909,8 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const host = b.total.host_bytes;
   const total = device + host;
   const poolBytes = sv.budget.pool === "device" ? device : total;
-  let verdict: Verdict;
   const eb = sv.budget.engine;
-  if (!eb)
-    verdict = {
-      kind: "unknown",
-      text: `No budget: ${sv.budget.error ?? "pick one"}`,
-      headroomBytes: null,
-      headroomPct: null,
-    };
-  else {
-    const f = fitsBudget(b, eb);
-    const pct = f.rel * 100;
-    const limitWord =
-      eb.device_limit_bytes !== undefined && eb.device_limit_bytes - device <= eb.bytes - poolBytes
-        ? "the GPU working-set limit"
-        : "the budget";
-    if (!f.ok)
-      verdict = {
-        kind: "no",
-        text: `Does not fit: ${formatBinary(-f.headroom)} over ${limitWord}.`,
-        headroomBytes: f.headroom,
-        headroomPct: pct,
-      };
-    else if (f.rel < 0.1)
-      verdict = {
-        kind: "tight",
-        text: `Tight: fits with ${formatBinary(f.headroom)} to spare (${pct.toFixed(1)} % of ${limitWord}, under 10 %).`,
-        headroomBytes: f.headroom,
-        headroomPct: pct,
-      };
-    else
-      verdict = {
-        kind: "fits",
-        text: `Fits: ${formatBinary(f.headroom)} to spare (${pct.toFixed(1)} % of ${limitWord}).`,
-        headroomBytes: f.headroom,
-        headroomPct: pct,
-      };
-  }
+  const verdict = verdictFor(b.total, sv.budget);
   // Metal: the same verdict with compute and overhead at the high end of their range.
   let verdictHigh: Verdict | null = null;
   if (eb && mr) {

@@ -1,0 +1,82 @@
+/**
+ * Speculative decoding: an optional draft model (a catalog preset, `-md`) with its GPU layers
+ * (`-ngld`) and K/V types (`-ctkd`/`-ctvd`, f16 unless given, as llama.cpp). What it adds is
+ * computed by src/lib/calculator/draft-view.ts.
+ */
+import { memo } from "../../views/calculator/memo.ts";
+import type { LightCatalog } from "../../lib/calculator/catalog.ts";
+import type { CalcKvType, CalcState } from "../../lib/calculator/state.ts";
+
+export const DraftPicker = memo(function DraftPicker(p: {
+  id: string;
+  state: CalcState;
+  light: LightCatalog;
+  info: string | null;
+  error: boolean;
+  update: (patch: Partial<CalcState>) => void;
+}) {
+  const { id, state, update } = p;
+  const kv = (which: "ctkd" | "ctvd", label: string) => (
+    <div class="calc-field">
+      <label for={`${id}-${which}`}>{label}</label>
+      <select
+        id={`${id}-${which}`}
+        value={state[which]}
+        disabled={!state.draft}
+        onChange={(e) => update({ [which]: (e.target as HTMLSelectElement).value as CalcKvType })}
+      >
+        {p.light.kvTypes.map((t) => (
+          <option key={t.name} value={t.name}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+  return (
+    <fieldset class="calc-fs" data-draft={state.draft}>
+      <legend>Draft model (speculative decoding, -md)</legend>
+      <div class="calc-field">
+        <label for={`${id}-draft`}>Draft model (a catalog preset, its default weights)</label>
+        <select
+          id={`${id}-draft`}
+          value={state.draft}
+          onChange={(e) => update({ draft: (e.target as HTMLSelectElement).value })}
+        >
+          <option value="">None</option>
+          {p.light.models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name} ({m.defaultFtype})
+            </option>
+          ))}
+        </select>
+        {p.info && (
+          <span
+            class={p.error ? "calc-error" : "calc-help"}
+            data-testid="calc-draft-info"
+            role={p.error ? "alert" : undefined}
+          >
+            {p.error ? p.info : `Draft adds ${p.info}.`}
+          </span>
+        )}
+      </div>
+      <div class="calc-field">
+        <label for={`${id}-ngld`}>Draft GPU layers (-ngld; -1 = all)</label>
+        <input
+          id={`${id}-ngld`}
+          type="number"
+          min={-1}
+          max={4096}
+          value={state.ngld}
+          disabled={!state.draft}
+          onChange={(e) => {
+            const n = Number((e.target as HTMLInputElement).value);
+            if (Number.isInteger(n) && n >= -1 && n <= 4096) update({ ngld: n });
+          }}
+        />
+      </div>
+      {kv("ctkd", "Draft K type (-ctkd)")}
+      {kv("ctvd", "Draft V type (-ctvd)")}
+    </fieldset>
+  );
+});

@@ -28,6 +28,8 @@ export interface CurveSeries {
   maxCtx: number | null;
   /** True when maxCtx is the end of the range drawn (it fits even there). */
   maxLimited?: boolean;
+  /** Why maxCtx is not given (the largest context is withheld), instead of "no context fits". */
+  maxNote?: string;
   /** Memory at maxCtx. */
   maxBytes: number | null;
   /** The user's own pick. */

@@ -181,6 +181,10 @@ describe("draft model in the calculator", () => {
       assert.equal(await shown(page, key), bytesOf(v, key), key);
     assert.equal(await page.getByTestId("calc-total").innerText(), formatBinary(v.c.poolBytes));
     assert.match(
+      await page.locator(".calc-legend").first().innerText(),
+      /largest context not computed with a draft model/,
+    );
+    assert.match(
       await page.getByTestId("calc-cmd-llama-server").innerText(),
       / -md qwen3-0\.6b-\S+\.gguf -ngld 999 -ctkd q8_0 -ctvd f16$/,
     );

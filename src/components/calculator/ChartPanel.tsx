@@ -160,7 +160,7 @@ export function ChartPanel(p: Props) {
               {s.label}
               {s.selected ? " (your pick)" : ""}
               {s.maxCtx === null
-                ? ": no context fits"
+                ? (s.maxNote ?? ": no context fits")
                 : s.maxLimited
                   ? `: fits even at ${formatTokens(s.maxCtx, { group: true })}, the chart's end`
                   : `: fits up to ${formatTokens(s.maxCtx, { group: true })}`}

@@ -127,6 +127,7 @@ export function withDraft(view: CalcView, d: Draft | { error: string }, state: C
         series: s.chart.series.map((x) => ({
           ...x,
           maxCtx: null,
+          maxNote: `: largest context ${withheld}`,
           maxBytes: null,
           points: x.points.map((q) => ({ ...q, bytes: q.bytes + poolOf(d.at(q.ctx)) })),
         })),

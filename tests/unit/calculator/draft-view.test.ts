@@ -70,6 +70,7 @@ describe("draft model in the calculator view", () => {
     const e0 = engineDraft(state, p0.ctx);
     assert.equal(sel(v).points[0].bytes, p0.bytes + e0.total.device_bytes - e0.overhead.device_bytes);
     assert.match(v.s.maxTable.find((r) => r.selected)!.error!, /not computed with a draft model/);
+    assert.match(sel(v).maxNote!, /not computed with a draft model/);
   });
 
   test("-ngld 0 keeps the draft's weights and KV in host memory; commands carry -md -ngld -ctkd -ctvd", () => {

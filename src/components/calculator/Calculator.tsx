@@ -38,6 +38,8 @@ import { VisionInputs } from "./VisionInputs.tsx";
 import { useDraft } from "./use-draft.ts";
 import { DraftPicker } from "./DraftPicker.tsx";
 import { ResultsDetails, ResultsSummary } from "./Results.tsx";
+import { PlacementPanel } from "./PlacementPanel.tsx";
+import { gpuCatalog } from "../../lib/calculator/placement-machine.ts";
 
 type ClientLib = typeof ClientModule;
 
@@ -96,6 +98,7 @@ export function Calculator(props: CalculatorProps) {
       hardware: new Set(light.hardware.map((h) => h.id)),
       budgets: new Map(light.budgets.map((b) => [b.id, b.items])),
       ftypes: new Set(light.ftypes.map((f) => f.id)),
+      gpus: gpuCatalog(light.hardware),
     }),
     [light],
   );
@@ -474,6 +477,7 @@ export function Calculator(props: CalculatorProps) {
           </ChartPanel>
         </ResultsDetails>
       </div>
+      <PlacementPanel {...{ idPrefix, state, light, lib, update }} model={staticRes?.resolved ?? null} />
     </section>
   );
 }

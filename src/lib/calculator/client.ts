@@ -10,3 +10,5 @@ export { parseRunJson } from "./run-upload.ts";
 export { parseState } from "./state-schema.ts";
 export { visionUse, withVision } from "./vision-view.ts";
 export { draftTotalText, resolveDraft, withDraft } from "./draft-view.ts";
+export { fitPatch, placementView } from "./placement-view.ts";
+export type { PlacementModel, PlacementView } from "./placement-view.ts";

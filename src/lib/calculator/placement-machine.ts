@@ -13,6 +13,10 @@
  */
 import type { Placement } from "../../schemas/placement.ts";
 
+/** Parts of a device's bar (placement-view.ts), here so the UI needs no engine to draw them. */
+export const BAR_KINDS = ["weights", "kv", "compute", "overhead", "output"] as const;
+export type BarKind = (typeof BAR_KINDS)[number];
+
 export const MAX_GPUS = 8;
 export const MAX_RPC = 8;
 /** 1 PiB in MiB: the placement schema's largest size. */

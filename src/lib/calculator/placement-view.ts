@@ -16,8 +16,8 @@ import { translateContext } from "./commands.ts";
 import { encodeMachine, machinePlacement, type MachineSpec } from "./placement-machine.ts";
 import { CTX_MAX, CTX_MIN, type CalcState } from "./state.ts";
 
-export const BAR_KINDS = ["weights", "kv", "compute", "overhead", "output"] as const;
-export type BarKind = (typeof BAR_KINDS)[number];
+import type { BarKind } from "./placement-machine.ts";
+export type { BarKind } from "./placement-machine.ts";
 
 export interface DeviceBar {
   /** llama.cpp's name (`CUDA0`, `RPC0[host:port]`) or `host`. */

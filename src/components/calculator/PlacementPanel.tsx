@@ -60,7 +60,7 @@ export function PlacementPanel(p: PlacementPanelProps) {
     );
   };
   return (
-    <fieldset class="calc-fs calc-pc-panel" id={id} data-machine={spec ? "pc" : "one"}>
+    <fieldset class="calc-fs calc-pc-panel calc__inputs" id={id} data-machine={spec ? "pc" : "one"}>
       <legend>Machine</legend>
       <div class="calc-field calc-check">
         <input

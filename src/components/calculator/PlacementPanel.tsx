@@ -59,8 +59,10 @@ export function PlacementPanel(p: PlacementPanelProps) {
       }, 0),
     );
   };
+  // Nothing without the engine: the build's first paint (and a page without JavaScript) has no machine panel.
+  if (!lib) return null;
   return (
-    <fieldset class="calc-fs calc-pc-panel calc__inputs" id={id} data-machine={spec ? "pc" : "one"}>
+    <fieldset class="calc-fs calc-pc-panel" id={id} data-machine={spec ? "pc" : "one"}>
       <legend>Machine</legend>
       <div class="calc-field calc-check">
         <input
@@ -79,7 +81,7 @@ export function PlacementPanel(p: PlacementPanelProps) {
         <>
           <MachineBuilder id={id} spec={spec} gpus={options} set={set} />
           <PlacementControls id={id} spec={spec} nBlocks={model?.arch.block_count ?? 1} set={set} />
-          <button type="button" class="calc-btn" id={`${id}-fit`} disabled={!lib || !model} onClick={onFit}>
+          <button type="button" class="calc-btn" id={`${id}-fit`} disabled={!model} onClick={onFit}>
             Fit it for me
           </button>
           {fit && (

@@ -7,7 +7,7 @@ import { memo } from "../../views/calculator/memo.ts";
 import { useState } from "preact/hooks";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import { formatBinary, groupDigits } from "../../lib/format.ts";
-import type { VisionControls } from "./use-vision.ts";
+import type { VisionControls } from "../../views/calculator/use-vision.ts";
 
 export const VisionInputs = memo(function VisionInputs(p: {
   id: string;

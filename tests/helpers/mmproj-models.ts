@@ -51,24 +51,33 @@ export function gemma3Mmproj(g: SiglipGeometry): GgufFileSpec {
   t.push({ name: "mm.input_projection.weight", shape: [g.textEmbd, g.nEmbd], type: w });
   t.push({ name: "mm.soft_emb_norm.weight", shape: [g.nEmbd], type: "f32" });
   return {
-    metadata: {
-      "general.architecture": kv.str("clip"),
-      "general.alignment": kv.u32(32),
-      "clip.projector_type": kv.str("gemma3"),
-      "clip.has_vision_encoder": kv.bool(true),
-      "clip.use_gelu": kv.bool(true),
-      "clip.vision.image_size": kv.u32(g.imageSize),
-      "clip.vision.patch_size": kv.u32(g.patchSize),
-      "clip.vision.embedding_length": kv.u32(g.nEmbd),
-      "clip.vision.feed_forward_length": kv.u32(g.nFf),
-      "clip.vision.block_count": kv.u32(g.nLayer),
-      "clip.vision.projection_dim": kv.u32(g.textEmbd),
-      "clip.vision.attention.head_count": kv.u32(g.nHead),
-      "clip.vision.attention.layer_norm_epsilon": kv.f32(1e-6),
-      "clip.vision.image_mean": kv.arr.f32([0.5, 0.5, 0.5]),
-      "clip.vision.image_std": kv.arr.f32([0.5, 0.5, 0.5]),
-    },
+    metadata: clipMetadata(g, "gemma3", { alignment: 32, eps: 1e-6, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }),
     tensors: t,
+  };
+}
+
+/** The clip.* keys every projector writes; only the type, epsilon and normalisation differ by family. */
+function clipMetadata(
+  g: SiglipGeometry,
+  projectorType: string,
+  o: { alignment?: number; eps: number; mean: number[]; std: number[] },
+) {
+  return {
+    "general.architecture": kv.str("clip"),
+    ...(o.alignment === undefined ? {} : { "general.alignment": kv.u32(o.alignment) }),
+    "clip.projector_type": kv.str(projectorType),
+    "clip.has_vision_encoder": kv.bool(true),
+    "clip.use_gelu": kv.bool(true),
+    "clip.vision.image_size": kv.u32(g.imageSize),
+    "clip.vision.patch_size": kv.u32(g.patchSize),
+    "clip.vision.embedding_length": kv.u32(g.nEmbd),
+    "clip.vision.feed_forward_length": kv.u32(g.nFf),
+    "clip.vision.block_count": kv.u32(g.nLayer),
+    "clip.vision.projection_dim": kv.u32(g.textEmbd),
+    "clip.vision.attention.head_count": kv.u32(g.nHead),
+    "clip.vision.attention.layer_norm_epsilon": kv.f32(o.eps),
+    "clip.vision.image_mean": kv.arr.f32(o.mean),
+    "clip.vision.image_std": kv.arr.f32(o.std),
   };
 }
 
@@ -113,22 +122,11 @@ export function llavaMmproj(g: SiglipGeometry): GgufFileSpec {
   t.push({ name: "mm.2.weight", shape: [g.textEmbd, g.textEmbd], type: w });
   t.push({ name: "mm.2.bias", shape: [g.textEmbd], type: "f32" });
   return {
-    metadata: {
-      "general.architecture": kv.str("clip"),
-      "clip.projector_type": kv.str("mlp"),
-      "clip.has_vision_encoder": kv.bool(true),
-      "clip.use_gelu": kv.bool(true),
-      "clip.vision.image_size": kv.u32(g.imageSize),
-      "clip.vision.patch_size": kv.u32(g.patchSize),
-      "clip.vision.embedding_length": kv.u32(g.nEmbd),
-      "clip.vision.feed_forward_length": kv.u32(g.nFf),
-      "clip.vision.block_count": kv.u32(g.nLayer),
-      "clip.vision.projection_dim": kv.u32(g.textEmbd),
-      "clip.vision.attention.head_count": kv.u32(g.nHead),
-      "clip.vision.attention.layer_norm_epsilon": kv.f32(1e-5),
-      "clip.vision.image_mean": kv.arr.f32([0.48145466, 0.4578275, 0.40821073]),
-      "clip.vision.image_std": kv.arr.f32([0.26862954, 0.26130258, 0.27577711]),
-    },
+    metadata: clipMetadata(g, "mlp", {
+      eps: 1e-5,
+      mean: [0.48145466, 0.4578275, 0.40821073],
+      std: [0.26862954, 0.26130258, 0.27577711],
+    }),
     tensors: t,
   };
 }

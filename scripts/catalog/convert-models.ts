@@ -817,6 +817,7 @@ function withPublishedConfig(m: RefModel, f: PublishedConfigFacts): RefModel {
     tie_word_embeddings: f.tie_word_embeddings ?? m.tie_word_embeddings,
     intermediate_size: f.intermediate_size ?? m.intermediate_size,
     num_key_value_heads: f.num_key_value_heads ?? m.num_key_value_heads,
+    max_position_embeddings: f.max_position_embeddings ?? m.max_position_embeddings,
     layer_pattern: f.hybrid_override_pattern
       ? `hybrid_override_pattern '${f.hybrid_override_pattern}' (${m.layer_pattern ?? ""})`
       : m.layer_pattern,

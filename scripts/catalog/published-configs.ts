@@ -16,6 +16,8 @@ export interface PublishedConfigFacts {
   readonly tie_word_embeddings?: boolean;
   readonly intermediate_size?: number;
   readonly num_key_value_heads?: number;
+  /** GGUF context_length (llama.cpp's converter writes max_position_embeddings). */
+  readonly max_position_embeddings?: number;
   /** Nemotron-H: one character per block (M = Mamba2, * = attention, - = MLP). */
   readonly hybrid_override_pattern?: string;
   /** Fields taken from a secondary statement rather than a copy of the config, with the reason. */
@@ -23,6 +25,10 @@ export interface PublishedConfigFacts {
 }
 
 const HF = (repo: string) => `https://huggingface.co/${repo}/blob/main/config.json`;
+
+/** Where the context of the presets without a config copy quoting it comes from. */
+const CTX_TABLE =
+  'the Transformers FalconH1 documentation table (https://huggingface.co/docs/transformers/model_doc/falcon_h1, "Ctx Len"), which gives the value read from the 0.5B, 3B and 7B config copies for those three';
 
 export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
   "Falcon-H1-0.5B": {
@@ -34,6 +40,7 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
     vocab_size: 32784,
     tie_word_embeddings: false,
     intermediate_size: 2048,
+    max_position_embeddings: 16384,
   },
   "Falcon-H1-1.5B": {
     config: HF("tiiuae/Falcon-H1-1.5B-Instruct"),
@@ -42,6 +49,8 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
     vocab_size: 65537,
     tie_word_embeddings: false,
     intermediate_size: 4608,
+    max_position_embeddings: 131072,
+    unverified: `max_position_embeddings 131072 (128K) is from ${CTX_TABLE}`,
   },
   "Falcon-H1-1.5B-Deep": {
     config: HF("tiiuae/Falcon-H1-1.5B-Deep-Instruct"),
@@ -49,8 +58,11 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
     mamba_n_groups: 1,
     vocab_size: 65536,
     tie_word_embeddings: false,
+    intermediate_size: 3072,
+    max_position_embeddings: 131072,
     unverified:
-      "mamba_n_groups 1 is not read from a copy of this config: it is the value of every other Falcon-H1 config up to 7B (0.5B, 1.5B, 3B, 7B); one group more would add 6 KiB of conv state per layer",
+      "intermediate_size 3072 and mamba_n_groups 1 are not read from a copy of this config: they are the only pair that reproduces both the official GGUF (tiiuae/Falcon-H1-1.5B-Deep-Instruct-GGUF, Falcon-H1-1.5B-Deep-Instruct-Q4_K_M.gguf, 938,465,920 B as quoted by a public app manifest: llama-quantize's Q4_K_M tensors of this geometry take 935,352,128 B, leaving 3.1 MB for the header and 65,536-token vocabulary; intermediate_size 2816 or 3328 would leave 42 MB or −36 MB, 2 groups −22 MB) and the model card's 1.55B parameters (1,554,770,832 with this geometry); every other Falcon-H1 config up to 7B has 1 group. " +
+      `max_position_embeddings 131072 (128K) is from ${CTX_TABLE}`,
   },
   "Falcon-H1-3B": {
     config: HF("tiiuae/Falcon-H1-3B-Instruct"),
@@ -59,6 +71,7 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
     vocab_size: 65536,
     tie_word_embeddings: false,
     intermediate_size: 6144,
+    max_position_embeddings: 131072,
   },
   "Falcon-H1-7B": {
     config: HF("tiiuae/Falcon-H1-7B-Instruct"),
@@ -70,6 +83,7 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
     vocab_size: 130048,
     tie_word_embeddings: false,
     intermediate_size: 12288,
+    max_position_embeddings: 262144,
   },
   "Falcon-H1-34B": {
     config: HF("tiiuae/Falcon-H1-34B-Instruct"),
@@ -78,8 +92,10 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
     vocab_size: 261120,
     tie_word_embeddings: false,
     intermediate_size: 21504,
+    max_position_embeddings: 262144,
     unverified:
-      "vocab_size 261120 is the Falcon-H1 technical report's largest tokenizer (arXiv 2507.22448: vocabularies of 32K to 261K; llama.cpp's convert_hf_to_gguf_update.py lists a separate 34B tokenizer), not read from a copy of this config",
+      "vocab_size 261120 is the Falcon-H1 technical report's largest tokenizer (arXiv 2507.22448: vocabularies of 32K to 261K; llama.cpp's convert_hf_to_gguf_update.py lists a separate 34B tokenizer), not read from a copy of this config; it agrees with the official Q4_K_M GGUF's size as a public download menu quotes it (\"18.9\" GB, a unit its other entries use for GiB; llama-quantize's tensors of this geometry take 18.93 GiB, and each 1,000 tokens more or fewer moves that by 0.007 GiB). " +
+      `max_position_embeddings 262144 (256K) is from ${CTX_TABLE}`,
   },
   "Nemotron-H-56B-Base-8K": {
     config: HF("nvidia/Nemotron-H-56B-Base-8K"),

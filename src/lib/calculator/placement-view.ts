@@ -53,7 +53,7 @@ const resultCache = new WeakMap<Architecture, Map<string, PlacementResult>>();
 const CACHE_MAX = 64;
 
 /** The GGUF's own tensor table, else one built for the state's ftype (null when no builder). */
-function tableFor(m: PlacementModel, ftype: string): TensorTable | null {
+export function tableFor(m: PlacementModel, ftype: string): TensorTable | null {
   if (m.tensors) return m.tensors;
   let per = tableCache.get(m.arch);
   if (!per) tableCache.set(m.arch, (per = new Map()));

@@ -3,14 +3,14 @@
  * patch (one click) and the llama.cpp flags that ask for it, with what it costs. Pure: the caller
  * passes `fits`, the engine's verdict for a whole state (the same check as the verdict's).
  *
- * Order: keep the model and the context first (GPU layers, then a smaller KV type), then smaller
+ * Order: keep the model and the context first (experts on the CPU, GPU layers, then a smaller KV type), then smaller
  * weights, then a smaller context. Quality costs are quoted only where data/quants cites one;
  * speed is "unknown" (nothing measured here).
  */
 import type { CalcState } from "./state.ts";
 
 export interface Suggestion {
-  key: "ngl" | "kv" | "weights" | "ctx";
+  key: "moe" | "ngl" | "kv" | "weights" | "ctx";
   /** "Fits with -ngl 41 (41 of 81 layers on the GPU)". */
   title: string;
   patch: Partial<CalcState>;
@@ -35,6 +35,8 @@ export interface SuggestInput {
   fits: (s: CalcState) => boolean;
   /** It fits already with under 10 % to spare: `fits` and the searches ask for 10 % to spare. */
   tight?: boolean;
+  /** MoE: the smallest --n-cpu-moe that fits, found by the fit solver (./suggest-moe.ts); first, it keeps every layer on the GPU. */
+  cpuMoe?: Suggestion | null;
 }
 
 const goal = (i: SuggestInput): string => (i.tight ? "Leaves 10 % to spare" : "Fits");
@@ -158,5 +160,7 @@ export function largestCtxBelow(ok: (ctx: number) => boolean, ctx: number): numb
  * tight fit the caller passes `fits` = "fits with 10 % to spare" and the matching searches.
  */
 export function suggest(i: SuggestInput): Suggestion[] {
-  return [gpuLayers(i), smallerKv(i), smallerWeights(i), smallerContext(i)].filter((s): s is Suggestion => s !== null);
+  return [i.cpuMoe ?? null, gpuLayers(i), smallerKv(i), smallerWeights(i), smallerContext(i)].filter(
+    (s): s is Suggestion => s !== null,
+  );
 }

@@ -1,0 +1,165 @@
+/**
+ * The half of the view at the slider's context: one breakdown (~0.1 ms) and what derives from it:
+ * the table's rows, totals, verdict (and its Metal high end), layer groups, commands, partial
+ * offload and the suggestions when it does not fit.
+ */
+import type { Breakdown } from "../../../schemas/breakdown.ts";
+import { computeBreakdown } from "../../engine/breakdown.ts";
+import { resolveLayers } from "../../engine/layers.ts";
+import { formatBinary, formatDecimal, groupDigits } from "../../format.ts";
+import { buildCommands } from "../commands.ts";
+import { layerGroups } from "../layer-groups.ts";
+import type { CalcState } from "../state.ts";
+import { fitsBudget, verdictFor, type Verdict } from "../verdict.ts";
+import { allocatedLabel } from "./allocated.ts";
+import { breakdownRows } from "./breakdown-rows.ts";
+import { configFor, errMsg } from "./config.ts";
+import { maxLayersFitFor, suggestionsFor } from "./suggestions.ts";
+import type { CtxView, ModelInfo, Resolved, StaticView } from "./types.ts";
+
+function fileNameFor(state: CalcState, model: ModelInfo): string {
+  if (model.source === "gguf") return state.ggufUrl ?? model.fileName ?? "model.gguf";
+  if (model.source === "custom") return "model.gguf";
+  return `${model.id}-${state.ftype}.gguf`;
+}
+
+/** The view before anything is computed (no model, or an error). */
+function emptyCtxView(sv: StaticView, state: CalcState): CtxView {
+  return {
+    ctx: state.ctx,
+    error: sv.error,
+    requested: state.ctx,
+    totalRequested: state.ctx,
+    allocated: 0,
+    nCtxSeq: 0,
+    nStream: 1,
+    padNote: null,
+    beyondModel: false,
+    effective: { typeK: state.typeK, typeV: state.typeV, fa: state.flashAttn !== "off", changes: [], vMixed: null },
+    components: [],
+    device: 0,
+    host: 0,
+    total: 0,
+    poolBytes: 0,
+    verdict: { kind: "unknown", text: sv.error ?? "", headroomBytes: null, headroomPct: null },
+    layerGroups: [],
+    commands: [],
+    notes: [],
+    offload: { nLayers: 0, ngl: state.nGpuLayers, deviceBytes: 0, hostBytes: 0, maxLayersFit: null, partial: false },
+    current: null,
+    verdictHigh: null,
+    perToken: null,
+  };
+}
+
+/** Metal: the same verdict with compute and overhead at the high end of their range. */
+function metalHighVerdict(b: Breakdown, sv: StaticView): Verdict | null {
+  const eb = sv.budget.engine;
+  const mr = sv.metalRange;
+  if (!eb || !mr) return null;
+  const device = b.total.device_bytes;
+  const host = b.total.host_bytes;
+  const extra = Math.max(0, mr.computeHi - b.compute.bytes) + Math.max(0, mr.overheadHi - b.overhead.bytes);
+  const hi = { ...b, total: { device_bytes: device + extra, host_bytes: host, bytes: device + host + extra } };
+  const f = fitsBudget(hi, eb);
+  const word = !f.ok ? "does not fit" : f.rel < 0.1 ? "tight" : "fits";
+  return {
+    kind: !f.ok ? "no" : f.rel < 0.1 ? "tight" : "fits",
+    text: `With compute and overhead at the allowances of the budget “${mr.source}” (${formatDecimal(mr.computeHi)} activations, ${formatDecimal(mr.overheadHi)} runtime) instead: ${word}, ${f.ok ? `${formatBinary(f.headroom)} to spare` : `${formatBinary(-f.headroom)} over`}.`,
+    headroomBytes: f.headroom,
+    headroomPct: f.rel * 100,
+  };
+}
+
+function padNoteOf(b: Breakdown): string | null {
+  return b.context.allocated_cells !== b.context.n_ctx_total_requested
+    ? `llama.cpp allocates ${groupDigits(b.context.allocated_cells)} cells for -c ${groupDigits(b.context.n_ctx_total_requested)} (padded to a multiple of 256${b.context.n_stream > 1 ? ` per stream, × ${b.context.n_stream} streams` : ""}).`
+    : null;
+}
+
+/** Partial offload: GPU layers asked and the most that fit. */
+function offloadOf(state: CalcState, nLayers: number, b: Breakdown, maxLayersFit: number | null): CtxView["offload"] {
+  return {
+    nLayers,
+    ngl: state.nGpuLayers < 0 ? nLayers : Math.min(state.nGpuLayers, nLayers),
+    deviceBytes: b.total.device_bytes,
+    hostBytes: b.total.host_bytes,
+    maxLayersFit,
+    partial: state.nGpuLayers >= 0 && state.nGpuLayers < nLayers,
+  };
+}
+
+export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: CalcState): CtxView {
+  const empty = emptyCtxView(sv, state);
+  if (!resolved || !sv.model) return empty;
+  const { arch, tensors, tensorsFtype } = resolved;
+  const model = sv.model;
+  const opts = { tensors, tensors_ftype: tensorsFtype };
+  const vis = state.vision && model.vision.available;
+  const commands = buildCommands(state, {
+    file: fileNameFor(state, model),
+    ollamaTag: model.ollamaTag,
+    hfRepo: model.hfId,
+    hasSwa: model.hasSwa,
+  });
+  let b: Breakdown;
+  try {
+    b = computeBreakdown(arch, configFor(state, state.typeK, state.typeV, state.ctx, tensors !== null, vis), opts);
+  } catch (e) {
+    const text = `Cannot compute: ${errMsg(e)}`;
+    const verdict: Verdict = { kind: "unknown", text, headroomBytes: null, headroomPct: null };
+    return { ...empty, error: errMsg(e), commands, verdict };
+  }
+  const { label: effLabel, vMixed } = allocatedLabel(b);
+  const components = breakdownRows(b, {
+    visionBytes: vis ? model.vision.bytes : 0,
+    vMixed,
+    isMla: model.isMla,
+    metal: state.backend === "metal",
+    metalRange: sv.metalRange,
+  });
+  const device = b.total.device_bytes;
+  const host = b.total.host_bytes;
+  const total = device + host;
+  const poolBytes = sv.budget.pool === "device" ? device : total;
+  const eb = sv.budget.engine;
+  const verdict = verdictFor(b.total, sv.budget);
+  const changes = b.notes
+    .filter((n) => n.code.startsWith("turbo-") || n.code === "fa-auto-resolved")
+    .map((n) => n.message);
+  const nLayers = arch.block_count + 1;
+  const sModel = { arch, tensors, tensorsFtype, vision: vis };
+  const maxLayersFit = maxLayersFitFor(state, sModel, eb);
+  const largestCtx = sv.maxTable.find((r) => r.selected)?.maxCtx ?? null;
+  const quants = resolved.quants;
+  const suggestions =
+    eb && quants
+      ? suggestionsFor({ state, model: sModel, budget: eb, verdict: verdict.kind, largestCtx, quants, maxLayersFit })
+      : [];
+  return {
+    ctx: state.ctx,
+    error: null,
+    requested: b.context.requested,
+    totalRequested: b.context.n_ctx_total_requested,
+    allocated: b.context.allocated_cells,
+    nCtxSeq: b.context.n_ctx_seq,
+    nStream: b.context.n_stream,
+    padNote: padNoteOf(b),
+    beyondModel: model.trainCtx !== null && b.context.n_ctx_seq > model.trainCtx,
+    effective: { typeK: effLabel, typeV: b.effective.type_v, fa: b.effective.flash_attn, changes, vMixed },
+    components,
+    device,
+    host,
+    total,
+    poolBytes,
+    verdict,
+    layerGroups: layerGroups(b, resolveLayers(arch)),
+    commands,
+    notes: b.notes,
+    offload: offloadOf(state, nLayers, b, maxLayersFit),
+    current: { ctx: state.ctx, bytes: poolBytes },
+    verdictHigh: metalHighVerdict(b, sv),
+    perToken: b.bytes_per_token,
+    suggestions,
+  };
+}

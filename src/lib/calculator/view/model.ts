@@ -1,0 +1,91 @@
+/**
+ * The model the state names: a catalog preset (its architecture parsed once), or a GGUF header /
+ * custom architecture the user loaded.
+ */
+import { ArchitectureSchema, type Architecture } from "../../../schemas/architecture.ts";
+import { resolveLayers } from "../../engine/layers.ts";
+import type { CalcCatalog, ModelOption } from "../catalog.ts";
+import type { CalcState } from "../state.ts";
+import type { LoadedModel, Resolved } from "./types.ts";
+
+const archCache = new Map<string, Architecture>();
+
+function archOf(m: ModelOption): Architecture {
+  let a = archCache.get(m.id);
+  if (!a) archCache.set(m.id, (a = ArchitectureSchema.parse(m.architecture)));
+  return a;
+}
+
+export function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedModel | null): Resolved {
+  if (state.model === "gguf" || state.model === "custom") {
+    if (!loaded)
+      throw new Error(
+        state.model === "gguf" ? "Load a GGUF file or URL to size it." : "No custom architecture loaded.",
+      );
+    const a = loaded.architecture;
+    const r = resolveLayers(a);
+    return {
+      arch: a,
+      tensors: loaded.tensors,
+      tensorsFtype: loaded.tensorsFtype,
+      model: {
+        id: state.model,
+        name: loaded.kind === "gguf" ? `${a.name ?? a.arch} (${loaded.name})` : (a.name ?? `custom ${a.arch}`),
+        family: null,
+        arch: a.arch,
+        source: loaded.kind,
+        fileName: loaded.name,
+        blockCount: a.block_count,
+        trainCtx: a.context_length,
+        hasSwa: r.has_swa,
+        hasRecurrent: r.recurrent_widths !== null,
+        isMla: r.is_mla,
+        paramsB: a.n_params ? a.n_params / 1e9 : null,
+        vision: {
+          available: false,
+          reason: "a GGUF's vision encoder is a separate mmproj file: read it in the vision projector box",
+          bytes: 0,
+        },
+        variants: [],
+        ollamaTag: null,
+        hfId: null,
+        exactWeights: loaded.tensors !== null,
+        tensorsFtype: loaded.tensorsFtype,
+      },
+    };
+  }
+  const m = catalog.models.find((x) => x.id === state.model);
+  if (!m) throw new Error(`Model "${state.model}" is not in the catalog.`);
+  const a = archOf(m);
+  const r = resolveLayers(a);
+  const visionBytes = a.n_params_vision ? a.n_params_vision * 2 : 0;
+  return {
+    arch: a,
+    tensors: null,
+    tensorsFtype: null,
+    model: {
+      id: m.id,
+      name: m.name,
+      family: m.family,
+      arch: a.arch,
+      source: "catalog",
+      fileName: null,
+      blockCount: a.block_count,
+      trainCtx: a.context_length,
+      hasSwa: r.has_swa,
+      hasRecurrent: r.recurrent_widths !== null,
+      isMla: r.is_mla,
+      paramsB: m.paramsB,
+      vision: !m.visionEncoder
+        ? { available: false, reason: "the model has no vision encoder", bytes: 0 }
+        : visionBytes
+          ? { available: true, reason: null, bytes: visionBytes }
+          : { available: false, reason: "the vision encoder's size is not in the catalog yet", bytes: 0 },
+      variants: m.variants,
+      ollamaTag: m.ollamaTag,
+      hfId: m.hfId,
+      exactWeights: false,
+      tensorsFtype: null,
+    },
+  };
+}

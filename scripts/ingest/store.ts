@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { RunSchema, type Run } from "../../src/schemas/run.ts";
 import type { BuiltRun } from "./build.ts";
 import { IngestError } from "./errors.ts";
-import { AggregateIngestError, zodErrors } from "./build.ts";
+import { AggregateIngestError, zodErrors } from "./zod-errors.ts";
 import { parseJsonText } from "./json-input.ts";
 
 export interface DataDir {

@@ -28,7 +28,27 @@ export function issuePath(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join(".") : "(root)";
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** `["points", 0, "measured"]` → `points[0].measured` (JSON-path style; `""` for the document). */
+export function bracketPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
+}
+
+/** What the schema wanted where an issue is (`number`, `≥ 1`, `one of "a", "b"`), when zod says. */
+export function issueExpected(i: IssueLike): string | undefined {
+  const x = i as unknown as Record<string, unknown>;
+  if (i.code === "invalid_type") return String(x.expected);
+  if (i.code === "too_small") return `${x.inclusive === false ? ">" : "≥"} ${String(x.minimum)}`;
+  if (i.code === "too_big") return `${x.inclusive === false ? "<" : "≤"} ${String(x.maximum)}`;
+  if (i.code === "invalid_value") return `one of ${(x.values as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  if (i.code === "invalid_format") return String(x.format);
+  return undefined;
+}
+
+/** The value found in `root` at an issue's path (undefined where nothing is). */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const p of path)
     v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;

@@ -56,7 +56,9 @@ export function planKvTypes(
         k = "q8_0";
       }
     }
-    if (typeV === "turbo2" && r.n_layer >= 8) {
+    // Auto boundary V (docs/memory-model.md#turboquant-boundary-v): first committed 2026-03-30
+    // 21:46 −05:00 (5364f8a1d; on the branch as a6ff53846), after the 2026-03-25 … 03-29 builds.
+    if (profile.revision !== "2026-03" && typeV === "turbo2" && r.n_layer >= 8) {
       const n = r.n_layer;
       for (const il of [0, 1, n - 2, n - 1]) vOverride.set(il, "q8_0");
       notes.push({

@@ -2,8 +2,8 @@
  * The PC part of the machine builder: 1–8 GPUs (a card from the hardware catalog or a custom
  * size), system RAM, and RPC servers (host:port + memory). Edits produce a new MachineSpec.
  */
-import type { GpuOption, MachineGpu, MachineSpec } from "../../lib/calculator/placement-machine.ts";
-import { MAX_GPUS, MAX_RPC, fmtMiB } from "../../lib/calculator/placement-machine.ts";
+import type { GpuKind, GpuOption, MachineGpu, MachineSpec } from "../../lib/calculator/placement-machine.ts";
+import { GPU_KINDS, MAX_GPUS, MAX_RPC, fmtMiB } from "../../lib/calculator/placement-machine.ts";
 
 export interface MachineBuilderProps {
   id: string;
@@ -14,6 +14,14 @@ export interface MachineBuilderProps {
 
 const MiB = 1024 * 1024;
 const CUSTOM = "";
+const KIND_WORDS: Record<GpuKind, string> = { cuda: "CUDA", rocm: "ROCm", vulkan: "Vulkan", metal: "Metal" };
+
+/** Backends a card can run: its vendor's (CUDA or ROCm) and Vulkan; a custom size any. */
+function kindsFor(g: MachineGpu, gpus: readonly GpuOption[]): GpuKind[] {
+  if (g.id === null) return [...GPU_KINDS];
+  const amd = gpus.find((o) => o.id === g.id)?.vendor === "amd";
+  return [amd ? "rocm" : "cuda", "vulkan"];
+}
 
 /** GiB text → MiB (integer), or null when not a positive size. */
 function gibToMiB(text: string): number | null {
@@ -73,6 +81,18 @@ function GpuRow(p: MachineBuilderProps & { i: number }) {
         }}
       />
       <span class="muted">GiB</span>
+      <select
+        id={`${id}-gpu${i}-kind`}
+        aria-label={`GPU ${i} backend`}
+        value={g.kind}
+        onChange={(e) => put({ ...g, kind: (e.target as HTMLSelectElement).value as GpuKind })}
+      >
+        {kindsFor(g, gpus).map((k) => (
+          <option key={k} value={k}>
+            {KIND_WORDS[k]}
+          </option>
+        ))}
+      </select>
       {spec.gpus.length > 1 && (
         <button
           type="button"

@@ -1,10 +1,11 @@
 /**
  * Placement controls for a PC: split mode (-sm), tensor split (-ts), main GPU (-mg), experts on
- * the CPU (--cpu-moe / --n-cpu-moe N) and mmap (--load-mode). GPU layers (-ngl) stay in the
- * calculator's GPU offload inputs.
+ * the CPU (--cpu-moe / --n-cpu-moe N), tensor overrides (-ot), the KV cache in system RAM
+ * (--no-kv-offload) and mmap (--load-mode). GPU layers (-ngl) stay in the calculator's GPU offload inputs.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { MachineSpec } from "../../lib/calculator/placement-machine.ts";
+import type { MachineOverride, MachineSpec } from "../../lib/calculator/placement-machine.ts";
+import { MAX_OVERRIDES, parseOverride } from "../../lib/calculator/placement-machine.ts";
 
 export interface PlacementControlsProps {
   id: string;
@@ -20,6 +21,52 @@ function readSplit(text: string, n: number): number[] | null {
   if (t === "") return [];
   const v = t.split(",").map((x) => (/^\d{1,7}(\.\d{1,6})?$/.test(x.trim()) ? Number(x) : NaN));
   return v.length <= n && v.every((x) => x >= 0 && x <= 1e6) ? v : null;
+}
+
+/** One `pattern=BUFFER` per line → overrides, or the first line's reason. */
+function readOverrides(text: string): MachineOverride[] | string {
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  if (lines.length > MAX_OVERRIDES) return `At most ${MAX_OVERRIDES} tensor overrides.`;
+  const out: MachineOverride[] = [];
+  for (const l of lines) {
+    const o = parseOverride(l);
+    if (typeof o === "string") return o;
+    out.push(o);
+  }
+  return out;
+}
+
+const otText = (s: MachineSpec): string => s.overrides.map((o) => `${o.pattern}=${o.buft}`).join("\n");
+
+function Overrides({ id, spec, set }: Pick<PlacementControlsProps, "id" | "spec" | "set">) {
+  const [text, setText] = useState(otText(spec));
+  useEffect(() => setText(otText(spec)), [otText(spec)]);
+  const r = readOverrides(text);
+  return (
+    <div class="calc-field">
+      <label for={`${id}-ot`}>Tensor overrides (-ot), one pattern=BUFFER per line</label>
+      <textarea
+        id={`${id}-ot`}
+        rows={2}
+        placeholder="blk\.(1[0-9])\.ffn_.*_exps=CPU"
+        value={text}
+        aria-invalid={typeof r === "string" ? "true" : "false"}
+        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        onChange={(e) => {
+          const v = readOverrides((e.target as HTMLTextAreaElement).value);
+          if (typeof v !== "string") set({ ...spec, overrides: v });
+        }}
+      />
+      {typeof r === "string" && (
+        <p class="calc-help" role="alert">
+          {r}
+        </p>
+      )}
+    </div>
+  );
 }
 
 export function PlacementControls(p: PlacementControlsProps) {
@@ -100,6 +147,16 @@ export function PlacementControls(p: PlacementControlsProps) {
             }}
           />
         )}
+      </div>
+      <Overrides id={id} spec={spec} set={set} />
+      <div class="calc-field calc-check">
+        <input
+          id={`${id}-nkvo`}
+          type="checkbox"
+          checked={spec.noKvOffload}
+          onChange={(e) => set({ ...spec, noKvOffload: (e.target as HTMLInputElement).checked })}
+        />
+        <label for={`${id}-nkvo`}>KV cache in system RAM (--no-kv-offload)</label>
       </div>
       <div class="calc-field calc-check">
         <input

@@ -64,7 +64,7 @@ function capOf(m: PlacementModel, state: CalcState): { cap: number; trained: boo
 /** The engine's largest context for the PC's placement as set (no margin: each device's memory). */
 export function placedLargestRaw(m: PlacementModel, state: CalcState, spec: MachineSpec): PlacedContext {
   const { cap } = capOf(m, state);
-  const config = placementConfig(m, state);
+  const config = placementConfig(m, state, spec);
   return placedContext(m.arch, config, machinePlacement(spec), tableFor(m, state.ftype), {
     cap,
     beyond_end: cap * 4,
@@ -154,7 +154,7 @@ export function placedChart(
 ): Omit<MemoryChartData, "current"> {
   const scale = sliderScale(m.arch.context_length);
   const xDomain: [number, number] = [SLIDER_MIN_CTX, scale.maxCtx];
-  const config = placementConfig(m, state);
+  const config = placementConfig(m, state, spec);
   const p = machinePlacement(spec);
   const table = tableFor(m, state.ftype);
   const words = deviceWords(spec);

@@ -26,8 +26,13 @@ export function placementArgs(state: CalcState): { args: string[]; notes: string
   if (m.splitMode !== "layer") args.push("-sm", m.splitMode);
   if (m.mainGpu !== 0) args.push("-mg", String(m.mainGpu));
   if (m.tensorSplit.length) args.push("-ts", m.tensorSplit.join(","));
+  // -ot before --cpu-moe / --n-cpu-moe: llama.cpp appends their patterns after the explicit ones
+  for (const o of m.overrides) args.push("-ot", `'${`${o.pattern}=${o.buft}`.replace(/'/g, `'\\''`)}'`);
   if (m.moe === "all") args.push("--cpu-moe");
   else if (typeof m.moe === "number") args.push("--n-cpu-moe", String(m.moe));
+  if (m.noKvOffload) args.push("-nkvo");
+  if (m.gpus.some((g) => g.kind === "vulkan" || g.kind === "metal"))
+    notes.push(`Needs a llama.cpp build with the ${[...new Set(m.gpus.map((g) => g.kind))].join(" + ")} backend(s).`);
   if (!m.mmap) {
     const current = (state.engine === "llama.cpp" && state.revision === "current") || state.engine === "ollama";
     args.push(...(current ? ["--load-mode", "none"] : ["--no-mmap"]));
@@ -46,6 +51,8 @@ export function ollamaPlacementGaps(state: CalcState): string[] {
   if (m.splitMode !== "layer" || m.mainGpu !== 0)
     out.push("Ollama cannot express -sm / -mg (pick GPUs with CUDA_VISIBLE_DEVICES instead).");
   if (m.moe !== "none") out.push("Ollama cannot express --cpu-moe / --n-cpu-moe.");
+  if (m.overrides.length) out.push("Ollama cannot express tensor overrides (-ot).");
+  if (m.noKvOffload) out.push("Ollama cannot express --no-kv-offload.");
   if (!m.mmap) out.push("This command does not set the load mode for Ollama (its use_mmap option is not mapped here).");
   return out;
 }

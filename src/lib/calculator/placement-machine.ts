@@ -4,10 +4,12 @@
  * Zod-free and small: the builder UI ships it up front.
  *
  * Syntax (fields joined by `;`, each `key:value`):
- *   g:rtx-4090,24576   GPUs, 1–8: a hardware id from the catalog or a size in MiB
+ *   g:rtx-4090,24576   GPUs, 1–8: a hardware id from the catalog or a size in MiB, each optionally
+ *                      prefixed by its backend (cuda:, rocm:, vulkan:, metal:; default CUDA, ROCm for AMD)
  *   ram:65536          system RAM in MiB (absent = not limited)
  *   rpc:10.0.0.2:50052@16384,…  RPC servers (host:port @ memory in MiB), 0–8
- *   sm:layer|none  ts:3,1  mg:0  moe:none|all|N  mmap:1|0
+ *   sm:layer|none  ts:3,1  mg:0  moe:none|all|N  mmap:1|0  nkvo:1 (--no-kv-offload)
+ *   ot:<pattern=BUFFER>,…  tensor overrides (-ot), each URI-encoded, in llama.cpp's order (≤ 16)
  * Bounds follow src/schemas/placement.ts (sizes ≤ 1 PiB, -ts ≤ 16 values each ≤ 10^6, --n-cpu-moe ≤
  * the layer limit of src/schemas/limits.ts); anything else is refused with the reason.
  */
@@ -30,9 +32,17 @@ export interface MachineGpu {
   id: string | null;
   name: string;
   mib: number;
-  /** Custom sizes are CUDA GPUs; catalog AMD cards are ROCm. */
-  kind: "cuda" | "rocm";
+  /** Backend: custom sizes default to CUDA, catalog AMD cards to ROCm; Vulkan and Metal by choice. */
+  kind: GpuKind;
 }
+export const GPU_KINDS = ["cuda", "rocm", "vulkan", "metal"] as const;
+export type GpuKind = (typeof GPU_KINDS)[number];
+/** One `-ot <pattern>=<buffer type>`. */
+export interface MachineOverride {
+  pattern: string;
+  buft: string;
+}
+export const MAX_OVERRIDES = 16;
 export interface MachineRpc {
   endpoint: string;
   mib: number;
@@ -48,6 +58,10 @@ export interface MachineSpec {
   /** Experts on the CPU: none, all (`--cpu-moe`) or those of the first N blocks (`--n-cpu-moe N`). */
   moe: "none" | "all" | number;
   mmap: boolean;
+  /** `-ot`, in command-line order (before the --cpu-moe / --n-cpu-moe patterns, as llama.cpp adds them). */
+  overrides: MachineOverride[];
+  /** `--no-kv-offload`: the KV cache (and recurrent state) in system RAM. */
+  noKvOffload: boolean;
 }
 
 /** A GPU of the hardware catalog: what a `g:` id resolves to. */
@@ -69,6 +83,8 @@ export const DEFAULT_MACHINE: MachineSpec = {
   mainGpu: 0,
   moe: "none",
   mmap: true,
+  overrides: [],
+  noKvOffload: false,
 };
 
 const ENDPOINT = /^[A-Za-z0-9.-]{1,253}:\d{1,5}$/;
@@ -78,7 +94,21 @@ const intText = (s: string): number | null => (/^\d{1,10}$/.test(s) ? Number(s) 
 /** `"any"`: accept every id-shaped GPU token unresolved (size 0), for what needs only the device count. */
 export type GpuCatalog = ReadonlyMap<string, GpuOption> | "any";
 
-function parseGpu(tok: string, gpus: GpuCatalog): MachineGpu | string {
+/** `[kind:]id-or-MiB`: the backend prefix overrides the card's default. */
+function parseGpu(text: string, gpus: GpuCatalog): MachineGpu | string {
+  const i = text.indexOf(":");
+  const kind = i < 0 ? null : text.slice(0, i);
+  if (kind !== null && !(GPU_KINDS as readonly string[]).includes(kind))
+    return `GPU backend "${kind.slice(0, 20)}" is not one of ${GPU_KINDS.join(", ")}`;
+  const g = parseGpuToken(i < 0 ? text : text.slice(i + 1), gpus);
+  if (typeof g === "string" || kind === null) return g;
+  // a catalog card's vendor fixes CUDA vs ROCm (the same spelling then round-trips)
+  if (g.id !== null && gpus !== "any" && (kind === "cuda" || kind === "rocm") && kind !== g.kind)
+    return `GPU ${g.id}: ${g.kind === "rocm" ? "an AMD card runs ROCm or Vulkan" : "this card runs CUDA or Vulkan"}, not ${kind}`;
+  return { ...g, kind: kind as GpuKind };
+}
+
+function parseGpuToken(tok: string, gpus: GpuCatalog): MachineGpu | string {
   const n = intText(tok);
   if (n !== null)
     return mibOk(n)
@@ -99,6 +129,42 @@ function parseRpc(tok: string): MachineRpc | string {
     return `RPC server "${tok.slice(0, 40)}": expected host:port@MiB`;
   if (n === null || !mibOk(n)) return `RPC server ${ep}: memory must be 1 … ${MAX_MIB} MiB`;
   return { endpoint: ep, mib: n };
+}
+
+const BUFT = /^[A-Za-z][A-Za-z0-9_]{0,40}(\[[A-Za-z0-9.:-]{1,260}\])?$/;
+
+/** One `pattern=BUFFER` (split at the first `=`, as llama.cpp does); the engine refuses nested repetition. */
+export function parseOverride(text: string): MachineOverride | string {
+  const eq = text.indexOf("=");
+  const pattern = eq < 0 ? "" : text.slice(0, eq);
+  const buft = text.slice(eq + 1);
+  if (eq < 1 || pattern.length > 256)
+    return `tensor override "${text.slice(0, 40)}": expected pattern=BUFFER (pattern ≤ 256 characters)`;
+  if (!BUFT.test(buft))
+    return `tensor override "${text.slice(0, 40)}": "${buft.slice(0, 40)}" is not a buffer type (CPU, CUDA0, RPC0[host:port]…)`;
+  try {
+    new RegExp(pattern);
+  } catch {
+    return `tensor override "${text.slice(0, 40)}": not a regular expression`;
+  }
+  return { pattern, buft };
+}
+
+function parseOverrides(list: string[]): MachineOverride[] | string {
+  if (list.length > MAX_OVERRIDES) return `at most ${MAX_OVERRIDES} tensor overrides`;
+  const out: MachineOverride[] = [];
+  for (const t of list) {
+    let text: string;
+    try {
+      text = decodeURIComponent(t);
+    } catch {
+      return "tensor override: bad %-encoding";
+    }
+    const o = parseOverride(text);
+    if (typeof o === "string") return o;
+    out.push(o);
+  }
+  return out;
 }
 
 /** Parse one field into `spec`; returns an error sentence or null. */
@@ -154,6 +220,16 @@ function field(spec: MachineSpec, key: string, v: string, gpus: GpuCatalog): str
       if (v !== "1" && v !== "0") return "mmap must be 1 or 0";
       spec.mmap = v === "1";
       return null;
+    case "nkvo":
+      if (v !== "1" && v !== "0") return "nkvo must be 1 or 0";
+      spec.noKvOffload = v === "1";
+      return null;
+    case "ot": {
+      const o = parseOverrides(list);
+      if (typeof o === "string") return o;
+      spec.overrides = o;
+      return null;
+    }
     default:
       return `unknown field "${key.slice(0, 20)}"`;
   }
@@ -182,7 +258,7 @@ export function parseMachine(text: string, gpus: GpuCatalog): MachineParse {
 
 /** Machine → `pc=` text (fields at their default are left out, except the GPUs). */
 export function encodeMachine(m: MachineSpec): string {
-  const out = [`g:${m.gpus.map((g) => g.id ?? String(g.mib)).join(",")}`];
+  const out = [`g:${m.gpus.map(gpuToken).join(",")}`];
   if (m.ramMiB !== null) out.push(`ram:${m.ramMiB}`);
   if (m.rpc.length) out.push(`rpc:${m.rpc.map((r) => `${r.endpoint}@${r.mib}`).join(",")}`);
   if (m.splitMode !== "layer") out.push(`sm:${m.splitMode}`);
@@ -190,7 +266,17 @@ export function encodeMachine(m: MachineSpec): string {
   if (m.mainGpu !== 0) out.push(`mg:${m.mainGpu}`);
   if (m.moe !== "none") out.push(`moe:${m.moe}`);
   if (!m.mmap) out.push("mmap:0");
+  if (m.noKvOffload) out.push("nkvo:1");
+  if (m.overrides.length)
+    out.push(`ot:${m.overrides.map((o) => encodeURIComponent(`${o.pattern}=${o.buft}`)).join(",")}`);
   return out.join(";");
+}
+
+/** A GPU's `g:` token: the backend prefix only where it is not the card's default. */
+function gpuToken(g: MachineGpu): string {
+  const tok = g.id ?? String(g.mib);
+  const byDefault = g.id === null ? g.kind === "cuda" : g.kind === "cuda" || g.kind === "rocm";
+  return byDefault ? tok : `${g.kind}:${tok}`;
 }
 
 /** Catalog GPUs (discrete memory) by id, for parseMachine. */
@@ -216,7 +302,7 @@ export function machinePlacement(m: MachineSpec): Placement {
     split_mode: m.splitMode,
     tensor_split: m.tensorSplit,
     main_gpu: m.mainGpu,
-    overrides: [],
+    overrides: m.overrides.map((o) => ({ ...o })),
     cpu_moe: m.moe === "all",
     n_cpu_moe: typeof m.moe === "number" ? m.moe : 0,
     load_mode: m.mmap ? "mmap" : "none",

@@ -70,17 +70,18 @@ export function tableFor(m: PlacementModel, ftype: string): TensorTable | null {
 }
 
 /** Runtime config of the state for a PC (context as llama.cpp's total). */
-export function placementConfig(m: PlacementModel, state: CalcState): RuntimeConfig {
+export function placementConfig(m: PlacementModel, state: CalcState, spec?: MachineSpec): RuntimeConfig {
   const exact = m.tensors !== null;
   return {
     ...configFor(state, state.typeK, state.typeV, translateContext(state).llamaTotal, exact, false),
     backend: "cuda",
+    no_kv_offload: spec?.noKvOffload ?? false,
   };
 }
 
 /** placeModel for the state's machine, cached per configuration. Throws the engine's refusals. */
 export function placeFor(m: PlacementModel, state: CalcState, spec: MachineSpec): PlacementResult {
-  const config = placementConfig(m, state);
+  const config = placementConfig(m, state, spec);
   const key = JSON.stringify([config, encodeMachine(spec), spec.gpus.map((g) => g.name)]);
   let per = resultCache.get(m.arch);
   if (!per) resultCache.set(m.arch, (per = new Map()));
@@ -149,7 +150,7 @@ export type FitPatch = { ok: true; patch: Partial<CalcState>; flags: string[] } 
 export function fitPatch(m: PlacementModel, state: CalcState, spec: MachineSpec): FitPatch {
   try {
     const base = { ...spec, moe: "none" as const, tensorSplit: [] };
-    const config = placementConfig(m, state);
+    const config = placementConfig(m, state, spec);
     const r = fitMachine(m.arch, config, machinePlacement(base), tableFor(m, state.ftype), {
       max_ctx: Math.min(CTX_MAX, m.arch.context_length ?? CTX_MAX),
     });

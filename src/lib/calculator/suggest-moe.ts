@@ -56,7 +56,7 @@ export function smallestCpuMoe(
   const base: MachineSpec = { ...spec, moe: "none", tensorSplit: [] };
   const p = machinePlacement(base);
   const smallest = Math.min(...p.devices.map((d) => d.memory_bytes));
-  const config = { ...placementConfig(m, { ...state, nGpuLayers: -1 }) };
+  const config = { ...placementConfig(m, { ...state, nGpuLayers: -1 }, spec) };
   try {
     const r = fitMachine(m.arch, config, p, tableFor(m, state.ftype), {
       margin_bytes: tight ? Math.ceil(smallest * TIGHT_SHARE) : 0,

@@ -5,7 +5,10 @@
 import { formatDateRange } from "../build-date.ts";
 import { mainContexts, modelOf, type LlamaCppFacts } from "../parsers/llama-cpp.ts";
 import type { OllamaFacts } from "../parsers/ollama.ts";
-import { applyContext, applyMemprobe, applyOllamaLoad, newDraft } from "../points.ts";
+import { newDraft } from "../points/draft.ts";
+import { applyContext } from "../points/llama-context.ts";
+import { applyMemprobe } from "../points/memprobe.ts";
+import { applyOllamaLoad } from "../points/ollama.ts";
 import { runFactsFromLlama } from "./log-facts.ts";
 import type { CaseContext } from "./case.ts";
 import type { ParsedFile } from "./types.ts";

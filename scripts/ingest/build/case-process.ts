@@ -15,20 +15,17 @@ import type { OllamaPsFacts } from "../parsers/ollama-ps.ts";
 import type { TimeLFacts } from "../parsers/time-l.ts";
 import type { TimeVFacts } from "../parsers/time-v.ts";
 import type { VmmapFacts } from "../parsers/vmmap.ts";
+import { applyConfig, caseStatus, configFromCaseJson, configFromName } from "../points/config.ts";
+import type { PointDraft } from "../points/draft.ts";
+import { applyMemprobe } from "../points/memprobe.ts";
 import {
-  applyConfig,
   applyFootprint,
-  applyMemprobe,
   applyNvidiaSmi,
   applyOllamaPs,
   applyTimeL,
   applyTimeV,
   applyVmmap,
-  caseStatus,
-  configFromCaseJson,
-  configFromName,
-  type PointDraft,
-} from "../points.ts";
+} from "../points/process.ts";
 import type { CaseContext } from "./case.ts";
 import type { ParsedFile } from "./types.ts";
 

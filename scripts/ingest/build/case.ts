@@ -4,7 +4,7 @@
  */
 import type { SourceTool } from "../../../src/schemas/run.ts";
 import type { InputFile } from "../files.ts";
-import { newDraft, type PointDraft } from "../points.ts";
+import { newDraft, type PointDraft } from "../points/draft.ts";
 import { llamaLogPoints, ollamaLogPoints } from "./case-logs.ts";
 import { caseJsonFacts, hasMeasurement, nameConfigs, processFilePoints } from "./case-process.ts";
 import type { RunFacts } from "./run-facts.ts";

@@ -7,7 +7,7 @@ import { basename } from "node:path";
 import { MiB } from "../../../src/lib/units.ts";
 import type { InputFile } from "../files.ts";
 import type { NvidiaSmiFacts } from "../parsers/nvidia-smi.ts";
-import { applyConfig, configFromName } from "../points.ts";
+import { applyConfig, configFromName } from "../points/config.ts";
 import { buildCase } from "./case.ts";
 import { destOf } from "./collect.ts";
 import { slugify } from "./ids.ts";

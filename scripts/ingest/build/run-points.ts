@@ -5,7 +5,9 @@
  */
 import type { Point, RunInput } from "../../../src/schemas/run.ts";
 import { IngestError } from "../errors.ts";
-import { attachRssBaseline, configKey, settleDidNotFit, type PointDraft } from "../points.ts";
+import { configKey, settleDidNotFit } from "../points/config.ts";
+import type { PointDraft } from "../points/draft.ts";
+import { attachRssBaseline } from "../points/memprobe.ts";
 import { aggregate } from "../zod-errors.ts";
 import type { RunDraft } from "./types.ts";
 

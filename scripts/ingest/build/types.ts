@@ -7,7 +7,7 @@ import type { Run, RunInput, SourceTool } from "../../../src/schemas/run.ts";
 import type { RawFacts, Tool } from "../detect.ts";
 import type { InputFile } from "../files.ts";
 import type { MemprobeFacts } from "../parsers/memprobe.ts";
-import type { PointDraft } from "../points.ts";
+import type { PointDraft } from "../points/draft.ts";
 import type { RunFacts } from "./run-facts.ts";
 
 export type Unit =

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ingest } from "../../../scripts/ingest/index.ts";
-import { caseStatus } from "../../../scripts/ingest/points.ts";
+import { caseStatus } from "../../../scripts/ingest/points/config.ts";
 import { parseMemprobe, preLoadProc } from "../../../scripts/ingest/parsers/memprobe.ts";
 import { CROSSCHECK_TABLE, ceilingRuleText, comparedValue, crossCheck } from "../../../src/lib/runs/crosscheck.ts";
 import { runViews } from "../../../src/lib/runs/run-view.ts";

@@ -58,13 +58,14 @@ export function planKvTypes(
     }
     // Auto boundary V (docs/memory-model.md#turboquant-boundary-v): first committed 2026-03-30
     // 21:46 −05:00 (5364f8a1d; on the branch as a6ff53846), after the 2026-03-25 … 03-29 builds.
-    if (profile.revision !== "2026-03" && typeV === "turbo2" && r.n_layer >= 8) {
-      const n = r.n_layer;
+    // The fork's hparams.n_layer is the GGUF block_count, NextN/MTP blocks included (they hold no KV).
+    if (profile.revision !== "2026-03" && typeV === "turbo2" && r.n_layer_all >= 8) {
+      const n = r.n_layer_all;
       for (const il of [0, 1, n - 2, n - 1]) vOverride.set(il, "q8_0");
       notes.push({
         code: "turbo-boundary-v",
         level: "info",
-        message: `TurboQuant boundary V (mode 7, auto for turbo2 V): layers 0, 1, ${n - 2}, ${n - 1} store V as q8_0`,
+        message: `TurboQuant boundary V (mode 7, auto for turbo2 V): blocks 0, 1, ${n - 2}, ${n - 1} of ${n} store V as q8_0 where they hold KV`,
       });
     }
   }

@@ -11,7 +11,7 @@ import { placeModel, type PlacementResult } from "../engine/placement/index.ts";
 import { trainedCap } from "../catalog/largest-context.ts";
 import { formatBinary, formatContext } from "../format.ts";
 import { machinePlacement, type MachineSpec } from "./placement-machine.ts";
-import { barsOf, placeFor, placementConfig, tableFor, type PlacementModel } from "./placement-view.ts";
+import { barsOf, placeFor, placementConfig, tableFor, type DeviceBar, type PlacementModel } from "./placement-view.ts";
 import { sampleContexts, sliderScale, SLIDER_MIN_CTX } from "./slider.ts";
 import type { CalcState } from "./state.ts";
 import type { Verdict } from "./verdict.ts";
@@ -117,9 +117,17 @@ export function placedVerdict(m: PlacementModel, state: CalcState, spec: Machine
     const text = `Cannot place: ${e instanceof Error ? e.message : String(e)}`;
     return { kind: "unknown", text, headroomBytes: null, headroomPct: null };
   }
-  const bind = barsOf(r).bars.find((b) => b.binding);
-  if (!bind || bind.budget === null)
+  // the device furthest over its memory, else the one with the least share to spare
+  const budgeted = barsOf(r).bars.filter(
+    (b): b is DeviceBar & { budget: number } => b.budget !== null && (b.total > 0 || b.name !== "host"),
+  );
+  if (budgeted.length === 0)
     return { kind: "unknown", text: "No device has a budget.", headroomBytes: null, headroomPct: null };
+  const rel = (b: { total: number; budget: number }): number => (b.budget - b.total) / b.budget;
+  const over = budgeted.filter((b) => b.total > b.budget);
+  const bind = over.length
+    ? over.reduce((a, b) => (b.total - b.budget > a.total - a.budget ? b : a))
+    : budgeted.reduce((a, b) => (rel(b) < rel(a) ? b : a));
   const who = deviceWords(spec).get(bind.name) ?? bind.name;
   const room = bind.budget - bind.total;
   const pct = (room / bind.budget) * 100;

@@ -10,6 +10,7 @@ import { fitMachine } from "../engine/placement/fit.ts";
 import { formatBinary } from "../format.ts";
 import { encodeMachine, machinePlacement, type MachineSpec, DEFAULT_MACHINE } from "./placement-machine.ts";
 import { placementConfig, tableFor, type PlacementModel } from "./placement-view.ts";
+import { placedVerdict } from "./placement-answer.ts";
 import type { CalcState } from "./state.ts";
 import type { Suggestion } from "./suggest.ts";
 
@@ -69,6 +70,12 @@ export function smallestCpuMoe(
   } catch {
     return null; // the engine refuses this machine: no suggestion (the placement panel says why)
   }
+}
+
+/** The PC verdict after the click agrees (every device within its memory; 10 % to spare when tight). */
+export function cpuMoeHolds(m: PlacementModel, state: CalcState, c: CpuMoeChoice, tight: boolean): boolean {
+  const k = placedVerdict(m, { ...state, nGpuLayers: -1, machine: encodeMachine(c.machine) }, c.machine).kind;
+  return k === "fits" || (!tight && k === "tight");
 }
 
 /** The suggestion: one click sets the PC and --n-cpu-moe N (every layer on the GPU). */

@@ -1,7 +1,7 @@
 /** Human and JSON renderings of an ingest report. */
 import { MiB } from "../../src/lib/units.ts";
 import { printable } from "../../src/lib/printable.ts";
-import type { IngestReport, RunReport } from "./index.ts";
+import type { IngestReport, RunReport } from "./outcome.ts";
 import type { Comparison } from "../../src/lib/runs/crosscheck.ts";
 
 const mib = (b: number) => `${(b / MiB).toFixed(2)}`;

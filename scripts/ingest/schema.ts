@@ -4,12 +4,11 @@
  * `node scripts/ingest/schema.ts` writes them; `--check` exits 1 when they are out of date.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { RunInputSchema, RunSchema } from "../../src/schemas/run.ts";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+import { REPO_ROOT as ROOT } from "../lib/repo-root.ts";
 
 /** The JSON Schema documents, keyed by file name under data/schema/. */
 export function schemaDocuments(): Record<string, string> {

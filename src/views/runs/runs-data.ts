@@ -10,6 +10,7 @@ import type { Architecture } from "../../schemas/architecture.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { Run } from "../../schemas/run.ts";
 import { crossCheck } from "../../lib/runs/crosscheck.ts";
+import { runArchitecture } from "../../lib/runs/run-architecture.ts";
 import type { RunCheck } from "../../lib/runs/crosscheck.ts";
 import { summarizeRun } from "../../lib/runs/run-summary.ts";
 import type { RunSummary } from "../../lib/runs/run-index.ts";
@@ -22,22 +23,9 @@ export interface RunsData {
   summaries: RunSummary[];
 }
 
-/**
- * The architecture a run is compared with: the geometry the run carries (what its logs state),
- * with any field the logs leave unknown (null) taken from its catalog preset; else the preset's.
- */
+/** The architecture a run is compared with (src/lib/runs/run-architecture.ts: the rule ingest uses too). */
 export function architectureOf(run: Run, models: Map<string, Model>): Architecture | { error: string } {
-  const preset = run.model.preset ? models.get(run.model.preset) : undefined;
-  if (run.model.preset && !preset) return { error: `model preset "${run.model.preset}" is not in the catalog` };
-  const inline = run.model.architecture;
-  if (inline && preset) {
-    const merged: Record<string, unknown> = { ...preset.architecture };
-    for (const [k, v] of Object.entries(inline)) if (v !== null) merged[k] = v;
-    return merged as Architecture;
-  }
-  if (inline) return inline;
-  if (preset) return preset.architecture;
-  return { error: "the run names no model preset and carries no architecture" };
+  return runArchitecture(run.model, (id) => models.get(id)?.architecture ?? "missing");
 }
 
 /** Points of a check with a comparison above 15 % in either direction (for the listing). */

@@ -41,7 +41,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "scripts/catalog/convert-models.ts": "to split",
   "scripts/catalog/convert-models.ts › toArchitecture": "to split",
   "scripts/catalog/convert-models.ts › convert": "to split",
-  "scripts/ingest/index.ts": "to split",
   "scripts/ingest/parsers/nvidia-smi.ts › parseNvidiaSmiCsv": "to split",
   "scripts/ingest/parsers/ollama.ts › createOllamaParser": "to split",
   "scripts/profile/args.ts › parseProfileArgs": "to split",

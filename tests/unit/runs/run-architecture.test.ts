@@ -21,7 +21,12 @@ const presetDoc = JSON.parse(readFileSync(path.join(REPO_ROOT, "data/models/qwen
 };
 const preset = ArchitectureSchema.parse(presetDoc.architecture);
 /** What a log's GGUF keys give: the geometry, with the fields the dump lacks unknown. */
-const inline: Architecture = { ...preset, n_embd: preset.n_embd * 2, vocab_size: null, feed_forward_length: null };
+const inline: Architecture = {
+  ...preset,
+  n_embd: (preset.n_embd ?? 0) * 2,
+  vocab_size: null,
+  feed_forward_length: null,
+};
 const catalog = (id: string) => (id === "qwen3-0.6b" ? preset : "missing");
 const run = (model: Partial<Run["model"]>) => ({ model }) as Run;
 
@@ -29,7 +34,7 @@ describe("runArchitecture: one rule for ingest and the run pages", () => {
   test("inline over preset: known inline fields win, null ones come from the preset", () => {
     const a = runArchitecture({ preset: "qwen3-0.6b", architecture: inline }, catalog);
     assert.ok(!("error" in a));
-    assert.equal(a.n_embd, preset.n_embd * 2);
+    assert.equal(a.n_embd, (preset.n_embd ?? 0) * 2);
     assert.equal(a.vocab_size, preset.vocab_size);
     assert.equal(a.feed_forward_length, preset.feed_forward_length);
     assert.notEqual(preset.vocab_size, null);

@@ -38,9 +38,6 @@ export const EXCEPTIONS: Readonly<Record<string, string>> = {
 /** Offenders on the day the rule landed; delete a line when you split its file or function. */
 export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "scripts/calc.ts › main": "to split",
-  "scripts/catalog/convert-models.ts": "to split",
-  "scripts/catalog/convert-models.ts › toArchitecture": "to split",
-  "scripts/catalog/convert-models.ts › convert": "to split",
   "scripts/ingest/parsers/nvidia-smi.ts › parseNvidiaSmiCsv": "to split",
   "scripts/ingest/parsers/ollama.ts › createOllamaParser": "to split",
   "scripts/profile/args.ts › parseProfileArgs": "to split",

@@ -75,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
     const b = computeBreakdown(m.architecture, config, opts);
     const vision = await loadVision(
-      { mmproj: args.mmproj ?? null, images: args.images ?? 1, offload: !args.noMmprojOffload },
+      { mmproj: args.mmproj ?? null, images: args.images ?? 1, offload: !args.noMmprojOffload, image: args.image },
       args.images !== undefined || args.mmproj ? (m.projector ?? null) : null,
     );
     const draft = args.draft ? await sizeDraft(args.draft, config) : null;

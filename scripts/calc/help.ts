@@ -19,9 +19,12 @@ and the largest context for a budget.
   --gguf-file <f>    the file of a GGUF repo to read (hf:…-GGUF)
   --hf-endpoint <u>  Hugging Face base URL (a mirror). Default $HF_ENDPOINT, else https://huggingface.co
   --mmproj <f|url>   a vision projector GGUF beside the model: its weights (exact), the image
-                     encoder's compute buffer (estimate) and the KV cells per image (gemma3
-                     modelled; other projector types: weights only). An ollama: model's
-                     projector layer is used with --images alone
+                     encoder's compute buffer (estimate) and the KV cells per image (gemma3,
+                     LLaVA 1.5, Qwen2.5-VL, Qwen3-VL/Qwen3.5; other types: weights only). An
+                     ollama: model's projector layer is used with --images alone
+  --image-size <WxH> the largest image sent (Qwen-VL: tokens and encoder compute follow the
+                     size; default the largest the projector accepts); --image-min-tokens /
+                     --image-max-tokens <n> as llama.cpp's (default 8 / 4096 for Qwen-VL)
   -md <m>            speculative decoding's draft model (--model-draft; a preset, .gguf, hf:, ollama:):
                      its weights, KV (exact) and compute with the target's context, sequences
                      and batch; -ngld <n> its GPU layers (default -1), -ctkd/-ctvd <t> its K/V

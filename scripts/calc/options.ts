@@ -50,6 +50,8 @@ export interface Args {
   mmproj?: string;
   images?: number;
   noMmprojOffload?: boolean;
+  /** --image-size WxH / --image-min-tokens / --image-max-tokens (dynamic-resolution projectors). */
+  image?: { width: number; height: number; minTokens: number | null; maxTokens: number | null };
 }
 
 export const OPTIONS = {
@@ -97,6 +99,9 @@ export const OPTIONS = {
   "ollama-registry": { type: "string" },
   mmproj: { type: "string" },
   images: { type: "string" },
+  "image-size": { type: "string" },
+  "image-min-tokens": { type: "string" },
+  "image-max-tokens": { type: "string" },
   "model-draft": { type: "string" },
   ngld: { type: "string" },
   ctkd: { type: "string" },
@@ -164,6 +169,9 @@ function place(s: ParseState): PlacementInput & { devices: NonNullable<Placement
 /** The draft-model options, created by the first one. */
 const draft = (s: ParseState): NonNullable<Args["draft"]> =>
   (s.args.draft ??= { model: null, ngl: null, ctk: null, ctv: null, max: null });
+// 0×0 until --image-size: the largest image the projector accepts (vision-output.ts)
+const image = (s: ParseState): NonNullable<Args["image"]> =>
+  (s.args.image ??= { width: 0, height: 0, minTokens: null, maxTokens: null });
 
 const VALUE_HANDLERS: Record<string, ValueHandler> = {
   model: (s, v) => (s.args.model = v),
@@ -211,6 +219,14 @@ const VALUE_HANDLERS: Record<string, ValueHandler> = {
   ctvd: (s, v) => (draft(s).ctv = v),
   "draft-max": (s, v, o) => (draft(s).max = intArg(o, v, 0, 1024)),
   images: (s, v, o) => (s.args.images = intArg(o, v, 0, 1024)),
+  "image-size": (s, v, o) => {
+    const m = /^(\d{1,5})x(\d{1,5})$/i.exec(v);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+      throw new UsageError(`${o} "${v}": expected WIDTHxHEIGHT in pixels (e.g. 1920x1080)`);
+    Object.assign(image(s), { width: Number(m[1]), height: Number(m[2]) });
+  },
+  "image-min-tokens": (s, v, o) => (image(s).minTokens = intArg(o, v, 1, 1 << 20)),
+  "image-max-tokens": (s, v, o) => (image(s).maxTokens = intArg(o, v, 1, 1 << 20)),
 };
 
 /**

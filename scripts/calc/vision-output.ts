@@ -13,6 +13,8 @@ export interface VisionArgs {
   mmproj: string | null;
   images: number;
   offload: boolean;
+  /** --image-size (0×0: not given) and the token limits. */
+  image?: { width: number; height: number; minTokens: number | null; maxTokens: number | null } | null;
 }
 
 /** Read the projector header (a path or URL), or take the one an import carried. */
@@ -28,7 +30,13 @@ export async function loadVision(a: VisionArgs, carried: GgufHeader | null): Pro
   }
   if (!header) return null;
   try {
-    return visionBreakdown(visionProjector(header), { images: a.images, offload: a.offload });
+    const img = a.image ?? null;
+    const options = {
+      image: img && img.width > 0 ? { width: img.width, height: img.height } : null,
+      minTokens: img?.minTokens ?? null,
+      maxTokens: img?.maxTokens ?? null,
+    };
+    return visionBreakdown(visionProjector(header, options), { images: a.images, offload: a.offload });
   } catch (e) {
     throw new ModelLoadError(`--mmproj: ${(e as Error).message}`);
   }
@@ -42,7 +50,7 @@ export function renderVision(v: VisionBreakdown, total: number, nCtx: number): s
   ];
   if (v.computeBytes !== null)
     lines.push(
-      `  image encoder compute ≈ ${formatBinary(v.computeBytes)} (estimate ±10 %, reserved once for the largest image)`,
+      `  image encoder compute ≈ ${formatBinary(v.computeBytes)} (estimate ±10 %, sized for the largest image)`,
     );
   if (v.imageCells !== null) {
     lines.push(

@@ -133,3 +133,133 @@ export function llavaMmproj(g: SiglipGeometry): GgufFileSpec {
 
 /** CLIP ViT-L/14 at 336 px as in LLaVA 1.5 (openai/clip-vit-large-patch14-336). */
 export const LLAVA15_CLIP = { nEmbd: 1024, nFf: 4096, nLayer: 24, nHead: 16, imageSize: 336, patchSize: 14 };
+
+/** Qwen-VL towers: the image size is dynamic, so `imageSize` is only the nominal clip.vision.image_size. */
+export interface QwenVlGeometry extends SiglipGeometry {
+  /** Qwen2.5-VL: full attention every n_wa_pattern-th layer, windowed in between. */
+  nWaPattern?: number;
+  /** Qwen3-VL: layers whose output feeds a deepstack merger. */
+  deepstack?: number[];
+  /** Qwen3-VL: learned position table entries (48² = 2304 in the published towers). */
+  nPosEmbd?: number;
+}
+
+/** Both Qwen-VL towers split the temporal 2-frame patch conv into two kernels; the merger is mm.0 / GELU / mm.2 over 2×2 patches. */
+function qwenMerger(t: GgufTensorSpec[], g: QwenVlGeometry, w: string): void {
+  t.push({ name: "mm.0.weight", shape: [4 * g.nEmbd, 4 * g.nEmbd], type: w });
+  t.push({ name: "mm.0.bias", shape: [4 * g.nEmbd], type: "f32" });
+  t.push({ name: "mm.2.weight", shape: [4 * g.nEmbd, g.textEmbd], type: w });
+  t.push({ name: "mm.2.bias", shape: [g.textEmbd], type: "f32" });
+}
+
+function qwenPatchConv(t: GgufTensorSpec[], g: QwenVlGeometry): void {
+  for (const n of ["v.patch_embd.weight", "v.patch_embd.weight.1"])
+    t.push({ name: n, shape: [g.patchSize, g.patchSize, 3, g.nEmbd], type: "f16" });
+}
+
+/**
+ * Qwen2.5-VL's projector (PROJECTOR_TYPE_QWEN25VL, `qwen2.5vl_merger`): RMS-normed ViT with split
+ * Q/K/V, SwiGLU FFN with biases, window attention between the full-attention layers, 2×2 merger.
+ */
+export function qwen25vlMmproj(g: QwenVlGeometry): GgufFileSpec {
+  const w = g.type ?? "f16";
+  const t: GgufTensorSpec[] = [];
+  qwenPatchConv(t, g);
+  for (let il = 0; il < g.nLayer; il++) {
+    const b = `v.blk.${il}`;
+    for (const p of ["attn_q", "attn_k", "attn_v", "attn_out"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd, g.nEmbd], type: w });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nEmbd], type: "f32" });
+    }
+    for (const p of ["ln1", "ln2"]) t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd], type: "f32" });
+    for (const p of ["ffn_gate", "ffn_up"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd, g.nFf], type: w });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nFf], type: "f32" });
+    }
+    t.push({ name: `${b}.ffn_down.weight`, shape: [g.nFf, g.nEmbd], type: w });
+    t.push({ name: `${b}.ffn_down.bias`, shape: [g.nEmbd], type: "f32" });
+  }
+  t.push({ name: "v.post_ln.weight", shape: [g.nEmbd], type: "f32" });
+  qwenMerger(t, g, w);
+  const meta = clipMetadata(g, "qwen2.5vl_merger", {
+    eps: 1e-6,
+    mean: [0.48145466, 0.4578275, 0.40821073],
+    std: [0.26862954, 0.26130258, 0.27577711],
+  });
+  delete (meta as Record<string, unknown>)["clip.use_gelu"];
+  return {
+    metadata: {
+      ...meta,
+      "clip.use_silu": kv.bool(true),
+      "clip.vision.n_wa_pattern": kv.u32(g.nWaPattern ?? 8),
+    },
+    tensors: t,
+  };
+}
+
+/**
+ * Qwen3-VL's projector (PROJECTOR_TYPE_QWEN3VL, `qwen3vl_merger`): LayerNorm ViT with fused QKV,
+ * GELU FFN, a learned position table interpolated to the image, deepstack mergers on some layers.
+ */
+export function qwen3vlMmproj(g: QwenVlGeometry): GgufFileSpec {
+  const w = g.type ?? "f16";
+  const t: GgufTensorSpec[] = [];
+  qwenPatchConv(t, g);
+  t.push({ name: "v.patch_embd.bias", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "v.position_embd.weight", shape: [g.nEmbd, g.nPosEmbd ?? 2304], type: "f32" });
+  const deep = new Set(g.deepstack ?? []);
+  for (let il = 0; il < g.nLayer; il++) {
+    const b = `v.blk.${il}`;
+    t.push({ name: `${b}.attn_qkv.weight`, shape: [g.nEmbd, 3 * g.nEmbd], type: w });
+    t.push({ name: `${b}.attn_qkv.bias`, shape: [3 * g.nEmbd], type: "f32" });
+    t.push({ name: `${b}.attn_out.weight`, shape: [g.nEmbd, g.nEmbd], type: w });
+    t.push({ name: `${b}.attn_out.bias`, shape: [g.nEmbd], type: "f32" });
+    for (const p of ["ln1", "ln2"]) {
+      t.push({ name: `${b}.${p}.weight`, shape: [g.nEmbd], type: "f32" });
+      t.push({ name: `${b}.${p}.bias`, shape: [g.nEmbd], type: "f32" });
+    }
+    t.push({ name: `${b}.ffn_up.weight`, shape: [g.nEmbd, g.nFf], type: w });
+    t.push({ name: `${b}.ffn_up.bias`, shape: [g.nFf], type: "f32" });
+    t.push({ name: `${b}.ffn_down.weight`, shape: [g.nFf, g.nEmbd], type: w });
+    t.push({ name: `${b}.ffn_down.bias`, shape: [g.nEmbd], type: "f32" });
+    if (!deep.has(il)) continue;
+    const d = `v.deepstack.${il}`;
+    t.push({ name: `${d}.norm.weight`, shape: [4 * g.nEmbd], type: "f32" });
+    t.push({ name: `${d}.norm.bias`, shape: [4 * g.nEmbd], type: "f32" });
+    t.push({ name: `${d}.fc1.weight`, shape: [4 * g.nEmbd, 4 * g.nEmbd], type: w });
+    t.push({ name: `${d}.fc1.bias`, shape: [4 * g.nEmbd], type: "f32" });
+    t.push({ name: `${d}.fc2.weight`, shape: [4 * g.nEmbd, g.textEmbd], type: w });
+    t.push({ name: `${d}.fc2.bias`, shape: [g.textEmbd], type: "f32" });
+  }
+  t.push({ name: "v.post_ln.weight", shape: [g.nEmbd], type: "f32" });
+  t.push({ name: "v.post_ln.bias", shape: [g.nEmbd], type: "f32" });
+  qwenMerger(t, g, w);
+  return {
+    metadata: {
+      ...clipMetadata(g, "qwen3vl_merger", { eps: 1e-6, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }),
+      "clip.vision.spatial_merge_size": kv.u32(2),
+    },
+    tensors: t,
+  };
+}
+
+/** Qwen2.5-VL-7B's tower (vision_config: depth 32, hidden 1280, intermediate 3420, 16 heads, patch 14, full attention every 8th layer). */
+export const QWEN25VL_7B = {
+  nEmbd: 1280,
+  nFf: 3420,
+  nLayer: 32,
+  nHead: 16,
+  imageSize: 560,
+  patchSize: 14,
+  nWaPattern: 8,
+};
+/** Qwen3-VL-8B's tower (vision_config: depth 27, hidden 1152, intermediate 4304, 16 heads, patch 16, deepstack 8/16/24). */
+export const QWEN3VL_8B = {
+  nEmbd: 1152,
+  nFf: 4304,
+  nLayer: 27,
+  nHead: 16,
+  imageSize: 768,
+  patchSize: 16,
+  deepstack: [8, 16, 24],
+};

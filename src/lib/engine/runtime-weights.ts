@@ -167,7 +167,8 @@ function tableWeights(
     notes.push({
       code: "weights-mtp-not-loaded",
       level: "info",
-      message: `${arch.nextn_predict_layers} NextN/MTP layer(s), ${mtpBytes} B of the file, are not loaded (llama.cpp loads them only for MTP drafting)`,
+      // docs/memory-model.md#weights-mtp-not-loaded: common_model_params_to_llama sets load_mtp only for --spec-type draft-mtp
+      message: `${arch.nextn_predict_layers} NextN/MTP layer(s), ${mtpBytes} B of the file, are not loaded: llama.cpp loads them only with --spec-type draft-mtp (MTP drafting, which also adds a draft context with its own KV cache for those layers — not counted here)`,
     });
   return {
     w: { bytes: total, source, estimate: false, ftype, per_device: per, tied_duplicate_bytes: dup },

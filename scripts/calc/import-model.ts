@@ -53,6 +53,7 @@ async function fromHf(rest: string, o: ImportOptions): Promise<LoadedModel> {
         ? `; checkpoint ${st.nParams.toLocaleString("en-US")} parameters (${dtypes})`
         : "; no safetensors: parameter count unknown"),
   ];
+  if (r.arch.defaulted.length > 0) notes.push(defaultsNote(r.arch.defaulted, r.arch.architecture.arch));
   return {
     architecture: r.arch.architecture,
     tensors: null,
@@ -63,6 +64,15 @@ async function fromHf(rest: string, o: ImportOptions): Promise<LoadedModel> {
     tagFtypeBasis: `the default for an imported config; --weights <ftype> for another`,
     notes,
   };
+}
+
+/** Omitted config keys took the transformers class defaults, as llama.cpp's converter does (AutoConfig). */
+function defaultsNote(keys: string[], arch: string): string {
+  const vocab =
+    arch === "gemma3" && keys.some((k) => k.startsWith("vocab_size"))
+      ? "; llama.cpp's converter sizes the embedding by the tokenizer instead (Gemma3Model.modify_tensors drops rows past it), which is not read here, so the embedding and output weights may be over-counted by those rows"
+      : "";
+  return `config.json omits ${keys.length} key(s), taken from the transformers defaults as llama.cpp's converter does: ${keys.join(", ")}${vocab}`;
 }
 
 async function fromOllama(rest: string, o: ImportOptions): Promise<LoadedModel> {

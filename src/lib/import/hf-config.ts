@@ -33,19 +33,34 @@ interface ClassSpec {
   tiedDefault: boolean;
   /** Extra metadata the converter writes for the class. */
   extra?: (c: Reader) => Record<string, GgufValue | null>;
+  /**
+   * Defaults of the transformers config class for keys a published config may omit: llama.cpp's
+   * converter loads config.json through `AutoConfig.from_pretrained` (ModelBase.load_hparams in
+   * conversion/base.py at de3ff81), so an omitted key takes the class's default there too.
+   */
+  defaults?: { cls: string; values: Readonly<Record<string, number>> };
 }
 
-/** Reads config keys, naming the missing or malformed one. */
+/** Reads config keys, naming the missing or malformed one; omitted keys take the class defaults. */
 class Reader {
   readonly cfg: Cfg;
   readonly where: string;
-  constructor(cfg: Cfg, where: string) {
+  readonly defaults: ClassSpec["defaults"] | null;
+  /** The keys that took a class default, as `key = value (Class default)`. */
+  readonly defaulted: string[] = [];
+  constructor(cfg: Cfg, where: string, defaults: ClassSpec["defaults"] | null = null) {
     this.cfg = cfg;
     this.where = where;
+    this.defaults = defaults;
   }
   opt(key: string): number | null {
     const v = this.cfg[key];
-    if (v === undefined || v === null) return null;
+    if (v === undefined || v === null) {
+      const d = this.defaults?.values[key];
+      if (d === undefined) return null;
+      this.defaulted.push(`${key} = ${d} (${this.defaults!.cls} default)`);
+      return d;
+    }
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
       throw new HfConfigError(`${this.where}: key "${key}" is ${JSON.stringify(v)}, expected a non-negative number`);
     return v;
@@ -63,6 +78,26 @@ class Reader {
     return v;
   }
 }
+
+/**
+ * transformers' Gemma3TextConfig.__init__ defaults (src/transformers/models/gemma3/
+ * configuration_gemma3.py, huggingface/transformers@008f5c8): Gemma 3's published configs omit
+ * vocab_size and max_position_embeddings, which the class defaults fill. docs/memory-model.md#hf-import-defaults
+ */
+const GEMMA3_TEXT_DEFAULTS = {
+  cls: "Gemma3TextConfig",
+  values: {
+    vocab_size: 262208,
+    hidden_size: 2304,
+    intermediate_size: 9216,
+    num_hidden_layers: 26,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    head_dim: 256,
+    max_position_embeddings: 131072,
+    sliding_window: 4096,
+  },
+} as const;
 
 const moe = (c: Reader, experts: string): Record<string, GgufValue | null> => ({
   expert_count: c.opt(experts),
@@ -102,12 +137,14 @@ export const HF_CLASSES: Readonly<Record<string, ClassSpec>> = {
   Gemma3ForCausalLM: {
     arch: "gemma3",
     tiedDefault: true,
+    defaults: GEMMA3_TEXT_DEFAULTS,
     extra: (c) => ({ "attention.sliding_window": c.opt("sliding_window") }),
   },
   Gemma3ForConditionalGeneration: {
     arch: "gemma3",
     textConfig: true,
     tiedDefault: true,
+    defaults: GEMMA3_TEXT_DEFAULTS,
     extra: (c) => ({ "attention.sliding_window": c.opt("sliding_window") }),
   },
   Phi3ForCausalLM: {
@@ -123,6 +160,8 @@ export interface HfArchitecture {
   hfClass: string;
   /** The GGUF metadata the config was written as (what the converter would store). */
   metadata: GgufMetadata;
+  /** Keys the config omitted that took the transformers class default (said in the import notes). */
+  defaulted: string[];
 }
 
 function modelClass(cfg: Cfg, where: string): string {
@@ -158,7 +197,7 @@ export function hfConfigToArchitecture(
     cfg = t as Cfg;
     at = `${where} text_config`;
   }
-  const c = new Reader(cfg, at);
+  const c = new Reader(cfg, at, spec.defaults ?? null);
   const nHead = c.req("num_attention_heads");
   const a = spec.arch;
   const keys: Record<string, GgufValue | null> = {
@@ -192,5 +231,6 @@ export function hfConfigToArchitecture(
     },
     hfClass,
     metadata,
+    defaulted: c.defaulted,
   };
 }

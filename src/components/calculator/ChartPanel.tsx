@@ -4,18 +4,15 @@
  * width. Dragging the slider does not redraw the chart: the current-position marker is an overlay
  * moved through the chart's own scales, so a slider step costs two attribute writes.
  */
-import type * as PlotModule from "@observablehq/plot";
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { MemoryChartData, memoryVsContext } from "../../charts/memory-vs-context.ts";
+import type { MemoryChartData } from "../../charts/memory-vs-context.ts";
+import type { PlotKit } from "../../views/calculator/use-engine.ts";
 import { formatTokens } from "../../lib/format.ts";
 import { FLAG_PERCENT } from "../../lib/runs/flag.ts";
 import { GiB } from "../../lib/units.ts";
 
-export interface PlotKit {
-  Plot: typeof PlotModule;
-  build: typeof memoryVsContext;
-}
+export type { PlotKit };
 
 interface Props {
   idPrefix: string;

@@ -4,11 +4,9 @@
  * to "The original report's question" when the state is not it.
  */
 import type { CalcState } from "../../lib/calculator/state.ts";
+import type { HandoffNote } from "../../views/calculator/use-calc-state.ts";
 
-export interface HandoffNote {
-  text: string;
-  undo: Partial<CalcState>;
-}
+export type { HandoffNote };
 
 export function QuestionBar(p: {
   idPrefix: string;

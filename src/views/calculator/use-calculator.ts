@@ -1,0 +1,75 @@
+/**
+ * Everything the calculator island holds, composed from one hook per concern: the state and its
+ * `update`, the lazily loaded engine and chart, the permalink, models that live in the URL, the
+ * measured runs of the model's architecture, the model/run actions, the vision projector, the
+ * draft model, and the view on screen.
+ */
+import type { LightCatalog } from "../../lib/calculator/catalog.ts";
+import type { CalcState } from "../../lib/calculator/state.ts";
+import type { CalcView } from "../../lib/calculator/view.ts";
+import { useCalcState, useUpdatedMark } from "./use-calc-state.ts";
+import { useCalcView } from "./use-calc-view.ts";
+import { useDraft } from "./use-draft.ts";
+import { useEngine } from "./use-engine.ts";
+import { useModelActions } from "./use-model-actions.ts";
+import { usePermalink } from "./use-permalink.ts";
+import { useRunsCatalog } from "./use-runs.ts";
+import { useUrlModel } from "./use-url-model.ts";
+import { useVision } from "./use-vision.ts";
+
+export interface CalculatorInput {
+  light: LightCatalog;
+  /** The state `initialView` was computed for. */
+  initialState: CalcState;
+  /** Defaults the permalink is written against (the page's default state). */
+  defaults: CalcState;
+  initialView: CalcView;
+  /** URL of calculator/catalog.json (with the deploy base). */
+  catalogUrl: string;
+  /** URL of the calculator/runs/ folder (with the deploy base and a trailing slash). */
+  runsUrl: string;
+  /** Read and write the page URL (the /calculator/ page); off for embedded widgets. */
+  syncUrl: boolean;
+}
+
+export function useCalculator(props: CalculatorInput) {
+  const { light, defaults, syncUrl } = props;
+  const calc = useCalcState(props.initialState, light);
+  const { state, setState, update, setNotices } = calc;
+  const engine = useEngine(props.catalogUrl, (l) => link.onEngine(l));
+  const { lib } = engine;
+  const link = usePermalink({ syncUrl, light, defaults, state, setState, setNotices, lib });
+  const model = useUrlModel(lib, state, setState, setNotices, defaults);
+  const { loaded, modelReady, busy } = model;
+  const { catalogFile, setLoadError } = engine;
+  const catalog = useRunsCatalog({
+    catalogFile,
+    setLoadError,
+    runsUrl: props.runsUrl,
+    model: state.model,
+    modelReady,
+    loaded,
+  });
+  const actions = useModelActions(lib, calc, model);
+  const vision = useVision(state, update, lib);
+  const draft = useDraft(state, lib, catalog);
+  const { extraRuns } = actions;
+  const { initialState, initialView } = props;
+  const { urlPending } = link;
+  const cv = useCalcView({
+    lib,
+    catalog,
+    state,
+    initialState,
+    initialView,
+    modelReady,
+    loaded,
+    extraRuns,
+    vision,
+    draft,
+    busy,
+    urlPending,
+  });
+  useUpdatedMark(calc.pendingMark);
+  return { calc, engine, link, model, actions, vision, draft, cv };
+}

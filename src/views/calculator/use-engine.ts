@@ -1,0 +1,60 @@
+/**
+ * Hydration of the calculator island: the engine with the full catalog (one lazy chunk +
+ * catalog.json) and Observable Plot with the chart builder (another chunk), loaded in parallel
+ * after the first paint. `onEngine` runs (with the module) in the same tick the engine and
+ * catalog are set, so a linked state is read before the first live computation.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type * as PlotModule from "@observablehq/plot";
+import type * as ClientModule from "../../lib/calculator/client.ts";
+import type { CatalogFile } from "../../lib/calculator/catalog.ts";
+import type { memoryVsContext } from "../../charts/memory-vs-context.ts";
+
+export type ClientLib = typeof ClientModule;
+
+/** Observable Plot and the chart builder, once loaded. */
+export interface PlotKit {
+  Plot: typeof PlotModule;
+  build: typeof memoryVsContext;
+}
+
+export interface EngineHook {
+  lib: ClientLib | null;
+  catalogFile: CatalogFile | null;
+  plot: PlotKit | null;
+  loadError: string | null;
+  setLoadError: (e: string | null) => void;
+}
+
+export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void): EngineHook {
+  const [lib, setLib] = useState<ClientLib | null>(null);
+  const [catalogFile, setCatalogFile] = useState<CatalogFile | null>(null);
+  const [plot, setPlot] = useState<PlotKit | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const onEngineRef = useRef(onEngine);
+  onEngineRef.current = onEngine;
+  useEffect(() => {
+    let alive = true;
+    Promise.all([
+      import("../../lib/calculator/client.ts"),
+      fetch(catalogUrl).then((r) => {
+        if (!r.ok) throw new Error(`${catalogUrl}: HTTP ${r.status}`);
+        return r.json() as Promise<CatalogFile>;
+      }),
+    ])
+      .then(([l, c]) => {
+        if (!alive) return;
+        onEngineRef.current(l);
+        setCatalogFile(c);
+        setLib(l);
+      })
+      .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
+    Promise.all([import("@observablehq/plot"), import("./chart-lazy.ts")])
+      .then(([Plot, chart]) => alive && setPlot({ Plot, build: chart.memoryVsContext }))
+      .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return { lib, catalogFile, plot, loadError, setLoadError };
+}

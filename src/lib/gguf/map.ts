@@ -15,107 +15,15 @@
  */
 import { ArchitectureSchema } from "../../schemas/architecture.ts";
 import { LIMITS, overLimit } from "../../schemas/limits.ts";
-import type { Architecture, ArchitectureInput, RecurrentFamily } from "../../schemas/architecture.ts";
-import type { GgufMetadata, GgufValue } from "./header.ts";
+import type { Architecture, ArchitectureInput } from "../../schemas/architecture.ts";
+import type { GgufMetadata } from "./header.ts";
 import { issueSummary } from "../zod-issues.ts";
+import { ARCHS, SUPPORTED_ARCHS } from "./arch-specs.ts";
+import type { ArchSpec, SwaRule } from "./arch-specs.ts";
+import { GgufMappingError, Reader } from "./key-reader.ts";
 
-export class GgufMappingError extends Error {
-  readonly arch: string | null;
-  readonly missing: readonly string[];
-  constructor(message: string, arch: string | null, missing: readonly string[] = []) {
-    super(message);
-    this.name = "GgufMappingError";
-    this.arch = arch;
-    this.missing = missing;
-  }
-}
-
-type SwaRule =
-  /** The loader never reads sliding_window: no SWA whatever the file says. */
-  | { kind: "none" }
-  /** `load_swa_pattern(ml, period[, dense_first])`: GGUF pattern key first, else the period. */
-  | {
-      kind: "pattern";
-      period: number;
-      denseFirst?: boolean;
-      /** n_swa when the key is absent (gemma2: 4096); undefined = key required. */
-      windowDefault?: number;
-      /** SWA only when sliding_window is present and > 0 (gemma3). */
-      optional?: boolean;
-    }
-  /** gemma4: per-layer pattern array required. */
-  | { kind: "array" }
-  /** llama4: chunked attention, window forced to 8192 unless the file says 0. */
-  | { kind: "llama4" }
-  /** phi3: read, then disabled by the loader. */
-  | { kind: "disabled" }
-  /** lfm2: when sliding_window > 0, every attention (non-recurrent) layer is SWA. */
-  | { kind: "lfm2" };
-
-interface ArchSpec {
-  /** Has attention layers (needs head_count). */
-  attention: boolean;
-  swa: SwaRule;
-  recurrent?: RecurrentFamily;
-  /** MLA keys are read (deepseek2 family). */
-  mla?: boolean;
-  /** Key suffixes (after `{arch}.`) the loader requires, beyond the common ones. */
-  required?: readonly string[];
-}
-
-const MAMBA1 = ["ssm.conv_kernel", "ssm.inner_size", "ssm.state_size", "ssm.time_step_rank"];
-const MAMBA2 = [...MAMBA1, "ssm.group_count"];
-const NONE: SwaRule = { kind: "none" };
-
-/** Architectures whose loaders were read for this mapping (llama.cpp de3ff81). */
-export const ARCHS: Readonly<Record<string, ArchSpec>> = {
-  llama: { attention: true, swa: NONE },
-  qwen2: { attention: true, swa: NONE },
-  qwen2moe: { attention: true, swa: NONE },
-  qwen3: { attention: true, swa: NONE },
-  qwen3moe: { attention: true, swa: NONE },
-  mistral3: { attention: true, swa: NONE },
-  glm4: { attention: true, swa: NONE },
-  glm4moe: { attention: true, swa: NONE },
-  granite: { attention: true, swa: NONE },
-  gemma: { attention: true, swa: NONE },
-  phi3: { attention: true, swa: { kind: "disabled" } },
-  gemma2: { attention: true, swa: { kind: "pattern", period: 2, windowDefault: 4096 } },
-  gemma3: { attention: true, swa: { kind: "pattern", period: 6, optional: true } },
-  gemma3n: { attention: true, swa: { kind: "pattern", period: 5 } },
-  gemma4: {
-    attention: true,
-    swa: { kind: "array" },
-    required: [
-      "attention.sliding_window",
-      "attention.sliding_window_pattern",
-      "attention.key_length_swa",
-      "attention.value_length_swa",
-    ],
-  },
-  "gpt-oss": { attention: true, swa: { kind: "pattern", period: 2 } },
-  cohere2: { attention: true, swa: { kind: "pattern", period: 4 } },
-  llama4: { attention: true, swa: { kind: "llama4" } },
-  deepseek2: { attention: true, swa: NONE, mla: true, required: ["attention.kv_lora_rank"] },
-  mamba: { attention: false, swa: NONE, recurrent: "mamba1", required: MAMBA1 },
-  mamba2: { attention: false, swa: NONE, recurrent: "mamba2", required: MAMBA2 },
-  jamba: { attention: true, swa: NONE, recurrent: "mamba1", required: MAMBA1 },
-  "falcon-h1": { attention: true, swa: NONE, recurrent: "mamba2", required: MAMBA2 },
-  granitehybrid: { attention: true, swa: NONE, recurrent: "mamba2", required: MAMBA2 },
-  nemotron_h: { attention: true, swa: NONE, recurrent: "mamba2", required: MAMBA2 },
-  nemotron_h_moe: { attention: true, swa: NONE, recurrent: "mamba2", required: MAMBA2 },
-  qwen3next: { attention: true, swa: NONE, recurrent: "gated-delta-net", required: MAMBA2 },
-  qwen35: { attention: true, swa: NONE, recurrent: "gated-delta-net", required: MAMBA2 },
-  qwen35moe: { attention: true, swa: NONE, recurrent: "gated-delta-net", required: MAMBA2 },
-  rwkv6: { attention: false, swa: NONE, recurrent: "rwkv6", required: ["wkv.head_size"] },
-  rwkv6qwen2: { attention: false, swa: NONE, recurrent: "rwkv6", required: ["wkv.head_size"] },
-  rwkv7: { attention: false, swa: NONE, recurrent: "rwkv7", required: ["wkv.head_size"] },
-  arwkv7: { attention: false, swa: NONE, recurrent: "rwkv7", required: ["wkv.head_size"] },
-  lfm2: { attention: true, swa: { kind: "lfm2" }, recurrent: "shortconv", required: ["shortconv.l_cache"] },
-  lfm2moe: { attention: true, swa: NONE, recurrent: "shortconv", required: ["shortconv.l_cache"] },
-};
-
-export const SUPPORTED_ARCHS: readonly string[] = Object.keys(ARCHS);
+export { ARCHS, SUPPORTED_ARCHS } from "./arch-specs.ts";
+export { GgufMappingError } from "./key-reader.ts";
 
 /** Minimal view of a tensor info the mapping uses. */
 export interface TensorLike {
@@ -123,81 +31,12 @@ export interface TensorLike {
   shape: readonly number[];
 }
 
-class Reader {
-  readonly arch: string;
-  readonly meta: GgufMetadata;
-  constructor(arch: string, meta: GgufMetadata) {
-    this.arch = arch;
-    this.meta = meta;
-  }
-  key(suffix: string): string {
-    return `${this.arch}.${suffix}`;
-  }
-  has(suffix: string): boolean {
-    return this.meta[this.key(suffix)] !== undefined;
-  }
-  private bad(suffix: string, v: GgufValue, expected: string): GgufMappingError {
-    return new GgufMappingError(
-      `GGUF key ${this.key(suffix)} is ${JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? String(x) : x))}, expected ${expected}`,
-      this.arch,
-    );
-  }
-  uint(suffix: string): number | null {
-    const v = this.meta[this.key(suffix)];
-    if (v === undefined) return null;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw this.bad(suffix, v, "a non-negative integer");
-    return v;
-  }
-  float(suffix: string): number | null {
-    const v = this.meta[this.key(suffix)];
-    if (v === undefined) return null;
-    if (typeof v !== "number") throw this.bad(suffix, v, "a number");
-    return v;
-  }
-  /** Scalar or per-layer array of non-negative integers (get_key_or_arr). */
-  uintOrArray(suffix: string, nLayer: number): number | number[] | null {
-    const v = this.meta[this.key(suffix)];
-    if (v === undefined) return null;
-    if (Array.isArray(v)) {
-      if (v.length !== nLayer) throw this.bad(suffix, v.length, `an array of block_count = ${nLayer} entries`);
-      return v.map((x) => {
-        if (typeof x === "boolean") return x ? 1 : 0;
-        if (typeof x !== "number" || !Number.isInteger(x) || x < 0)
-          throw this.bad(suffix, x, "non-negative integer entries");
-        return x;
-      });
-    }
-    return this.uint(suffix);
-  }
-  /** Per-layer flags stored as bool or integer arrays (or a scalar bool for every layer). */
-  flags(suffix: string, nLayer: number): boolean[] | null {
-    const v = this.meta[this.key(suffix)];
-    if (v === undefined) return null;
-    if (typeof v === "boolean") return new Array<boolean>(nLayer).fill(v);
-    if (!Array.isArray(v)) return null;
-    if (v.length > nLayer) throw this.bad(suffix, v.length, `at most block_count = ${nLayer} entries`);
-    const out = new Array<boolean>(nLayer).fill(false);
-    v.forEach((x, i) => {
-      if (typeof x === "boolean") out[i] = x;
-      else if (typeof x === "number") out[i] = x !== 0;
-      else throw this.bad(suffix, x, "bool or integer entries");
-    });
-    return out;
-  }
-}
-
 const first = (v: number | number[]): number => (Array.isArray(v) ? v[0] : v);
 const maxOf = (v: number | number[] | null): number | null =>
   v === null ? null : Array.isArray(v) ? Math.max(0, ...v) : v;
 
-/**
- * Map a GGUF header onto the architecture schema. `tensors` (the header's tensor infos) adds
- * `tied_embeddings` (no `output.weight`) and `n_params`; without them both stay null.
- */
-export function ggufToArchitecture(
-  metadata: GgufMetadata,
-  opts: { tensors?: readonly TensorLike[] } = {},
-): Architecture {
+/** The architecture's spec, or a GgufMappingError for a file without one or an unmapped one. */
+function specOf(metadata: GgufMetadata): [string, ArchSpec] {
   const archRaw = metadata["general.architecture"];
   if (typeof archRaw !== "string" || archRaw === "")
     throw new GgufMappingError(
@@ -213,8 +52,11 @@ export function ggufToArchitecture(
         `(supported: ${SUPPORTED_ARCHS.join(", ")})`,
       arch,
     );
-  const r = new Reader(arch, metadata);
+  return [arch, spec];
+}
 
+/** Every key the architecture's loader requires is present. */
+function checkRequired(r: Reader, spec: ArchSpec): void {
   const required = [
     "context_length",
     "embedding_length",
@@ -228,125 +70,124 @@ export function ggufToArchitecture(
   const missing = required.filter((k) => !r.has(k)).map((k) => r.key(k));
   if (missing.length)
     throw new GgufMappingError(
-      `GGUF of architecture "${arch}" lacks ${missing.length === 1 ? "key" : "keys"} ${missing.join(", ")}, required by llama.cpp's ${arch} loader`,
-      arch,
+      `GGUF of architecture "${r.arch}" lacks ${missing.length === 1 ? "key" : "keys"} ${missing.join(", ")}, required by llama.cpp's ${r.arch} loader`,
+      r.arch,
       missing,
     );
+}
 
+/** block_count and nextn_predict_layers, bounded before any per-layer array is allocated (src/schemas/limits.ts). */
+function layerCounts(r: Reader): [number, number] {
   const nLayerAll = r.uint("block_count")!;
-  if (nLayerAll === 0) throw new GgufMappingError(`${r.key("block_count")} is 0`, arch);
-  // bounded before any per-layer array is allocated (src/schemas/limits.ts)
+  if (nLayerAll === 0) throw new GgufMappingError(`${r.key("block_count")} is 0`, r.arch);
   if (nLayerAll > LIMITS.layers)
-    throw new GgufMappingError(overLimit(r.key("block_count"), nLayerAll, LIMITS.layers, "layers"), arch);
+    throw new GgufMappingError(overLimit(r.key("block_count"), nLayerAll, LIMITS.layers, "layers"), r.arch);
   const nextn = r.uint("nextn_predict_layers") ?? 0;
   if (nextn > nLayerAll)
-    throw new GgufMappingError(`${r.key("nextn_predict_layers")} = ${nextn} exceeds block_count = ${nLayerAll}`, arch);
-  const nEmbd = r.uint("embedding_length")!;
+    throw new GgufMappingError(
+      `${r.key("nextn_predict_layers")} = ${nextn} exceeds block_count = ${nLayerAll}`,
+      r.arch,
+    );
+  return [nLayerAll, nextn];
+}
 
-  // head counts: head_count_kv defaults to head_count per layer (load_hparams)
-  const nHead = r.uintOrArray("attention.head_count", nLayerAll);
-  const nHeadKv = r.uintOrArray("attention.head_count_kv", nLayerAll) ?? nHead;
-  const head0 = nHead === null ? 0 : first(nHead);
-  // key/value_length default to n_embd / n_head(0) when the model has heads
-  const keyLength = head0 > 0 ? (r.uint("attention.key_length") ?? Math.floor(nEmbd / head0)) : null;
-  const valueLength = head0 > 0 ? (r.uint("attention.value_length") ?? Math.floor(nEmbd / head0)) : null;
-  const keyLengthSwa = head0 > 0 ? r.uint("attention.key_length_swa") : null;
-  const valueLengthSwa = head0 > 0 ? r.uint("attention.value_length_swa") : null;
+type SwaFields = Pick<ArchitectureInput, "sliding_window" | "sliding_window_pattern" | "swa_dense_first">;
 
-  let slidingWindow: number | null = null;
-  let pattern: number | boolean[] | null = null;
-  let denseFirst = false;
-  let kvFromStart: number | null = null;
+/** The window and per-layer SWA pattern as the loader reads them for this SWA rule. */
+function swaFields(
+  r: Reader,
+  swa: SwaRule,
+  nLayerAll: number,
+  nextn: number,
+  nHeadKv: number | number[] | null,
+): SwaFields {
+  const none: SwaFields = { sliding_window: null, sliding_window_pattern: null, swa_dense_first: false };
   const window = r.uint("attention.sliding_window");
+  const pat = (): number | boolean[] | null =>
+    r.flags("attention.sliding_window_pattern", nLayerAll) ?? r.uint("attention.sliding_window_pattern");
   switch (swa.kind) {
     case "none":
-      break;
+      return none;
     case "disabled":
       // llama.cpp reads it and switches SWA off; kept so the engine can say so
-      slidingWindow = window && window > 0 ? window : null;
-      break;
-    case "pattern": {
-      if (swa.optional && !(window && window > 0)) break; // gemma3 without a window: no SWA
-      slidingWindow = window ?? swa.windowDefault ?? null;
-      const arr = r.flags("attention.sliding_window_pattern", nLayerAll);
-      pattern = arr ?? r.uint("attention.sliding_window_pattern") ?? swa.period;
-      denseFirst = swa.denseFirst ?? false;
-      break;
-    }
+      return { ...none, sliding_window: window && window > 0 ? window : null };
+    case "pattern":
+      if (swa.optional && !(window && window > 0)) return none; // gemma3 without a window: no SWA
+      return {
+        sliding_window: window ?? swa.windowDefault ?? null,
+        sliding_window_pattern: pat() ?? swa.period,
+        swa_dense_first: swa.denseFirst ?? false,
+      };
     case "array": {
-      slidingWindow = window;
       const arr = r.flags("attention.sliding_window_pattern", nLayerAll);
       if (!arr)
         throw new GgufMappingError(
-          `${r.key("attention.sliding_window_pattern")} must be a per-layer array for ${arch}`,
-          arch,
+          `${r.key("attention.sliding_window_pattern")} must be a per-layer array for ${r.arch}`,
+          r.arch,
           [r.key("attention.sliding_window_pattern")],
         );
-      pattern = arr;
-      break;
+      return { ...none, sliding_window: window, sliding_window_pattern: arr };
     }
     case "llama4":
-      if (window === 0) break; // the file turns chunked attention off
-      slidingWindow = 8192; // hard-coded by the loader whatever the file says
-      pattern =
-        r.flags("attention.sliding_window_pattern", nLayerAll) ?? r.uint("attention.sliding_window_pattern") ?? 4;
-      break;
+      if (window === 0) return none; // the file turns chunked attention off
+      // window hard-coded by the loader whatever the file says
+      return { ...none, sliding_window: 8192, sliding_window_pattern: pat() ?? 4 };
     case "lfm2":
-      if (window && window > 0) {
-        if (nHeadKv === null || !Array.isArray(nHeadKv))
-          throw new GgufMappingError(
-            `${arch} with a sliding window needs ${r.key("attention.head_count_kv")} as a per-layer array`,
-            arch,
-            [r.key("attention.head_count_kv")],
-          );
-        slidingWindow = window;
-        pattern = nHeadKv.map((h, il) => il < nLayerAll - nextn && h !== 0);
-      }
-      break;
+      if (!(window && window > 0)) return none;
+      if (nHeadKv === null || !Array.isArray(nHeadKv))
+        throw new GgufMappingError(
+          `${r.arch} with a sliding window needs ${r.key("attention.head_count_kv")} as a per-layer array`,
+          r.arch,
+          [r.key("attention.head_count_kv")],
+        );
+      return {
+        ...none,
+        sliding_window: window,
+        sliding_window_pattern: nHeadKv.map((h, il) => il < nLayerAll - nextn && h !== 0),
+      };
   }
+}
 
-  let sharedKv: number | null = null;
-  if (arch === "gemma3n") kvFromStart = 20;
-  if (arch === "gemma4") {
-    sharedKv = r.uint("attention.shared_kv_layers") ?? 0;
-    kvFromStart = nLayerAll - sharedKv;
-  }
+/** MLA ranks (deepseek2 family) when the file carries the MLA keys. */
+function mlaFields(r: Reader, spec: ArchSpec): ArchitectureInput["mla"] {
+  if (!spec.mla || !r.has("attention.key_length_mla") || !r.has("attention.value_length_mla")) return null;
+  const rope = r.uint("rope.dimension_count");
+  if (rope === null)
+    throw new GgufMappingError(`${r.arch} MLA needs ${r.key("rope.dimension_count")} (qk_rope_head_dim)`, r.arch, [
+      r.key("rope.dimension_count"),
+    ]);
+  return {
+    kv_lora_rank: r.uint("attention.kv_lora_rank")!,
+    q_lora_rank: r.uint("attention.q_lora_rank"),
+    rope_dim: rope,
+    key_length_mla: r.uint("attention.key_length_mla")!,
+    value_length_mla: r.uint("attention.value_length_mla")!,
+  };
+}
 
-  let mla: ArchitectureInput["mla"] = null;
-  if (spec.mla && r.has("attention.key_length_mla") && r.has("attention.value_length_mla")) {
-    const rope = r.uint("rope.dimension_count");
-    if (rope === null)
-      throw new GgufMappingError(`${arch} MLA needs ${r.key("rope.dimension_count")} (qk_rope_head_dim)`, arch, [
-        r.key("rope.dimension_count"),
-      ]);
-    mla = {
-      kv_lora_rank: r.uint("attention.kv_lora_rank")!,
-      q_lora_rank: r.uint("attention.q_lora_rank"),
-      rope_dim: rope,
-      key_length_mla: r.uint("attention.key_length_mla")!,
-      value_length_mla: r.uint("attention.value_length_mla")!,
-    };
-  }
+type RecurrentFields = Pick<ArchitectureInput, "recurrent" | "recurrent_layers" | "full_attention_interval">;
 
-  let recurrent: ArchitectureInput["recurrent"] = null;
-  let recurrentLayers: boolean[] | null = null;
-  let fullAttnInterval: number | null = null;
+/** The recurrent family's state sizes (and, for gated-delta-net, which layers are recurrent). */
+function recurrentFields(r: Reader, spec: ArchSpec, nLayerAll: number): RecurrentFields {
+  const out: RecurrentFields = { recurrent: null, recurrent_layers: null, full_attention_interval: null };
   switch (spec.recurrent) {
     case undefined:
-      break;
+      return out;
     case "mamba1":
-      recurrent = {
-        family: "mamba1",
-        d_conv: r.uint("ssm.conv_kernel"),
-        d_inner: r.uint("ssm.inner_size"),
-        d_state: r.uint("ssm.state_size"),
-        n_group: 0, // the Mamba-1 loaders never read ssm.group_count
-        time_step_rank: r.uint("ssm.time_step_rank"),
+      return {
+        ...out,
+        recurrent: {
+          family: "mamba1",
+          d_conv: r.uint("ssm.conv_kernel"),
+          d_inner: r.uint("ssm.inner_size"),
+          d_state: r.uint("ssm.state_size"),
+          n_group: 0, // the Mamba-1 loaders never read ssm.group_count
+          time_step_rank: r.uint("ssm.time_step_rank"),
+        },
       };
-      break;
     case "mamba2":
-    case "gated-delta-net":
-      recurrent = {
+    case "gated-delta-net": {
+      const recurrent: ArchitectureInput["recurrent"] = {
         family: spec.recurrent,
         d_conv: r.uint("ssm.conv_kernel"),
         d_inner: r.uint("ssm.inner_size"),
@@ -354,29 +195,80 @@ export function ggufToArchitecture(
         n_group: r.uint("ssm.group_count"),
         time_step_rank: r.uint("ssm.time_step_rank"),
       };
-      if (spec.recurrent === "gated-delta-net") {
-        recurrentLayers = r.flags("attention.recurrent_layers", nLayerAll);
-        fullAttnInterval = r.uint("full_attention_interval");
-      }
-      break;
+      if (spec.recurrent !== "gated-delta-net") return { ...out, recurrent };
+      const recurrentLayers = r.flags("attention.recurrent_layers", nLayerAll);
+      return {
+        recurrent,
+        recurrent_layers: recurrentLayers,
+        full_attention_interval: r.uint("full_attention_interval"),
+      };
+    }
     case "rwkv6":
     case "rwkv7":
-      recurrent = {
-        family: spec.recurrent,
-        head_size: r.uint("wkv.head_size"),
-        token_shift_count: r.uint("token_shift_count") ?? 2,
+      return {
+        ...out,
+        recurrent: {
+          family: spec.recurrent,
+          head_size: r.uint("wkv.head_size"),
+          token_shift_count: r.uint("token_shift_count") ?? 2,
+        },
       };
-      break;
     case "shortconv":
-      recurrent = { family: "shortconv", l_cache: r.uint("shortconv.l_cache") };
-      break;
+      return { ...out, recurrent: { family: "shortconv", l_cache: r.uint("shortconv.l_cache") } };
     default:
-      throw new GgufMappingError(`recurrent family ${spec.recurrent} is not mapped`, arch);
+      throw new GgufMappingError(`recurrent family ${spec.recurrent} is not mapped`, r.arch);
   }
+}
 
+interface AttentionFields {
+  readonly n_head: number | number[] | null;
+  readonly n_head_kv: number | number[] | null;
+  readonly key_length: number | null;
+  readonly value_length: number | null;
+  readonly key_length_swa: number | null;
+  readonly value_length_swa: number | null;
+}
+
+/** Attention geometry: head counts (head_count_kv defaults to head_count per layer, load_hparams) and head dims. */
+function attentionFields(r: Reader, nLayerAll: number, nEmbd: number): AttentionFields {
+  const nHead = r.uintOrArray("attention.head_count", nLayerAll);
+  const nHeadKv = r.uintOrArray("attention.head_count_kv", nLayerAll) ?? nHead;
+  const head0 = nHead === null ? 0 : first(nHead);
+  // key/value_length default to n_embd / n_head(0) when the model has heads
+  const keyLength = head0 > 0 ? (r.uint("attention.key_length") ?? Math.floor(nEmbd / head0)) : null;
+  const valueLength = head0 > 0 ? (r.uint("attention.value_length") ?? Math.floor(nEmbd / head0)) : null;
+  return {
+    n_head: nHead,
+    n_head_kv: nHeadKv,
+    key_length: keyLength === 0 ? null : keyLength,
+    value_length: valueLength === 0 ? null : valueLength,
+    key_length_swa: head0 > 0 ? r.uint("attention.key_length_swa") : null,
+    value_length_swa: head0 > 0 ? r.uint("attention.value_length_swa") : null,
+  };
+}
+
+/**
+ * Map a GGUF header onto the architecture schema. `tensors` (the header's tensor infos) adds
+ * `tied_embeddings` (no `output.weight`) and `n_params`; without them both stay null.
+ */
+export function ggufToArchitecture(
+  metadata: GgufMetadata,
+  opts: { tensors?: readonly TensorLike[] } = {},
+): Architecture {
+  const [arch, spec] = specOf(metadata);
+  const r = new Reader(arch, metadata);
+  checkRequired(r, spec);
+  const [nLayerAll, nextn] = layerCounts(r);
+  const nEmbd = r.uint("embedding_length")!;
+  const attn = attentionFields(r, nLayerAll, nEmbd);
+  const swa = swaFields(r, spec.swa, nLayerAll, nextn, attn.n_head_kv);
+  // KV sharing: Gemma 3n's first 20 layers own KV; Gemma 4's last shared_kv_layers reuse.
+  const sharedKv = arch === "gemma4" ? (r.uint("attention.shared_kv_layers") ?? 0) : null;
+  const kvFromStart = arch === "gemma3n" ? 20 : sharedKv !== null ? nLayerAll - sharedKv : null;
+  const mla = mlaFields(r, spec);
+  const rec = recurrentFields(r, spec, nLayerAll);
   const tokens = metadata["tokenizer.ggml.tokens"];
   const vocab = r.uint("vocab_size") ?? (Array.isArray(tokens) ? tokens.length : null);
-
   const expertFf = r.uintOrArray("expert_feed_forward_length", nLayerAll);
   const tensors = opts.tensors;
   const input: ArchitectureInput = {
@@ -386,20 +278,11 @@ export function ggufToArchitecture(
     nextn_predict_layers: nextn,
     context_length: r.uint("context_length"),
     n_embd: nEmbd,
-    n_head: nHead,
-    n_head_kv: nHeadKv,
-    key_length: keyLength === 0 ? null : keyLength,
-    value_length: valueLength === 0 ? null : valueLength,
-    key_length_swa: keyLengthSwa,
-    value_length_swa: valueLengthSwa,
-    sliding_window: slidingWindow,
-    sliding_window_pattern: pattern,
-    swa_dense_first: denseFirst,
+    ...attn,
+    ...swa,
     mla,
     indexer: null,
-    recurrent,
-    recurrent_layers: recurrentLayers,
-    full_attention_interval: fullAttnInterval,
+    ...rec,
     n_layer_kv_from_start: kvFromStart,
     shared_kv_layers: sharedKv,
     feed_forward_length: r.uintOrArray("feed_forward_length", nLayerAll),

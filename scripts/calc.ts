@@ -24,7 +24,7 @@ import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
 import { defaultPlacement, renderPlacement, runFit, runPlacement, tableFor } from "./calc/placement-run.ts";
 import type { Placement } from "../src/schemas/placement.ts";
 import { loadVision, renderVision } from "./calc/vision-output.ts";
-import { renderDraft, sizeDraft } from "./calc/draft-output.ts";
+import { draftLargest, renderDraft, renderDraftLargest, sizeDraft } from "./calc/draft-output.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
@@ -94,6 +94,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
       budgetOut = answerBudget(m.architecture, config, budget, machine?.label ?? null, types, opts);
     }
+    const draftCtx =
+      draft && budgetOut
+        ? draftLargest(draft, m.architecture, config, budgetOut.budget, opts, budgetOut.asked.nCtx)
+        : null;
     if (args.json) {
       const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
       if (args.fit)
@@ -109,7 +113,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (weights.line) obj.weights_choice = weights.line;
       if (m.notes?.length) obj.import_notes = m.notes;
       if (vision) obj.vision = vision;
-      if (draft) obj.draft = draft;
+      if (draft) obj.draft = { ...draft, side: undefined };
+      if (draftCtx) obj.draft_largest_context = draftCtx;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
       console.log(JSON.stringify(obj, null, 2));
     } else {
@@ -126,6 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log("");
         console.log(renderBudgetAnswer(budgetOut));
         for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
+        if (draftCtx) console.log(renderDraftLargest(draftCtx));
       }
       if (!args.config.n_seq && !args.config.kv_unified)
         console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");

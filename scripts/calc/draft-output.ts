@@ -12,6 +12,12 @@ import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
 import type { KvType } from "../../src/schemas/kv-type.ts";
 import type { Breakdown } from "../../src/schemas/breakdown.ts";
 import { computeBreakdown } from "../../src/lib/engine/index.ts";
+import type { Architecture } from "../../src/schemas/architecture.ts";
+import type { Budget } from "../../src/lib/engine/solve.ts";
+import type { BreakdownOptions } from "../../src/lib/engine/breakdown.ts";
+import { maxContextWithDraft } from "../../src/lib/engine/solve-draft.ts";
+import type { DraftSide } from "../../src/lib/engine/solve-draft.ts";
+import { trainedCap } from "../../src/lib/catalog/largest-context.ts";
 import { formatBinary } from "../../src/lib/format.ts";
 import { chooseWeights } from "./default-weights.ts";
 import { loadModel } from "./load-model.ts";
@@ -23,6 +29,8 @@ export interface DraftResult {
   draftMax: number;
   breakdown: Breakdown;
   weightsLine: string | null;
+  /** What the largest-context solver needs (left out of --json). */
+  side?: DraftSide;
 }
 
 /** Size the draft model with the target's config and the draft's own options. */
@@ -44,7 +52,47 @@ export async function sizeDraft(d: NonNullable<Args["draft"]>, target: RuntimeCo
     draftMax: d.max ?? 3,
     breakdown,
     weightsLine: w.line,
+    side: { arch: m.architecture, config, opts: { tensors: m.tensors, tensors_ftype: m.tensorsFtype } },
   };
+}
+
+export interface DraftLargest {
+  /** Largest n_ctx where target + draft fit (null: not even one step). */
+  n_ctx: number | null;
+  limited_by: "budget" | "trained-context" | null;
+  /** The same answer without the draft, for comparison. */
+  without: number | null;
+  draft_bytes: number | null;
+}
+
+/** The largest context with the draft beside the target (src/lib/engine/solve-draft.ts). */
+export function draftLargest(
+  r: DraftResult,
+  arch: Architecture,
+  config: RuntimeConfig,
+  budget: Budget,
+  opts: BreakdownOptions,
+  without: number | null,
+): DraftLargest | null {
+  if (!r.side) return null;
+  const trained = arch.context_length;
+  const limit = trained ? trainedCap(trained, config) : undefined;
+  const x = maxContextWithDraft(arch, config, budget, r.side, { ...opts, ...(limit ? { limit } : {}) });
+  if (!x) return { n_ctx: null, limited_by: null, without, draft_bytes: null };
+  return {
+    n_ctx: x.n_ctx,
+    limited_by: x.limited_by === "limit" ? "trained-context" : "budget",
+    without,
+    draft_bytes: x.draft.total.bytes - x.draft.overhead.bytes,
+  };
+}
+
+export function renderDraftLargest(d: DraftLargest): string {
+  if (d.n_ctx === null)
+    return "largest context with the draft: none — target + draft do not fit even the smallest context";
+  const why = d.limited_by === "trained-context" ? "the trained context" : "the budget";
+  const was = d.without === null ? "" : ` (without the draft: ${d.without.toLocaleString("en-US")})`;
+  return `largest context with the draft: ${d.n_ctx.toLocaleString("en-US")} tokens, limited by ${why}${was}; the draft takes ${formatBinary(d.draft_bytes!)} there`;
 }
 
 /** Lines under the target's breakdown. */

@@ -5,29 +5,18 @@
  * few tokens greedily, and records llama.cpp's own log lines and the process's memory.
  */
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { Llama, LlamaModel } from "node-llama-cpp";
 import os from "node:os";
-import { join } from "node:path";
-import { writeFileSync } from "node:fs";
 import type { Backend } from "../../src/schemas/runtime-config.ts";
 import type { GpuChoice } from "./args.ts";
-import { LogRecorder, formatLine, type RecordedLine } from "./llama-log.ts";
-import {
-  NvidiaSmiSampler,
-  footprintText,
-  memLine,
-  nvidiaSmiAvailable,
-  procLine,
-  resetPeakRss,
-  selfMemoryFields,
-} from "./memory.ts";
-import { classifyFailure, errorLines, kvSizeLines, kvTypeMismatch, loggedNCtx } from "./outcome.ts";
+import { EmbeddedStep, sleep, type StepEnv } from "./embedded-step.ts";
+import { LogRecorder, type RecordedLine } from "./llama-log.ts";
+import { procLine, selfMemoryFields } from "./memory.ts";
+import { errorLines } from "./outcome.ts";
 import type { Step } from "./plan.ts";
 import { RunnerError, type ProgressSink, type StepResult } from "./types.ts";
 
 export { RunnerError };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface EmbeddedInfo {
   /** node-llama-cpp's backend: false (CPU), "cuda", "metal", "vulkan". */
@@ -180,233 +169,21 @@ export class EmbeddedRunner {
     signal: AbortSignal,
   ): Promise<StepResult> {
     if (!this.model) throw new RunnerError("loadModel() first");
-    const model = this.model;
-    const mark = this.log.mark();
-    const start = performance.now();
-    const startUtc = new Date().toISOString();
-    // the runtime's own RSS before the model existed: what a step's peak includes besides llama.cpp
-    const mem: string[] = this.preLoadProc ? [this.preLoadProc] : [];
-    const t = () => (performance.now() - this.t0) / 1000;
-    let peakDevUsed: number | undefined;
-    const stage = async (name: string) => {
-      const { fields } = selfMemoryFields();
-      const vs = await this.vramState();
-      if (vs) {
-        mem.push(memLine(name, t(), this.devName, vs.total, vs.free));
-        if (name !== "freed") peakDevUsed = Math.max(peakDevUsed ?? 0, vs.total - vs.free);
-      }
-      mem.push(procLine(name, t(), fields));
-      return fields;
+    const env: StepEnv = {
+      model: this.model,
+      log: this.log,
+      t0: this.t0,
+      devName: this.devName,
+      nGpuLayers: this.nGpuLayers,
+      threads: this.info.threads,
+      gpu: this.info.gpu,
+      preLoadProc: this.preLoadProc,
+      modelLines: this.modelLines,
+      modelMeta: this.modelMeta,
+      vramState: () => this.vramState(),
+      settle: (start, marker, ms) => this.settle(start, marker, ms),
     };
-
-    this.log.note(
-      `n_ctx = ${step.n_ctx}, n_batch = ${step.n_batch}, n_ubatch = ${step.n_ubatch}, n_seq_max = ${step.n_seq}, ` +
-        `type_k = ${step.type_k}, type_v = ${step.type_v}, flash_attn = ${step.flash_attn}, n_gpu_layers = ${this.nGpuLayers}, ` +
-        `fill = ${step.fill_tokens} tokens, gen = ${step.gen_tokens} tokens`,
-    );
-    const peakReset = resetPeakRss();
-    await stage("start");
-
-    const smi = this.info.gpu === "cuda" && nvidiaSmiAvailable() ? new NvidiaSmiSampler() : null;
-    smi?.start(join(dir, "nvidia-smi.csv"), join(dir, "nvidia-smi-apps.csv"));
-    if (smi) await smi.waitForSamples(3, 300, 30_000);
-
-    let status: StepResult["status"] = "ok";
-    let message: string | undefined;
-    let filled = 0;
-    let generated = 0;
-    let fillS = 0;
-    let genS = 0;
-    let ctx: LlamaContext | null = null;
-    let peakFields: Record<string, number> | null = null;
-
-    const fail = async (err: unknown, during: string) => {
-      await sleep(30);
-      const lines = this.log.since(mark);
-      const text = err instanceof Error ? err.message : String(err);
-      status = signal.aborted
-        ? "failed"
-        : classifyFailure(
-            lines.map((l) => l.text),
-            text,
-          );
-      const errs = errorLines(lines);
-      message = signal.aborted
-        ? `interrupted during ${during}`
-        : `${status === "did-not-fit" ? "did not fit" : "failed"} during ${during}: ${text}${errs.length ? ` | ${errs.join(" | ")}` : ""}`;
-    };
-
-    progress.phase("creating context");
-    try {
-      ctx = await model.createContext({
-        contextSize: step.n_ctx_seq,
-        sequences: step.n_seq,
-        batchSize: step.n_batch,
-        flashAttention: step.flash_attn === "auto" ? "auto" : step.flash_attn === "on",
-        experimentalKvCacheKeyType: step.type_k.toUpperCase() as never,
-        experimentalKvCacheValueType: step.type_v.toUpperCase() as never,
-        ignoreMemorySafetyChecks: true,
-        failedCreationRemedy: false,
-        performanceTracking: true,
-        threads: this.info.threads,
-      });
-    } catch (err) {
-      await fail(err, "context creation");
-    }
-
-    if (ctx) {
-      await this.settle(mark, /sched_reserve: reserve took|compute buffer size/, 300);
-      const mismatch = kvTypeMismatch(kvSizeLines(this.log.since(mark).map((l) => l.text)), step.type_k, step.type_v);
-      if (mismatch) {
-        status = "failed";
-        message = mismatch;
-        this.log.note(mismatch, "E");
-      }
-    }
-
-    if (ctx && status === "ok") {
-      await stage("context_created");
-      const seqs: LlamaContextSequence[] = [];
-      for (let s = 0; s < step.n_seq; s++) seqs.push(ctx.getSequence());
-      const tokensOf = (s: number, n: number) =>
-        Array.from({ length: n }, (_, i) => filler[(s * 7919 + i * 31) % filler.length] as Token);
-      try {
-        // Fill: all but the last token without logits, in chunks so progress can be shown.
-        progress.phase("filling");
-        const fillStart = performance.now();
-        const chunk = Math.max(step.n_batch, 256);
-        const body = step.gen_tokens > 0 ? step.fill_tokens - 1 : step.fill_tokens;
-        let doneAll = 0;
-        await Promise.all(
-          seqs.map(async (seq, s) => {
-            const toks = tokensOf(s, step.fill_tokens);
-            for (let i = 0; i < body; i += chunk) {
-              if (signal.aborted) throw new Error("interrupted");
-              const part = toks.slice(i, Math.min(body, i + chunk));
-              await seq.evaluateWithoutGeneratingNewTokens(part);
-              doneAll += part.length;
-              const el = (performance.now() - fillStart) / 1000;
-              progress.fill(doneAll, step.fill_tokens * step.n_seq, el > 0 ? doneAll / el : 0);
-            }
-          }),
-        );
-        // The last fill token is decoded with logits, then `gen` greedy single-token steps.
-        const its = seqs.map((seq, s) => {
-          const last = tokensOf(s, step.fill_tokens)[step.fill_tokens - 1];
-          return seq.evaluate([last], { temperature: 0 })[Symbol.asyncIterator]();
-        });
-        if (step.gen_tokens > 0) await Promise.all(its.map((it) => it.next()));
-        fillS = (performance.now() - fillStart) / 1000;
-        filled = step.fill_tokens;
-        progress.fill(
-          step.fill_tokens * step.n_seq,
-          step.fill_tokens * step.n_seq,
-          (filled * step.n_seq) / Math.max(fillS, 1e-9),
-        );
-        this.log.note(
-          `filled ${filled} tokens${step.n_seq > 1 ? ` in each of ${step.n_seq} sequences` : ""} in ${fillS.toFixed(2)} s (${((filled * step.n_seq) / Math.max(fillS, 1e-9)).toFixed(1)} t/s)`,
-        );
-        await stage("filled");
-
-        progress.phase("generating");
-        const genStart = performance.now();
-        for (let g = 0; g < step.gen_tokens; g++) {
-          if (signal.aborted) throw new Error("interrupted");
-          await Promise.all(its.map((it) => it.next()));
-          generated++;
-        }
-        await Promise.all(its.map((it) => it.return?.()));
-        genS = (performance.now() - genStart) / 1000;
-        const nPast = seqs[0].nextTokenIndex;
-        this.log.note(`generated ${generated} tokens in ${genS.toFixed(3)} s, n_past = ${nPast}`);
-        if (nPast !== step.fill_tokens + step.gen_tokens) {
-          status = "failed";
-          message = `expected ${step.fill_tokens + step.gen_tokens} tokens in the sequence, found ${nPast}`;
-        }
-        peakFields = await stage("generated");
-        const fp = footprintText(process.pid);
-        if (fp) writeFileSync(join(dir, "footprint.txt"), fp);
-        await ctx.printTimings();
-      } catch (err) {
-        await fail(err, generated > 0 || filled > 0 ? "generation" : "the fill");
-      }
-    }
-    if (peakFields === null) peakFields = await stage(status === "ok" ? "generated" : "failed");
-
-    if (ctx) {
-      const before = this.log.mark();
-      await ctx.dispose();
-      await this.settle(before, /~llama_context:.*compute buffer size/, 300);
-    }
-    await stage("freed");
-    await smi?.stop();
-
-    const lines = this.log.since(mark);
-    const texts = lines.map((l) => l.text);
-    const kv = kvSizeLines(texts);
-    const nCtxAllocated = loggedNCtx(texts);
-    const wallS = (performance.now() - start) / 1000;
-    const nCtxSeqLogged = /llama_context: n_ctx_seq\s*=\s*(\d+)/.exec(
-      texts.find((x) => /n_ctx_seq\s*=/.test(x)) ?? "",
-    )?.[1];
-    mem.push(
-      [
-        "RESULT",
-        `n_ctx=${nCtxAllocated ?? step.n_ctx}`,
-        `n_ctx_seq=${nCtxSeqLogged ?? step.n_ctx_seq}`,
-        `n_batch=${step.n_batch}`,
-        `n_ubatch=${step.n_ubatch}`,
-        `n_vocab=${this.modelMeta?.nVocab ?? 0}`,
-        `model_size=${this.modelMeta?.size ?? 0}`,
-        ...(this.modelMeta?.nParams ? [`n_params=${this.modelMeta.nParams}`] : []),
-        `fill_tokens=${filled}`,
-        `fill_s=${fillS.toFixed(3)}`,
-        `gen_tokens=${generated}`,
-        `gen_s=${genS.toFixed(3)}`,
-        `wall_s=${wallS.toFixed(3)}`,
-      ].join(" "),
-    );
-
-    const preamble = [
-      ...this.modelLines,
-      {
-        t: this.modelLines.at(-1)?.t ?? 0,
-        level: "I" as const,
-        text: "profile: the model was loaded once for the whole run; the lines above are that load, repeated in every case",
-      },
-    ];
-    writeFileSync(join(dir, "llama.log"), [...preamble, ...lines].map(formatLine).join("\n") + "\n");
-    writeFileSync(join(dir, "memprobe-stdout.txt"), mem.join("\n") + "\n");
-    writeFileSync(join(dir, "command.txt"), command + "\n");
-
-    const hwm = peakFields?.VmHWM;
-    const maxrss = peakFields?.ru_maxrss;
-    return {
-      step,
-      status,
-      message,
-      startUtc,
-      endUtc: new Date().toISOString(),
-      wallS,
-      filled,
-      fillS,
-      generated,
-      genS,
-      nCtxAllocated,
-      kvTypesSeen: kv.map((k) => ({ k: k.k, v: k.v ?? "" })),
-      kvMiB: kv.length ? kv.reduce((a, k) => a + k.mib, 0) : undefined,
-      kvPrinted: kv.map((k) => k.printed),
-      peakRssBytes: hwm !== undefined ? hwm * 1024 : maxrss !== undefined ? maxrss * 1024 : undefined,
-      peakRssSource:
-        hwm !== undefined
-          ? `/proc/self/status VmHWM at stage "generated"${peakReset ? " (peak reset through /proc/self/clear_refs before the step)" : " (peak NOT reset: includes earlier steps)"}`
-          : maxrss !== undefined
-            ? "process.resourceUsage().maxRSS (lifetime peak of the profiling process, includes earlier steps)"
-            : undefined,
-      peakDeviceUsedBytes: peakDevUsed,
-      command,
-      exitCode: status === "ok" ? 0 : 1,
-    };
+    return new EmbeddedStep(env, { step, dir, filler, progress, command, signal }).run();
   }
 
   async dispose(): Promise<void> {

@@ -152,6 +152,29 @@ export function parseFill(raw: string): FillSpec {
   return { kind: "tokens", tokens: n };
 }
 
+/** The command line's options (node:util parseArgs). */
+const OPTIONS = {
+  model: { type: "string", short: "m" },
+  ctx: { type: "string", short: "c" },
+  kv: { type: "string" },
+  server: { type: "string" },
+  "server-args": { type: "string" },
+  "stop-timeout": { type: "string" },
+  out: { type: "string", short: "o" },
+  fa: { type: "string" },
+  parallel: { type: "string" },
+  ubatch: { type: "string" },
+  fill: { type: "string" },
+  gen: { type: "string" },
+  threads: { type: "string" },
+  gpu: { type: "string" },
+  title: { type: "string" },
+  notes: { type: "string" },
+  force: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parse argv (without `node script`); returns null when --help was asked for. */
 export function parseProfileArgs(argv: string[]): ProfileOptions | null {
   let parsed;
@@ -160,27 +183,7 @@ export function parseProfileArgs(argv: string[]): ProfileOptions | null {
       args: argv,
       allowPositionals: false,
       strict: true,
-      options: {
-        model: { type: "string", short: "m" },
-        ctx: { type: "string", short: "c" },
-        kv: { type: "string" },
-        server: { type: "string" },
-        "server-args": { type: "string" },
-        "stop-timeout": { type: "string" },
-        out: { type: "string", short: "o" },
-        fa: { type: "string" },
-        parallel: { type: "string" },
-        ubatch: { type: "string" },
-        fill: { type: "string" },
-        gen: { type: "string" },
-        threads: { type: "string" },
-        gpu: { type: "string" },
-        title: { type: "string" },
-        notes: { type: "string" },
-        force: { type: "boolean" },
-        "dry-run": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
     });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));

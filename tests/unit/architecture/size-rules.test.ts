@@ -40,8 +40,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "scripts/calc.ts › main": "to split",
   "scripts/ingest/parsers/nvidia-smi.ts › parseNvidiaSmiCsv": "to split",
   "scripts/ingest/parsers/ollama.ts › createOllamaParser": "to split",
-  "scripts/profile/args.ts › parseProfileArgs": "to split",
-  "scripts/profile/runner-server.ts › runServerStep": "to split",
   "src/charts/memory-vs-context.ts › totalView": "to split",
   "src/components/calculator/ChartPanel.tsx › ChartPanel": "to split",
   "src/components/calculator/ContextControl.tsx › ContextControl": "to split",

@@ -25,6 +25,8 @@ import { defaultPlacement, renderPlacement, runFit, runPlacement, tableFor } fro
 import type { Placement } from "../src/schemas/placement.ts";
 import { loadVision, renderVision } from "./calc/vision-output.ts";
 import { draftLargest, renderDraft, renderDraftLargest, sizeDraft } from "./calc/draft-output.ts";
+import { cliSuggestions, readQuants, renderSuggestions, suggestionsJson } from "./calc/suggestions-output.ts";
+import type { CliSuggestions } from "./calc/suggestions-output.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
@@ -84,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
     const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
     let budgetOut: BudgetAnswer | null = null;
+    let suggested: CliSuggestions | null = null;
     const refuseBudget = (args.budget !== null || machine !== null) && weights.zero && !args.weightsZero;
     if ((args.budget !== null || machine) && !refuseBudget) {
       const budget: Budget = machine
@@ -93,6 +96,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         config.engine.name === "turboquant" ? true : !t.startsWith("turbo"),
       );
       budgetOut = answerBudget(m.architecture, config, budget, machine?.label ?? null, types, opts);
+      const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: args.model };
+      const asked = { config, breakdown: b, budget, largestCtx: budgetOut.asked.nCtx };
+      // the calculator's suggestions size the model alone (not a draft model or a projector beside it)
+      if (!draft && !vision) suggested = cliSuggestions({ ...q, ...asked }, readQuants(join(REPO_ROOT, "data")));
     }
     const draftCtx =
       draft && budgetOut
@@ -116,6 +123,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (draft) obj.draft = { ...draft, side: undefined };
       if (draftCtx) obj.draft_largest_context = draftCtx;
       if (budgetOut) obj.budget = budgetJson(budgetOut);
+      if (suggested) Object.assign(obj, suggestionsJson(suggested));
       console.log(JSON.stringify(obj, null, 2));
     } else {
       for (const n of m.notes ?? []) console.log(n);
@@ -132,6 +140,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(renderBudgetAnswer(budgetOut));
         for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
         if (draftCtx) console.log(renderDraftLargest(draftCtx));
+        if (suggested) console.log(renderSuggestions(suggested, config.n_ctx));
       }
       if (!args.config.n_seq && !args.config.kv_unified)
         console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");

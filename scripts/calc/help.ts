@@ -61,7 +61,8 @@ and the largest context for a budget.
                      it such a budget question exits 1 rather than claim a fit
   --budget <size>    memory budget, e.g. 24GiB, 27GB: prints the largest context that fits
                      (up to the model's trained context, and what memory would allow past it),
-                     also per KV type
+                     also per KV type; when --ctx does not fit (or leaves under 10 %), the
+                     calculator's suggestions (--n-cpu-moe, -ngl, KV type, weights, context)
   --hardware <hw>    a catalog machine as the budget ("M3 Max 36 GB", "rtx 4090", an id of
                      data/hardware): usable memory after its reservations and, on Apple Silicon,
                      the GPU working-set limit; sets --backend (metal / cuda) unless given

@@ -11,7 +11,7 @@ import type { CalcState } from "../../lib/calculator/state.ts";
 import { ContextControl } from "./ContextControl.tsx";
 import { MaxTable } from "./MaxTable.tsx";
 import { formatBinary, formatDecimal, groupDigits, mib } from "../../lib/format.ts";
-import { LargestLine } from "./Answer.tsx";
+import { LargestLine, PlacedLargestLine } from "./Answer.tsx";
 import { Suggestions } from "./Suggestions.tsx";
 
 interface Props {
@@ -100,13 +100,21 @@ export function ResultsSummary(p: Props) {
           {verdictIcon}
         </span>
         <div id={`${p.idPrefix}-answer`} tabIndex={-1}>
-          <LargestLine
-            row={s.maxTable.find((r) => r.selected) ?? null}
-            pool={budget.pool}
-            onUse={(ctx) => p.update({ ctx })}
-          />
+          {s.pc ? (
+            s.pc.largest && <PlacedLargestLine largest={s.pc.largest} onUse={(ctx) => p.update({ ctx })} />
+          ) : (
+            <LargestLine
+              row={s.maxTable.find((r) => r.selected) ?? null}
+              pool={budget.pool}
+              onUse={(ctx) => p.update({ ctx })}
+            />
+          )}
           <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
-          {!c.error && (
+          {s.pc?.error && <p class="calc-verdict__sub">The engine refuses this placement: {s.pc.error}</p>}
+          {s.pc && !c.error && (
+            <p class="calc-verdict__sub">Per device, from the PC's placement (the machine panel shows each device).</p>
+          )}
+          {!s.pc && !c.error && (
             <p class="calc-verdict__sub">
               <span data-testid="calc-total">{formatBinary(c.poolBytes)}</span> ({formatDecimal(c.poolBytes)}) of{" "}
               {limit !== null ? `${formatBinary(limit)} (${formatDecimal(limit)})` : "no budget"}
@@ -142,7 +150,7 @@ export function ResultsSummary(p: Props) {
           onCtx={(ctx) => p.update({ ctx })}
         />
       )}
-      {!c.error && (
+      {!c.error && !s.pc && (
         <div
           class="calc-bar"
           role="img"
@@ -234,7 +242,7 @@ export function ResultsDetails(p: Props) {
                   device {formatBinary(c.device)}, host {formatBinary(c.host)}
                 </td>
               </tr>
-              {limit !== null && (
+              {limit !== null && !s.pc && (
                 <tr>
                   <th scope="row">Budget ({budget.pool === "device" ? "device memory" : "total"})</th>
                   <td class="num calc-col-gib">{(limit / 1024 ** 3).toFixed(3)}</td>
@@ -258,7 +266,8 @@ export function ResultsDetails(p: Props) {
 
       {p.children}
 
-      <MaxTable idPrefix={p.idPrefix} rows={s.maxTable} sliderMax={s.scale.maxCtx} />
+      {/* per KV type for the one-device budget: not this PC's answer (its largest context is up top) */}
+      {!s.pc && <MaxTable idPrefix={p.idPrefix} rows={s.maxTable} sliderMax={s.scale.maxCtx} />}
 
       <details class="calc-layers">
         <summary>Per-layer table: why the KV is what it is ({c.layerGroups.length} groups)</summary>

@@ -89,3 +89,20 @@ export function cpuMoeSuggestion(c: CpuMoeChoice, nBlocks: number, tight: boolea
     cost: `The CPU runs those experts (speed: unknown, not measured here); system RAM holds ${formatBinary(c.hostBytes)}.`,
   };
 }
+
+/**
+ * One device (no PC set): a CUDA GPU whose budget is the usable memory, plus system RAM. Not with a
+ * vision projector (the placement does not place it yet).
+ */
+export function oneGpuCpuMoe(
+  m: PlacementModel,
+  state: CalcState,
+  budget: { bytes: number; pool?: string },
+  tight: boolean,
+  vision: boolean,
+): Suggestion | null {
+  if (vision || state.machine !== "" || state.backend !== "cuda" || (budget.pool ?? "device") !== "device") return null;
+  if (!isMoe(m.arch)) return null;
+  const c = smallestCpuMoe(m, state, oneGpuMachine(budget.bytes), tight);
+  return c && cpuMoeHolds(m, state, c, tight) ? cpuMoeSuggestion(c, m.arch.block_count, tight) : null;
+}

@@ -15,6 +15,7 @@ import { allocatedLabel } from "./allocated.ts";
 import { breakdownRows } from "./breakdown-rows.ts";
 import { configFor, errMsg } from "./config.ts";
 import { maxLayersFitFor, suggestionsFor } from "./suggestions.ts";
+import { pcAtCtx } from "./placed.ts";
 import type { CtxView, ModelInfo, Resolved, StaticView } from "./types.ts";
 
 function fileNameFor(state: CalcState, model: ModelInfo): string {
@@ -123,7 +124,8 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const total = device + host;
   const poolBytes = sv.budget.pool === "device" ? device : total;
   const eb = sv.budget.engine;
-  const verdict = verdictFor(b.total, sv.budget);
+  const pc = pcAtCtx(sv, resolved, state);
+  const verdict = pc?.verdict ?? verdictFor(b.total, sv.budget);
   const changes = b.notes
     .filter((n) => n.code.startsWith("turbo-") || n.code === "fa-auto-resolved")
     .map((n) => n.message);
@@ -132,8 +134,9 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const maxLayersFit = maxLayersFitFor(state, sModel, eb);
   const largestCtx = sv.maxTable.find((r) => r.selected)?.maxCtx ?? null;
   const quants = resolved.quants;
-  const suggestions =
-    eb && quants
+  const suggestions = pc
+    ? pc.suggestions
+    : eb && quants
       ? suggestionsFor({ state, model: sModel, budget: eb, verdict: verdict.kind, largestCtx, quants, maxLayersFit })
       : [];
   return {

@@ -12,6 +12,7 @@ import { curvesAndMaxTable } from "./curves.ts";
 import { kvOptions } from "./kv-options.ts";
 import { measuredView } from "./measured-view.ts";
 import { resolveModel } from "./model.ts";
+import { pcStatic } from "./placed.ts";
 import type { BudgetView, Resolved, StaticView, ViewInput } from "./types.ts";
 
 /** The view when the model cannot be resolved (no file loaded, unknown id). */
@@ -84,5 +85,11 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     poolLabel: budget.pool === "device" ? "device (GPU) memory" : "total memory (device + host)",
     metalRange: state.backend === "metal" ? metalAllowances(catalog, state.engine) : null,
   };
+  const pc = pcStatic(state, catalog, resolved);
+  if (pc) {
+    view.pc = pc.pc;
+    if (pc.chart) view.chart = pc.chart;
+    view.poolLabel = "memory per device (the PC's placement)";
+  }
   return { view, resolved: { ...resolved, quants: { ftypes: catalog.ftypes, kvTypes: catalog.kvTypes } } };
 }

@@ -13,6 +13,7 @@ import type { CalcState } from "../state.ts";
 import { largestCtxBelow, mostLayers, suggest, type Suggestion } from "../suggest.ts";
 import { fitsBudget, type Verdict } from "../verdict.ts";
 import { configFor } from "./config.ts";
+import { oneGpuCpuMoe } from "../suggest-moe.ts";
 
 /** The model a state is computed for: its architecture and, for a GGUF, its tensor table. */
 export interface SuggestionModel {
@@ -95,5 +96,6 @@ export function suggestionsFor(inp: SuggestionsInput): Suggestion[] {
     kvTypes: inp.quants.kvTypes,
     fits: target,
     tight,
+    cpuMoe: oneGpuCpuMoe(inp.model, state, inp.budget, tight, inp.model.vision),
   });
 }

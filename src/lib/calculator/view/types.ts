@@ -3,6 +3,7 @@
  * (StaticView, ./static.ts) and the half at the slider's context (CtxView, ./ctx.ts). Plain,
  * serialisable data: the build renders the default state's view into the page.
  */
+import type { PcView } from "./placed.ts";
 import type { Architecture } from "../../../schemas/architecture.ts";
 import type { Note } from "../../../schemas/breakdown.ts";
 import type { TensorTable } from "../../../schemas/tensor-table.ts";
@@ -143,6 +144,8 @@ export interface StaticView {
    * allowances of a reported Metal budget (data/budgets), until a Metal run is ingested.
    */
   metalRange: { overheadHi: number; computeHi: number; source: string } | null;
+  /** A PC is set: its machine and the largest context for its placement (./placed.ts); absent for one device. */
+  pc?: PcView | null;
 }
 
 export interface Component {

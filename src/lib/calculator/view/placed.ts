@@ -1,0 +1,73 @@
+/**
+ * A PC set (`pc=`): the headline verdict, the largest context and the chart come from the PC's
+ * devices (../placement-answer.ts), not the one-device budget — issue 18, item 2. The static half
+ * parses the machine and finds the largest context and the per-device lines; the context half
+ * gives the verdict and the suggestions at the slider's context.
+ */
+import type { CalcCatalog } from "../catalog.ts";
+import { placedChart, placedLargest, placedVerdict, type PlacedLargest } from "../placement-answer.ts";
+import { gpuCatalog, parseMachine, type MachineSpec } from "../placement-machine.ts";
+import { placedSuggestions } from "../placement-suggest.ts";
+import type { CalcState } from "../state.ts";
+import type { Suggestion } from "../suggest.ts";
+import type { Verdict } from "../verdict.ts";
+import { errMsg } from "./config.ts";
+import type { Resolved, StaticView } from "./types.ts";
+
+export interface PcView {
+  spec: MachineSpec;
+  /** Largest context for the placement as set (null while the engine refuses the placement). */
+  largest: PlacedLargest | null;
+  /** The engine's refusal of this placement (an -ot naming a missing device…), else null. */
+  error: string | null;
+}
+
+const gpuMaps = new WeakMap<object, ReturnType<typeof gpuCatalog>>();
+
+/** The state's PC parsed against the catalog's GPUs; null for one device or text that does not parse. */
+export function pcSpec(state: CalcState, catalog: CalcCatalog): MachineSpec | null {
+  if (state.machine === "") return null;
+  let gpus = gpuMaps.get(catalog.hardware);
+  if (!gpus) gpuMaps.set(catalog.hardware, (gpus = gpuCatalog(catalog.hardware)));
+  const r = parseMachine(state.machine, gpus);
+  return r.ok ? r.spec : null;
+}
+
+/** The PC part of the static view (and its chart), or null for one device. */
+export function pcStatic(
+  state: CalcState,
+  catalog: CalcCatalog,
+  resolved: Resolved,
+): { pc: PcView; chart: StaticView["chart"] | null } | null {
+  const spec = pcSpec(state, catalog);
+  if (!spec) return null;
+  const m = { arch: resolved.arch, tensors: resolved.tensors };
+  try {
+    const largest = placedLargest(m, state, spec);
+    return { pc: { spec, largest, error: null }, chart: placedChart(m, state, spec, largest) };
+  } catch (e) {
+    return { pc: { spec, largest: null, error: errMsg(e) }, chart: null };
+  }
+}
+
+/** Verdict and suggestions at the state's context for the PC. */
+export function pcAtCtx(
+  sv: StaticView,
+  resolved: Resolved,
+  state: CalcState,
+): { verdict: Verdict; suggestions: Suggestion[] } | null {
+  const pc = sv.pc;
+  if (!pc) return null;
+  const model = { arch: resolved.arch, tensors: resolved.tensors };
+  const verdict = placedVerdict(model, state, pc.spec);
+  if (!pc.largest || !resolved.quants) return { verdict, suggestions: [] };
+  const suggestions = placedSuggestions({
+    model,
+    state,
+    spec: pc.spec,
+    verdict: verdict.kind,
+    largest: pc.largest,
+    quants: resolved.quants,
+  });
+  return { verdict, suggestions };
+}

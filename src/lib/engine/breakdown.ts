@@ -144,7 +144,7 @@ function assemble(arch: Architecture, config: RuntimeConfig, opts: BreakdownOpti
   // Compute + overhead estimates.
   const ci = computeInput(arch, config, m);
   const comp = estimateCompute(ci);
-  const over = estimateOverhead(ci);
+  const over = estimateOverhead({ ...ci, matmul: computeWeights(arch, config, opts).matmul });
   if (config.backend === "metal") notes.push({ code: "compute-estimate", level: "warning", message: comp.label });
   if (!over.calibrated) notes.push({ code: "overhead-uncalibrated", level: "warning", message: over.label });
 

@@ -3,10 +3,12 @@ import { isQuantizedKvType, isTurboType } from "../kv-types.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import type { Backend, EngineProfile } from "../../schemas/runtime-config.ts";
 import type { ResolvedArchitecture } from "./layers.ts";
-import { MiB } from "../units.ts";
 import { cpuCompute } from "./compute/cpu.ts";
 import { cudaCompute } from "./compute/cuda.ts";
 import { metalCompute } from "./compute/metal.ts";
+import { cudaOverheadParts, cudaPoolPeak } from "./compute/cuda-overhead.ts";
+import { matmulProfileFromArch } from "./compute/matmul-profile.ts";
+import type { MatmulProfile } from "./compute/matmul-profile.ts";
 
 /**
  * Compute-buffer and runtime-overhead ESTIMATES per backend (docs/memory-model.md#compute-buffers,
@@ -18,13 +20,10 @@ import { metalCompute } from "./compute/metal.ts";
  * - Metal (compute/metal.ts): the CPU graph terms plus the scratch the Metal backend adds to its
  *   flash-attention and MoE ops (read from ggml-metal's source); no Metal measurement yet.
  *
- * Runtime overhead (CUDA): 614.5 MiB with FA (CUDA context + ggml init 526.8 MiB, buffer
- * rounding, VMM pool / cuBLAS / graphs during decoding), plus without FA the pool's f16 copy of KQ
- * (n_kv · n_tok · n_head · 2) and 67 MiB. Metal and CPU: uncalibrated (0), labelled.
+ * Runtime overhead (CUDA): compute/cuda-overhead.ts — CUDA context, kernels loaded on first use,
+ * cuBLAS when a GEMM runs, and the VMM pool's peak (docs/memory-model.md#cuda-runtime-overhead).
+ * Metal and CPU: uncalibrated (0), labelled.
  */
-
-export const CUDA_OVERHEAD_FA_BYTES = Math.round(614.5 * MiB);
-export const CUDA_OVERHEAD_NOFA_EXTRA_BYTES = 67 * MiB;
 
 export interface ComputeInput {
   readonly r: ResolvedArchitecture;
@@ -49,6 +48,8 @@ export interface ComputeInput {
   /** "all" layers + output on the device, "none", or "partial". */
   readonly offload: "all" | "none" | "partial";
   readonly profile: EngineProfile;
+  /** Which weights run through cuBLAS and the widest pool temporaries (from the tensor table). */
+  readonly matmul?: MatmulProfile;
 }
 
 export interface ComputeResult {
@@ -109,28 +110,19 @@ export function estimateCompute(c: ComputeInput): ComputeResult {
 
 export function estimateOverhead(c: ComputeInput): OverheadResult {
   if (c.backend === "cuda" && c.offload !== "none") {
-    const parts = [
-      { name: "CUDA context, ggml init, VMM pool, cuBLAS, graphs", host: false, bytes: CUDA_OVERHEAD_FA_BYTES },
-    ];
-    let slope = 0;
-    const hasAttn = c.r.layers.some((l) => l.kv);
-    if (!c.fa && hasAttn) {
-      const perKv = c.n_tok * (c.n_head ?? 0) * 2;
-      parts.push({
-        name: "CUDA pool: f16 copy of KQ without flash attention",
-        host: false,
-        bytes: c.n_kv * perKv + CUDA_OVERHEAD_NOFA_EXTRA_BYTES,
-      });
-      slope = perKv * (c.n_kv / c.cells_total);
-    }
-    const dev = parts.reduce((s, p) => s + p.bytes, 0);
+    const mm = c.matmul ?? matmulProfileFromArch(c.r.arch, null);
+    const parts = cudaOverheadParts(c, mm).map((p) => ({ ...p, host: false }));
+    const pool = cudaPoolPeak(c, mm);
+    // the pool grows with the cache only when the KQ copy without flash attention is its peak
+    const kqPeak = pool.op.startsWith("cuBLAS KQ") && c.n_kv > 0;
+    const slope = kqPeak ? c.n_tok * (c.n_head ?? 0) * 2 * (c.n_kv / c.cells_total) : 0;
     return {
       parts,
-      device_bytes: dev,
+      device_bytes: parts.reduce((s, p) => s + p.bytes, 0),
       host_bytes: 0,
       slope_per_cell: slope,
       label:
-        "estimate: CUDA runtime outside llama.cpp buffers, calibrated on H100 (driver 580, CUDA 13.0, llama.cpp de3ff81)",
+        "estimate: CUDA context, kernels, cuBLAS and VMM pool outside llama.cpp buffers, calibrated on H100 (driver 580, CUDA 13.0, llama.cpp de3ff81)",
       calibrated: true,
     };
   }

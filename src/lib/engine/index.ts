@@ -10,7 +10,9 @@ export type { ResolvedArchitecture, ResolvedLayer, RecurrentWidths } from "./lay
 export { PAD, planContext, swaCells, cellRules, mlaStoresV, llamaCppRevisionForDate } from "./context.ts";
 export type { ContextPlan, CellRules } from "./context.ts";
 export { planKvTypes, sizeCache, TURBO_ROTATION_BYTES } from "./kv.ts";
-export { estimateCompute, estimateOverhead, rotationMatrixBytes, CUDA_OVERHEAD_FA_BYTES } from "./compute.ts";
+export { estimateCompute, estimateOverhead, rotationMatrixBytes } from "./compute.ts";
+export { CUDA_CONTEXT_BYTES, cudaOverheadParts } from "./compute/cuda-overhead.ts";
+export { matmulProfile } from "./compute/matmul-profile.ts";
 export { computeBreakdown, planMemory } from "./breakdown.ts";
 export type { BreakdownOptions, MemoryPlan } from "./breakdown.ts";
 export {

@@ -4,6 +4,8 @@ import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import type { TensorTable } from "../../schemas/tensor-table.ts";
 import { EngineError, missingField } from "./errors.ts";
 import { FTYPE_FALLBACK_BPW, normaliseFtype } from "./ftypes.ts";
+import { matmulProfile, matmulProfileFromArch } from "./compute/matmul-profile.ts";
+import type { MatmulProfile } from "./compute/matmul-profile.ts";
 import { devNames, placement } from "./offload.ts";
 import {
   allocBytes,
@@ -25,6 +27,8 @@ export interface BreakdownOptions {
 export interface WeightsOut {
   readonly w: Breakdown["weights"];
   readonly notes: Note[];
+  /** What the CUDA overhead reads of the matrices (docs/memory-model.md#cuda-runtime-overhead). */
+  readonly matmul: MatmulProfile;
 }
 
 const weightsCache = new WeakMap<object, Map<string, WeightsOut>>();
@@ -60,7 +64,7 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
     } catch (e) {
       if (!(e instanceof EngineError) || e.code === "block-size") throw e;
       const out = fallbackWeights(arch, config, ftype, e);
-      return { w: out.w, notes: [...notes, ...out.notes] };
+      return { w: out.w, notes: [...notes, ...out.notes], matmul: out.matmul };
     }
   }
   if (!tensors) {
@@ -72,6 +76,7 @@ function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts:
     return {
       w: { bytes: 0, source: "none", estimate: true, ftype: null, per_device: [], tied_duplicate_bytes: 0 },
       notes,
+      matmul: matmulProfileFromArch(arch, null),
     };
   }
   return tableWeights(arch, config, tensors, source, ftype, notes);
@@ -110,6 +115,7 @@ function fallbackWeights(arch: Architecture, config: RuntimeConfig, ftype: strin
   return {
     w: { bytes, source: "params-x-bpw", estimate: true, ftype, per_device: per, tied_duplicate_bytes: 0 },
     notes,
+    matmul: matmulProfileFromArch(arch, ftype),
   };
 }
 
@@ -173,5 +179,6 @@ function tableWeights(
   return {
     w: { bytes: total, source, estimate: false, ftype, per_device: per, tied_duplicate_bytes: dup },
     notes,
+    matmul: matmulProfile(tensors),
   };
 }

@@ -7,6 +7,7 @@ import { isQuantizedKvType } from "../../kv-types.ts";
 import { planMemory } from "../breakdown.ts";
 import type { MemoryPlan } from "../breakdown.ts";
 import { estimateOverhead } from "../compute.ts";
+import { matmulProfile, matmulProfileFromArch } from "../compute/matmul-profile.ts";
 import type { ComputeInput } from "../compute.ts";
 import { missingField } from "../errors.ts";
 import { tensorBytes, tensorLayer } from "../weights.ts";
@@ -202,7 +203,8 @@ export function placeModel(
       bytes: c.bytes,
       estimate: true,
     });
-  const over = estimateOverhead({ ...ci, offload: "all" }).device_bytes;
+  const matmul = tensors ? matmulProfile(tensors) : matmulProfileFromArch(arch, config.weights_ftype ?? null);
+  const over = estimateOverhead({ ...ci, offload: "all", matmul }).device_bytes;
   // every GPU that runs anything (also one holding no layer but the large batches) has a context
   const running = new Set([...used, ...comp.list.flatMap((c) => (c.dev === null ? [] : [c.dev]))]);
   for (const i of running)

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BufferBytesSchema, KvCacheSchema } from "./breakdown.ts";
 import { RuntimeConfigSchema } from "./runtime-config.ts";
+import { LoadModeSchema, TensorOverrideSchema } from "./placement.ts";
 import { bytes, RawPathSchema, SourceSchema } from "./run-source.ts";
 
 /** One measured configuration of a run (a "point") and the measured values it carries (docs in run.ts). */
@@ -156,7 +157,31 @@ const knownShape = Object.fromEntries(
     ((v instanceof z.ZodDefault ? (v as z.ZodDefault).unwrap() : v) as z.ZodType).optional(),
   ]),
 ) as unknown as KnownConfigShape;
-export const PointConfigSchema = z.strictObject(knownShape);
+/**
+ * Placement flags a point ran with, beside the RuntimeConfig fields (src/schemas/placement.ts
+ * spells them; bounded there): `-ot` patterns in command-line order, `--cpu-moe`,
+ * `--n-cpu-moe`, `--load-mode`. Absent = not stated (llama.cpp's defaults: none, mmap).
+ */
+const placementShape = {
+  tensor_overrides: z
+    .array(TensorOverrideSchema.refine((o) => isRegExp(o.pattern), { message: "pattern is not a regular expression" }))
+    .max(64)
+    .optional(),
+  cpu_moe: z.boolean().optional(),
+  n_cpu_moe: z.number().int().nonnegative().max(4096).optional(),
+  load_mode: LoadModeSchema.optional(),
+};
+
+function isRegExp(p: string): boolean {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const PointConfigSchema = z.strictObject({ ...knownShape, ...placementShape });
 export type PointConfig = z.infer<typeof PointConfigSchema>;
 
 /** Where a config field's value came from, in precedence order for a measurement folder. */

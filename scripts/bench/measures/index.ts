@@ -2,6 +2,7 @@
 import type { Measure } from "../measure.ts";
 import { engineBreakdown, engineMaxContext, engineMaxContextCold } from "./engine.ts";
 import { modelsTableSolve } from "./models-table.ts";
+import { fitSolve } from "./fit.ts";
 import { controlInteractions } from "./controls.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
 import { ingestLogMeasure, ingestLogRssMeasure, ingestManyFilesRssMeasure, ingestRunFilesMeasure } from "./ingest.ts";
@@ -14,6 +15,8 @@ export const MEASURES: Measure[] = [
   engineMaxContext,
   engineMaxContextCold,
   modelsTableSolve,
+  // issue 15: the fit solver on a large dense model over two GPUs
+  fitSolve,
   ggufHeaderRead,
   // issue 5: ingest at scale (full sizes; --quick runs the reduced variants)
   ingestRunFilesMeasure(1000, { quick: false, full: true }),

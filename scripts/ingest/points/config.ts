@@ -49,7 +49,23 @@ export function configFromCaseJson(j: Record<string, unknown>): Partial<PointCon
   if (int("n_ubatch") !== undefined) out.n_ubatch = int("n_ubatch");
   if (int("n_seq_max") !== undefined) out.n_seq = int("n_seq_max");
   if (int("n_gpu_layers") !== undefined) out.n_gpu_layers = int("n_gpu_layers");
+  Object.assign(out, placementFromCaseJson(j.placement));
   return out;
+}
+
+/**
+ * `placement` of a case.json (the placement schema's spelling) → the point's placement flags;
+ * passed as stated, so the run schema's bounds report a bad value with its path.
+ */
+function placementFromCaseJson(pl: unknown): Partial<PointConfig> {
+  if (typeof pl !== "object" || pl === null) return {};
+  const o = pl as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if (Array.isArray(o.overrides) && o.overrides.length) out.tensor_overrides = o.overrides;
+  if (o.cpu_moe !== undefined && o.cpu_moe !== false) out.cpu_moe = o.cpu_moe;
+  if (o.n_cpu_moe !== undefined && o.n_cpu_moe !== 0) out.n_cpu_moe = o.n_cpu_moe;
+  if (o.load_mode !== undefined) out.load_mode = o.load_mode;
+  return out as Partial<PointConfig>;
 }
 
 /**
@@ -88,6 +104,10 @@ export function configKey(d: { config: PointConfig; n_ctx_allocated?: number }):
     c.n_ubatch,
     c.n_gpu_layers,
     c.no_kv_offload,
+    c.tensor_overrides,
+    c.cpu_moe,
+    c.n_cpu_moe,
+    c.load_mode,
   ]);
 }
 

@@ -12,6 +12,7 @@ import type { BufferRow, Point, Run } from "../../schemas/run.ts";
 import { placeModel } from "../engine/placement/index.ts";
 import { buildTensorTable } from "../engine/weights.ts";
 import { engineConfig } from "../runs/crosscheck.ts";
+import { pointPlacementFlags } from "../runs/point-placement.ts";
 
 /** The buffer kinds llama.cpp prints a size line for, plus the device memory beyond them. */
 export type PlaceKind = "weights" | "kv" | "output" | "compute" | "runtime";
@@ -61,12 +62,15 @@ export interface PlacePoint {
   error: string | null;
 }
 
-/** The placement flags a point's case.json states; the device comes from its memory breakdown. */
+/**
+ * The placement flags a point stores in its config (or, for runs ingested before they were stored,
+ * its case.json states); the device comes from its memory breakdown.
+ */
 export function pointPlacement(p: Point, flags: unknown): Placement {
   const gpu = p.memory_breakdown?.find((r) => !r.host && r.total_bytes !== undefined);
   if (!gpu) throw new Error(`point ${p.id}: no device total in llama.cpp's memory breakdown`);
   const devices = [{ kind: "cuda", name: gpu.description ?? gpu.device, memory_bytes: gpu.total_bytes }];
-  return PlacementSchema.parse({ ...(flags as object), devices });
+  return PlacementSchema.parse({ ...(flags as object), ...pointPlacementFlags(p.config), devices });
 }
 
 function sumInto(m: Map<string, Map<PlaceKind, number>>, buffer: string, kind: PlaceKind, bytes: number): void {

@@ -24,6 +24,7 @@ import type { Basis, CrossCheckRow } from "./crosscheck-table.ts";
 import { computeBreakdown, planMemory } from "../engine/breakdown.ts";
 import { FLAG_PERCENT } from "./flag.ts";
 import { LLAMA_CPP_REVISIONS, revisionsFor } from "./revisions.ts";
+import { pointPlacementReason, runtimeFields } from "./point-placement.ts";
 
 export { FLAG_PERCENT };
 export { CROSSCHECK_TABLE, ceilingRuleText } from "./crosscheck-table.ts";
@@ -108,7 +109,7 @@ export function profilesFor(run: Run): EngineProfile[] {
 
 /** The engine config of a point: its known fields, the run's backend/profile/ftype, defaults for the rest. */
 export function engineConfig(run: Run, p: Point, profile: EngineProfile): { config: RuntimeConfig; assumed: string[] } {
-  const known: Record<string, unknown> = { ...p.config };
+  const known: Record<string, unknown> = { ...runtimeFields(p.config) };
   const assumed: string[] = [];
   if (known.n_ctx === undefined && p.n_ctx_allocated !== undefined) known.n_ctx = p.n_ctx_allocated;
   known.engine = profile;
@@ -224,7 +225,7 @@ export function crossCheck(run: Run, archOf: ArchitectureOf): RunCheck {
           rows = CROSSCHECK_TABLE.filter((r) => DETERMINISTIC.includes(r.metric));
           pc.partial = (e as Error).message;
         }
-        const placed = placementReason(config, arch);
+        const placed = placementReason(config, arch) ?? pointPlacementReason(p.config);
         for (const row of rows) {
           if (placed && PLACEMENT_DEPENDENT.includes(row.metric)) {
             if (p.measured[row.metric]) (pc.not_applicable ??= []).push({ metric: row.metric, reason: placed });

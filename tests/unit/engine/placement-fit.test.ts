@@ -18,6 +18,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compare, fitRuns } from "../../fixtures/placement/fit-compare.ts";
 import { modelOf } from "../../fixtures/placement/models.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../helpers/engine.ts";
+import { fitMachine, placeModel } from "../../../src/lib/engine/placement/index.ts";
+import { buildTensorTable } from "../../../src/lib/engine/weights.ts";
+import { ModelSchema } from "../../../src/schemas/model.ts";
+import { PlacementSchema } from "../../../src/schemas/placement.ts";
+import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
 
 const runs = fitRuns();
 
@@ -60,4 +68,31 @@ test("one device, dense model, every layer on it: the same largest context as ll
     assert.equal(c.ours!.n_ctx, c.llama.n_ctx, run.id);
   }
   assert.ok(n >= 3);
+});
+
+test("a dense 70B over two 24 GiB GPUs: deterministic, every device within its budget, one more step does not fit", () => {
+  const arch = ModelSchema.parse(
+    JSON.parse(readFileSync(join(REPO_ROOT, "data/models/llama-3.1-70b.json"), "utf8")),
+  ).architecture;
+  const tensors = buildTensorTable(arch, "Q4_K_M");
+  const config = RuntimeConfigSchema.parse({ n_ctx: 8192, backend: "cuda", weights_ftype: "Q4_K_M" });
+  const base = PlacementSchema.parse({
+    devices: [0, 1].map(() => ({ kind: "cuda", name: "24 GiB", memory_bytes: 24 * 2 ** 30 })),
+    host_bytes: 128 * 2 ** 30,
+  });
+  const a = fitMachine(arch, config, base, tensors, { max_ctx: arch.context_length! })!;
+  const b = fitMachine(arch, config, base, tensors, { max_ctx: arch.context_length! })!;
+  assert.deepEqual([a.n_ctx, a.n_gpu_layers, a.tensor_split], [b.n_ctx, b.n_gpu_layers, b.tensor_split]);
+  assert.equal(a.n_gpu_layers, arch.block_count + 1);
+  for (const d of a.placement.devices.filter((x) => x.pool === "device"))
+    assert.ok(d.bytes <= 23 * 2 ** 30, `${d.name} ${d.bytes}`);
+  // every split of the layers at the next context step leaves some device over its budget
+  const next = { ...config, n_ctx: a.n_ctx + 256, n_gpu_layers: a.n_gpu_layers };
+  for (let k = 0; k <= a.n_gpu_layers; k++) {
+    const r = placeModel(arch, next, { ...base, tensor_split: [k, a.n_gpu_layers - k] }, tensors);
+    assert.ok(
+      r.devices.filter((x) => x.pool === "device").some((d) => d.bytes > 23 * 2 ** 30),
+      `-ts ${k}`,
+    );
+  }
 });

@@ -81,13 +81,18 @@ function initialSplit(m: Machine, act: number): number[] {
   return ts;
 }
 
-/** Try a placement, rebalancing whole layers between devices until all fit or none can move. */
+/**
+ * Try a placement, rebalancing whole layers between devices until all fit or none can move. The
+ * moves are deterministic (each split leads to one next split), so a split seen before means the
+ * moves go round in a cycle that never fits: stop there instead of moving on to the move cap.
+ */
 function trial(m: Machine, ctx: number, ngl: number, ncmoe: number): Trial {
   const nAll = m.arch.block_count + 1;
   const act = ngl < 0 ? nAll : Math.min(ngl, nAll);
   // llama.cpp moves RPC devices first; -ts follows that order
   const order = [...m.base.devices.filter((d) => d.kind === "rpc"), ...m.base.devices.filter((d) => d.kind !== "rpc")];
   let ts = initialSplit({ ...m, base: { ...m.base, devices: order } }, act);
+  const seen = new Set<string>();
   for (let moves = 0; moves <= nAll * Math.max(1, ts.length); moves++) {
     const result = place(m, ctx, ngl, ncmoe, ts);
     const over = overBudget(m, result);
@@ -97,7 +102,9 @@ function trial(m: Machine, ctx: number, ngl: number, ncmoe: number): Trial {
     let to = -1;
     for (let i = 0; i < ts.length; i++) if (i !== from && over[i] < 0 && (to < 0 || over[i] < over[to])) to = i;
     if (from < 0 || to < 0) return { ok: false, ts, result };
+    seen.add(ts.join(","));
     ts = ts.map((x, i) => (i === from ? x - 1 : i === to ? x + 1 : x));
+    if (seen.has(ts.join(","))) return { ok: false, ts, result };
   }
   return { ok: false, ts, result: place(m, ctx, ngl, ncmoe, ts) };
 }

@@ -4,8 +4,7 @@
  * http(s) URL of one (header only, via src/lib/gguf).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { z } from "zod";
 import { ArchitectureSchema } from "../../src/schemas/architecture.ts";
 import type { Architecture } from "../../src/schemas/architecture.ts";
@@ -17,22 +16,21 @@ import { findPreset, readPresets, suggestionText } from "./presets.ts";
 import { headerToModel, ModelLoadError } from "./loaded-model.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import { importModel } from "./import-model.ts";
+import { issueLines } from "../../src/lib/zod-issues.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import type { ImportOptions } from "./import-model.ts";
-
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export { ModelLoadError, headerToModel } from "./loaded-model.ts";
 export type { LoadedModel } from "./loaded-model.ts";
 
-function zodLine(e: z.ZodError, where: string): string {
-  const i = e.issues[0];
-  const path = i.path.length ? i.path.join(".") : "(root)";
-  return `${where}: field "${path}": ${i.message}`;
+/** A schema refusal as one line (src/lib/zod-issues.ts): `where: path: message (received …)`. */
+function zodLine(e: z.ZodError, where: string, input: unknown): string {
+  return issueLines(e.issues, { input, where, max: 1 })[0];
 }
 
 function parseArch(raw: unknown, where: string): Architecture {
   const r = ArchitectureSchema.safeParse(raw);
-  if (!r.success) throw new ModelLoadError(zodLine(r.error, where));
+  if (!r.success) throw new ModelLoadError(zodLine(r.error, where, raw));
   return r.data;
 }
 
@@ -48,7 +46,7 @@ function fromJsonFile(path: string, label: string): LoadedModel {
     let weights: WeightVariant[] | null = null;
     if ("weights" in obj) {
       const w = z.array(WeightVariantSchema).safeParse(obj.weights);
-      if (!w.success) throw new ModelLoadError(zodLine(w.error, `${label} (weights)`));
+      if (!w.success) throw new ModelLoadError(zodLine(w.error, `${label} (weights)`, obj.weights));
       weights = w.data;
     }
     return {

@@ -10,6 +10,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../../src/schemas/runtime-config.ts";
 import { KV_TYPES } from "../../src/schemas/kv-type.ts";
+import { issueLines } from "../../src/lib/zod-issues.ts";
 import type { BudgetPool } from "../../src/lib/engine/index.ts";
 import { parseBytes, parseTokens, UnitError } from "../../src/lib/units.ts";
 import type { PlacementInput } from "../../src/schemas/placement.ts";
@@ -321,10 +322,9 @@ export function parseCalcArgs(argv: readonly string[]): Args {
 export function toConfig(input: RuntimeConfigInput): RuntimeConfig {
   const r = RuntimeConfigSchema.safeParse(input);
   if (!r.success) {
-    const i = r.error.issues[0];
-    const path = i.path.join(".");
-    const opt = path.startsWith("engine") ? "--engine/--revision" : path;
-    throw new UsageError(`${opt}: ${i.message}`);
+    const first = r.error.issues[0].path[0];
+    const where = first === "engine" ? "--engine/--revision" : undefined;
+    throw new UsageError(issueLines(r.error.issues, { input, where, max: 1 })[0]);
   }
   return r.data;
 }

@@ -6,6 +6,7 @@
 import { PlacementSchema } from "../../src/schemas/placement.ts";
 import type { Device, Placement, PlacementInput } from "../../src/schemas/placement.ts";
 import { parseBytes, UnitError } from "../../src/lib/units.ts";
+import { issueLines } from "../../src/lib/zod-issues.ts";
 
 export class PlacementUsageError extends Error {}
 
@@ -122,8 +123,7 @@ export function parseOverrides(v: string): { pattern: string; buft: string }[] {
 export function toPlacement(input: PlacementInput): Placement {
   const r = PlacementSchema.safeParse(input);
   if (!r.success) {
-    const i = r.error.issues[0];
-    throw new PlacementUsageError(`placement ${i.path.join(".")}: ${i.message}`);
+    throw new PlacementUsageError(issueLines(r.error.issues, { input, where: "placement", max: 1 })[0]);
   }
   return r.data;
 }

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
 import {
+  bracketPath,
   friendlyIssues,
+  issueExpected,
   InputSchemaError,
   issueLines,
   issueSummary,
   parseWithFriendlyErrors,
+  valueAt,
 } from "../../../src/lib/zod-issues.ts";
 
 const Schema = z.strictObject({ name: z.string(), layers: z.array(z.strictObject({ n_head: z.number().int() })) });
@@ -52,4 +55,23 @@ test("a summary keeps the first issues and counts the rest; parseWithFriendlyErr
     (e: unknown) => e instanceof InputSchemaError && /^data\/x\.json: name: /.test(e.message) && e.issues.length === 3,
   );
   assert.deepEqual(parseWithFriendlyErrors(Schema, { name: "ok", layers: [] }, "x"), { name: "ok", layers: [] });
+});
+
+test("JSON-path style paths, the value at a path and what the schema expected (ingest's errors)", () => {
+  assert.equal(bracketPath(["points", 0, "measured", "kv_bytes"]), "points[0].measured.kv_bytes");
+  assert.equal(bracketPath([]), "");
+  const input = { name: "x", layers: [{ n_head: "forty" }] };
+  assert.equal(valueAt(input, ["layers", 0, "n_head"]), "forty");
+  assert.equal(valueAt(input, ["layers", 3, "n_head"]), undefined);
+  const expected = (schema: z.ZodType, v: unknown) => {
+    const r = schema.safeParse(v);
+    assert.ok(!r.success);
+    return issueExpected(r.error.issues[0]);
+  };
+  assert.equal(expected(z.number(), "x"), "number");
+  assert.equal(expected(z.number().min(1), 0), "≥ 1");
+  assert.equal(expected(z.number().lt(4), 9), "< 4");
+  assert.equal(expected(z.enum(["on", "off"]), "auto"), 'one of "on", "off"');
+  assert.equal(expected(z.string().regex(/^a/), "b"), "regex");
+  assert.equal(expected(z.strictObject({}), { a: 1 }), undefined);
 });

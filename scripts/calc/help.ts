@@ -73,7 +73,8 @@ Placement (llama.cpp spellings; -ngl -sm -ts -mg -ot -cmoe -ncmoe -lm -nkvo are 
                      e.g. "cuda:24GiB,cuda:24GiB" (layers split by free memory unless -ts)
   --rpc <list>       RPC servers host:port=memory, comma-separated (llama.cpp puts them first)
   --host-memory <s>  system RAM of the machine
-  --split-mode <m>   -sm none|layer (row: refused, not modelled). Default layer
+  --split-mode <m>   -sm none|layer. Default layer (row: refused, llama.cpp has no split
+                     buffers on these backends at this revision)
   --tensor-split <l> -ts 3,1: proportions per device   --main-gpu <i>  -mg: device of -sm none
   --override-tensor <regex=buft,…>  -ot, repeatable, first match wins; buft CPU, CUDA1,
                      RPC0[host:port] …

@@ -139,7 +139,8 @@ test("bad placement combinations exit 2 with the reason", () => {
   for (const [args, re] of [
     [["--devices", "cuda:24GiB", "-ts", "1,1"], /-ts has 2 values but there are 1 devices/],
     [["--devices", "cuda:24GiB", "-sm", "none", "-mg", "3"], /-mg 3 is out of range/],
-    [["--devices", "metal:64GiB", "-sm", "row"], /does not have/],
+    [["--devices", "metal:64GiB", "-sm", "row"], /does not support split buffers/],
+    [["--devices", "cuda:24GiB,cuda:24GiB", "-sm", "row"], /device CUDA0 does not support split buffers/],
     [["--devices", "cuda:24GiB", "-ot", "nothing_matches=CPU"], /matches no tensor/],
     [["--devices", "gpu:24GiB"], /kind one of/],
     [["--rpc", "host-without-port"], /host:port=memory/],

@@ -94,7 +94,24 @@ test("-sm none keeps only device -mg; -mg and -ts out of range, row split refuse
     );
   bad({ ...two(), split_mode: "none", main_gpu: 2 }, /-mg 2 is out of range/);
   bad({ ...two(), tensor_split: [1, 1, 1] }, /-ts has 3 values but there are 2 devices/);
-  bad({ devices: [{ kind: "metal", name: "m", memory_bytes: GiB }], split_mode: "row" }, /does not have/);
+  bad(
+    { devices: [{ kind: "metal", name: "m", memory_bytes: GiB }], split_mode: "row" },
+    /device MTL0 does not support split buffers/,
+  );
+  // ggml-cuda at de3ff81 exports no split buffer type either (read from source, not run on a GPU)
+  bad({ ...two(), split_mode: "row" }, /device CUDA0 does not support split buffers/);
+});
+
+test("-sm row over an RPC device: the engine refuses it with llama.cpp's own load error", () => {
+  const fix = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/placement/sm-row-runs.json"), "utf8"));
+  const run = fix.runs[0];
+  assert.equal(run.exit_code, 1);
+  const said = /error loading model: (.*)$/.exec(run.error_lines[0])![1];
+  const rpc = { kind: "rpc" as const, name: "r", endpoint: "127.0.0.1:50999", memory_bytes: GiB };
+  assert.throws(
+    () => orderDevices(P({ devices: [rpc], split_mode: "row" })),
+    (e: unknown) => e instanceof EngineError && e.message.includes(said),
+  );
 });
 
 test("-ot: the first matching pattern wins; an unknown buffer type or a pattern matching nothing is refused", () => {

@@ -57,17 +57,14 @@ export function orderDevices(p: Placement): PlacedDev[] {
       `-ts has ${p.tensor_split.length} values but there are ${named.length} devices`,
       "tensor_split",
     );
-  if (p.split_mode === "row") {
-    const bad = named.find((d) => d.device.kind !== "cuda" && d.device.kind !== "rocm");
-    if (bad)
-      throw new EngineError(
-        "unsupported-config",
-        `-sm row needs split buffers, which ${bad.buft} (${bad.device.kind}) does not have (CUDA/ROCm only)`,
-        "split_mode",
-      );
+  if (p.split_mode === "row" && named.length > 0) {
+    // llama_model::load_tensors asks each GPU's backend for "ggml_backend_split_buffer_type"; at
+    // de3ff81 only SYCL (and Hexagon) export it — not CUDA/ROCm, Vulkan, Metal, RPC or CPU — so the
+    // load fails (docs/memory-model.md#device-order); older builds' CUDA row split is not modelled
+    const d = named[0];
     throw new EngineError(
       "unsupported-config",
-      "-sm row (matrix rows split across GPUs) is not modelled yet: use -sm layer",
+      `-sm row: llama.cpp fails to load the model ("device ${d.buft.replace(/\[.*$/, "")} does not support split buffers"): the ${d.device.kind} backend has no split buffer type at this revision; use -sm layer`,
       "split_mode",
     );
   }

@@ -54,6 +54,78 @@ function num(value: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The header row: columns with their units, and what kind of query it was. */
+function readHeader(f: NvidiaSmiFacts, cells: string[]): NvidiaSmiColumn[] {
+  const header = cells.map((c) => {
+    const m = RE_HEADER_COL.exec(c.trim())!;
+    return { name: m[1].trim(), unit: m[2] };
+  });
+  f.columns = header;
+  const names = header.map((h) => h.name);
+  f.kind =
+    names.includes("used_gpu_memory") || names.includes("used_memory")
+      ? "apps"
+      : names.some((x) => x.startsWith("memory.") || x === "index")
+        ? "gpu"
+        : "unknown";
+  return header;
+}
+
+/** `process_name` may contain commas: extra fields are joined back into it. */
+function joinProcessName(cells: string[], header: NvidiaSmiColumn[]): string[] {
+  if (cells.length <= header.length) return cells;
+  const pi = header.findIndex((h) => h.name === "process_name");
+  if (pi < 0) return cells;
+  const extra = cells.length - header.length;
+  return [...cells.slice(0, pi), cells.slice(pi, pi + extra + 1).join(", "), ...cells.slice(pi + extra + 1)];
+}
+
+type Get = (name: string) => string | undefined;
+
+/** A `--query-compute-apps` row: the peak of used_gpu_memory per process. */
+function appRow(f: NvidiaSmiFacts, w: WarningSink, get: Get, n: number, l: string): void {
+  const pid = get("pid") ?? "?";
+  const usedStr = get("used_gpu_memory") ?? get("used_memory");
+  const used = usedStr === undefined ? undefined : num(usedStr);
+  if (used === undefined) {
+    if (usedStr !== "[N/A]") w.add(n, l, `used_gpu_memory "${usedStr}" is not a number of MiB`);
+    return;
+  }
+  const cur = f.apps[pid];
+  if (!cur || used > cur.peak.mib)
+    f.apps[pid] = { name: get("process_name"), peak: { mib: used, bytes: used * MiB, line: n } };
+}
+
+/** A `--query-gpu` row: identity, memory.used (peak, min, first, last), total, reserved, free. */
+function gpuRow(f: NvidiaSmiFacts, w: WarningSink, get: Get, n: number, l: string): void {
+  const index = get("index") ?? "0";
+  const g = (f.gpus[index] ??= {});
+  const name = get("name");
+  if (name) g.name = name;
+  const drv = get("driver_version");
+  if (drv) g.driverVersion = drv;
+  const pci = get("pci.bus_id");
+  if (pci) g.pciBusId = pci;
+  const usedStr = get("memory.used");
+  if (usedStr !== undefined) {
+    const used = num(usedStr);
+    if (used === undefined) w.add(n, l, `memory.used "${usedStr}" is not a number of MiB`);
+    else {
+      if (!g.usedPeak || used > g.usedPeak.mib)
+        g.usedPeak = { mib: used, bytes: used * MiB, line: n, timestamp: get("timestamp") };
+      g.usedMinMiB = Math.min(g.usedMinMiB ?? used, used);
+      g.usedFirstMiB ??= used;
+      g.usedLastMiB = used;
+    }
+  }
+  const total = get("memory.total");
+  if (total !== undefined && num(total) !== undefined) g.totalMiB = num(total);
+  const reserved = get("memory.reserved");
+  if (reserved !== undefined && num(reserved) !== undefined) g.reservedMiB = num(reserved);
+  const free = get("memory.free");
+  if (free !== undefined && num(free) !== undefined) g.freeMinMiB = Math.min(g.freeMinMiB ?? Infinity, num(free)!);
+}
+
 export function parseNvidiaSmiCsv(text: string): NvidiaSmiFacts {
   const w = new WarningSink();
   const f: NvidiaSmiFacts = {
@@ -80,76 +152,22 @@ export function parseNvidiaSmiCsv(text: string): NvidiaSmiFacts {
         w.add(n, l, "nvidia-smi CSV without a header row: its columns cannot be known (use --format=csv)");
         break;
       }
-      header = cells.map((c) => {
-        const m = RE_HEADER_COL.exec(c.trim())!;
-        return { name: m[1].trim(), unit: m[2] };
-      });
-      f.columns = header;
-      const names = header.map((h) => h.name);
-      f.kind =
-        names.includes("used_gpu_memory") || names.includes("used_memory")
-          ? "apps"
-          : names.some((x) => x.startsWith("memory.") || x === "index")
-            ? "gpu"
-            : "unknown";
+      header = readHeader(f, cells);
       continue;
     }
-    let row = cells;
-    if (row.length > header.length) {
-      const pi = header.findIndex((h) => h.name === "process_name");
-      if (pi >= 0) {
-        const extra = row.length - header.length;
-        row = [...row.slice(0, pi), row.slice(pi, pi + extra + 1).join(", "), ...row.slice(pi + extra + 1)];
-      }
-    }
+    const row = joinProcessName(cells, header);
     if (row.length !== header.length) {
       w.add(n, l, `expected ${header.length} comma-separated fields, found ${row.length}`);
       continue;
     }
-    const get = (name: string): string | undefined => {
-      const i = header!.findIndex((h) => h.name === name);
+    const cols = header;
+    const get: Get = (name) => {
+      const i = cols.findIndex((h) => h.name === name);
       return i < 0 ? undefined : row[i].trim();
     };
     f.samples++;
-    if (f.kind === "apps") {
-      const pid = get("pid") ?? "?";
-      const usedStr = get("used_gpu_memory") ?? get("used_memory");
-      const used = usedStr === undefined ? undefined : num(usedStr);
-      if (used === undefined) {
-        if (usedStr !== "[N/A]") w.add(n, l, `used_gpu_memory "${usedStr}" is not a number of MiB`);
-        continue;
-      }
-      const cur = f.apps[pid];
-      if (!cur || used > cur.peak.mib)
-        f.apps[pid] = { name: get("process_name"), peak: { mib: used, bytes: used * MiB, line: n } };
-      continue;
-    }
-    const index = get("index") ?? "0";
-    const g = (f.gpus[index] ??= {});
-    const name = get("name");
-    if (name) g.name = name;
-    const drv = get("driver_version");
-    if (drv) g.driverVersion = drv;
-    const pci = get("pci.bus_id");
-    if (pci) g.pciBusId = pci;
-    const usedStr = get("memory.used");
-    if (usedStr !== undefined) {
-      const used = num(usedStr);
-      if (used === undefined) w.add(n, l, `memory.used "${usedStr}" is not a number of MiB`);
-      else {
-        if (!g.usedPeak || used > g.usedPeak.mib)
-          g.usedPeak = { mib: used, bytes: used * MiB, line: n, timestamp: get("timestamp") };
-        g.usedMinMiB = Math.min(g.usedMinMiB ?? used, used);
-        g.usedFirstMiB ??= used;
-        g.usedLastMiB = used;
-      }
-    }
-    const total = get("memory.total");
-    if (total !== undefined && num(total) !== undefined) g.totalMiB = num(total);
-    const reserved = get("memory.reserved");
-    if (reserved !== undefined && num(reserved) !== undefined) g.reservedMiB = num(reserved);
-    const free = get("memory.free");
-    if (free !== undefined && num(free) !== undefined) g.freeMinMiB = Math.min(g.freeMinMiB ?? Infinity, num(free)!);
+    if (f.kind === "apps") appRow(f, w, get, n, l);
+    else gpuRow(f, w, get, n, l);
   }
   f.warnings = w.list();
   return f;

@@ -37,6 +37,30 @@ export function computeBreakdown(arch: Architecture, config: RuntimeConfig, opts
   return assemble(arch, config, opts, m);
 }
 
+/** How one layer's K and V tensors are laid out in their buffer: alignment and CUDA row padding. */
+export interface KvRowTensors {
+  readonly host: boolean;
+  readonly align: number;
+  readonly pad_k: number;
+  /** null: no V tensor (MLA without V). */
+  readonly pad_v: number | null;
+}
+
+export function kvRowTensors(row: KvCache["rows"][number], config: RuntimeConfig): KvRowTensors {
+  const host = row.device === "CPU";
+  const cuda = config.backend === "cuda" && !host;
+  // CUDA quantized-row padding (docs/memory-model.md#kv-buffer-alignment): + row(type, 512 − ne0 % 512) per quantized tensor.
+  const padK = cuda ? cudaRowPad(row.type_k, row.k_width, config) : 0;
+  const padV = row.type_v ? (cuda ? cudaRowPad(row.type_v, row.v_width, config) : 0) : null;
+  return { host, align: cuda ? 128 : 32, pad_k: padK, pad_v: padV };
+}
+
+/** Bytes a layer's K and V tensors of kb and vb bytes take in their buffer. */
+export function alignedKvBytes(t: KvRowTensors, kb: number, vb: number): number {
+  const a = t.align;
+  return Math.ceil((kb + t.pad_k) / a) * a + (t.pad_v === null ? 0 : Math.ceil((vb + t.pad_v) / a) * a);
+}
+
 interface KvPerDevice {
   readonly per: BufferBytes[];
   readonly k: number;
@@ -47,7 +71,6 @@ interface KvPerDevice {
 /** KV per device (aligned tensor sizes + rotation buffers in the first turbo layer's buffer). */
 function kvPerDevice(caches: readonly KvCache[], config: RuntimeConfig): KvPerDevice {
   const kvPer = new Map<string, BufferBytes>();
-  const cudaKv = config.backend === "cuda";
   let kB = 0;
   let vB = 0;
   let extra = 0;
@@ -56,17 +79,8 @@ function kvPerDevice(caches: readonly KvCache[], config: RuntimeConfig): KvPerDe
     vB += c.v_bytes;
     extra += c.extra_bytes;
     for (const row of c.rows) {
-      const host = row.device === "CPU";
-      const align = cudaKv && !host ? 128 : 32;
-      let kb = row.k_bytes;
-      let vb = row.v_bytes;
-      if (cudaKv && !host) {
-        // CUDA quantized-row padding (docs/memory-model.md#kv-buffer-alignment): + row(type, 512 − ne0 % 512) per quantized tensor.
-        kb += cudaRowPad(row.type_k, row.k_width, config);
-        if (row.type_v) vb += cudaRowPad(row.type_v, row.v_width, config);
-      }
-      const bytes = Math.ceil(kb / align) * align + (row.type_v ? Math.ceil(vb / align) * align : 0);
-      addTo(kvPer, row.device, host, bytes);
+      const t = kvRowTensors(row, config);
+      addTo(kvPer, row.device, t.host, alignedKvBytes(t, row.k_bytes, row.v_bytes));
     }
     if (c.extra_bytes > 0 && c.rows.length > 0) {
       const d = c.rows[0].device;
@@ -104,7 +118,7 @@ function weightsWithVision(
 }
 
 /** What the compute-buffer and overhead estimates read (docs/memory-model.md#compute-calibration). */
-function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan): ComputeInput {
+export function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan): ComputeInput {
   const { r, plan, caches } = m;
   const full = caches.find((c) => c.kind === "full" && c.layers > 0) ?? caches.find((c) => c.kind === "swa");
   const swa = caches.find((c) => c.kind === "swa" && c.layers > 0 && c !== full);

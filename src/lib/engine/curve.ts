@@ -2,6 +2,8 @@ import type { Architecture } from "../../schemas/architecture.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import type { BreakdownOptions } from "./breakdown.ts";
 import { computeBreakdown } from "./breakdown.ts";
+import { totalsModel } from "./totals.ts";
+import type { Totals, TotalsAt } from "./totals.ts";
 
 /**
  * The memory curve of one configuration: the engine's totals at points of the n_ctx grid,
@@ -65,21 +67,61 @@ function lowerBound(points: readonly CurvePoint[], k: number): number {
   return lo;
 }
 
+/** Points the totals-only path must reproduce exactly before the curve trusts it alone. */
+const CHECKS = 2;
+
 function newCurve(arch: Architecture, config: RuntimeConfig, step: number, opts: BreakdownOptions): Curve {
   const points: CurvePoint[] = [];
+  let fast: TotalsAt | null = null;
+  let checked = 0;
+  let rejected: { k: number; error: unknown } | null = null;
+  const engine = (k: number): Totals => {
+    const t = computeBreakdown(arch, { ...config, n_ctx: k * step }, opts).total;
+    return { device: t.device_bytes, host: t.host_bytes, total: t.bytes };
+  };
+  const totals = (k: number): Totals => {
+    if (fast && checked >= CHECKS) return fast(k * step);
+    if (checked === 0) {
+      // First point: the model's own reference breakdown (throws what the engine throws, and
+      // throws it again for the same point without redoing the work: a table re-solves a
+      // rejected configuration for every machine).
+      if (rejected && rejected.k === k) throw rejected.error;
+      let m: ReturnType<typeof totalsModel>;
+      try {
+        m = totalsModel(arch, config, opts, k * step);
+      } catch (error) {
+        rejected = { k, error };
+        throw error;
+      }
+      fast = sameTotals(m.at(k * step), m.ref) ? m.at : null;
+      checked = 1;
+      return m.ref;
+    }
+    const t = engine(k);
+    if (fast && sameTotals(fast(k * step), t)) checked++;
+    else fast = null; // a rule the totals-only path does not follow: the engine answers from now on
+    return t;
+  };
   return {
     points,
     at(k: number): CurvePoint {
+      // The solver asks for the ends of the range first: look there before searching.
+      const n = points.length;
+      if (n > 0 && points[0].k === k) return points[0];
+      if (n > 0 && points[n - 1].k === k) return points[n - 1];
+      if (n > 1 && points[n - 2].k === k) return points[n - 2];
       const i = lowerBound(points, k);
       if (i < points.length && points[i].k === k) return points[i];
-      const t = computeBreakdown(arch, { ...config, n_ctx: k * step }, opts).total;
-      const p: CurvePoint = { k, device: t.device_bytes, host: t.host_bytes, total: t.bytes };
+      const t = totals(k);
+      const p: CurvePoint = { k, device: t.device, host: t.host, total: t.total };
       if (points.length >= MAX_POINTS) points.length = 0;
       points.splice(lowerBound(points, k), 0, p);
       return p;
     },
   };
 }
+
+const sameTotals = (a: Totals, b: Totals): boolean => a.device === b.device && a.host === b.host && a.total === b.total;
 
 /** The curve of (arch, config without n_ctx, options) on a grid of the given step. */
 export function curveFor(arch: Architecture, config: RuntimeConfig, step: number, opts: BreakdownOptions): Curve {

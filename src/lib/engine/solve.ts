@@ -64,24 +64,57 @@ function excess(p: CurvePoint, budget: Budget, pool: BudgetPool): number {
   return budget.device_limit_bytes === undefined ? over : Math.max(over, p.device - budget.device_limit_bytes);
 }
 
-/** The result, with the breakdown at n_ctx computed on first read (solvers of tables never read it). */
-function result(
-  arch: Architecture,
-  config: RuntimeConfig,
-  opts: BreakdownOptions,
-  nCtx: number,
-  step: number,
-  limitedBy: MaxContextResult["limited_by"],
-): MaxContextResult {
-  let b: Breakdown | null = null;
-  return {
-    n_ctx: nCtx,
-    step,
-    limited_by: limitedBy,
-    get breakdown(): Breakdown {
-      return (b ??= computeBreakdown(arch, { ...config, n_ctx: nCtx }, opts));
-    },
-  };
+/** Grid steps back from the top to get under `limit`, on a piece rising from vBelow to vTop per step. */
+function stepsBack(vTop: number, vBelow: number, limit: number): number {
+  const slope = vTop - vBelow;
+  return vTop <= limit ? 0 : slope > 0 ? Math.ceil((vTop - limit) / slope) : Infinity;
+}
+
+const poolValue = (p: CurvePoint, pool: BudgetPool): number =>
+  pool === "device" ? p.device : pool === "host" ? p.host : p.total;
+
+/**
+ * The last fitting grid point if the budget's boundary lies on the curve's top linear piece:
+ * the totals at kMax less the slope per step (kMax − 1 → kMax) per step back, for every limit
+ * the budget sets. null when the top piece does not rise (nothing to solve for in closed form).
+ */
+function topPieceGuess(top: CurvePoint, below: CurvePoint, budget: Budget, pool: BudgetPool): number | null {
+  let steps = stepsBack(poolValue(top, pool), poolValue(below, pool), budget.bytes);
+  if (budget.device_limit_bytes !== undefined)
+    steps = Math.max(steps, stepsBack(top.device, below.device, budget.device_limit_bytes));
+  return Number.isFinite(steps) ? top.k - steps : null;
+}
+
+/** A solver's answer; the breakdown at n_ctx is computed on first read (solvers of tables never read it). */
+class Answer implements MaxContextResult {
+  readonly n_ctx: number;
+  readonly step: number;
+  readonly limited_by: MaxContextResult["limited_by"];
+  private readonly arch: Architecture;
+  private readonly config: RuntimeConfig;
+  private readonly opts: BreakdownOptions;
+  private b: Breakdown | null = null;
+  constructor(
+    arch: Architecture,
+    config: RuntimeConfig,
+    opts: BreakdownOptions,
+    nCtx: number,
+    step: number,
+    limitedBy: MaxContextResult["limited_by"],
+  ) {
+    this.arch = arch;
+    this.config = config;
+    this.opts = opts;
+    this.n_ctx = nCtx;
+    this.step = step;
+    this.limited_by = limitedBy;
+  }
+  get breakdown(): Breakdown {
+    return (this.b ??= computeBreakdown(this.arch, { ...this.config, n_ctx: this.n_ctx }, this.opts));
+  }
+  toJSON(): object {
+    return { n_ctx: this.n_ctx, step: this.step, limited_by: this.limited_by, breakdown: this.breakdown };
+  }
 }
 
 /**
@@ -112,9 +145,10 @@ export function maxContext(
   let lo = curve.at(1);
   let eLo = excess(lo, budget, pool);
   if (eLo > 0) return null;
-  let hi = curve.at(kMax);
+  const top = curve.at(kMax);
+  let hi = top;
   let eHi = excess(hi, budget, pool);
-  if (eHi <= 0) return result(arch, config, opts, kMax * step, step, "limit");
+  if (eHi <= 0) return new Answer(arch, config, opts, kMax * step, step, "limit");
   // Narrow the bracket with remembered points (monotone: the fitting ones come first).
   const pts = curve.points;
   let a = curveIndex(pts, lo.k + 1);
@@ -124,6 +158,18 @@ export function maxContext(
     const e = excess(pts[mid], budget, pool);
     if (e <= 0) [lo, eLo, a] = [pts[mid], e, mid + 1];
     else [hi, eHi, z] = [pts[mid], e, mid];
+  }
+  // Closed form: on the top linear piece the last fitting point follows from its slope; the pair
+  // (guess, guess + 1) proves it with the engine's exact totals, else it narrows the bracket.
+  const guess = hi.k - lo.k > 1 && kMax > 2 ? topPieceGuess(top, curve.at(kMax - 1), budget, pool) : null;
+  if (guess !== null) {
+    const g = Math.min(hi.k - 1, Math.max(lo.k, guess));
+    for (const k of [g, g + 1]) {
+      const p = curve.at(k);
+      const e = excess(p, budget, pool);
+      if (e <= 0 && k > lo.k) [lo, eLo] = [p, e];
+      else if (e > 0 && k < hi.k) [hi, eHi] = [p, e];
+    }
   }
   let bisect = false;
   // Invariant: lo fits, hi does not.
@@ -142,7 +188,7 @@ export function maxContext(
     }
     bisect = !bisect && (hi.k - lo.k) * 2 > width;
   }
-  return result(arch, config, opts, lo.k * step, step, "budget");
+  return new Answer(arch, config, opts, lo.k * step, step, "budget");
 }
 
 export interface PerTypeResult {

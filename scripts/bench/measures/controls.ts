@@ -39,7 +39,33 @@ const CONTROLS: Control[] = [
     values: ["24GB", "32GB", "48GB", "64GiB", "96GB", "128GB", "16GiB"],
   },
 ];
+/**
+ * The PC builder's controls (issue 15), driven after "A PC with GPUs" is ticked and a second GPU
+ * added: each change re-places the model on every device (verdict, largest context, chart).
+ */
+const PC_CONTROLS: Control[] = [
+  {
+    key: "pcGpuSize",
+    selector: 'input[id$="-pc-gpu0-gib"]',
+    event: "change",
+    events: 12,
+    values: ["16", "24", "32", "12", "48"],
+  },
+  { key: "pcTs", selector: 'input[id$="-pc-ts"]', event: "change", events: 12, values: ["1,1", "3,1", "1,2", ""] },
+  { key: "pcSplit", selector: 'select[id$="-pc-sm"]', event: "change", events: 8, values: null },
+  { key: "pcMoe", selector: 'select[id$="-pc-moe"]', event: "change", events: 9, values: null },
+  { key: "pcRam", selector: 'input[id$="-pc-ram"]', event: "change", events: 12, values: ["32", "64", "128", "16"] },
+  { key: "pcGpu", selector: 'select[id$="-pc-gpu0"]', event: "change", events: 20, values: null },
+];
 const WARMUP = 4;
+
+/** Tick "A PC with GPUs" and add a second GPU, waiting on the panel's state (not on time). */
+async function enablePc(page: Page): Promise<void> {
+  await page.check('input[id$="-pc-on"]');
+  await page.waitForSelector('.calc-pc-panel[data-machine="pc"]');
+  await page.click('[id$="-pc-add-gpu"]');
+  await page.waitForSelector('[id$="-pc-gpu1"]');
+}
 
 /** Runs in the page (serialised by Playwright): change one control repeatedly, time each commit. */
 async function driveControl(c: Control & { warmup: number }): Promise<{ ms: number[]; unmatched: number }> {
@@ -106,7 +132,7 @@ async function openCalculator(browser: Browser, url: string, rate: number): Prom
 
 export function controlInteractions(rate: 1 | 4): Measure {
   const budget = rate === 1 ? 16 : 64;
-  const figures: Figure[] = CONTROLS.flatMap((c) => [
+  const figures: Figure[] = [...CONTROLS, ...PC_CONTROLS].flatMap((c) => [
     { key: `${c.key}P50`, unit: "ms" },
     {
       key: `${c.key}P95`,
@@ -156,14 +182,17 @@ export function controlInteractions(rate: 1 | 4): Measure {
       try {
         const out: Record<string, number> = { unmatched: 0 };
         if (rate > 1) out.tti = tti;
-        for (const c of CONTROLS) {
+        const drive = async (c: Control): Promise<void> => {
           const r = await page.evaluate(driveControl, { ...c, warmup: WARMUP });
           if (r.ms.length === 0) throw new Error(`${c.key}: no calc:input/calc:updated pair`);
           const sorted = [...r.ms].sort((a, b) => a - b);
           out[`${c.key}P50`] = quantile(sorted, 0.5);
           out[`${c.key}P95`] = quantile(sorted, 0.95);
           out.unmatched += r.unmatched;
-        }
+        };
+        for (const c of CONTROLS) await drive(c);
+        await enablePc(page);
+        for (const c of PC_CONTROLS) await drive(c);
         return out;
       } finally {
         await page.close();

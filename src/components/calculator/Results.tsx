@@ -111,6 +111,7 @@ export function ResultsSummary(p: Props) {
           )}
           <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
           {s.pc?.error && <p class="calc-verdict__sub">The engine refuses this placement: {s.pc.error}</p>}
+          {s.pc?.note && <p class="calc-verdict__sub">{s.pc.note}</p>}
           {s.pc && !c.error && (
             <p class="calc-verdict__sub">Per device, from the PC's placement (the machine panel shows each device).</p>
           )}

@@ -29,7 +29,19 @@ export interface PlacedLargest {
 
 const HOST_WORDS = "host RAM";
 const MAX_CACHE = 32;
-const cache = new WeakMap<object, Map<string, PlacedLargest>>();
+const cache = new WeakMap<object, Map<string, unknown>>();
+
+/** Per model and configuration (the state but its context, and the machine): moving back is a lookup. */
+function memo<T>(m: PlacementModel, what: string, state: CalcState, spec: MachineSpec, make: () => T): T {
+  const key = `${what}|${JSON.stringify([{ ...state, ctx: 0, view: "" }, spec])}`;
+  let per = cache.get(m.arch);
+  if (!per) cache.set(m.arch, (per = new Map()));
+  if (per.has(key)) return per.get(key) as T;
+  const out = make();
+  if (per.size >= MAX_CACHE) per.delete(per.keys().next().value!);
+  per.set(key, out);
+  return out;
+}
 
 /** Buffer name → "CUDA1 (RTX 4090 #2)": the card's name, numbered where the same card repeats. */
 export function deviceWords(spec: MachineSpec): Map<string, string> {
@@ -73,31 +85,25 @@ export function placedLargestRaw(m: PlacementModel, state: CalcState, spec: Mach
 
 /** Largest context for the PC's placement, in the calculator's words; cached per configuration. */
 export function placedLargest(m: PlacementModel, state: CalcState, spec: MachineSpec): PlacedLargest {
-  const key = JSON.stringify([{ ...state, ctx: 0, view: "" }, spec]);
-  let per = cache.get(m.arch);
-  if (!per) cache.set(m.arch, (per = new Map()));
-  const hit = per.get(key);
-  if (hit) return hit;
-  const r = placedLargestRaw(m, state, spec);
-  const words = deviceWords(spec);
-  const { trained } = capOf(m, state);
-  const limitedBy = r.limited_by === "cap" ? (trained ? "trained-context" : "search-end") : r.limited_by;
-  const out: PlacedLargest = {
-    nCtx: r.n_ctx,
-    limitedBy,
-    limitedWords: wordsFor(limitedBy, words),
-    beyond: r.beyond
-      ? {
-          nCtx: r.beyond.n_ctx,
-          atLeast: r.beyond.limited_by === "search-end",
-          words: wordsFor(r.beyond.limited_by, words),
-        }
-      : null,
-    bytesAtMax: r.placement?.devices.find((d) => d.name === limitedBy)?.bytes ?? null,
-  };
-  if (per.size >= MAX_CACHE) per.delete(per.keys().next().value!);
-  per.set(key, out);
-  return out;
+  return memo(m, "largest", state, spec, () => {
+    const r = placedLargestRaw(m, state, spec);
+    const words = deviceWords(spec);
+    const { trained } = capOf(m, state);
+    const limitedBy = r.limited_by === "cap" ? (trained ? "trained-context" : "search-end") : r.limited_by;
+    return {
+      nCtx: r.n_ctx,
+      limitedBy,
+      limitedWords: wordsFor(limitedBy, words),
+      beyond: r.beyond
+        ? {
+            nCtx: r.beyond.n_ctx,
+            atLeast: r.beyond.limited_by === "search-end",
+            words: wordsFor(r.beyond.limited_by, words),
+          }
+        : null,
+      bytesAtMax: r.placement?.devices.find((d) => d.name === limitedBy)?.bytes ?? null,
+    };
+  });
 }
 
 /** "largest context 16,384 (16K) (limited by CUDA1 (RTX 4090 #2))" — the CLI and the page say the same. */
@@ -160,13 +166,23 @@ export function placedChart(
   spec: MachineSpec,
   largest: PlacedLargest,
 ): Omit<MemoryChartData, "current"> {
+  return memo(m, "chart", state, spec, () => chartOf(m, state, spec, largest));
+}
+
+function chartOf(
+  m: PlacementModel,
+  state: CalcState,
+  spec: MachineSpec,
+  largest: PlacedLargest,
+): Omit<MemoryChartData, "current"> {
   const scale = sliderScale(m.arch.context_length);
   const xDomain: [number, number] = [SLIDER_MIN_CTX, scale.maxCtx];
   const config = placementConfig(m, state, spec);
   const p = machinePlacement(spec);
   const table = tableFor(m, state.ftype);
   const words = deviceWords(spec);
-  const samples = sampleContexts(xDomain[0], xDomain[1], 2);
+  // one point per octave: a placement per point (the lines are near linear between them)
+  const samples = sampleContexts(xDomain[0], xDomain[1], 1);
   const per = new Map<string, { ctx: number; bytes: number }[]>();
   const budgets = new Map<string, number | null>();
   for (const ctx of samples) {

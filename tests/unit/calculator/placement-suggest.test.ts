@@ -9,6 +9,7 @@ import { gpuCatalog, parseMachine, type MachineSpec } from "../../../src/lib/cal
 import { placedLargest, placedVerdict } from "../../../src/lib/calculator/placement-answer.ts";
 import { placedSuggestions } from "../../../src/lib/calculator/placement-suggest.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
+import { computeView } from "../../../src/lib/calculator/view.ts";
 import { loadCatalog } from "./load-catalog.ts";
 
 const catalog = loadCatalog();
@@ -87,5 +88,26 @@ describe("suggestions on a PC", () => {
 
   test("nothing is suggested when it fits", () => {
     assert.deepEqual(suggestionsAt("qwen3-14b", "g:nvidia-rtx-4090,nvidia-rtx-4090", 8192).list, []);
+  });
+});
+
+describe("the calculator's view with a PC set", () => {
+  test("verdict, largest context, chart and suggestions are the PC's; one device keeps its own", () => {
+    const machine = "g:nvidia-rtx-4090,nvidia-rtx-4090;ram:131072";
+    const s = stateFor("llama-3.1-70b", machine, { ctx: 65536, hardware: "nvidia-rtx-4090", budget: "generic-gpu" });
+    const v = computeView({ state: s, catalog, loaded: null, extraRuns: [] });
+    assert.deepEqual(v.s.pc!.largest, placedLargest(model("llama-3.1-70b"), s, spec(machine)));
+    assert.equal(v.s.pc!.note, null);
+    assert.deepEqual(v.c.verdict, placedVerdict(model("llama-3.1-70b"), s, spec(machine)));
+    assert.deepEqual(
+      v.s.chart.series.map((x) => x.key),
+      ["CUDA0", "CUDA1", "host"],
+    );
+    assert.deepEqual(v.c.suggestions, suggestionsAt("llama-3.1-70b", machine, 65536).list);
+    const one = computeView({ state: { ...s, machine: "" }, catalog, loaded: null, extraRuns: [] });
+    assert.equal(one.s.pc, undefined);
+    assert.match(one.c.verdict.text, /over the budget/);
+    const withDraft = computeView({ state: { ...s, draft: "llama-3.2-1b" }, catalog, loaded: null, extraRuns: [] });
+    assert.match(withDraft.s.pc!.note!, /draft model is not placed/);
   });
 });

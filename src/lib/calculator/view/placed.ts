@@ -20,6 +20,19 @@ export interface PcView {
   largest: PlacedLargest | null;
   /** The engine's refusal of this placement (an -ot naming a missing device…), else null. */
   error: string | null;
+  /** What the PC's answer leaves out (a projector or draft model beside the model), else null. */
+  note: string | null;
+}
+
+/** The placement sizes the model alone: say so when something else shares the devices. */
+function besides(state: CalcState): string | null {
+  const what = [
+    state.vision || state.mmproj ? "the vision projector" : null,
+    state.draft !== "" ? "the draft model" : null,
+  ].filter((x): x is string => x !== null);
+  return what.length
+    ? `The PC's placement sizes the model alone: ${what.join(" and ")} ${what.length > 1 ? "are" : "is"} not placed on its devices yet (the breakdown below counts ${what.length > 1 ? "them" : "it"}).`
+    : null;
 }
 
 const gpuMaps = new WeakMap<object, ReturnType<typeof gpuCatalog>>();
@@ -44,9 +57,10 @@ export function pcStatic(
   const m = { arch: resolved.arch, tensors: resolved.tensors };
   try {
     const largest = placedLargest(m, state, spec);
-    return { pc: { spec, largest, error: null }, chart: placedChart(m, state, spec, largest) };
+    const chart = placedChart(m, state, spec, largest);
+    return { pc: { spec, largest, error: null, note: besides(state) }, chart };
   } catch (e) {
-    return { pc: { spec, largest: null, error: errMsg(e) }, chart: null };
+    return { pc: { spec, largest: null, error: errMsg(e), note: besides(state) }, chart: null };
   }
 }
 

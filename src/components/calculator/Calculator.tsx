@@ -22,6 +22,7 @@ import { CalcNotices } from "./CalcNotices.tsx";
 import { ChartPanel } from "./ChartPanel.tsx";
 import { Inputs } from "./Inputs.tsx";
 import { VisionInputs } from "./VisionInputs.tsx";
+import { ImportFieldset } from "./inputs/ImportFieldset.tsx";
 import { DraftPicker } from "./DraftPicker.tsx";
 import { ResultsDetails, ResultsSummary } from "./Results.tsx";
 import { PlacementPanel } from "./PlacementPanel.tsx";
@@ -54,6 +55,21 @@ function CalcInputs({ props, c }: { props: CalculatorProps; c: Island }) {
       onRunFile={c.actions.onRunFile}
       extraRuns={c.actions.extraRuns}
       fullArch={c.cv.fullArch}
+      importBox={
+        <ImportFieldset
+          id={idPrefix}
+          hf={state.hf}
+          hfBase={state.hfBase}
+          olBase={state.olBase}
+          choice={c.model.hfChoice}
+          note={state.model === "hf" && c.model.modelReady ? (c.model.loaded?.importNote ?? null) : null}
+          budgetBytes={c.cv.view.s.budget.lineBytes}
+          ollama={c.actions.ollamaAnswer}
+          update={update}
+          onImport={c.actions.onImport}
+          onHfFile={c.actions.onHfFile}
+        />
+      }
       beside={
         <>
           <VisionInputs id={idPrefix} state={state} ctl={c.vision.controls} update={update} />

@@ -35,6 +35,8 @@ interface Props {
   onRunFile: (f: File) => Promise<string[]>;
   /** What runs beside the model (vision projector, draft model), under the weights. */
   beside?: ComponentChildren;
+  /** The import box (Hugging Face id / Ollama tag), above the model fieldset. */
+  importBox?: ComponentChildren;
 }
 
 /** What normalising the last input changed, in words. */
@@ -56,6 +58,7 @@ export function Inputs(p: Props) {
   return (
     <form class="calc__inputs" aria-label="Calculator settings" onSubmit={(e) => e.preventDefault()}>
       <Changes changes={p.changes} />
+      {p.importBox}
       <ModelFieldset
         id={id}
         light={light}

@@ -46,5 +46,9 @@ export function normalizeState(
   }
   if (out.model !== "gguf" && out.model !== "custom" && out.arch !== null) out.arch = null;
   if (out.model !== "gguf" && out.ggufUrl !== null) out.ggufUrl = null;
+  if (out.model !== "hf" && (out.hf !== null || out.hfFile !== null)) {
+    out.hf = null;
+    out.hfFile = null;
+  }
   return { state: out, changes };
 }

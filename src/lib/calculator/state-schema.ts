@@ -15,6 +15,7 @@ import {
   CTX_MIN,
   DEFAULT_STATE,
   ENGINE_REVISIONS,
+  isLoadedModelId,
   PARAM_TO_KEY,
   type Key,
   type StateDomain,
@@ -29,6 +30,14 @@ export const CalcStateSchema = z.object({
   model: id,
   /** https URL of a GGUF whose header is read on load (permalinks of URL-loaded models). */
   ggufUrl: z.nullable(z.string().check(z.regex(/^https:\/\/\S+$/), z.maxLength(2000))),
+  /** `m=hf`: the Hugging Face id (owner/name[@rev]) re-imported on load, and the GGUF file chosen in a GGUF repo. */
+  hf: z.nullable(
+    z.string().check(z.regex(/^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}(@[\w.-][\w./-]{0,127})?$/)),
+  ),
+  hfFile: z.nullable(z.string().check(z.regex(/^(?!.*\.\.)[\w][\w./ +()-]{0,254}\.gguf$/i))),
+  /** Mirror bases: Hugging Face (HF_ENDPOINT's role) and the Ollama registry (for the CLI command). */
+  hfBase: z.nullable(z.string().check(z.regex(/^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/), z.maxLength(500))),
+  olBase: z.nullable(z.string().check(z.regex(/^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/), z.maxLength(500))),
   /** Custom architecture as JSON text (validated lazily by the engine's schema). */
   arch: z.nullable(z.string().check(z.maxLength(20000))),
   engine: z.enum(CALC_ENGINES),
@@ -116,7 +125,7 @@ export function parseState(search: string, domain: StateDomain, defaults: CalcSt
     let ok = r !== null && r.success;
     if (ok) {
       const v = r!.data as never;
-      if (key === "model" && !["gguf", "custom"].includes(v) && !domain.models.has(v)) ok = false;
+      if (key === "model" && !isLoadedModelId(v) && !domain.models.has(v)) ok = false;
       if (key === "hardware" && v !== "" && !domain.hardware.has(v)) ok = false;
       if (key === "draft" && v !== "" && !domain.models.has(v)) ok = false;
       if (key === "budget" && !domain.budgets.has(v)) ok = false;
@@ -139,6 +148,10 @@ export function parseState(search: string, domain: StateDomain, defaults: CalcSt
   }
   if (state.model === "gguf" && !state.ggufUrl && !state.arch) {
     notices.push("m=gguf needs a gguf=https://… URL (a local file cannot be linked); showing the default model.");
+    state.model = defaults.model;
+  }
+  if (state.model === "hf" && !state.hf) {
+    notices.push("m=hf needs an hf=owner/name parameter; showing the default model.");
     state.model = defaults.model;
   }
   if (state.model === "custom" && !state.arch) {

@@ -38,6 +38,10 @@ export const CTX_MAX = 16 * 1024 * 1024;
 export const DEFAULT_STATE: CalcState = {
   model: "qwen3.5-27b",
   ggufUrl: null,
+  hf: null,
+  hfFile: null,
+  hfBase: null,
+  olBase: null,
   arch: null,
   engine: "turboquant",
   revision: "2026-05",
@@ -70,6 +74,10 @@ export const DEFAULT_STATE: CalcState = {
 };
 
 export type Key = keyof CalcState;
+
+/** Model ids that name a model loaded in the browser rather than a catalog preset. */
+export const LOADED_MODEL_IDS = ["gguf", "custom", "hf"] as const;
+export const isLoadedModelId = (id: string): boolean => (LOADED_MODEL_IDS as readonly string[]).includes(id);
 
 /** How each field is written in the query: parameter name, decode from text, encode to text. */
 interface Codec {
@@ -112,6 +120,30 @@ export function encodeItems(v: Record<string, number>): string {
 export const CODECS: Record<Key, Codec> = {
   model: { param: "m", decode: str, encode: (v: string) => v, expect: "a model id from the catalog" },
   ggufUrl: { param: "gguf", decode: nullable(str), encode: (v: string | null) => v ?? "", expect: "an https:// URL" },
+  hf: {
+    param: "hf",
+    decode: nullable(str),
+    encode: (v: string | null) => v ?? "",
+    expect: "a Hugging Face id owner/name",
+  },
+  hfFile: {
+    param: "file",
+    decode: nullable(str),
+    encode: (v: string | null) => v ?? "",
+    expect: "a .gguf file of the repo",
+  },
+  hfBase: {
+    param: "hfb",
+    decode: nullable(str),
+    encode: (v: string | null) => v ?? "",
+    expect: "an https:// base URL",
+  },
+  olBase: {
+    param: "olb",
+    decode: nullable(str),
+    encode: (v: string | null) => v ?? "",
+    expect: "an https:// base URL",
+  },
   arch: {
     param: "arch",
     decode: nullable(decodeArch),

@@ -47,6 +47,16 @@ export const resolveUrl = (base: string, s: HfSpec, file: string): string =>
 /** Split GGUF naming: `<stem>-00001-of-00003.gguf`. */
 const SPLIT = /-(\d{5})-of-(\d{5})\.gguf$/i;
 
+/** A GGUF repo holds several files and nothing chose one: the files to choose from. */
+export class GgufChoiceError extends ImportError {
+  readonly files: readonly string[];
+  constructor(message: string, files: readonly string[]) {
+    super(message);
+    this.name = "GgufChoiceError";
+    this.files = files;
+  }
+}
+
 export interface HfGgufChoice {
   file: string;
   files: string[];
@@ -69,7 +79,7 @@ export function chooseGguf(siblings: readonly string[], want: { ggufFile?: strin
       : want.ftype
         ? `${pick.length || "no"} GGUF file${pick.length === 1 ? "" : "s"} for ftype ${want.ftype}`
         : `${firsts.length} GGUF files`;
-    throw new ImportError(`${why}; choose one with --gguf-file <name> or --weights <ftype> (${list})`);
+    throw new GgufChoiceError(`${why}; choose one with --gguf-file <name> or --weights <ftype> (${list})`, firsts);
   }
   const file = pick[0];
   const m = SPLIT.exec(file);

@@ -6,7 +6,7 @@
  */
 import { useMemo } from "preact/hooks";
 import type { CalcCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
-import { stateToQuery, type CalcState } from "../../lib/calculator/state.ts";
+import { isLoadedModelId, stateToQuery, type CalcState } from "../../lib/calculator/state.ts";
 import type { CalcView, LoadedModel, Resolved } from "../../lib/calculator/view.ts";
 import type { ClientLib } from "./use-engine.ts";
 import type { useDraft } from "./use-draft.ts";
@@ -61,8 +61,7 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   );
   const fullArch = useMemo(() => {
     if (!lib || !catalog) return null;
-    if ((state.model === "gguf" || state.model === "custom") && loaded)
-      return loaded.architecture as unknown as Record<string, unknown>;
+    if (isLoadedModelId(state.model) && loaded) return loaded.architecture as unknown as Record<string, unknown>;
     const m = catalog.models.find((x) => x.id === state.model);
     const r = m ? lib.parseArchitecture(m.architecture) : null;
     return r && r.ok ? (r.arch as unknown as Record<string, unknown>) : null;

@@ -11,21 +11,59 @@ import type { ClientLib } from "./use-engine.ts";
 import type { UrlModelHook } from "./use-url-model.ts";
 
 export interface ModelActions {
+  /** The import box: a Hugging Face id or an Ollama tag (./hub-ref.ts). */
+  onImport: (text: string, budgetBytes: number | null) => void;
+  /** A GGUF repo's file, chosen from the list the import offered. */
+  onHfFile: (id: string, file: string) => void;
   onGgufFile: (f: File) => void;
   onGgufUrl: (url: string) => void;
   onCustom: (json: string) => string[];
   onRunFile: (f: File) => Promise<string[]>;
   /** Runs the user loaded in the browser. */
   extraRuns: MeasuredRunOption[];
+  /** The answer to an Ollama tag: why the page cannot read it, and the command that does. */
+  ollamaAnswer: { text: string; command: string } | null;
 }
 
-type Impl = Omit<ModelActions, "extraRuns">;
+type Impl = Omit<ModelActions, "extraRuns" | "ollamaAnswer">;
+
+/** The import box: a Hugging Face id becomes `m=hf` (loaded by ./use-url-model.ts); an Ollama tag, the CLI command. */
+function importActions(
+  c: CalcStateHook,
+  m: UrlModelHook,
+  setOllama: (a: ModelActions["ollamaAnswer"]) => void,
+): Pick<Impl, "onImport" | "onHfFile"> {
+  const { state, update, setNotices } = c;
+  const onImport = (text: string, budgetBytes: number | null) => {
+    void import("../../lib/calculator/hub-ref.ts").then((h) => {
+      const ref = h.parseModelRef(text);
+      setOllama(null);
+      if (ref.kind === "invalid") return setNotices((n) => [...n, ref.message]);
+      if (ref.kind === "ollama") {
+        const command = h.ollamaCliCommand(ref.tag, state, budgetBytes);
+        return setOllama({ text: h.ollamaNotice(ref.tag), command });
+      }
+      markInput();
+      m.setHfChoice(null);
+      m.beforeUrl.current = state.model === "hf" && m.beforeUrl.current ? m.beforeUrl.current : state;
+      update({ model: "hf", hf: ref.id, hfFile: null, ggufUrl: null, arch: null });
+    });
+  };
+  const onHfFile = (id: string, file: string) => {
+    markInput();
+    m.setHfChoice(null);
+    m.beforeUrl.current = state;
+    update({ model: "hf", hf: id, hfFile: file, ggufUrl: null, arch: null });
+  };
+  return { onImport, onHfFile };
+}
 
 function actionsImpl(
   lib: ClientLib | null,
   c: CalcStateHook,
   m: UrlModelHook,
   setExtraRuns: (f: (x: MeasuredRunOption[]) => MeasuredRunOption[]) => void,
+  setOllama: (a: ModelActions["ollamaAnswer"]) => void,
 ): Impl {
   const { state, update, setNotices } = c;
   const onGgufFile = async (file: File) => {
@@ -89,17 +127,20 @@ function actionsImpl(
     if (r.run) setExtraRuns((x) => [...x.filter((y) => y.id !== r.run!.id), r.run!]);
     return r.errors;
   };
-  return { onGgufFile: (f) => void onGgufFile(f), onGgufUrl, onCustom, onRunFile };
+  return { ...importActions(c, m, setOllama), onGgufFile: (f) => void onGgufFile(f), onGgufUrl, onCustom, onRunFile };
 }
 
 export function useModelActions(lib: ClientLib | null, c: CalcStateHook, m: UrlModelHook): ModelActions {
   const [extraRuns, setExtraRuns] = useState<MeasuredRunOption[]>([]);
+  const [ollamaAnswer, setOllama] = useState<ModelActions["ollamaAnswer"]>(null);
   // Stable identities for the memoised input groups; the latest closure runs.
   const impl = useRef<Impl | null>(null);
-  impl.current = actionsImpl(lib, c, m, setExtraRuns);
+  impl.current = actionsImpl(lib, c, m, setExtraRuns, setOllama);
+  const onImport = useCallback((t: string, b: number | null) => impl.current!.onImport(t, b), []);
+  const onHfFile = useCallback((id: string, f: string) => impl.current!.onHfFile(id, f), []);
   const onGgufFile = useCallback((f: File) => impl.current!.onGgufFile(f), []);
   const onGgufUrl = useCallback((u: string) => impl.current!.onGgufUrl(u), []);
   const onCustom = useCallback((j: string) => impl.current!.onCustom(j), []);
   const onRunFile = useCallback((f: File) => impl.current!.onRunFile(f), []);
-  return { onGgufFile, onGgufUrl, onCustom, onRunFile, extraRuns };
+  return { onImport, onHfFile, onGgufFile, onGgufUrl, onCustom, onRunFile, extraRuns, ollamaAnswer };
 }

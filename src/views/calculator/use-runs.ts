@@ -10,7 +10,7 @@ import {
   type CatalogFile,
   type MeasuredRunOption,
 } from "../../lib/calculator/catalog.ts";
-import type { CalcState } from "../../lib/calculator/state.ts";
+import { isLoadedModelId, type CalcState } from "../../lib/calculator/state.ts";
 import type { LoadedModel } from "../../lib/calculator/view.ts";
 
 const NO_RUNS: MeasuredRunOption[] = [];
@@ -33,12 +33,11 @@ export function useRunsCatalog(inp: RunsInput): CalcCatalog | null {
   // The runs file that may hold runs matching the current model (runMatches needs the same arch).
   const runsKey = useMemo(() => {
     if (!catalogFile) return null;
-    const arch =
-      model === "gguf" || model === "custom"
-        ? modelReady
-          ? loaded?.architecture.arch
-          : undefined
-        : catalogFile.models.find((m) => m.id === model)?.architecture.arch;
+    const arch = isLoadedModelId(model)
+      ? modelReady
+        ? loaded?.architecture.arch
+        : undefined
+      : catalogFile.models.find((m) => m.id === model)?.architecture.arch;
     return arch ? runsFileKey(arch) : null;
   }, [catalogFile, model, modelReady, loaded]);
   useEffect(() => {

@@ -48,6 +48,10 @@ describe("permalink ↔ state", () => {
     const s: CalcState = {
       model: "gemma-3-27b",
       ggufUrl: null,
+      hf: null,
+      hfFile: null,
+      hfBase: "https://hf-mirror.example.org",
+      olBase: "https://registry.example.org/ollama",
       arch: null,
       engine: "llama.cpp",
       revision: "2025-11-07",

@@ -80,7 +80,9 @@ function ModelLine({ model }: { model: ModelInfo }) {
       {model.hasSwa ? " · sliding window" : ""}
       {model.hasRecurrent ? " · recurrent hybrid" : ""}
       {model.isMla ? " · MLA" : ""}
-      {model.source !== "catalog" ? ` · from ${model.source === "gguf" ? "a GGUF header" : "your edit"}` : ""}
+      {model.source !== "catalog"
+        ? ` · from ${model.source === "gguf" ? "a GGUF header" : model.source === "hf" ? "Hugging Face" : "your edit"}`
+        : ""}
     </p>
   );
 }

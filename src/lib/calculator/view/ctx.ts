@@ -21,6 +21,7 @@ import type { CtxView, ModelInfo, Resolved, StaticView } from "./types.ts";
 function fileNameFor(state: CalcState, model: ModelInfo): string {
   if (model.source === "gguf") return state.ggufUrl ?? model.fileName ?? "model.gguf";
   if (model.source === "custom") return "model.gguf";
+  if (model.source === "hf") return model.fileName ?? "model.gguf";
   return `${model.id}-${state.ftype}.gguf`;
 }
 

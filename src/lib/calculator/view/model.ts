@@ -5,7 +5,7 @@
 import { ArchitectureSchema, type Architecture } from "../../../schemas/architecture.ts";
 import { resolveLayers } from "../../engine/layers.ts";
 import type { CalcCatalog, ModelOption } from "../catalog.ts";
-import type { CalcState } from "../state.ts";
+import { isLoadedModelId, type CalcState } from "../state.ts";
 import type { LoadedModel, Resolved } from "./types.ts";
 
 const archCache = new Map<string, Architecture>();
@@ -17,10 +17,14 @@ function archOf(m: ModelOption): Architecture {
 }
 
 export function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedModel | null): Resolved {
-  if (state.model === "gguf" || state.model === "custom") {
+  if (isLoadedModelId(state.model)) {
     if (!loaded)
       throw new Error(
-        state.model === "gguf" ? "Load a GGUF file or URL to size it." : "No custom architecture loaded.",
+        state.model === "gguf"
+          ? "Load a GGUF file or URL to size it."
+          : state.model === "hf"
+            ? "Reading the Hugging Face repo…"
+            : "No custom architecture loaded.",
       );
     const a = loaded.architecture;
     const r = resolveLayers(a);
@@ -30,11 +34,11 @@ export function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: Loa
       tensorsFtype: loaded.tensorsFtype,
       model: {
         id: state.model,
-        name: loaded.kind === "gguf" ? `${a.name ?? a.arch} (${loaded.name})` : (a.name ?? `custom ${a.arch}`),
+        name: loaded.kind !== "custom" ? `${a.name ?? a.arch} (${loaded.name})` : (a.name ?? `custom ${a.arch}`),
         family: null,
         arch: a.arch,
         source: loaded.kind,
-        fileName: loaded.name,
+        fileName: loaded.kind === "hf" ? loaded.url : loaded.name,
         blockCount: a.block_count,
         trainCtx: a.context_length,
         hasSwa: r.has_swa,
@@ -48,7 +52,7 @@ export function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: Loa
         },
         variants: [],
         ollamaTag: null,
-        hfId: null,
+        hfId: loaded.kind === "hf" && !loaded.tensors ? loaded.name : null,
         exactWeights: loaded.tensors !== null,
         tensorsFtype: loaded.tensorsFtype,
       },

@@ -20,14 +20,19 @@ import type { Reserve } from "../vision-view.ts";
 import type { Verdict } from "../verdict.ts";
 
 export interface LoadedModel {
-  kind: "gguf" | "custom";
-  /** File name, URL or "custom". */
+  /** `hf`: imported by Hugging Face id (a GGUF repo's file header, or config.json + safetensors). */
+  kind: "gguf" | "custom" | "hf";
+  /** File name, URL, repo id or "custom". */
   name: string;
   architecture: Architecture;
   tensors: TensorTable | null;
   tensorsFtype: string | null;
   fileBytes: number | null;
   url: string | null;
+  /** Imports: what was fetched, in words (bytes and requests). */
+  importNote?: string | null;
+  /** Imports of a GGUF repo: the file read. */
+  hfFile?: string | null;
 }
 
 export interface ViewInput {
@@ -108,7 +113,7 @@ export interface ModelInfo {
   name: string;
   family: string | null;
   arch: string;
-  source: "catalog" | "gguf" | "custom";
+  source: "catalog" | "gguf" | "custom" | "hf";
   fileName: string | null;
   blockCount: number;
   trainCtx: number | null;

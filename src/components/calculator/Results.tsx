@@ -223,10 +223,7 @@ export function ResultsDetails(p: Props) {
                     {x.range && (
                       <strong class="calc-range">
                         range {formatBinary(x.range[0])} – {formatBinary(x.range[1])}
-                        {x.range[1] > x.range[0] && s.metalRange
-                          ? ` (high end: the allowance in “${s.metalRange.source}”)`
-                          : ""}
-                        .{" "}
+                        {x.range[1] > x.range[0] && x.rangeSource ? ` (${x.rangeSource})` : ""}.{" "}
                       </strong>
                     )}
                     {x.detail}

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { METAL_RANGE } from "../../../src/lib/engine/compute/metal.ts";
 import { describe, test } from "node:test";
 import { computeView } from "../../../src/lib/calculator/view.ts";
 import { compactLayers } from "../../../src/lib/calculator/layer-groups.ts";
@@ -75,22 +76,25 @@ describe("the calculator's view of the default question", () => {
     assert.match(off.s.vOptions.find((o) => o.name === "q8_0")!.disabled!, /Flash Attention/i);
   });
 
-  test("Metal compute and overhead carry a range up to the reported Metal allowances", () => {
-    // data/budgets/seed-36gb-m3-max.json: "Metal" 1.5 GB (driver), "activations" 1 GB.
-    assert.deepEqual(v.s.metalRange, {
-      overheadHi: 1_500_000_000,
-      computeHi: 1_000_000_000,
-      source: "36 GB M3 Max (as reported)",
-    });
+  test("Metal compute carries the engine's ±25 % range; overhead a range up to the reported driver allowance", () => {
+    // data/budgets/seed-36gb-m3-max.json: "Metal" 1.5 GB (driver). Its "activations" 1 GB no longer
+    // bounds the compute buffers: the engine's labelled Metal estimate does (METAL_RANGE).
+    assert.deepEqual(v.s.metalRange, { overheadHi: 1_500_000_000, source: "36 GB M3 Max (as reported)" });
     const compute = v.c.components.find((c) => c.key === "compute")!;
     const overhead = v.c.components.find((c) => c.key === "overhead")!;
     assert.equal(compute.uncalibrated, true);
-    assert.deepEqual(compute.range, [compute.bytes, 1_000_000_000]);
+    assert.match(compute.detail, /estimate — no Metal measurement yet/);
+    assert.deepEqual(compute.range, [
+      Math.round(compute.bytes * (1 + METAL_RANGE.low)),
+      Math.round(compute.bytes * (1 + METAL_RANGE.high)),
+    ]);
+    assert.match(compute.rangeSource!, /engine's Metal estimate, -25 % … \+25 %/);
     assert.deepEqual(overhead.range, [0, 1_500_000_000]);
-    // High end: total + (1e9 − compute) + 1.5e9 against the stated 27 GB.
-    const hi = v.c.total + (1_000_000_000 - compute.bytes) + 1_500_000_000;
+    // High end: total + 25 % of the compute buffers + 1.5e9 of overhead against the stated 27 GB.
+    const hi = v.c.total + (compute.range![1] - compute.bytes) + 1_500_000_000;
     assert.equal(v.c.verdictHigh!.headroomBytes, 27_000_000_000 - hi);
     assert.equal(view({ backend: "cuda" }).c.verdictHigh, null);
+    assert.equal(view({ backend: "cuda" }).c.components.find((c) => c.key === "compute")!.range, null);
   });
 
   test("layer groups explain the hybrid", () => {

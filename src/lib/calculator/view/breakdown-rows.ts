@@ -4,6 +4,7 @@
  * it is known (exact, estimate, uncalibrated range).
  */
 import type { Breakdown } from "../../../schemas/breakdown.ts";
+import { METAL_RANGE } from "../../engine/compute/metal.ts";
 import { formatBinary } from "../../format.ts";
 import type { Component, StaticView } from "./types.ts";
 
@@ -79,6 +80,11 @@ function kvRows(b: Breakdown, vMixed: string | null, isMla: boolean): Component[
   return rows;
 }
 
+/** Low and high end of a Metal compute estimate (METAL_RANGE of src/lib/engine/compute/metal.ts). */
+export function metalComputeRange(bytes: number): [number, number] {
+  return [Math.round(bytes * (1 + METAL_RANGE.low)), Math.round(bytes * (1 + METAL_RANGE.high))];
+}
+
 /** Recurrent state, output buffer, compute buffers, runtime overhead. */
 function otherRows(b: Breakdown, metal: boolean, mr: StaticView["metalRange"]): Component[] {
   return [
@@ -108,7 +114,11 @@ function otherRows(b: Breakdown, metal: boolean, mr: StaticView["metalRange"]): 
       detail: b.compute.label,
       estimate: true,
       uncalibrated: metal,
-      range: mr ? [b.compute.bytes, Math.max(b.compute.bytes, mr.computeHi)] : null,
+      // The engine's labelled Metal estimate and its range (docs/memory-model.md#compute-metal).
+      range: metal ? metalComputeRange(b.compute.bytes) : null,
+      rangeSource: metal
+        ? `the engine's Metal estimate, ${METAL_RANGE.low * 100} % … +${METAL_RANGE.high * 100} %`
+        : null,
     },
     {
       key: "overhead",
@@ -119,6 +129,7 @@ function otherRows(b: Breakdown, metal: boolean, mr: StaticView["metalRange"]): 
       estimate: true,
       uncalibrated: !b.overhead.calibrated,
       range: mr ? [b.overhead.bytes, Math.max(b.overhead.bytes, mr.overheadHi)] : null,
+      rangeSource: mr ? `high end: the allowance in “${mr.source}”` : null,
     },
   ];
 }

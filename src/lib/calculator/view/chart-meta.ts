@@ -30,16 +30,15 @@ export function limitLines(
     : [];
 }
 
-/** The stated Metal allowances of the first reported budget that itemises them (e.g. the 36 GB M3 Max report). */
+/** The stated Metal driver (and Ollama runtime) allowance of the first reported budget that itemises it (e.g. the 36 GB M3 Max report). */
 export function metalAllowances(catalog: CalcCatalog, engine: string): StaticView["metalRange"] {
   for (const b of catalog.budgets) {
     const amount = (kinds: string[]) =>
       b.items.filter((i) => kinds.includes(i.kind) && i.stated).reduce((a, i) => a + i.stated!.bytes, 0);
     const driver = amount(["gpu-driver"]);
-    const activations = amount(["activations"]);
-    if (!driver || !activations) continue;
+    if (!driver) continue;
     const runtime = engine === "ollama" ? amount(["runtime"]) : 0;
-    return { overheadHi: driver + runtime, computeHi: activations, source: b.name };
+    return { overheadHi: driver + runtime, source: b.name };
   }
   return null;
 }

@@ -12,7 +12,7 @@ import { layerGroups } from "../layer-groups.ts";
 import type { CalcState } from "../state.ts";
 import { fitsBudget, verdictFor, type Verdict } from "../verdict.ts";
 import { allocatedLabel } from "./allocated.ts";
-import { breakdownRows } from "./breakdown-rows.ts";
+import { breakdownRows, metalComputeRange } from "./breakdown-rows.ts";
 import { configFor, errMsg } from "./config.ts";
 import { maxLayersFitFor, suggestionsFor } from "./suggestions.ts";
 import { pcAtCtx } from "./placed.ts";
@@ -54,20 +54,25 @@ function emptyCtxView(sv: StaticView, state: CalcState): CtxView {
   };
 }
 
-/** Metal: the same verdict with compute and overhead at the high end of their range. */
-function metalHighVerdict(b: Breakdown, sv: StaticView): Verdict | null {
+/**
+ * Metal: the same verdict with compute at the high end of the engine's estimate and overhead at
+ * the reported allowance (when a budget states one).
+ */
+function metalHighVerdict(b: Breakdown, sv: StaticView, metal: boolean): Verdict | null {
   const eb = sv.budget.engine;
   const mr = sv.metalRange;
-  if (!eb || !mr) return null;
+  if (!eb || !metal) return null;
   const device = b.total.device_bytes;
   const host = b.total.host_bytes;
-  const extra = Math.max(0, mr.computeHi - b.compute.bytes) + Math.max(0, mr.overheadHi - b.overhead.bytes);
+  const computeHi = metalComputeRange(b.compute.bytes)[1];
+  const overheadExtra = mr ? Math.max(0, mr.overheadHi - b.overhead.bytes) : 0;
+  const extra = computeHi - b.compute.bytes + overheadExtra;
   const hi = { ...b, total: { device_bytes: device + extra, host_bytes: host, bytes: device + host + extra } };
   const f = fitsBudget(hi, eb);
   const word = !f.ok ? "does not fit" : f.rel < 0.1 ? "tight" : "fits";
   return {
     kind: !f.ok ? "no" : f.rel < 0.1 ? "tight" : "fits",
-    text: `With compute and overhead at the allowances of the budget “${mr.source}” (${formatDecimal(mr.computeHi)} activations, ${formatDecimal(mr.overheadHi)} runtime) instead: ${word}, ${f.ok ? `${formatBinary(f.headroom)} to spare` : `${formatBinary(-f.headroom)} over`}.`,
+    text: `With compute at the high end of the engine's Metal estimate (${formatBinary(computeHi)})${mr ? ` and runtime overhead at the allowance of the budget “${mr.source}” (${formatDecimal(mr.overheadHi)})` : ""} instead: ${word}, ${f.ok ? `${formatBinary(f.headroom)} to spare` : `${formatBinary(-f.headroom)} over`}.`,
     headroomBytes: f.headroom,
     headroomPct: f.rel * 100,
   };
@@ -162,7 +167,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
     notes: b.notes,
     offload: offloadOf(state, nLayers, b, maxLayersFit),
     current: { ctx: state.ctx, bytes: poolBytes },
-    verdictHigh: metalHighVerdict(b, sv),
+    verdictHigh: metalHighVerdict(b, sv, state.backend === "metal"),
     perToken: b.bytes_per_token,
     suggestions,
   };

@@ -145,10 +145,11 @@ export interface StaticView {
   /** Chart pool in words ("device memory" / "total memory"). */
   poolLabel: string;
   /**
-   * Metal only: upper ends for the uncalibrated compute and overhead estimates, from the stated
-   * allowances of a reported Metal budget (data/budgets), until a Metal run is ingested.
+   * Metal only: the upper end of the runtime overhead (the engine counts it as 0 until a Metal run
+   * is ingested), the stated driver/runtime allowance of a reported Metal budget (data/budgets).
+   * The compute buffers' range is the engine's own (METAL_RANGE, src/lib/engine/compute/metal.ts).
    */
-  metalRange: { overheadHi: number; computeHi: number; source: string } | null;
+  metalRange: { overheadHi: number; source: string } | null;
   /** A PC is set: its machine and the largest context for its placement (./placed.ts); absent for one device. */
   pc?: PcView | null;
 }
@@ -159,6 +160,8 @@ export interface Component {
   bytes: number;
   /** Low and high end for uncalibrated estimates (Metal), else null. */
   range: [number, number] | null;
+  /** Where the range comes from, in words (null: no range). */
+  rangeSource?: string | null;
   /** The part in device (GPU) memory. */
   device: number;
   detail: string;

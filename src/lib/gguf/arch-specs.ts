@@ -70,6 +70,7 @@ export const ARCHS: Readonly<Record<string, ArchSpec>> = {
     ],
   },
   "gpt-oss": { attention: true, swa: { kind: "pattern", period: 2 } },
+  "command-r": { attention: true, swa: NONE },
   cohere2: { attention: true, swa: { kind: "pattern", period: 4 } },
   llama4: { attention: true, swa: { kind: "llama4" } },
   deepseek2: { attention: true, swa: NONE, mla: true, required: ["attention.kv_lora_rank"] },

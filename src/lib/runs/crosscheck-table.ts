@@ -1,4 +1,5 @@
 import type { Breakdown } from "../../schemas/breakdown.ts";
+import { cpuComputeCalibrated } from "../engine/compute/cpu-calibrated.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import type { MeasuredMetric } from "../../schemas/run.ts";
 
@@ -11,9 +12,11 @@ import type { MeasuredMetric } from "../../schemas/run.ts";
 /**
  * How far the calculated side can be trusted for one comparison:
  * - `exact`: llama.cpp is deterministic; the engine must match to the printed digit;
- * - `estimate`: an estimate calibrated on a measured run of this backend (CUDA: the H100 run);
- * - `uncalibrated estimate`: no measured run of this backend backs it (CPU, Metal), or the
- *   measure itself is not yet calibrated (macOS footprint); the ceiling rule does not apply.
+ * - `estimate`: an estimate calibrated on a measured run of this backend (CUDA: the H100 run) or,
+ *   for CPU compute buffers, on llama.cpp's own CPU graphs of the architecture;
+ * - `uncalibrated estimate`: nothing of this backend backs it (Metal; CPU architectures without
+ *   compute fixtures), or the measure itself is not yet calibrated (macOS footprint); the ceiling
+ *   rule does not apply.
  */
 export type Basis = "exact" | "estimate" | "uncalibrated estimate";
 
@@ -39,13 +42,14 @@ const hostWeights = (b: Breakdown): number =>
   b.weights.per_device.filter((d) => d.host).reduce((a, d) => a + d.bytes, 0);
 
 /**
- * The compute-buffer model is calibrated on measured runs only on CUDA with the layers on the GPU
- * (compute/cuda.ts). The CPU model is fitted to llama.cpp's own graph reservations, not to measured
- * runs, and the Metal model is derived from its source (its `compute-estimate` note says so): both
- * count as uncalibrated against a measurement.
+ * The compute-buffer model is calibrated on measured runs on CUDA with the layers on the GPU
+ * (compute/cuda.ts), and on CPU on llama.cpp's own graph reservations for the architectures the
+ * fixtures cover (compute/cpu-calibrated.ts). The Metal model is derived from its source (its
+ * `compute-estimate` note says so) and counts as uncalibrated against a measurement.
  */
 const computeCalibrated = (b: Breakdown, c: RuntimeConfig): boolean =>
-  c.backend === "cuda" && b.compute.per_backend.some((d) => !d.host);
+  (c.backend === "cuda" && b.compute.per_backend.some((d) => !d.host)) ||
+  (c.backend === "cpu" && cpuComputeCalibrated(b.model.arch));
 
 const EXACT = (): Basis => "exact";
 const computeBasis = (b: Breakdown, c: RuntimeConfig): Basis =>
@@ -54,7 +58,8 @@ const computeBasis = (b: Breakdown, c: RuntimeConfig): Basis =>
 const totalBasis = (b: Breakdown, c: RuntimeConfig): Basis =>
   computeCalibrated(b, c) && b.overhead.calibrated ? "estimate" : "uncalibrated estimate";
 
-const BY_BACKEND = "estimate; calibrated on CUDA (the H100 run), an uncalibrated estimate on CPU and Metal";
+const BY_BACKEND =
+  "estimate; calibrated on CUDA (the H100 run); on CPU calibrated on llama.cpp's own CPU graphs (the architectures its compute fixtures cover); an uncalibrated estimate on Metal";
 
 /** The measured metric ↔ engine component table (issue #5), as data. */
 export const CROSSCHECK_TABLE: readonly CrossCheckRow[] = [
@@ -178,5 +183,5 @@ export function ceilingRuleText(row: CrossCheckRow): string {
   if (!row.ceiling) return "no (not part of the budget a context needs)";
   if (row.exact) return "yes";
   if (row.basis_text.startsWith("uncalibrated")) return "no while uncalibrated (flagged as calibration evidence)";
-  return "yes where calibrated (CUDA); no for uncalibrated estimates (CPU, Metal), which are flagged only";
+  return "yes where calibrated (CUDA; CPU on llama.cpp's own CPU graphs); no for uncalibrated estimates (Metal, other CPU architectures), which are flagged only";
 }

@@ -8,8 +8,9 @@
  *
  * The rule is about memory the engine calculates being exceeded, so it only applies where the
  * calculation can be trusted that far: exact components and estimates calibrated on a measured
- * run of the same backend. A comparison with an UNCALIBRATED estimate (compute buffers and
- * runtime memory on CPU and Metal, macOS footprint/dirty memory) is flagged and reported as
+ * run of the same backend (CPU compute: on llama.cpp's own CPU graphs). A comparison with an
+ * UNCALIBRATED estimate (compute buffers on Metal and on CPU for architectures without compute
+ * fixtures, runtime memory on CPU and Metal, macOS footprint/dirty memory) is flagged and reported as
  * calibration evidence, never as a reason to lower the ceiling.
  *
  * Pure: no fs, no DOM. Shared by `npm run ingest` and the site. The architecture comes from the

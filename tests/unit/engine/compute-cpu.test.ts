@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { computeFitCases, computeFitSummary } from "../../../src/lib/engine/compute-fit.ts";
+import { CPU_CALIBRATED_ARCHS } from "../../../src/lib/engine/compute/cpu-calibrated.ts";
 import { ComputeFixtureSchema } from "../../../src/schemas/compute-fixture.ts";
 import { REPO_ROOT } from "../catalog/fixture.ts";
 
@@ -36,6 +37,10 @@ describe("CPU compute buffer against llama.cpp no-allocation reservations (tests
         `${f.geometry}: every configuration reserved`,
       );
     }
+  });
+
+  it("calls CPU compute calibrated for exactly the architectures the fixtures cover", () => {
+    assert.deepEqual([...CPU_CALIBRATED_ARCHS].sort(), [...new Set(fixtures.map((f) => f.arch))].sort());
   });
 
   it("is within ±10 % on at least 95 % of the cases and within ±25 % on all", () => {

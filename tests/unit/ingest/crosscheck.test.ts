@@ -12,6 +12,7 @@ import { caseStatus } from "../../../scripts/ingest/points/config.ts";
 import { parseMemprobe, preLoadProc } from "../../../scripts/ingest/parsers/memprobe.ts";
 import { CROSSCHECK_TABLE, ceilingRuleText, comparedValue, crossCheck } from "../../../src/lib/runs/crosscheck.ts";
 import { runViews } from "../../../src/lib/runs/run-view.ts";
+import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
 import { RunSchema, type Run } from "../../../src/schemas/run.ts";
 import { qwen3Run } from "../../helpers/run-fixture.ts";
@@ -19,6 +20,7 @@ import { H100, REPO, readJson, rm, tempDataDir, tempDir } from "./helpers.ts";
 
 const MiB = 1048576;
 const qwen3 = ModelSchema.parse(readJson(join(REPO, "data/models/qwen3-14b.json"))).architecture;
+const rwkv7 = ArchitectureSchema.parse(readJson(join(REPO, "tests/fixtures/engine/rwkv7-2.9b.json")));
 
 test("case.json outcome: did-not-fit is a result (wins over exit_code), failed otherwise, ok untouched", () => {
   assert.deepEqual(caseStatus({ status: "did-not-fit", exit_code: 1, message: "failed to allocate buffer" }), {
@@ -151,7 +153,7 @@ function oneRun(backend: "cuda" | "cpu" | "metal", measured: Record<string, unkn
 
 const reported = { tool: "reported" as const };
 
-test("ceiling rule: CUDA compute (calibrated) lowers it; CPU and Metal compute (uncalibrated) are flagged only", () => {
+test("ceiling rule: CUDA compute and CPU compute of a fixture-covered architecture (calibrated) lower it; Metal and other CPU architectures are flagged only", () => {
   // H100 log, 2048 f16 FA on: CUDA0 306.75 + CUDA_Host 22.01 = 328.76 MiB of compute buffers; 30 % above
   const compute = { compute_bytes: { bytes: Math.round(328.76 * 1.3 * MiB), source: reported } };
   const cuda = crossCheck(oneRun("cuda", compute), () => qwen3);
@@ -162,10 +164,21 @@ test("ceiling rule: CUDA compute (calibrated) lowers it; CPU and Metal compute (
   assert.equal(cuda.ceiling.lower, true);
   assert.deepEqual(cuda.ceiling.not_applied, []);
 
-  for (const backend of ["cpu", "metal"] as const) {
-    // ten times the CUDA figure: far above whatever the uncalibrated estimate is
-    const run = oneRun(backend, { compute_bytes: { bytes: Math.round(3287.6 * MiB), source: reported } });
-    const check = crossCheck(run, () => qwen3);
+  // ten times the CUDA figure: far above whatever the estimate is
+  const far = { compute_bytes: { bytes: Math.round(3287.6 * MiB), source: reported } };
+  // qwen3 has CPU compute fixtures (llama.cpp's own CPU graphs): a calibrated estimate on the CPU.
+  const cpu = crossCheck(oneRun("cpu", far), () => qwen3);
+  assert.equal(cpu.points[0].comparisons[0].basis, "estimate");
+  assert.equal(cpu.points[0].comparisons[0].lowers_ceiling, true);
+  assert.equal(cpu.ceiling.lower, true);
+
+  // Metal (any architecture) and a CPU architecture without fixtures (RWKV-7) stay uncalibrated.
+  const cases = [
+    ["metal", qwen3],
+    ["cpu", rwkv7],
+  ] as const;
+  for (const [backend, arch] of cases) {
+    const check = crossCheck(oneRun(backend, far), () => arch);
     const c = check.points[0].comparisons[0];
     assert.equal(c.basis, "uncalibrated estimate", backend);
     assert.ok(c.delta_percent! > 15 && c.flagged, `${backend}: ${c.delta_percent} %`);
@@ -210,7 +223,8 @@ test("peak RSS is compared less its baseline; the methodology table documents ba
 
   const row = (m: string) => CROSSCHECK_TABLE.find((r) => r.metric === m)!;
   assert.match(row("peak_rss_bytes").meaning, /before the model load/);
-  assert.match(row("compute_bytes").basis_text, /uncalibrated estimate on CPU and Metal/);
+  assert.match(row("compute_bytes").basis_text, /calibrated on llama\.cpp's own CPU graphs/);
+  assert.match(row("compute_bytes").basis_text, /uncalibrated estimate on Metal/);
   assert.equal(ceilingRuleText(row("kv_bytes")), "yes");
   assert.match(ceilingRuleText(row("compute_bytes")), /no for uncalibrated estimates/);
   assert.match(ceilingRuleText(row("peak_footprint_bytes")), /^no while uncalibrated/);
@@ -232,8 +246,9 @@ test("the run page's view carries the basis and the subtracted baseline of each 
     qwen3,
   );
   const cell = (m: string) => view.points[0].cells.find((c) => c.metric === m)!;
-  assert.equal(cell("compute_bytes").basis, "uncalibrated estimate");
-  assert.equal(cell("compute_bytes").lowersCeiling, false);
+  // qwen3's CPU compute is calibrated on llama.cpp's own CPU graphs: 10 × above lowers the ceiling.
+  assert.equal(cell("compute_bytes").basis, "estimate");
+  assert.equal(cell("compute_bytes").lowersCeiling, true);
   assert.equal(cell("peak_rss_bytes").measured, (9093684 - 275652) * 1024);
   assert.equal(cell("peak_rss_bytes").baselineBytes, 275652 * 1024);
 });

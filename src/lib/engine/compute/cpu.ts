@@ -67,15 +67,24 @@ function ffnActivations(c: ComputeInput): number {
 }
 
 /**
- * Recurrent layers (Mamba-1/2, gated delta nets): the residual stream, about 4 · d_inner of
- * projections per token and the state being updated.
+ * Recurrent layers (Mamba-1/2, gated delta nets): the residual stream, the layer's projections per
+ * token and the state being updated. Mamba-2: the in-projection (z, x, B, C, dt: 2 · d_inner +
+ * 2 · n_group · d_state + n_head), the convolved x/B/C and three d_inner-wide tensors (scan output,
+ * gate, norm), fitted on Nemotron-H (whose Mamba layers bind at large micro-batches); others about
+ * 4 · d_inner.
  */
 function recurrentActivations(c: ComputeInput): number {
   const w = c.r.recurrent_widths;
   const a = c.r.arch.recurrent;
   if (!w || !a) return 0;
   const dInner = a.d_inner ?? 0;
-  return c.n_tok * 4 * (3 * c.n_embd + 4 * dInner) + w.s * 4 * (c.n_stream ?? 1);
+  const state = w.s * 4 * (c.n_stream ?? 1);
+  if (a.family === "mamba2" && a.d_state && a.n_group) {
+    const bc = 2 * a.n_group * a.d_state;
+    const perTok = 2 * dInner + bc + (a.time_step_rank ?? 0) + (dInner + bc) + 3 * dInner;
+    return c.n_tok * 4 * (3 * c.n_embd + perTok) + state;
+  }
+  return c.n_tok * 4 * (3 * c.n_embd + 4 * dInner) + state;
 }
 
 export function cpuTerms(c: ComputeInput): CpuTerms {

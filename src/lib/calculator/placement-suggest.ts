@@ -11,7 +11,7 @@ import { placedVerdict, type PlacedLargest } from "./placement-answer.ts";
 import type { PlacementModel } from "./placement-view.ts";
 import type { CalcState } from "./state.ts";
 import { largestCtxBelow, mostLayers, suggest, type Suggestion } from "./suggest.ts";
-import { cpuMoeHolds, cpuMoeSuggestion, smallestCpuMoe } from "./suggest-moe.ts";
+import { cpuMoeSuggestion, smallestCpuMoe } from "./suggest-moe.ts";
 import { parseMachine } from "./placement-machine.ts";
 
 export interface PlacedSuggestInput {
@@ -50,6 +50,7 @@ export function placedSuggestions(i: PlacedSuggestInput): Suggestion[] {
     kvTypes: i.quants.kvTypes,
     fits,
     tight,
-    cpuMoe: moe && cpuMoeHolds(i.model, i.state, moe, tight) ? cpuMoeSuggestion(moe, nLayers - 1, tight) : null,
+    // proven by placeModel with the same test as the verdict (each device within its memory, 10 % when tight)
+    cpuMoe: moe ? cpuMoeSuggestion(moe, nLayers - 1, tight) : null,
   });
 }

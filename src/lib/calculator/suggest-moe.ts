@@ -1,16 +1,18 @@
 /**
  * "Experts on the CPU" for a MoE model that does not fit (or barely fits): the smallest
- * `--n-cpu-moe N` that fits, found by the engine's fit solver (fitMachine, docs/memory-model.md#fit-solver)
+ * `--n-cpu-moe N` that fits, proven with the engine's placement (placeModel on every device)
  * at the state's own context, with every layer on the GPU(s). On one GPU the machine is that GPU
  * (the budget's usable bytes) plus system RAM; applying it turns the question into a PC (`pc=`) so the
  * verdict is then the placement's, the same engine that found N.
  */
 import type { Architecture } from "../../schemas/architecture.ts";
-import { fitMachine } from "../engine/placement/fit.ts";
+import type { TensorTable } from "../../schemas/tensor-table.ts";
+import { placeModel, type PlacementResult } from "../engine/placement/index.ts";
+import { orderDevices } from "../engine/placement/devices.ts";
+import { allocBytes, tensorLayer } from "../engine/weights.ts";
 import { formatBinary } from "../format.ts";
 import { encodeMachine, machinePlacement, type MachineSpec, DEFAULT_MACHINE } from "./placement-machine.ts";
 import { placementConfig, tableFor, type PlacementModel } from "./placement-view.ts";
-import { placedVerdict } from "./placement-answer.ts";
 import type { CalcState } from "./state.ts";
 import type { Suggestion } from "./suggest.ts";
 
@@ -42,10 +44,50 @@ export function oneGpuMachine(bytes: number): MachineSpec {
   };
 }
 
+/** An expert tensor (`--cpu-moe`'s pattern, common/common.h). */
+const EXPS = /\.ffn_(up|down|gate|gate_up)_(ch|)exps/;
+
+/** Each budgeted device (and the host when limited) keeps `share` of its memory free. */
+function holds(r: PlacementResult, hostBytes: number | null, share: number): boolean {
+  return r.devices.every((d) => {
+    const budget = d.pool === "host" ? hostBytes : (d.free_bytes ?? d.budget_bytes ?? null);
+    return budget === null || (d.pool === "host" && d.bytes === 0) || d.bytes <= budget * (1 - share);
+  });
+}
+
+/** Device bytes (on the device of its layer in `all`) of each block's expert tensors. */
+function expertBytes(table: TensorTable, all: PlacementResult, spec: MachineSpec, nBlocks: number): number[] {
+  const kinds = new Map(orderDevices(machinePlacement(spec)).map((d) => [d.buft, d.device.kind]));
+  const out = Array.from({ length: nBlocks }, () => 0);
+  for (const t of table) {
+    const il = tensorLayer(t.name);
+    if (il === null || il >= nBlocks || !EXPS.test(t.name)) continue;
+    const k = kinds.get(all.layer_buffers[il]);
+    if (k !== undefined)
+      out[il] += allocBytes(t, k === "cuda" || k === "rocm" ? "cuda" : k === "metal" ? "metal" : "host");
+  }
+  return out;
+}
+
+/** Smallest N whose experts of blocks ≥ N held by device `name` fit back into its room. */
+function deviceN(all: PlacementResult, name: string, room: number, e: number[]): number {
+  let n = 0;
+  for (let b = e.length - 1; b >= 0; b--) if (all.layer_buffers[b] === name && n === 0) n = b + 1;
+  let back = 0;
+  for (let b = n - 1; b >= 0 && all.layer_buffers[b] === name; b--) {
+    if (back + e[b] > room) break;
+    back += e[b];
+    n = b;
+  }
+  return n;
+}
+
 /**
- * Smallest --n-cpu-moe that makes the state's context fit on `spec` with every layer on the GPU(s)
- * (each GPU keeps 10 % free when `tight`); null when the model is dense, it fits without, or even
- * every expert on the CPU is not enough.
+ * Smallest --n-cpu-moe that makes the state's context fit on `spec` as set (its -ts, -ngl all), each
+ * device keeping 10 % free when `tight`; null when the model is dense, it fits without, or even every
+ * expert on the CPU is not enough. With every layer on the devices, moving block b's experts changes
+ * only their bytes (compute, KV and overhead do not depend on where experts are), so N is read off the
+ * per-block expert sizes between "none" and "all experts on the CPU", then proven with placeModel.
  */
 export function smallestCpuMoe(
   m: PlacementModel,
@@ -54,28 +96,30 @@ export function smallestCpuMoe(
   tight = false,
 ): CpuMoeChoice | null {
   if (!isMoe(m.arch) || spec.gpus.length === 0) return null;
-  const base: MachineSpec = { ...spec, moe: "none", tensorSplit: [] };
+  const table = tableFor(m, state.ftype);
+  if (!table) return null;
+  const base: MachineSpec = { ...spec, moe: "none" };
   const p = machinePlacement(base);
-  const smallest = Math.min(...p.devices.map((d) => d.memory_bytes));
-  const config = { ...placementConfig(m, { ...state, nGpuLayers: -1 }, spec) };
+  const config = placementConfig(m, { ...state, nGpuLayers: -1 }, spec);
+  const share = tight ? TIGHT_SHARE : 0;
+  const place = (extra: Partial<typeof p>): PlacementResult => placeModel(m.arch, config, { ...p, ...extra }, table);
   try {
-    const r = fitMachine(m.arch, config, p, tableFor(m, state.ftype), {
-      margin_bytes: tight ? Math.ceil(smallest * TIGHT_SHARE) : 0,
-      min_ctx: config.n_ctx,
-      max_ctx: config.n_ctx,
-    });
-    if (!r || r.n_cpu_moe === 0 || r.n_gpu_layers !== m.arch.block_count + 1) return null;
-    const host = r.placement.devices.find((d) => d.pool === "host")?.bytes ?? 0;
-    return { n: r.n_cpu_moe, machine: { ...base, moe: r.n_cpu_moe, tensorSplit: r.tensor_split }, hostBytes: host };
+    if (holds(place({}), p.host_bytes, share)) return null;
+    const all = place({ cpu_moe: true });
+    if (!holds(all, p.host_bytes, share)) return null;
+    const e = expertBytes(table, all, base, m.arch.block_count);
+    // device d at N = its bytes with every expert on the CPU + the experts of its blocks ≥ N
+    let n = 1;
+    for (const d of all.devices)
+      if (d.pool === "device")
+        n = Math.max(n, deviceN(all, d.name, (d.free_bytes ?? d.budget_bytes ?? 0) * (1 - share) - d.bytes, e));
+    const r = place({ n_cpu_moe: n });
+    if (!holds(r, p.host_bytes, share)) return null;
+    const host = r.devices.find((d) => d.pool === "host")?.bytes ?? 0;
+    return { n, machine: { ...base, moe: n }, hostBytes: host };
   } catch {
     return null; // the engine refuses this machine: no suggestion (the placement panel says why)
   }
-}
-
-/** The PC verdict after the click agrees (every device within its memory; 10 % to spare when tight). */
-export function cpuMoeHolds(m: PlacementModel, state: CalcState, c: CpuMoeChoice, tight: boolean): boolean {
-  const k = placedVerdict(m, { ...state, nGpuLayers: -1, machine: encodeMachine(c.machine) }, c.machine).kind;
-  return k === "fits" || (!tight && k === "tight");
 }
 
 /** The suggestion: one click sets the PC and --n-cpu-moe N (every layer on the GPU). */
@@ -104,5 +148,5 @@ export function oneGpuCpuMoe(
   if (vision || state.machine !== "" || state.backend !== "cuda" || (budget.pool ?? "device") !== "device") return null;
   if (!isMoe(m.arch)) return null;
   const c = smallestCpuMoe(m, state, oneGpuMachine(budget.bytes), tight);
-  return c && cpuMoeHolds(m, state, c, tight) ? cpuMoeSuggestion(c, m.arch.block_count, tight) : null;
+  return c ? cpuMoeSuggestion(c, m.arch.block_count, tight) : null;
 }

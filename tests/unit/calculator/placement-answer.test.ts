@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { buildTensorTable, normaliseFtype } from "../../../src/lib/engine/index.ts";
-import { placeModel } from "../../../src/lib/engine/placement/index.ts";
+import { fitMachine, placeModel } from "../../../src/lib/engine/placement/index.ts";
 import { worstDevice } from "../../../src/lib/engine/placement/context.ts";
 import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
 import {
@@ -174,6 +174,26 @@ describe("experts on the CPU: the smallest --n-cpu-moe that fits", () => {
     };
     assert.ok(room(c.n) >= 0.1 * 16 * GiB);
     assert.ok(room(c.n - 1) < 0.1 * 16 * GiB);
+  });
+
+  test("on one GPU, N is the fit solver's own choice at this context (fitMachine, no margin)", () => {
+    for (const ctx of [8192, 32768, 131072]) {
+      const st = { ...s, ctx };
+      const m = oneGpuMachine(16 * GiB);
+      const mm = model(id);
+      const fit = fitMachine(
+        mm.arch,
+        placementConfig(mm, { ...st, nGpuLayers: -1 }, m),
+        machinePlacement(m),
+        buildTensorTable(mm.arch, normaliseFtype("Q4_K_M")),
+        { margin_bytes: 0, min_ctx: ctx, max_ctx: ctx },
+      );
+      assert.equal(
+        smallestCpuMoe(mm, st, m)?.n ?? 0,
+        fit && fit.n_gpu_layers === mm.arch.block_count + 1 ? fit.n_cpu_moe : 0,
+        String(ctx),
+      );
+    }
   });
 
   test("no suggestion for a dense model, or when it already fits", () => {

@@ -96,6 +96,10 @@ export function placeTensors(
   const hostBuft = mmap ? "CPU_Mapped" : (devs.find((d) => d.host_buft)?.host_buft ?? "CPU");
   const list = overrideList(p);
   const res = compile(list);
+  // --n-cpu-moe's pattern for block i can only match a name holding "blk.i.ffn_": a substring test
+  // first skips the regex for other blocks (same result, ~N times fewer regex runs)
+  const first = list.length - p.n_cpu_moe;
+  const need = list.map((_, k) => (k >= first ? `blk.${k - first}.ffn_` : null));
   const used = list.map(() => false);
   const devBytes = new Map<number, number>();
   const where = new Map<string, string>();
@@ -114,7 +118,7 @@ export function placeTensors(
     if (t.name === "token_embd.weight") embd = t;
     const il = tensorLayer(t.name);
     let dev: number | null = isInputTensor(t.name) ? null : il === null ? outputDev : (layerDev[il] ?? null);
-    const k = res.findIndex((re) => re.test(t.name));
+    const k = res.findIndex((re, j) => (need[j] === null || t.name.includes(need[j]!)) && re.test(t.name));
     if (k >= 0) {
       used[k] = true;
       dev = overrideTarget(list[k], devs);

@@ -175,6 +175,11 @@ describe("experts on the CPU: the smallest --n-cpu-moe that fits", () => {
     assert.ok(room(c.n) >= 0.1 * 16 * GiB);
     assert.ok(room(c.n - 1) < 0.1 * 16 * GiB);
   });
+});
+
+describe("experts on the CPU: the same N as the solver, and where none is offered", () => {
+  const id = "qwen3-30b-a3b";
+  const s = stateFor(id, { ctx: 32768 });
 
   test("on one GPU, N is the fit solver's own choice at this context (fitMachine, no margin)", () => {
     for (const ctx of [8192, 32768, 131072]) {

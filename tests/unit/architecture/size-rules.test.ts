@@ -56,12 +56,8 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "tests/unit/catalog/presets.test.ts › describe(presets against hand computation (docs/memory-model.md))": "to split",
   "tests/unit/catalog/quants.test.ts › describe(the engine's KV type table agrees with data/quants)": "to split",
   "tests/unit/catalog/validate.test.ts › describe(bad data fails naming the file and the field)": "to split",
-  "tests/unit/engine/rules.test.ts": "to split",
   "tests/unit/gguf/header.test.ts › describe(GGUF header round trip)": "to split",
   "tests/unit/gguf/map.test.ts › describe(ggufToArchitecture)": "to split",
-  "tests/unit/ingest/ingest.test.ts": "to split",
-  "tests/unit/ingest/ingest.test.ts › test(the H100 measurement folder is one run of 23 points; KV equa…)": "to split",
-  "tests/unit/ingest/llama-cpp-parser.test.ts": "to split",
   "tests/unit/profile/server.test.ts › test(one llama-server per configuration with -c -ctk -ctv -fa -np…)": "to split",
 };
 

@@ -87,15 +87,16 @@ export const PUBLISHED_CONFIGS: Record<string, PublishedConfigFacts> = {
   },
   "Falcon-H1-34B": {
     config: HF("tiiuae/Falcon-H1-34B-Instruct"),
-    readFrom: ["a Falcon-H1-34B config.json quoted in a public sizing test (mamba_d_ssm 4096, mamba_n_groups 2)"],
+    readFrom: [
+      "a Falcon-H1-34B config.json quoted in a public sizing test (mamba_d_ssm 4096, mamba_n_groups 2, max_position_embeddings 262144)",
+    ],
     mamba_n_groups: 2,
     vocab_size: 261120,
     tie_word_embeddings: false,
     intermediate_size: 21504,
     max_position_embeddings: 262144,
     unverified:
-      "vocab_size 261120 is the Falcon-H1 technical report's largest tokenizer (arXiv 2507.22448: vocabularies of 32K to 261K; llama.cpp's convert_hf_to_gguf_update.py lists a separate 34B tokenizer), not read from a copy of this config; it agrees with the official Q4_K_M GGUF's size as a public download menu quotes it (\"18.9\" GB, a unit its other entries use for GiB; llama-quantize's tensors of this geometry take 18.93 GiB, and each 1,000 tokens more or fewer moves that by 0.007 GiB). " +
-      `max_position_embeddings 262144 (256K) is from ${CTX_TABLE}`,
+      "vocab_size 261120 is the Falcon-H1 technical report's largest tokenizer (arXiv 2507.22448: vocabularies of 32K to 261K; llama.cpp's convert_hf_to_gguf_update.py lists a separate 34B tokenizer), not read from a copy of this config; it agrees with the official Q4_K_M GGUF's size as a public download menu quotes it (\"18.9\" GB, a unit its other entries use for GiB; llama-quantize's tensors of this geometry take 18.93 GiB, and each 1,000 tokens more or fewer moves that by 0.007 GiB)",
   },
   "Nemotron-H-56B-Base-8K": {
     config: HF("nvidia/Nemotron-H-56B-Base-8K"),

@@ -103,7 +103,7 @@ describe("calculator: machine builder and placement", () => {
     assert.equal(gpuBars.length, 2);
     assert.ok(gpuBars.every((b) => b.parts.weights > 8 * GiB));
     assert.ok(gpuBars.reduce((a, b) => a + b.parts.weights, 0) > 24 * GiB);
-    // Binding: the device with the least headroom.
+    // Binding: the device with the least headroom (equal cards: the least share free).
     const room = want
       .filter((d) => d.budget_bytes !== undefined)
       .map((d) => [d.name, d.budget_bytes! - d.bytes] as const);

@@ -114,7 +114,7 @@ export function describePlaced(l: PlacedLargest): string {
   return `${s}; device memory would allow ${l.beyond.atLeast ? "at least " : ""}${formatContext(l.beyond.nCtx)} — beyond the trained context: needs RoPE/YaRN scaling`;
 }
 
-/** The verdict at the state's context: the binding device (least headroom) decides, named. */
+/** The verdict at the state's context: the binding bar (furthest over, else the least share free) decides, named. */
 export function placedVerdict(m: PlacementModel, state: CalcState, spec: MachineSpec): Verdict {
   let r: PlacementResult;
   try {
@@ -123,17 +123,8 @@ export function placedVerdict(m: PlacementModel, state: CalcState, spec: Machine
     const text = `Cannot place: ${e instanceof Error ? e.message : String(e)}`;
     return { kind: "unknown", text, headroomBytes: null, headroomPct: null };
   }
-  // the device furthest over its memory, else the one with the least share to spare
-  const budgeted = barsOf(r).bars.filter(
-    (b): b is DeviceBar & { budget: number } => b.budget !== null && (b.total > 0 || b.name !== "host"),
-  );
-  if (budgeted.length === 0)
-    return { kind: "unknown", text: "No device has a budget.", headroomBytes: null, headroomPct: null };
-  const rel = (b: { total: number; budget: number }): number => (b.budget - b.total) / b.budget;
-  const over = budgeted.filter((b) => b.total > b.budget);
-  const bind = over.length
-    ? over.reduce((a, b) => (b.total - b.budget > a.total - a.budget ? b : a))
-    : budgeted.reduce((a, b) => (rel(b) < rel(a) ? b : a));
+  const bind = barsOf(r).bars.find((b): b is DeviceBar & { budget: number } => b.binding && b.budget !== null);
+  if (!bind) return { kind: "unknown", text: "No device has a budget.", headroomBytes: null, headroomPct: null };
   const who = deviceWords(spec).get(bind.name) ?? bind.name;
   const room = bind.budget - bind.total;
   const pct = (room / bind.budget) * 100;

@@ -36,7 +36,7 @@ export interface DeviceBar {
 
 export interface PlacementView {
   bars: DeviceBar[];
-  /** Why the binding bar binds (over budget, or the least headroom). */
+  /** Why the binding bar binds (furthest over its memory, or the least share of it free). */
   bindingNote: string | null;
   notes: string[];
   error: string | null;
@@ -120,14 +120,18 @@ export function barsOf(r: PlacementResult): Pick<PlacementView, "bars" | "bindin
   });
   const budgeted = bars.filter((b) => b.budget !== null && (b.total > 0 || b.name !== "host"));
   if (budgeted.length === 0) return { bars, bindingNote: null };
+  // the device furthest over its memory, else the one with the least share of it free (the verdict's rule)
   const room = (b: DeviceBar): number => b.budget! - b.total;
-  const bind = budgeted.reduce((a, b) => (room(b) < room(a) ? b : a));
+  const over = budgeted.filter((b) => room(b) < 0);
+  const bind = over.length
+    ? over.reduce((a, b) => (room(b) < room(a) ? b : a))
+    : budgeted.reduce((a, b) => (room(b) / b.budget! < room(a) / a.budget! ? b : a));
   bind.binding = true;
   const gib = (x: number): string => `${(Math.abs(x) / 2 ** 30).toFixed(2)} GiB`;
   const note =
     room(bind) < 0
       ? `${bind.name} does not fit: ${gib(room(bind))} over its ${gib(bind.budget!)}.`
-      : `${bind.name} binds: the least headroom, ${gib(room(bind))} of ${gib(bind.budget!)} free.`;
+      : `${bind.name} binds: the least share free, ${gib(room(bind))} of ${gib(bind.budget!)}.`;
   return { bars, bindingNote: note };
 }
 

@@ -14,6 +14,7 @@ import {
   type MachineSpec,
 } from "../../../src/lib/calculator/placement-machine.ts";
 import { placementConfig, placementView } from "../../../src/lib/calculator/placement-view.ts";
+import { placedVerdict } from "../../../src/lib/calculator/placement-answer.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { parseState } from "../../../src/lib/calculator/state-schema.ts";
 import { loadCatalog } from "./load-catalog.ts";
@@ -141,5 +142,21 @@ describe("PC builder controls: commands and hostile values", () => {
     // an override naming a device the machine lacks: the engine's refusal is shown
     const ghost = `g:16384;ot:${encodeURIComponent("output=CUDA5")}`;
     assert.ok(placementView(model("qwen3-14b"), pcState(ghost), spec(ghost)).error);
+  });
+});
+
+describe("uneven cards: the bars and the verdict bind the same device", () => {
+  test("24 GiB + 12 GiB with layers split evenly: the smaller card, by its share free, in bars and verdict", () => {
+    const text = "g:24576,12288;ts:1,1";
+    const s = pcState(text, { model: "qwen3-14b", ctx: 16384 });
+    const v = placementView(model("qwen3-14b"), s, spec(text));
+    const share = (b: (typeof v.bars)[number]) => (b.budget! - b.total) / b.budget!;
+    const gpus = v.bars.filter((b) => b.name !== "host");
+    const least = gpus.reduce((a, b) => (share(b) < share(a) ? b : a));
+    assert.deepEqual(
+      v.bars.filter((b) => b.binding).map((b) => b.name),
+      [least.name],
+    );
+    assert.match(placedVerdict(model("qwen3-14b"), s, spec(text)).text, new RegExp(`^\\w+: ${least.name} `));
   });
 });

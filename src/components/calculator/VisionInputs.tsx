@@ -45,6 +45,17 @@ export const VisionInputs = memo(function VisionInputs(p: {
           Read the projector
         </button>
       </div>
+      {ctl.presetName && !ctl.projector && (
+        <div class="calc-field">
+          <button type="button" class="calc-btn" data-testid="calc-projector-preset" onClick={ctl.onPreset}>
+            Use {ctl.presetName}
+          </button>
+          <span class="calc-help">
+            No file needed: its F16 mmproj is built from the model's published vision_config (weights exact for that
+            file; load the file itself for another type).
+          </span>
+        </div>
+      )}
       {ctl.busy && (
         <p class="calc-help" role="status">
           {ctl.busy}

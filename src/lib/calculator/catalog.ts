@@ -9,6 +9,7 @@ import type { Hardware } from "../../schemas/hardware.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { KvCacheType, WeightFtype } from "../../schemas/quant.ts";
 import type { Run } from "../../schemas/run.ts";
+import type { ProjectorFacts } from "../../schemas/projector.ts";
 import { defaultWeightVariant } from "../catalog/weights.ts";
 import type { CalcKvType } from "./state.ts";
 
@@ -30,6 +31,8 @@ export interface ModelOption {
   variants: { label: string; ftype: string | null; bytes: number; kind: string; vision: boolean | null }[];
   /** The weights ftype picked with this model (src/lib/catalog/weights.ts defaultWeightVariant). */
   defaultFtype: string;
+  /** The vision projector's published geometry (data/projectors.json), when the catalog has it. */
+  projector?: ProjectorFacts | null;
 }
 
 export interface KvTypeOption {
@@ -137,7 +140,7 @@ function compactArch(a: Record<string, unknown>): ArchitectureInput {
   return out as ArchitectureInput;
 }
 
-export function reduceModel(m: Model): ModelOption {
+export function reduceModel(m: Model, projector: ProjectorFacts | null = null): ModelOption {
   const lib = m.weights.find((w) => w.ollamaTag);
   return {
     id: m.id,
@@ -151,6 +154,7 @@ export function reduceModel(m: Model): ModelOption {
     hfId: m.hfId,
     status: m.status,
     defaultFtype: defaultWeightVariant(m).ftype,
+    ...(projector ? { projector } : {}),
     variants: m.weights
       .filter((w) => w.bytes !== null)
       .map((w) => ({

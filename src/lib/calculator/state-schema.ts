@@ -48,7 +48,7 @@ export const CalcStateSchema = z.object({
   /** Count the vision encoder (mmproj) weights. */
   vision: z.boolean(),
   /** https URL of an mmproj GGUF whose header is read on load (a local projector is not linked). */
-  mmproj: z.nullable(z.string().check(z.regex(/^https:\/\/\S+$/), z.maxLength(2000))),
+  mmproj: z.nullable(z.string().check(z.regex(/^(https:\/\/\S+|preset)$/), z.maxLength(2000))),
   /** Images per request (their tokens take KV cells) and `--no-mmproj-offload` (false). */
   images: int(0, 64),
   mmprojOffload: z.boolean(),

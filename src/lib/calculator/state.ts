@@ -155,7 +155,12 @@ export const CODECS: Record<Key, Codec> = {
   backend: { param: "be", decode: str, encode: (v: string) => v, expect: CALC_BACKENDS.join(" | ") },
   ftype: { param: "w", decode: str, encode: (v: string) => v, expect: "a weights ftype such as Q4_K_M" },
   vision: { param: "vis", decode: bool, encode: (v: boolean) => (v ? "1" : "0"), expect: "1 or 0" },
-  mmproj: { param: "mmproj", decode: nullable(str), encode: (v: string | null) => v ?? "", expect: "an https:// URL" },
+  mmproj: {
+    param: "mmproj",
+    decode: nullable(str),
+    encode: (v: string | null) => v ?? "",
+    expect: "an https:// URL, or preset (the catalog's projector)",
+  },
   images: { param: "img", decode: num, encode: (v: number) => String(v), expect: "0 … 64 images" },
   mmprojOffload: { param: "mmo", decode: bool, encode: (v: boolean) => (v ? "1" : "0"), expect: "1 or 0" },
   draft: { param: "md", decode: str, encode: (v: string) => v, expect: "a model id from the catalog" },

@@ -5,6 +5,8 @@
  */
 import { readGgufHeaderFromBlob, readGgufHeaderFromUrl } from "../gguf/index.ts";
 import { visionProjector, type VisionProjector } from "../engine/vision.ts";
+import { projectorHeader } from "../engine/vision-tensors.ts";
+import type { ProjectorFacts } from "../../schemas/projector.ts";
 
 export interface LoadedProjector {
   /** File name or URL's last segment. */
@@ -12,6 +14,14 @@ export interface LoadedProjector {
   /** https URL when read from one (the permalink carries it); null for a local file. */
   url: string | null;
   projector: VisionProjector;
+  /** Built from a catalog preset's published geometry (data/projectors.json): its model id. */
+  preset?: string | null;
+}
+
+/** A catalog preset's projector, from its facts and the LLM's n_embd (no file read). */
+export function presetProjector(model: string, facts: ProjectorFacts, textEmbd: number): LoadedProjector {
+  const name = `mmproj-${model}-f16.gguf`;
+  return { name, url: null, preset: model, projector: visionProjector(projectorHeader(facts, textEmbd, name)) };
 }
 
 export async function loadProjectorFile(file: File): Promise<LoadedProjector> {

@@ -42,7 +42,11 @@ export function reserveBudget(b: BudgetView, r: Reserve | null | undefined): Bud
   return { ...b, engine };
 }
 
-function rows(v: VisionBreakdown, r: Reserve, name: string, ctx: number): Component[] {
+function rows(v: VisionBreakdown, r: Reserve, p: LoadedProjector, ctx: number): Component[] {
+  const name = p.name;
+  const from = p.preset
+    ? `the F16 mmproj built from ${p.preset}'s published vision_config (data/projectors.json)`
+    : `${name}'s tensor table`;
   const dev = r.device > 0;
   const where = dev ? "on the GPU with the model's first device" : "in host memory";
   const out: Component[] = [
@@ -51,7 +55,7 @@ function rows(v: VisionBreakdown, r: Reserve, name: string, ctx: number): Compon
       label: `Vision projector (${v.projectorType})`,
       bytes: v.weightsBytes,
       device: dev ? v.weightsBytes : 0,
-      detail: `exact, from ${name}'s tensor table (${v.tensors} tensors), ${where}`,
+      detail: `exact, from ${from} (${v.tensors} tensors), ${where}`,
       estimate: false,
       uncalibrated: false,
       range: null,
@@ -128,7 +132,7 @@ export function withVision(view: CalcView, p: LoadedProjector, state: CalcState)
     },
     c: {
       ...c,
-      components: [...c.components, ...rows(v, r, p.name, c.allocated)],
+      components: [...c.components, ...rows(v, r, p, c.allocated)],
       device: c.device + r.device,
       host: c.host + r.host,
       total: c.total + add,

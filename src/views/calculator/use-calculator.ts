@@ -4,9 +4,10 @@
  * measured runs of the model's architecture, the model/run actions, the vision projector, the
  * draft model, and the view on screen.
  */
-import type { LightCatalog } from "../../lib/calculator/catalog.ts";
+import type { LightCatalog, ModelOption } from "../../lib/calculator/catalog.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import type { CalcView } from "../../lib/calculator/view.ts";
+import { useMemo } from "preact/hooks";
 import { useCalcState, useUpdatedMark } from "./use-calc-state.ts";
 import { useCalcView } from "./use-calc-view.ts";
 import { useDraft } from "./use-draft.ts";
@@ -15,7 +16,7 @@ import { useModelActions } from "./use-model-actions.ts";
 import { usePermalink } from "./use-permalink.ts";
 import { useRunsCatalog } from "./use-runs.ts";
 import { useUrlModel } from "./use-url-model.ts";
-import { useVision } from "./use-vision.ts";
+import { useVision, type PresetFacts } from "./use-vision.ts";
 
 export interface CalculatorInput {
   light: LightCatalog;
@@ -30,6 +31,15 @@ export interface CalculatorInput {
   runsUrl: string;
   /** Read and write the page URL (the /calculator/ page); off for embedded widgets. */
   syncUrl: boolean;
+}
+
+/** The current catalog model's projector facts (data/projectors.json) with its n_embd, if any. */
+function usePresetFacts(catalog: { models: readonly ModelOption[] } | null, model: string): PresetFacts | null {
+  return useMemo(() => {
+    const m = catalog?.models.find((x) => x.id === model);
+    const n = (m?.architecture as { n_embd?: unknown } | undefined)?.n_embd;
+    return m?.projector && typeof n === "number" ? { model: m.id, facts: m.projector, textEmbd: n } : null;
+  }, [catalog, model]);
 }
 
 export function useCalculator(props: CalculatorInput) {
@@ -51,7 +61,8 @@ export function useCalculator(props: CalculatorInput) {
     loaded,
   });
   const actions = useModelActions(lib, calc, model);
-  const vision = useVision(state, update, lib);
+  const preset = usePresetFacts(catalog, state.model);
+  const vision = useVision(state, update, lib, preset);
   const draft = useDraft(state, lib, catalog);
   const { extraRuns } = actions;
   const { initialState, initialView } = props;

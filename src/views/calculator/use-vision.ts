@@ -9,10 +9,14 @@ import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import type * as ClientModule from "../../lib/calculator/client.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import type { LoadedProjector } from "../../lib/calculator/vision-load.ts";
+import type { ProjectorFacts } from "../../schemas/projector.ts";
 import type { CalcView } from "../../lib/calculator/view.ts";
 
 export interface VisionControls {
   projector: LoadedProjector | null;
+  /** The model's projector from the catalog (data/projectors.json), when it has one: its name. */
+  presetName: string | null;
+  onPreset: () => void;
   busy: string | null;
   error: string | null;
   onFile: (f: File) => void;
@@ -22,13 +26,36 @@ export interface VisionControls {
 
 const loader = () => import("../../lib/calculator/vision-load.ts");
 
-export function useVision(state: CalcState, update: (p: Partial<CalcState>) => void, lib: typeof ClientModule | null) {
+/** A catalog preset's projector facts and the LLM's width (null: none for the current model). */
+export interface PresetFacts {
+  model: string;
+  facts: ProjectorFacts;
+  textEmbd: number;
+}
+
+export function useVision(
+  state: CalcState,
+  update: (p: Partial<CalcState>) => void,
+  lib: typeof ClientModule | null,
+  preset: PresetFacts | null,
+) {
   const [proj, setProj] = useState<LoadedProjector | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const url = state.mmproj;
   useEffect(() => {
-    if (!url || proj?.url === url) return;
+    if (url !== "preset") return;
+    if (!preset) {
+      if (lib) update({ mmproj: null });
+      return;
+    }
+    if (proj?.preset === preset.model) return;
+    loader()
+      .then((m) => (setProj(m.presetProjector(preset.model, preset.facts, preset.textEmbd)), setError(null)))
+      .catch((e: unknown) => setError((e as Error).message));
+  }, [url, preset, lib]);
+  useEffect(() => {
+    if (!url || url === "preset" || proj?.url === url) return;
     let alive = true;
     setBusy(`Reading the projector header from ${url}…`);
     loader()
@@ -38,7 +65,11 @@ export function useVision(state: CalcState, update: (p: Partial<CalcState>) => v
       .finally(() => alive && setBusy(null));
     return () => void (alive = false);
   }, [url]);
-  const active = proj && (proj.url === null ? !url : proj.url === url) ? proj : null;
+  const active =
+    proj &&
+    (proj.preset ? url === "preset" && preset?.model === proj.preset : proj.url === null ? !url : proj.url === url)
+      ? proj
+      : null;
   useEffect(() => {
     if (active && state.vision) update({ vision: false });
   }, [active, state.vision]);
@@ -62,11 +93,14 @@ export function useVision(state: CalcState, update: (p: Partial<CalcState>) => v
     () => (active && lib ? lib.visionUse(active, state) : null),
     [active, lib, state.images, state.mmprojOffload, state.backend],
   );
-  const controls: VisionControls = { projector: active, busy, error, onFile, onUrl, onRemove };
+  const onPreset = useCallback(() => update({ mmproj: "preset" }), [update]);
+  const presetName = preset ? `the catalog's ${preset.model} projector` : null;
+  const controls: VisionControls = { projector: active, presetName, onPreset, busy, error, onFile, onUrl, onRemove };
   return {
     controls,
     reserve: use?.reserve ?? null,
-    pending: busy !== null || (url !== null && active === null && error === null),
+    pending:
+      busy !== null || (url !== null && active === null && error === null && (url !== "preset" || preset !== null)),
     apply: (v: CalcView): CalcView => (active && lib ? lib.withVision(v, active, state) : v),
   };
 }

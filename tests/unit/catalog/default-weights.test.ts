@@ -90,7 +90,7 @@ describe("defaultWeightVariant", () => {
 });
 
 describe("the calculator page picks the same default", () => {
-  const models = catalog.models.map(reduceModel);
+  const models = catalog.models.map((m) => reduceModel(m));
 
   it("every model option carries its preset's default ftype", () => {
     for (const m of catalog.models)

@@ -29,31 +29,174 @@ import { draftLargest, renderDraft, renderDraftLargest, sizeDraft } from "./calc
 import { cliSuggestions, readQuants, renderSuggestions, suggestionsJson } from "./calc/suggestions-output.ts";
 import type { CliSuggestions } from "./calc/suggestions-output.ts";
 
-export async function main(argv: readonly string[]): Promise<number> {
-  let args: Args;
-  let config: RuntimeConfig;
-  let placement: Placement | null;
+/** What the command line asks, once parsed and checked (before any model is loaded). */
+interface Invocation {
+  args: Args;
+  /** --model, checked present */
+  model: string;
+  config: RuntimeConfig;
+  placement: Placement | null;
+  machine: MachineBudget | null;
+}
+
+/** Parse and check argv; a number is the exit code of an answered --help/--list. Throws UsageError. */
+function parseInvocation(argv: readonly string[]): Invocation | number {
+  const listing = takeList(argv);
+  const args = parseCalcArgs(listing.rest);
+  if (args.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (listing.list) {
+    console.log(renderList(readPresets(join(REPO_ROOT, "data")), listing.filter));
+    return 0;
+  }
+  if (!args.model)
+    throw new UsageError("--model is required (a preset id or name, an Ollama tag, arch .json, .gguf or https URL)");
   let machine: MachineBudget | null = null;
+  if (args.hardware !== null) {
+    if (args.budget !== null) throw new UsageError("--hardware and --budget both set the budget: give one");
+    machine = machineBudget(join(REPO_ROOT, "data"), args.hardware);
+    args.config.backend ??= machine.backend;
+  }
+  const config = toConfig(args.config);
+  const placement = args.placement ? toPlacement(args.placement) : null;
+  return { args, model: args.model, config, placement, machine };
+}
+
+type Loaded = Awaited<ReturnType<typeof loadModel>>;
+type Weights = ReturnType<typeof chooseWeights>;
+type Fit = ReturnType<typeof runFit>;
+
+/** Everything one invocation prints, computed before any of it is printed. */
+interface Answer {
+  m: Loaded;
+  weights: Weights;
+  config: RuntimeConfig;
+  b: ReturnType<typeof computeBreakdown>;
+  vision: Awaited<ReturnType<typeof loadVision>>;
+  draft: Awaited<ReturnType<typeof sizeDraft>> | null;
+  fit: Fit | null;
+  placed: ReturnType<typeof runPlacement>;
+  budgetOut: BudgetAnswer | null;
+  suggested: CliSuggestions | null;
+  draftCtx: ReturnType<typeof draftLargest> | null;
+  refuseBudget: boolean;
+}
+
+/** The budget's answer (largest context per KV type) and the calculator's suggestions, when a budget is set. */
+function budgetPart(
+  inv: Invocation,
+  m: Loaded,
+  config: RuntimeConfig,
+  b: Answer["b"],
+  sidecars: boolean,
+): { budgetOut: BudgetAnswer; suggested: CliSuggestions | null } {
+  const { args, machine } = inv;
+  const budget: Budget = machine
+    ? { ...machine.budget, ...(args.pool ? { pool: args.pool } : {}) }
+    : { bytes: args.budget!, pool: args.pool ?? undefined };
+  const types: KvType[] = KV_TYPES.filter((t) => (config.engine.name === "turboquant" ? true : !t.startsWith("turbo")));
+  const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
+  const budgetOut = answerBudget(m.architecture, config, budget, machine?.label ?? null, types, opts);
+  const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: inv.model };
+  const asked = { config, breakdown: b, budget, largestCtx: budgetOut.asked.nCtx };
+  // the calculator's suggestions size the model alone (not a draft model or a projector beside it)
+  const suggested = sidecars ? null : cliSuggestions({ ...q, ...asked }, readQuants(join(REPO_ROOT, "data")));
+  return { budgetOut, suggested };
+}
+
+/** Load the model and compute the breakdown, placement, fit, budget answer, vision and draft. */
+async function computeAnswer(inv: Invocation): Promise<Answer> {
+  const { args, machine } = inv;
+  const m = await loadModel(inv.model, {
+    ggufFile: args.ggufFile,
+    ftype: inv.config.weights_ftype ?? null,
+    hfEndpoint: args.hfEndpoint,
+    ollamaRegistry: args.ollamaRegistry,
+  });
+  // --weights, else the tag's suffix, else the preset's default variant; a bare architecture has none (0 B, said).
+  const weights = chooseWeights(
+    m,
+    inv.config.weights_ftype ?? m.tagFtype ?? null,
+    inv.config.weights_ftype ? "--weights" : (m.tagFtypeBasis ?? "the tag"),
+  );
+  const config = { ...inv.config, weights_ftype: weights.ftype };
+  const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
+  const b = computeBreakdown(m.architecture, config, opts);
+  const vision = await loadVision(
+    { mmproj: args.mmproj ?? null, images: args.images ?? 1, offload: !args.noMmprojOffload, image: args.image },
+    args.images !== undefined || args.mmproj ? (m.projector ?? null) : null,
+  );
+  const draft = args.draft ? await sizeDraft(args.draft, config) : null;
+  const table = tableFor(m.architecture, config, m.tensors);
+  const devices = inv.placement ?? defaultPlacement(config);
+  const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
+  const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
+  const hasBudget = args.budget !== null || machine !== null;
+  const refuseBudget = hasBudget && weights.zero && !args.weightsZero;
+  const { budgetOut, suggested } =
+    hasBudget && !refuseBudget
+      ? budgetPart(inv, m, config, b, !!draft || !!vision)
+      : { budgetOut: null, suggested: null };
+  const draftCtx =
+    draft && budgetOut
+      ? draftLargest(draft, m.architecture, config, budgetOut.budget, opts, budgetOut.asked.nCtx)
+      : null;
+  return { m, weights, config, b, vision, draft, fit, placed, budgetOut, suggested, draftCtx, refuseBudget };
+}
+
+/** --json: the breakdown with every optional part that was asked for. */
+function printJson(a: Answer, args: Args): void {
+  const { fit } = a;
+  const obj: Record<string, unknown> = { ...a.b, buffers: a.placed.buffers, devices: a.placed.devices };
+  if (args.fit)
+    obj.fit = fit
+      ? {
+          n_ctx: fit.n_ctx,
+          n_gpu_layers: fit.n_gpu_layers,
+          n_cpu_moe: fit.n_cpu_moe,
+          tensor_split: fit.tensor_split,
+          flags: fit.flags,
+        }
+      : null;
+  if (a.weights.line) obj.weights_choice = a.weights.line;
+  if (a.m.notes?.length) obj.import_notes = a.m.notes;
+  if (a.vision) obj.vision = a.vision;
+  if (a.draft) obj.draft = { ...a.draft, side: undefined };
+  if (a.draftCtx) obj.draft_largest_context = a.draftCtx;
+  if (a.budgetOut) obj.budget = budgetJson(a.budgetOut);
+  if (a.suggested) Object.assign(obj, suggestionsJson(a.suggested));
+  console.log(JSON.stringify(obj, null, 2));
+}
+
+/** The text report: breakdown, then each optional part that was asked for. */
+function printText(a: Answer, inv: Invocation): void {
+  const { args, machine } = inv;
+  for (const n of a.m.notes ?? []) console.log(n);
+  if (a.weights.line) console.log(a.weights.line);
+  // a GGUF's general.name and the file name come from the file: no raw control characters
+  console.log(printable(render(a.b, a.config, a.m.source)));
+  if (a.vision) console.log(`\n${renderVision(a.vision, a.b.total.bytes, a.b.context.allocated_cells)}`);
+  if (a.draft) console.log(`\n${renderDraft(a.draft, a.b.total.bytes)}`);
+  if (args.fit)
+    console.log(`\nfit: ${a.fit ? a.fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
+  if (inv.placement || args.fit) console.log(`\n${renderPlacement(a.placed)}`);
+  if (a.budgetOut) {
+    console.log("");
+    console.log(renderBudgetAnswer(a.budgetOut));
+    for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
+    if (a.draftCtx) console.log(renderDraftLargest(a.draftCtx));
+    if (a.suggested) console.log(renderSuggestions(a.suggested, a.config.n_ctx));
+  }
+  if (!args.config.n_seq && !args.config.kv_unified)
+    console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let inv: Invocation | number;
   try {
-    const listing = takeList(argv);
-    args = parseCalcArgs(listing.rest);
-    if (args.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (listing.list) {
-      console.log(renderList(readPresets(join(REPO_ROOT, "data")), listing.filter));
-      return 0;
-    }
-    if (!args.model)
-      throw new UsageError("--model is required (a preset id or name, an Ollama tag, arch .json, .gguf or https URL)");
-    if (args.hardware !== null) {
-      if (args.budget !== null) throw new UsageError("--hardware and --budget both set the budget: give one");
-      machine = machineBudget(join(REPO_ROOT, "data"), args.hardware);
-      args.config.backend ??= machine.backend;
-    }
-    config = toConfig(args.config);
-    placement = args.placement ? toPlacement(args.placement) : null;
+    inv = parseInvocation(argv);
   } catch (e) {
     if (e instanceof UsageError || e instanceof PlacementUsageError) {
       console.error(`calc: ${printable(e.message)}`);
@@ -61,92 +204,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  if (typeof inv === "number") return inv;
   try {
-    const m = await loadModel(args.model, {
-      ggufFile: args.ggufFile,
-      ftype: config.weights_ftype ?? null,
-      hfEndpoint: args.hfEndpoint,
-      ollamaRegistry: args.ollamaRegistry,
-    });
-    // --weights, else the tag's suffix, else the preset's default variant; a bare architecture has none (0 B, said).
-    const weights = chooseWeights(
-      m,
-      config.weights_ftype ?? m.tagFtype ?? null,
-      config.weights_ftype ? "--weights" : (m.tagFtypeBasis ?? "the tag"),
-    );
-    config = { ...config, weights_ftype: weights.ftype };
-    const opts = { tensors: m.tensors, tensors_ftype: m.tensorsFtype };
-    const b = computeBreakdown(m.architecture, config, opts);
-    const vision = await loadVision(
-      { mmproj: args.mmproj ?? null, images: args.images ?? 1, offload: !args.noMmprojOffload, image: args.image },
-      args.images !== undefined || args.mmproj ? (m.projector ?? null) : null,
-    );
-    const draft = args.draft ? await sizeDraft(args.draft, config) : null;
-    const table = tableFor(m.architecture, config, m.tensors);
-    const devices = placement ?? defaultPlacement(config);
-    const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
-    const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
-    let budgetOut: BudgetAnswer | null = null;
-    let suggested: CliSuggestions | null = null;
-    const refuseBudget = (args.budget !== null || machine !== null) && weights.zero && !args.weightsZero;
-    if ((args.budget !== null || machine) && !refuseBudget) {
-      const budget: Budget = machine
-        ? { ...machine.budget, ...(args.pool ? { pool: args.pool } : {}) }
-        : { bytes: args.budget!, pool: args.pool ?? undefined };
-      const types: KvType[] = KV_TYPES.filter((t) =>
-        config.engine.name === "turboquant" ? true : !t.startsWith("turbo"),
-      );
-      budgetOut = answerBudget(m.architecture, config, budget, machine?.label ?? null, types, opts);
-      const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: args.model };
-      const asked = { config, breakdown: b, budget, largestCtx: budgetOut.asked.nCtx };
-      // the calculator's suggestions size the model alone (not a draft model or a projector beside it)
-      if (!draft && !vision) suggested = cliSuggestions({ ...q, ...asked }, readQuants(join(REPO_ROOT, "data")));
-    }
-    const draftCtx =
-      draft && budgetOut
-        ? draftLargest(draft, m.architecture, config, budgetOut.budget, opts, budgetOut.asked.nCtx)
-        : null;
-    if (args.json) {
-      const obj: Record<string, unknown> = { ...b, buffers: placed.buffers, devices: placed.devices };
-      if (args.fit)
-        obj.fit = fit
-          ? {
-              n_ctx: fit.n_ctx,
-              n_gpu_layers: fit.n_gpu_layers,
-              n_cpu_moe: fit.n_cpu_moe,
-              tensor_split: fit.tensor_split,
-              flags: fit.flags,
-            }
-          : null;
-      if (weights.line) obj.weights_choice = weights.line;
-      if (m.notes?.length) obj.import_notes = m.notes;
-      if (vision) obj.vision = vision;
-      if (draft) obj.draft = { ...draft, side: undefined };
-      if (draftCtx) obj.draft_largest_context = draftCtx;
-      if (budgetOut) obj.budget = budgetJson(budgetOut);
-      if (suggested) Object.assign(obj, suggestionsJson(suggested));
-      console.log(JSON.stringify(obj, null, 2));
-    } else {
-      for (const n of m.notes ?? []) console.log(n);
-      if (weights.line) console.log(weights.line);
-      // a GGUF's general.name and the file name come from the file: no raw control characters
-      console.log(printable(render(b, config, m.source)));
-      if (vision) console.log(`\n${renderVision(vision, b.total.bytes, b.context.allocated_cells)}`);
-      if (draft) console.log(`\n${renderDraft(draft, b.total.bytes)}`);
-      if (args.fit)
-        console.log(`\nfit: ${fit ? fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
-      if (placement || args.fit) console.log(`\n${renderPlacement(placed)}`);
-      if (budgetOut) {
-        console.log("");
-        console.log(renderBudgetAnswer(budgetOut));
-        for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
-        if (draftCtx) console.log(renderDraftLargest(draftCtx));
-        if (suggested) console.log(renderSuggestions(suggested, config.n_ctx));
-      }
-      if (!args.config.n_seq && !args.config.kv_unified)
-        console.log("(llama-cli semantics: n_seq 1, KV not unified; use --parallel/--unified for a server)");
-    }
-    if (refuseBudget) {
+    const answer = await computeAnswer(inv);
+    if (inv.args.json) printJson(answer, inv.args);
+    else printText(answer, inv);
+    if (answer.refuseBudget) {
       console.error(`calc: ${ZERO_WEIGHTS_BUDGET}`);
       return 1;
     }

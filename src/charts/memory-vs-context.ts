@@ -139,29 +139,27 @@ function measuredMarks(
   return marks;
 }
 
-function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
-  const colour = { domain: data.series.map((s) => s.key), range: data.series.map((s) => s.colour) };
-  const maxVisible = Math.max(
-    ...data.series.map((s) => s.points.find((p) => p.ctx >= data.xDomain[1])?.bytes ?? s.points.at(-1)?.bytes ?? 0),
-    0,
-  );
-  const yTop = data.budgetBytes ? Math.min(maxVisible, data.budgetBytes * 1.8) : maxVisible;
-  const marks: Plot.Markish[] = [Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.3 })];
-  if (data.trainCtx && data.trainCtx > data.xDomain[0] && data.trainCtx < data.xDomain[1]) {
-    marks.push(
-      Plot.ruleX([data.trainCtx], { stroke: "currentColor", strokeOpacity: 0.35, strokeDasharray: "2,3" }),
-      Plot.text([data.trainCtx], {
-        x: (d: number) => d,
-        frameAnchor: "top",
-        dy: 2,
-        dx: -3,
-        textAnchor: "end",
-        text: () => "model max",
-        fill: "currentColor",
-        fillOpacity: 0.75,
-      }),
-    );
-  }
+/** The dashed "model max" line at the training context, when it falls inside the x domain. */
+function trainCtxMarks(data: MemoryChartData): Plot.Markish[] {
+  if (!data.trainCtx || data.trainCtx <= data.xDomain[0] || data.trainCtx >= data.xDomain[1]) return [];
+  return [
+    Plot.ruleX([data.trainCtx], { stroke: "currentColor", strokeOpacity: 0.35, strokeDasharray: "2,3" }),
+    Plot.text([data.trainCtx], {
+      x: (d: number) => d,
+      frameAnchor: "top",
+      dy: 2,
+      dx: -3,
+      textAnchor: "end",
+      text: () => "model max",
+      fill: "currentColor",
+      fillOpacity: 0.75,
+    }),
+  ];
+}
+
+/** The budget line and the per-device limit lines, each with its label. */
+function budgetMarks(data: MemoryChartData): Plot.Markish[] {
+  const marks: Plot.Markish[] = [];
   if (data.budgetBytes) {
     marks.push(
       Plot.ruleY([data.budgetBytes / GiB], { stroke: "currentColor", strokeWidth: 1.5, strokeDasharray: "6,3" }),
@@ -173,19 +171,22 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
       Plot.ruleY([l.bytes / GiB], { stroke: "currentColor", strokeWidth: l.binding ? 2.5 : 1, strokeDasharray: "2,2" }),
       ruleLabel(l.bytes / GiB, l.label),
     );
-  for (const s of data.series) {
-    marks.push(
-      Plot.line(s.points, {
-        x: "ctx",
-        y: (d: CurvePoint) => d.bytes / GiB,
-        stroke: s.colour,
-        strokeWidth: s.selected ? 3 : 1.6,
-        strokeDasharray: s.dash || undefined,
-        title: () => s.label,
-        className: `calc-line${s.selected ? " calc-line--selected" : ""}`,
-      }),
-    );
-  }
+  return marks;
+}
+
+/** One line per KV configuration, then a diamond at each one's largest context that fits. */
+function seriesMarks(data: MemoryChartData): Plot.Markish[] {
+  const marks: Plot.Markish[] = data.series.map((s) =>
+    Plot.line(s.points, {
+      x: "ctx",
+      y: (d: CurvePoint) => d.bytes / GiB,
+      stroke: s.colour,
+      strokeWidth: s.selected ? 3 : 1.6,
+      strokeDasharray: s.dash || undefined,
+      title: () => s.label,
+      className: `calc-line${s.selected ? " calc-line--selected" : ""}`,
+    }),
+  );
   const maxMarks = data.series.filter((s) => s.maxCtx !== null && s.maxBytes !== null);
   marks.push(
     Plot.dot(maxMarks, {
@@ -202,20 +203,40 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
       className: "calc-max",
     }),
   );
-  if (o.currentMarker && data.current) {
-    marks.push(
-      Plot.ruleX([data.current.ctx], { stroke: "currentColor", strokeOpacity: 0.6, className: "calc-current" }),
-      Plot.dot([data.current], {
-        x: "ctx",
-        y: (d: CurvePoint) => d.bytes / GiB,
-        r: 6,
-        stroke: "currentColor",
-        strokeWidth: 2,
-        fill: "none",
-        className: "calc-current",
-      }),
-    );
-  }
+  return marks;
+}
+
+/** The asked context: a vertical rule and a ring on the selected line. */
+function currentMarks(data: MemoryChartData, o: MemoryChartOptions): Plot.Markish[] {
+  if (!o.currentMarker || !data.current) return [];
+  return [
+    Plot.ruleX([data.current.ctx], { stroke: "currentColor", strokeOpacity: 0.6, className: "calc-current" }),
+    Plot.dot([data.current], {
+      x: "ctx",
+      y: (d: CurvePoint) => d.bytes / GiB,
+      r: 6,
+      stroke: "currentColor",
+      strokeWidth: 2,
+      fill: "none",
+      className: "calc-current",
+    }),
+  ];
+}
+
+function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
+  const colour = { domain: data.series.map((s) => s.key), range: data.series.map((s) => s.colour) };
+  const maxVisible = Math.max(
+    ...data.series.map((s) => s.points.find((p) => p.ctx >= data.xDomain[1])?.bytes ?? s.points.at(-1)?.bytes ?? 0),
+    0,
+  );
+  const yTop = data.budgetBytes ? Math.min(maxVisible, data.budgetBytes * 1.8) : maxVisible;
+  const marks: Plot.Markish[] = [
+    Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.3 }),
+    ...trainCtxMarks(data),
+    ...budgetMarks(data),
+    ...seriesMarks(data),
+    ...currentMarks(data, o),
+  ];
   if (data.measured.length) marks.push(...measuredMarks(data.measured, (d) => d.bytes / GiB, o.tips));
   return {
     ...frame(data, o),

@@ -107,6 +107,118 @@ function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan):
   };
 }
 
+const devNameOf = (devs: readonly PlacedDev[], dev: number | null): string => (dev === null ? HOST : devs[dev].buft);
+
+/** Weights per buffer type (from the tensor table), the tensor → buffer map and the largest host tensor. */
+function weightBuffers(
+  tensors: TensorTable | null,
+  devs: PlacedDev[],
+  layerDev: readonly (number | null)[],
+  placement: Placement,
+  notes: Note[],
+): { buffers: PlacedBuffer[]; where: Map<string, string>; largestHost: number } {
+  if (!tensors) {
+    notes.push({
+      code: "weights-missing",
+      level: "warning",
+      message: "no tensor table: weights per device not placed (give a GGUF or --weights)",
+    });
+    return { buffers: [], where: new Map(), largestHost: 0 };
+  }
+  const tp = placeTensors(tensors, devs, layerDev, placement);
+  let largestHost = 0;
+  for (const t of tensors)
+    if (tp.where.get(t.name) === "CPU_Mapped" || tp.where.get(t.name) === "CPU")
+      largestHost = Math.max(largestHost, tensorBytes(t));
+  const buffers: PlacedBuffer[] = tp.buffers.map((b) => ({
+    name: b.name,
+    kind: "weights",
+    pool: b.dev === null ? "host" : "device",
+    device: devNameOf(devs, b.dev),
+    bytes: b.bytes,
+    ...(b.touched !== b.bytes ? { touched_bytes: b.touched } : {}),
+    estimate: false,
+  }));
+  if (tp.unused.length > 0)
+    notes.push({
+      code: "override-unused",
+      level: "info",
+      message: `expert patterns matched no tensor (${tp.unused.length}): --cpu-moe/--n-cpu-moe change nothing here`,
+    });
+  return { buffers, where: tp.where, largestHost };
+}
+
+/** What the compute-buffer model needs to know about where layers and tensors went. */
+interface ComputeSite {
+  devs: PlacedDev[];
+  layerDev: readonly (number | null)[];
+  where: Map<string, string>;
+  largestHost: number;
+  placement: Placement;
+}
+
+/** Compute buffers per backend (labelled estimates), the label saying how they were sized, the GPUs that hold one. */
+function computeBuffers(
+  config: RuntimeConfig,
+  m: MemoryPlan,
+  ci: ComputeInput,
+  site: ComputeSite,
+): { buffers: PlacedBuffer[]; label: string; gpus: number[] } {
+  const { devs, layerDev, where } = site;
+  const nAll = m.r.n_layer_all;
+  const devOf = (il: number): number | null => layerDev[il] ?? null;
+  const used = new Set(layerDev.filter((d): d is number => d !== null));
+  const anyCpu = layerDev.some((d) => d === null);
+  const perCell = ci.n_tok * (m.fa ? 2 : 4);
+  const swa = m.caches.find((c) => c.kind === "swa");
+  const hostNames = new Set(["CPU", "CPU_Mapped", ...devs.flatMap((d) => (d.host_buft ? [d.host_buft] : []))]);
+  const onHostOffloaded = [...where].filter(([name, buf]) => {
+    const il = tensorLayer(name);
+    return il !== null && devOf(il) !== null && hostNames.has(buf);
+  });
+  const comp = computePerDevice(ci, devs, used, devOf(nAll), anyCpu, {
+    largest_host_tensor: site.largestHost,
+    mask_bytes: ci.n_kv * perCell,
+    swa_mask_bytes: swa ? swa.cells * perCell : 0,
+    experts_on_host: onHostOffloaded.some(([n]) => n.includes("_exps")),
+    other_overrides_on_host: onHostOffloaded.some(([n]) => !n.includes("_exps")),
+    no_kv_offload: config.no_kv_offload,
+    pipeline_parallel: pipelineParallel(devs, nAll, config, site.placement),
+  });
+  const buffers: PlacedBuffer[] = comp.list.map((c) => ({
+    name: c.name,
+    kind: "compute",
+    pool: c.dev === null ? "host" : "device",
+    device: devNameOf(devs, c.dev),
+    bytes: c.bytes,
+    estimate: true,
+  }));
+  return { buffers, label: comp.label, gpus: comp.list.flatMap((c) => (c.dev === null ? [] : [c.dev])) };
+}
+
+/** Runtime overhead (CUDA/ROCm context, cuBLAS workspace) on every GPU that runs anything. */
+function overheadBuffers(
+  arch: Architecture,
+  config: RuntimeConfig,
+  ci: ComputeInput,
+  tensors: TensorTable | null,
+  devs: PlacedDev[],
+  running: ReadonlySet<number>,
+): PlacedBuffer[] {
+  const matmul = tensors ? matmulProfile(tensors) : matmulProfileFromArch(arch, config.weights_ftype ?? null);
+  const over = estimateOverhead({ ...ci, offload: "all", matmul }).device_bytes;
+  return [...running]
+    .filter((i) => devs[i].device.kind === "cuda" || devs[i].device.kind === "rocm")
+    .map((i) => ({
+      name: `${devs[i].buft} context`,
+      kind: "overhead",
+      pool: "device",
+      device: devs[i].buft,
+      bytes: over,
+      estimate: true,
+    }));
+}
+
 /** Place a model on the machine described by `placement` (devices, split, overrides, load mode). */
 export function placeModel(
   arch: Architecture,
@@ -120,108 +232,38 @@ export function placeModel(
   const nAll = m.r.n_layer_all;
   const layerDev = assignLayers(nAll, config.n_gpu_layers, splitPoints(devs, placement.tensor_split));
   const devOf = (il: number): number | null => layerDev[il] ?? null;
-  const buffers: PlacedBuffer[] = [];
-  const devName = (dev: number | null): string => (dev === null ? HOST : devs[dev].buft);
-
-  let where = new Map<string, string>();
-  let largestHost = 0;
-  if (tensors) {
-    const tp = placeTensors(tensors, devs, layerDev, placement);
-    where = tp.where;
-    for (const t of tensors)
-      if (tp.where.get(t.name) === "CPU_Mapped" || tp.where.get(t.name) === "CPU")
-        largestHost = Math.max(largestHost, tensorBytes(t));
-    for (const b of tp.buffers)
-      buffers.push({
-        name: b.name,
-        kind: "weights",
-        pool: b.dev === null ? "host" : "device",
-        device: devName(b.dev),
-        bytes: b.bytes,
-        ...(b.touched !== b.bytes ? { touched_bytes: b.touched } : {}),
-        estimate: false,
-      });
-    if (tp.unused.length > 0)
-      notes.push({
-        code: "override-unused",
-        level: "info",
-        message: `expert patterns matched no tensor (${tp.unused.length}): --cpu-moe/--n-cpu-moe change nothing here`,
-      });
-  } else
-    notes.push({
-      code: "weights-missing",
-      level: "warning",
-      message: "no tensor table: weights per device not placed (give a GGUF or --weights)",
-    });
-
+  const weights = weightBuffers(tensors, devs, layerDev, placement, notes);
+  const buffers: PlacedBuffer[] = [...weights.buffers];
   for (const s of stateBuffers(m, config, devs, devOf))
     buffers.push({
       name: s.name,
       kind: s.kind,
       pool: s.dev === null ? "host" : "device",
-      device: devName(s.dev),
+      device: devNameOf(devs, s.dev),
       bytes: s.bytes,
       estimate: false,
     });
-
   const outDev = devOf(nAll);
   const ci = computeInput(arch, config, m);
-  const outName = outDev !== null ? (devs[outDev].host_buft ?? "CPU") : "CPU";
   buffers.push({
-    name: outName,
+    name: outDev !== null ? (devs[outDev].host_buft ?? "CPU") : "CPU",
     kind: "output",
     pool: "host",
     device: HOST,
     bytes: arch.vocab_size! * config.n_seq * 4,
     estimate: false,
   });
-
-  const used = new Set(layerDev.filter((d): d is number => d !== null));
-  const anyCpu = layerDev.some((d) => d === null);
-  const perCell = ci.n_tok * (m.fa ? 2 : 4);
-  const swa = m.caches.find((c) => c.kind === "swa");
-  const hostNames = new Set(["CPU", "CPU_Mapped", ...devs.flatMap((d) => (d.host_buft ? [d.host_buft] : []))]);
-  const onHostOffloaded = [...where].filter(([name, buf]) => {
-    const il = tensorLayer(name);
-    return il !== null && devOf(il) !== null && hostNames.has(buf);
-  });
-  const comp = computePerDevice(ci, devs, used, outDev, anyCpu, {
-    largest_host_tensor: largestHost,
-    mask_bytes: ci.n_kv * perCell,
-    swa_mask_bytes: swa ? swa.cells * perCell : 0,
-    experts_on_host: onHostOffloaded.some(([n]) => n.includes("_exps")),
-    other_overrides_on_host: onHostOffloaded.some(([n]) => !n.includes("_exps")),
-    no_kv_offload: config.no_kv_offload,
-    pipeline_parallel: pipelineParallel(devs, nAll, config, placement),
-  });
-  for (const c of comp.list)
-    buffers.push({
-      name: c.name,
-      kind: "compute",
-      pool: c.dev === null ? "host" : "device",
-      device: devName(c.dev),
-      bytes: c.bytes,
-      estimate: true,
-    });
-  const matmul = tensors ? matmulProfile(tensors) : matmulProfileFromArch(arch, config.weights_ftype ?? null);
-  const over = estimateOverhead({ ...ci, offload: "all", matmul }).device_bytes;
+  const site = { devs, layerDev, where: weights.where, largestHost: weights.largestHost, placement };
+  const comp = computeBuffers(config, m, ci, site);
+  buffers.push(...comp.buffers);
   // every GPU that runs anything (also one holding no layer but the large batches) has a context
-  const running = new Set([...used, ...comp.list.flatMap((c) => (c.dev === null ? [] : [c.dev]))]);
-  for (const i of running)
-    if (devs[i].device.kind === "cuda" || devs[i].device.kind === "rocm")
-      buffers.push({
-        name: `${devs[i].buft} context`,
-        kind: "overhead",
-        pool: "device",
-        device: devs[i].buft,
-        bytes: over,
-        estimate: true,
-      });
+  const used = layerDev.filter((d): d is number => d !== null);
+  buffers.push(...overheadBuffers(arch, config, ci, tensors, devs, new Set([...used, ...comp.gpus])));
   notes.push({ code: "compute-estimate", level: "warning", message: `compute buffers per device: ${comp.label}` });
   return {
     buffers,
     devices: deviceTotals(buffers, devs, placement, layerDev),
-    layer_buffers: layerDev.map(devName).map((n) => (n === HOST ? "CPU" : n)),
+    layer_buffers: layerDev.map((d) => devNameOf(devs, d)).map((n) => (n === HOST ? "CPU" : n)),
     notes,
   };
 }

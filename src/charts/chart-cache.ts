@@ -53,7 +53,8 @@ function cacheFile(key: string, dir: string | null): string | null {
 }
 
 function readCached(file: string | null): string | null {
-  if (!file) return null;
+  // existsSync first: a cold build misses every time, and a thrown ENOENT per run costs seconds
+  if (!file || !existsSync(file)) return null;
   try {
     const hit = readFileSync(file, "utf8");
     chartCacheStats.hits++;

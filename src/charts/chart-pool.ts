@@ -1,19 +1,16 @@
 /**
- * Run charts drawn in worker threads, so a build uses every core: drawing with Plot on the
- * virtual DOM is the largest part of a cold build (~60 000 charts for 10 000 runs), pure and
- * independent per run, while page rendering stays on the main thread. With several pages in
- * flight (astro.config's build.concurrency), the main thread renders other pages while the
- * workers draw. The markup is the same as drawing inline (same builders, same virtual DOM).
+ * A pool of worker threads that turn plain data into markup, so a build uses every core: drawing
+ * run charts with Plot on the virtual DOM (~50 000 charts for 10 000 runs) and the rest of a run
+ * page's heavy part (src/views/runs/run-body.ts) are pure and independent per run, while Astro
+ * renders pages on the main thread. With several pages in flight (astro.config's
+ * build.concurrency), the main thread renders other pages while the workers draw.
  *
- * `CC_CHART_WORKERS`: how many workers (default: the available cores; 0 = draw inline). Inline
- * too when this Node cannot run the TypeScript worker file or it is not where the build runs.
+ * A worker file answers each message (the job) with `{ markup }` or `{ error }`.
+ * `CC_CHART_WORKERS`: how many workers (default: the available cores; 0 = draw inline).
  */
 import { existsSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { renderPlotToString } from "./render.ts";
-import { runChartsMarkup, type RunChartInputs } from "./run-charts.ts";
 
 export const CHART_WORKERS_ENV = "CC_CHART_WORKERS";
 const MAX_WORKERS = 64;
@@ -28,27 +25,27 @@ export function chartWorkerCount(env: NodeJS.ProcessEnv = process.env, cores = o
   return n;
 }
 
-interface Job {
-  inputs: RunChartInputs;
+interface Job<In> {
+  inputs: In;
   resolve: (markup: string) => void;
   reject: (e: Error) => void;
 }
 
 /** A fixed-size pool; idle workers are unref'd so they never keep a finished build alive. */
-export class ChartPool {
+export class ChartPool<In = unknown> {
   private readonly file: string;
   private readonly size: number;
   private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
-  private readonly queue: Job[] = [];
-  private readonly running = new Map<Worker, Job>();
+  private readonly queue: Job<In>[] = [];
+  private readonly running = new Map<Worker, Job<In>>();
 
   constructor(file: string, size: number) {
     this.file = file;
     this.size = size;
   }
 
-  draw(inputs: RunChartInputs): Promise<string> {
+  draw(inputs: In): Promise<string> {
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, resolve, reject });
       this.pump();
@@ -102,19 +99,17 @@ export class ChartPool {
   }
 }
 
-let shared: ChartPool | null | undefined;
+const shared = new Map<string, ChartPool | null>();
 
-/** The build's pool, or null to draw inline (0 workers, no type stripping, no worker file). */
-export function chartPool(root: string = process.cwd()): ChartPool | null {
-  if (shared !== undefined) return shared;
-  const file = path.join(root, "src", "charts", "chart-worker.ts");
-  const n = chartWorkerCount();
-  const canStrip = (process.features as { typescript?: unknown }).typescript;
-  shared = n > 0 && canStrip && existsSync(file) ? new ChartPool(file, n) : null;
-  return shared;
-}
-
-/** A run's chart markup, drawn by the pool when there is one, else here. */
-export function drawRunCharts(inputs: RunChartInputs, pool: ChartPool | null = chartPool()): Promise<string> {
-  return pool ? pool.draw(inputs) : Promise.resolve(runChartsMarkup(inputs, renderPlotToString));
+/**
+ * The build's pool for `file` (one per worker file), or null to work inline: 0 workers, a Node
+ * without type stripping, or no such file where the build runs.
+ */
+export function sharedPool<In>(file: string): ChartPool<In> | null {
+  if (!shared.has(file)) {
+    const n = chartWorkerCount();
+    const canStrip = (process.features as { typescript?: unknown }).typescript;
+    shared.set(file, n > 0 && canStrip && existsSync(file) ? new ChartPool<In>(file, n) : null);
+  }
+  return shared.get(file) as ChartPool<In> | null;
 }

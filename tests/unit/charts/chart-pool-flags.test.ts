@@ -1,8 +1,8 @@
 /**
  * A build started as `node --input-type=module -e …` (how the e2e helpers build a temporary site)
  * passes its flags to worker threads; a worker with a file entry point refuses `--input-type`, so
- * the pool must leave it out. The child draws a chart that fails inside the worker: the worker's
- * own error comes back (it started), not the refused flag.
+ * the pool must leave it out. The child sends a run body that fails inside the worker: the
+ * worker's own error comes back (it started), not the refused flag.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,11 +12,11 @@ import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
 test("the chart pool's workers start under a parent run with --input-type=module -e", () => {
   const pool = JSON.stringify(path.join(REPO_ROOT, "src/charts/chart-pool.ts"));
-  const worker = JSON.stringify(path.join(REPO_ROOT, "src/charts/chart-worker.ts"));
+  const worker = JSON.stringify(path.join(REPO_ROOT, "src/views/runs/run-body-worker.ts"));
   const script = `
     const { ChartPool } = await import(${pool});
     const p = new ChartPool(${worker}, 1);
-    try { await p.draw({ title: "bad", metrics: [{ metric: "kv_bytes", rows: null }], residuals: [] }); }
+    try { await p.draw({ run: { points: null }, check: {}, arch: {}, chartsVersion: "", chartCacheDir: null }); }
     catch (e) { console.log(String(e.message)); }
     await p.close();`;
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });

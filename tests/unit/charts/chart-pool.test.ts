@@ -2,23 +2,22 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, test } from "node:test";
-import { ChartPool, chartWorkerCount, drawRunCharts } from "../../../src/charts/chart-pool.ts";
-import { renderPlotToString } from "../../../src/charts/render.ts";
-import { runChartInputs, runChartsMarkup, type RunChartInputs } from "../../../src/charts/run-charts.ts";
+import { ChartPool, chartWorkerCount } from "../../../src/charts/chart-pool.ts";
 import { crossCheck } from "../../../src/lib/runs/crosscheck.ts";
-import { runViews } from "../../../src/lib/runs/run-view.ts";
 import { MiB } from "../../../src/lib/units.ts";
 import { ModelSchema } from "../../../src/schemas/model.ts";
+import { runBodyMarkup, type RunBodyJob } from "../../../src/views/runs/run-body.ts";
+import { runBody, runBodyWorkerFile } from "../../../src/views/runs/run-body-pool.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 import { qwen3Run } from "../../helpers/run-fixture.ts";
 
 const qwen3 = ModelSchema.parse(JSON.parse(readFileSync(path.join(REPO_ROOT, "data/models/qwen3-14b.json"), "utf8")));
 const src = { tool: "reported" as const };
-const pool = new ChartPool(path.join(REPO_ROOT, "src/charts/chart-worker.ts"), 2);
+const pool = new ChartPool<RunBodyJob>(runBodyWorkerFile(REPO_ROOT), 2);
 after(() => pool.close());
 
-/** Chart inputs of a Qwen3-14B run measured at `n` contexts, KV `scale` × what the engine says. */
-function inputs(n: number, scale: number): RunChartInputs {
+/** The page job of a Qwen3-14B run measured at `n` contexts, KV `scale` × what the engine says. */
+function job(n: number, scale: number): RunBodyJob {
   const points = Array.from({ length: n }, (_, i) => {
     const ctx = 2048 * 2 ** i;
     return {
@@ -33,34 +32,27 @@ function inputs(n: number, scale: number): RunChartInputs {
     { id: `2026-01-0${n}-pool`, date: "2026-01-01", title: `pool ${n}`, backend: "cuda", points },
     { hardware: { description: "test machine" } },
   );
-  const [view] = runViews(
-    run,
-    crossCheck(run, () => qwen3.architecture),
-    qwen3.architecture,
-  );
-  return runChartInputs(view, run.title);
+  const check = crossCheck(run, () => qwen3.architecture);
+  return { run, check, arch: qwen3.architecture, chartsVersion: "test", chartCacheDir: null };
 }
 
-test("charts drawn by the worker pool are the markup drawn inline, in any order of completion", async () => {
-  const all = [inputs(2, 1), inputs(3, 1.2), inputs(4, 0.9), inputs(2, 1.05)];
-  const drawn = await Promise.all(all.map((i) => pool.draw(i)));
-  for (const [k, i] of all.entries()) {
-    const inline = runChartsMarkup(i, renderPlotToString);
+test("run bodies built by the worker pool are the markup built inline, in any order of completion", async () => {
+  const all = [job(2, 1), job(3, 1.2), job(4, 0.9), job(2, 1.05)];
+  const drawn = await Promise.all(all.map((j) => pool.draw(j)));
+  for (const [k, j] of all.entries()) {
+    const inline = runBodyMarkup(j);
+    assert.match(inline, /<table class="points-table">/);
     assert.match(inline, /<svg/);
-    assert.equal(drawn[k], inline, `run ${i.title}`);
+    assert.equal(drawn[k], inline, `run ${j.run.title}`);
   }
-  assert.equal(await drawRunCharts(all[1], null), runChartsMarkup(all[1], renderPlotToString));
+  assert.equal(await runBody(all[1], null), runBodyMarkup(all[1]));
 });
 
-test("a chart that cannot be drawn rejects with the worker's error, and the pool keeps drawing", async () => {
-  const bad = {
-    title: "bad",
-    metrics: [{ metric: "kv_bytes", rows: null }],
-    residuals: [],
-  } as unknown as RunChartInputs;
+test("a body that cannot be built rejects with the worker's error, and the pool keeps drawing", async () => {
+  const bad = { ...job(2, 1), run: { ...job(2, 1).run, points: null } } as unknown as RunBodyJob;
   await assert.rejects(pool.draw(bad), /chart worker: .*TypeError/s);
-  const good = inputs(2, 1);
-  assert.equal(await pool.draw(good), runChartsMarkup(good, renderPlotToString));
+  const good = job(2, 1);
+  assert.equal(await pool.draw(good), runBodyMarkup(good));
 });
 
 test("CC_CHART_WORKERS: one worker per core by default, 0 draws inline, nonsense is refused", () => {

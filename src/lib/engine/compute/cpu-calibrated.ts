@@ -19,6 +19,7 @@ export const CPU_CALIBRATED_ARCHS: ReadonlySet<string> = new Set([
   "llama4",
   "mistral3",
   "nemotron_h",
+  "nemotron_h_moe",
   "phi3",
   "qwen2",
   "qwen3",

@@ -2,6 +2,7 @@
 import type { Measure } from "../measure.ts";
 import { engineBreakdown, engineMaxContext, engineMaxContextCold } from "./engine.ts";
 import { modelsTableSolve } from "./models-table.ts";
+import { modelsTableMachine } from "./models-machine.ts";
 import { fitSolve } from "./fit.ts";
 import { controlInteractions } from "./controls.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
@@ -15,6 +16,7 @@ export const MEASURES: Measure[] = [
   engineMaxContext,
   engineMaxContextCold,
   modelsTableSolve,
+  modelsTableMachine,
   // issue 15: the fit solver on a large dense model over two GPUs
   fitSolve,
   ggufHeaderRead,

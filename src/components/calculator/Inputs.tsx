@@ -10,6 +10,7 @@ import type { LightCatalog, MeasuredRunOption } from "../../lib/calculator/catal
 import type { CalcState } from "../../lib/calculator/state.ts";
 import type { CalcView } from "../../lib/calculator/view.ts";
 import { BudgetFieldset } from "./inputs/BudgetFieldset.tsx";
+import { modelsQueryFor } from "../../lib/catalog/models-url.ts";
 import { EngineFieldset } from "./inputs/EngineFieldset.tsx";
 import { GpuFieldset } from "./inputs/GpuFieldset.tsx";
 import { KvFieldset } from "./inputs/KvFieldset.tsx";
@@ -53,7 +54,6 @@ function Changes({ changes }: { changes: string[] }) {
 
 export function Inputs(p: Props) {
   const { state, light, view, update, idPrefix: id } = p;
-  const model = view.s.model;
   const weights = view.c.components.find((c) => c.key === "weights");
   return (
     <form class="calc__inputs" aria-label="Calculator settings" onSubmit={(e) => e.preventDefault()}>
@@ -63,7 +63,7 @@ export function Inputs(p: Props) {
         id={id}
         light={light}
         current={state.model}
-        model={model}
+        model={view.s.model}
         ggufUrl={state.ggufUrl}
         busy={p.busy}
         ready={p.ready}
@@ -77,7 +77,7 @@ export function Inputs(p: Props) {
         id={id}
         ftype={state.ftype}
         ftypes={light.ftypes}
-        model={model}
+        model={view.s.model}
         vision={state.vision}
         weightsBytes={weights?.bytes ?? null}
         weightsEstimate={weights?.estimate ?? false}
@@ -95,7 +95,7 @@ export function Inputs(p: Props) {
         unified={state.unified}
         nUbatch={state.nUbatch}
         swaFull={state.swaFull}
-        hasSwa={model?.hasSwa ?? false}
+        hasSwa={view.s.model?.hasSwa ?? false}
         kOptions={view.s.kOptions}
         vOptions={view.s.vOptions}
         effective={view.c.effective.typeK}
@@ -119,6 +119,7 @@ export function Inputs(p: Props) {
         items={state.items}
         wiredMiB={state.wiredMiB}
         budget={view.s.budget}
+        modelsQuery={modelsQueryFor(state)}
         update={update}
       />
       <RunsFieldset

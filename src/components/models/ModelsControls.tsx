@@ -1,12 +1,23 @@
 /**
  * /models controls (client only: without JavaScript the static table stands alone). Sorts and
- * filters the server-rendered rows in place, and on a K/V type change loads the engine lazily and
- * rewrites each row's largest context and calculator link. `data-state` on the wrapper is set
- * only once the rows show that state.
+ * filters the server-rendered rows in place; on a machine, memory or K/V type change it loads the
+ * engine and the architectures lazily (src/views/models/use-machine-table.ts) and rewrites each
+ * row's largest context and calculator link. The state lives in the URL (hw, b, tot, be as the
+ * calculator's, kv, sort, min, q) and is restored from it. `data-state` on the wrapper is set only
+ * once the rows show that state.
  */
-import type { RefObject } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { KvRowResult, KvTableInput } from "../../lib/catalog/kv-recompute.ts";
+import type { KvRowResult } from "../../lib/catalog/kv-recompute.ts";
+import type { TableRowRef } from "../../lib/catalog/machine-table.ts";
+import {
+  machineToken,
+  readModelsUrl,
+  writeModelsUrl,
+  type ModelsMachine,
+  type ModelsUrlState,
+} from "../../lib/catalog/models-url.ts";
+import { tableKey, useLoader, useMachineTable } from "../../views/models/use-machine-table.ts";
+import ModelsForm, { type MachineOption } from "./ModelsForm.tsx";
 import {
   TABLE_COLUMNS,
   parseMinCtx,
@@ -20,7 +31,11 @@ import {
 } from "../../lib/catalog/table-view.ts";
 
 interface Props {
-  table: KvTableInput;
+  rows: readonly TableRowRef[];
+  /** The static page's machine (its budget choice). */
+  machine: ModelsMachine;
+  machines: readonly MachineOption[];
+  catalogUrl: string;
   calcPath: string;
   kvTypes: readonly string[];
 }
@@ -111,61 +126,90 @@ function showRows(
   });
 }
 
-export default function ModelsControls({ table, calcPath, kvTypes }: Props) {
-  const [kv, setKv] = useState("f16");
-  const [shownKv, setShownKv] = useState("f16");
-  const [sort, setSort] = useState<{ col: TableColumn | null; dir: SortDir }>({
-    col: null,
-    dir: "asc",
-  });
-  const [minText, setMinText] = useState("");
-  const [text, setText] = useState("");
-  const [rows, setRows] = useState<DomRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const wrap = useRef<HTMLDivElement>(null);
-  const tableEl = () => document.querySelector<HTMLTableElement>("table.models-table");
+const GiB = 2 ** 30;
+const memText = (bytes: number | null): string => (bytes === null ? "" : String(Math.round((bytes / GiB) * 100) / 100));
 
+function defaultsOf(machine: ModelsMachine): ModelsUrlState {
+  return { machine, kv: "f16", sort: null, dir: "asc", minText: "", text: "" };
+}
+
+/** The DOM rows, read once, with each recompute's answers written into them. */
+function useDomRows(results: readonly KvRowResult[] | null, calcPath: string, onSort: (c: TableColumn) => void) {
+  const [rows, setRows] = useState<DomRow[] | null>(null);
   useEffect(() => {
     const t = tableEl();
     if (!t?.tBodies[0]) return;
     setRows(readRows(t.tBodies[0]));
-    return attachSortButtons(t, (col) =>
-      setSort((s) => ({
-        col,
-        dir: s.col === col && s.dir === "asc" ? "desc" : "asc",
-      })),
-    );
+    return attachSortButtons(t, onSort);
+    // once: the table is the server's
   }, []);
-
   useEffect(() => {
-    if (kv === shownKv || !rows) return;
-    let live = true;
-    import("../../lib/catalog/kv-recompute.ts")
-      .then(({ tableAtKv }) => {
-        if (!live) return;
-        const byId = new Map(tableAtKv(table, kv).map((r) => [r.id, r]));
-        setRows(rows.map((row) => (byId.has(row.id) ? writeAnswer(row, byId.get(row.id)!, calcPath) : row)));
-        setShownKv(kv);
-        setError(null);
-      })
-      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
-    return () => {
-      live = false;
-    };
-  }, [kv, shownKv, rows, table, calcPath]);
+    if (!results) return;
+    const byId = new Map(results.map((r) => [r.id, r]));
+    setRows((rs) => rs && rs.map((row) => (byId.has(row.id) ? writeAnswer(row, byId.get(row.id)!, calcPath) : row)));
+  }, [results, calcPath]);
+  return rows;
+}
 
+const tableEl = () => document.querySelector<HTMLTableElement>("table.models-table");
+
+export default function ModelsControls({
+  rows: refs,
+  machine: pageMachine,
+  machines,
+  catalogUrl,
+  calcPath,
+  kvTypes,
+}: Props) {
+  const defaults = useMemo(() => defaultsOf(pageMachine), [pageMachine]);
+  const init = useMemo(() => readModelsUrl(location.search, defaults, kvTypes), [defaults, kvTypes]);
+  const [machine, setMachine] = useState(init.machine);
+  const [mem, setMem] = useState(memText(init.machine.totalBytes));
+  const [kv, setKv] = useState(init.kv);
+  const [sort, setSort] = useState<{ col: TableColumn | null; dir: SortDir }>({ col: init.sort, dir: init.dir });
+  const [minText, setMinText] = useState(init.minText);
+  const [text, setText] = useState(init.text);
+  const wrap = useRef<HTMLDivElement>(null);
+  const load = useLoader(catalogUrl, refs);
+  const table = useMachineTable(load, machine, kv, tableKey(pageMachine, "f16"));
+  const rows = useDomRows(table.results, calcPath, (col) =>
+    setSort((s) => ({ col, dir: s.col === col && s.dir === "asc" ? "desc" : "asc" })),
+  );
   const filter = useMemo(() => ({ minCtx: parseMinCtx(minText), text }), [minText, text]);
+  const showing = table.shown === tableKey(machine, kv);
 
   useEffect(() => {
     const t = tableEl();
-    if (!rows || !t || kv !== shownKv) return;
+    if (!rows || !t || !showing) return;
     showRows(t, rows, sort, filter);
-    wrap.current?.setAttribute("data-state", viewState(shownKv, sort.col, sort.dir, filter));
-  }, [rows, sort, filter, kv, shownKv]);
+    const state: ModelsUrlState = { machine, kv, sort: sort.col, dir: sort.dir, minText, text };
+    const q = writeModelsUrl(state, defaults);
+    history.replaceState(history.state, "", q ? `?${q}` : location.pathname);
+    wrap.current?.setAttribute("data-state", `m=${machineToken(machine)};${viewState(kv, sort.col, sort.dir, filter)}`);
+  }, [rows, sort, filter, showing, machine, kv, minText, text, defaults]);
 
+  const pickHardware = (id: string) =>
+    load()
+      .then(({ lib, cat }) => {
+        const m = lib.pickMachine(cat, machine, id);
+        setMachine(m);
+        setMem(memText(m.totalBytes));
+      })
+      .catch(() => setMachine((m) => ({ ...m, hardware: id })));
+  const setMemory = (v: string) => {
+    setMem(v);
+    const gib = Number(v);
+    const bytes = v.trim() !== "" && Number.isFinite(gib) && gib > 0 ? Math.round(gib * GiB) : null;
+    setMachine((m) => ({ ...m, totalBytes: bytes }));
+  };
   return (
-    <ControlsForm
+    <ModelsForm
       wrap={wrap}
+      machines={machines}
+      hardware={machine.hardware}
+      pickHardware={pickHardware}
+      mem={mem}
+      setMem={setMemory}
       kv={kv}
       setKv={setKv}
       minText={minText}
@@ -173,57 +217,8 @@ export default function ModelsControls({ table, calcPath, kvTypes }: Props) {
       text={text}
       setText={setText}
       kvTypes={kvTypes}
-      busy={kv !== shownKv && !error}
-      error={error}
+      busy={!showing && table.error === null}
+      error={table.error}
     />
-  );
-}
-
-interface FormProps {
-  wrap: RefObject<HTMLDivElement>;
-  kv: string;
-  setKv: (v: string) => void;
-  minText: string;
-  setMinText: (v: string) => void;
-  text: string;
-  setText: (v: string) => void;
-  kvTypes: readonly string[];
-  busy: boolean;
-  error: string | null;
-}
-
-function ControlsForm({ wrap, kv, setKv, minText, setMinText, text, setText, kvTypes, busy, error }: FormProps) {
-  return (
-    <div class="models-controls" ref={wrap} data-testid="models-controls">
-      <label>
-        K/V type{" "}
-        <select value={kv} onChange={(e) => setKv(e.currentTarget.value)} data-testid="models-kv">
-          {kvTypes.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Context ≥{" "}
-        <input
-          type="number"
-          min={0}
-          step={1024}
-          inputMode="numeric"
-          value={minText}
-          onInput={(e) => setMinText(e.currentTarget.value)}
-          data-testid="models-min-ctx"
-        />{" "}
-        tokens
-      </label>
-      <label>
-        Name or family{" "}
-        <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="models-text" />
-      </label>
-      {busy && <span class="small muted">computing…</span>}
-      {error && <span class="verdict-no">could not recompute: {error}</span>}
-    </div>
   );
 }

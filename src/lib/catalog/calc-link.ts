@@ -1,32 +1,34 @@
 /**
  * A /models/ row's link into the calculator: the same model, machine and budget, and the table's
- * own settings (upstream llama.cpp, f16 K/V, flash attention on, one sequence, the preset's default weights),
- * so the calculator's largest context is the row's.
+ * own settings (upstream llama.cpp, the row's K/V type, flash attention on, one sequence, the
+ * preset's default weights), so the calculator's largest context is the row's.
  */
-import { DEFAULT_STATE, stateToQuery, type CalcState } from "../calculator/state.ts";
-import type { BudgetChoice } from "./choices.ts";
+import { DEFAULT_STATE, stateToQuery, type CalcBackend, type CalcState } from "../calculator/state.ts";
 
-export function calculatorQuery(
-  modelId: string,
-  choice: BudgetChoice,
-  hardwareId: string | null,
-  ftype: string,
-  kv = "f16",
-): string {
+/** The machine part of the link (the calculator's hw, b, tot and be). */
+export interface LinkMachine {
+  readonly hardware: string;
+  readonly budget: string;
+  readonly totalBytes: number | null;
+  readonly backend: CalcBackend;
+}
+
+export function calculatorQuery(modelId: string, machine: LinkMachine, ftype: string, kv = "f16"): string {
   const s: CalcState = {
     ...DEFAULT_STATE,
     model: modelId,
     engine: "llama.cpp",
     revision: "current",
-    backend: choice.backend,
+    backend: machine.backend,
     typeK: kv as CalcState["typeK"],
     typeV: kv as CalcState["typeV"],
     nSeq: 1,
     unified: false,
     flashAttn: "on",
     ftype,
-    hardware: hardwareId ?? "",
-    budget: choice.budget,
+    hardware: machine.hardware,
+    budget: machine.budget,
+    totalBytes: machine.totalBytes,
   };
   return stateToQuery(s, DEFAULT_STATE);
 }

@@ -1,10 +1,9 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { Breakdown } from "../../schemas/breakdown.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
-import { computeBreakdown } from "../engine/breakdown.ts";
 import type { BreakdownOptions } from "../engine/breakdown.ts";
-import { contextStep, defaultPool, maxContext } from "../engine/solve.ts";
-import type { Budget, BudgetPool } from "../engine/solve.ts";
+import { contextStep, defaultPool, maxContext, totalsAtGridPoint } from "../engine/solve.ts";
+import type { Budget, BudgetPool, MaxContextResult } from "../engine/solve.ts";
 
 /**
  * "Largest context": the one answer the CLI, the calculator, /models/ and the reports give to
@@ -52,14 +51,15 @@ export const BEYOND_FACTOR = 4;
 /** Search end when the model states no trained context. */
 export const UNKNOWN_TRAINED_SEARCH_END = 131072;
 
-function poolBytes(b: Breakdown, pool: BudgetPool): number {
-  return pool === "device" ? b.total.device_bytes : pool === "host" ? b.total.host_bytes : b.total.bytes;
-}
-
-/** Which limit a breakdown that does not fit breaks: the pool budget first, else the working set. */
-export function failingLimit(b: Breakdown, budget: Budget, pool: BudgetPool): "memory" | "working-set" {
-  if (poolBytes(b, pool) > budget.bytes) return "memory";
-  if (budget.device_limit_bytes !== undefined && b.total.device_bytes > budget.device_limit_bytes) return "working-set";
+/** Which limit totals that do not fit break: the pool budget first, else the working set. */
+export function failingLimit(
+  t: { readonly device: number; readonly host: number; readonly total: number },
+  budget: Budget,
+  pool: BudgetPool,
+): "memory" | "working-set" {
+  const v = pool === "device" ? t.device : pool === "host" ? t.host : t.total;
+  if (v > budget.bytes) return "memory";
+  if (budget.device_limit_bytes !== undefined && t.device > budget.device_limit_bytes) return "working-set";
   return "memory";
 }
 
@@ -73,7 +73,7 @@ export function trainedCap(trained: number, config: RuntimeConfig): number {
   return perSeqStreams ? trained * config.n_seq : trained;
 }
 
-/** The next grid point above `n` breaks which limit (n is budget-limited). */
+/** The next grid point above `n` breaks which limit (n is budget-limited; its totals are on the solver's curve). */
 function limitAbove(
   arch: Architecture,
   config: RuntimeConfig,
@@ -82,7 +82,7 @@ function limitAbove(
   n: number,
   opts: BreakdownOptions,
 ): "memory" | "working-set" {
-  return failingLimit(computeBreakdown(arch, { ...config, n_ctx: n }, opts), budget, pool);
+  return failingLimit(totalsAtGridPoint(arch, config, n, opts), budget, pool);
 }
 
 /** Largest context for a model, machine budget and runtime config. Throws EngineError as the engine does. */
@@ -106,9 +106,9 @@ export function largestContext(
   }
   if (r.limited_by === "budget") {
     const limitedBy = limitAbove(arch, config, budget, pool, r.n_ctx + step, engineOpts);
-    return { ...base, nCtx: r.n_ctx, limitedBy, breakdown: r.breakdown, beyond: null };
+    return withBreakdown({ ...base, nCtx: r.n_ctx, limitedBy, beyond: null }, r);
   }
-  if (!known) return { ...base, nCtx: r.n_ctx, limitedBy: "search-end", breakdown: r.breakdown, beyond: null };
+  if (!known) return withBreakdown({ ...base, nCtx: r.n_ctx, limitedBy: "search-end", beyond: null }, r);
   const end = Math.max(opts.searchEnd ?? 0, cap * BEYOND_FACTOR);
   const far = maxContext(arch, config, budget, { ...engineOpts, limit: end });
   let beyond: LargestContext["beyond"] = null;
@@ -120,5 +120,10 @@ export function largestContext(
           ? "search-end"
           : limitAbove(arch, config, budget, pool, far.n_ctx + step, engineOpts),
     };
-  return { ...base, nCtx: r.n_ctx, limitedBy: "trained-context", breakdown: r.breakdown, beyond };
+  return withBreakdown({ ...base, nCtx: r.n_ctx, limitedBy: "trained-context", beyond }, r);
+}
+
+/** The answer with its breakdown read on demand (a table of answers never reads it). */
+function withBreakdown(a: Omit<LargestContext, "breakdown">, r: MaxContextResult): LargestContext {
+  return Object.defineProperty(a, "breakdown", { get: () => r.breakdown, enumerable: true }) as LargestContext;
 }

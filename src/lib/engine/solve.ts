@@ -191,6 +191,22 @@ export function maxContext(
   return new Answer(arch, config, opts, lo.k * step, step, "budget");
 }
 
+/**
+ * Totals at a grid point of the configuration (n_ctx a multiple of its step), from its remembered
+ * curve: what a solver's caller needs to say which limit the next point breaks, without a breakdown.
+ */
+export function totalsAtGridPoint(
+  arch: Architecture,
+  config: RuntimeConfig,
+  nCtx: number,
+  opts: BreakdownOptions = {},
+): CurvePoint {
+  const step = contextStep(config);
+  if (nCtx % step !== 0)
+    throw new EngineError("unsupported-config", `n_ctx ${nCtx} is not on the grid of ${step}`, "n_ctx");
+  return curveFor(arch, config, step, opts).at(nCtx / step);
+}
+
 export interface PerTypeResult {
   readonly type: KvType;
   /** null = not even the smallest context fits, or the type is rejected (see error). */

@@ -19,6 +19,8 @@ export const BudgetFieldset = memo(function BudgetFieldset(p: {
   items: CalcState["items"];
   wiredMiB: number | null;
   budget: BudgetView;
+  /** Query of the "every model on this machine" link (/models/ with this machine and budget). */
+  modelsQuery: string;
   update: Update;
 }) {
   const { id, light, budget, update } = p;
@@ -39,6 +41,11 @@ export const BudgetFieldset = memo(function BudgetFieldset(p: {
       <Reservations id={id} items={p.items} budget={budget} update={update} />
       {budget.apple && <WiredLimit id={id} wiredMiB={p.wiredMiB} budget={budget} update={update} />}
       <UsableLine budget={budget} />
+      <p class="small">
+        <a href={`../models/?${p.modelsQuery}`} data-testid="calc-models-link">
+          Every model on this machine
+        </a>
+      </p>
     </fieldset>
   );
 });

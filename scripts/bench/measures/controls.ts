@@ -13,16 +13,21 @@ import { benchSite } from "../site.ts";
 import type { Figure, Measure } from "../measure.ts";
 
 /** A control: the element (by id suffix), the event its handler listens to, how many changes. */
-interface Control {
+export interface Control {
   key: string;
   selector: string;
   event: "input" | "change";
   events: number;
-  /** Values to cycle through; null = every enabled option of the select. */
+  /** Values to cycle through; null = every enabled option of the select (a checkbox toggles). */
   values: string[] | null;
+  /** Clicks that bring the control on screen: `click` unless `unless` is there (the PC builder, a 2nd GPU). */
+  prepare?: { click: string; unless: string }[];
 }
 
-const CONTROLS: Control[] = [
+const PC_ON = { click: 'input[id$="-pc-on"]', unless: 'input[id$="-pc-on"]:checked' };
+const TWO_GPUS = { click: 'button[id$="-pc-add-gpu"]', unless: 'select[id$="-pc-gpu1"]' };
+
+export const CONTROLS: Control[] = [
   { key: "slider", selector: 'input[type="range"][id$="-ctx-range"]', event: "input", events: 60, values: null },
   { key: "typeK", selector: 'select[id$="-ctk"]', event: "change", events: 30, values: null },
   { key: "typeV", selector: 'select[id$="-ctv"]', event: "change", events: 30, values: null },
@@ -38,6 +43,33 @@ const CONTROLS: Control[] = [
     events: 20,
     values: ["24GB", "32GB", "48GB", "64GiB", "96GB", "128GB", "16GiB"],
   },
+  // The PC builder (placement over several devices): on/off, a GPU, system RAM, -ts, -sm.
+  { key: "pcOn", selector: 'input[id$="-pc-on"]', event: "change", events: 12, values: null },
+  {
+    key: "gpu",
+    selector: 'select[id$="-pc-gpu0"]',
+    event: "change",
+    events: 20,
+    values: null,
+    prepare: [PC_ON],
+  },
+  {
+    key: "ram",
+    selector: 'input[id$="-pc-ram"]',
+    event: "change",
+    events: 20,
+    values: ["16", "32", "64", "128", "96"],
+    prepare: [PC_ON],
+  },
+  {
+    key: "ts",
+    selector: 'input[id$="-pc-ts"]',
+    event: "change",
+    events: 20,
+    values: ["1,1", "3,1", "1,3", "2,1"],
+    prepare: [PC_ON, TWO_GPUS],
+  },
+  { key: "sm", selector: 'select[id$="-pc-sm"]', event: "change", events: 10, values: null, prepare: [PC_ON] },
 ];
 /**
  * The PC builder's controls (issue 15), driven after "A PC with GPUs" is ticked and a second GPU
@@ -68,12 +100,23 @@ async function enablePc(page: Page): Promise<void> {
 }
 
 /** Runs in the page (serialised by Playwright): change one control repeatedly, time each commit. */
-async function driveControl(c: Control & { warmup: number }): Promise<{ ms: number[]; unmatched: number }> {
-  const el = document.querySelector<HTMLInputElement | HTMLSelectElement>(c.selector);
-  if (!el) throw new Error(`control ${c.selector} not found`);
+export async function driveControl(c: Control & { warmup: number }): Promise<{ ms: number[]; unmatched: number }> {
   const frame = () => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now())));
+  const waitFor = async (sel: string) => {
+    for (let k = 0; k < 3000 && !document.querySelector(sel); k++) await frame();
+    return document.querySelector<HTMLInputElement | HTMLSelectElement>(sel);
+  };
+  for (const p of c.prepare ?? []) {
+    if (document.querySelector(p.unless)) continue;
+    document.querySelector<HTMLElement>(p.click)?.click();
+    await waitFor(p.unless);
+  }
+  const el = await waitFor(c.selector);
+  if (!el) throw new Error(`control ${c.selector} not found`);
+  const toggle = el instanceof HTMLInputElement && el.type === "checkbox";
   const valuesOf = (): string[] => {
     if (c.values) return c.values;
+    if (toggle) return ["on", "off"];
     if (el instanceof HTMLSelectElement) return [...el.options].filter((o) => !o.disabled).map((o) => o.value);
     const max = Number((el as HTMLInputElement).max);
     return Array.from({ length: max + 1 }, (_, i) => String(i));
@@ -89,7 +132,8 @@ async function driveControl(c: Control & { warmup: number }): Promise<{ ms: numb
     performance.clearMarks("calc:input");
     performance.clearMarks("calc:updated");
     await frame();
-    el.value = values[pos];
+    if (toggle) el.checked = !el.checked;
+    else el.value = values[pos];
     el.dispatchEvent(new Event(c.event, { bubbles: true }));
     await frame();
     for (let k = 0; k < 20 && performance.getEntriesByName("calc:updated").length === 0; k++) await frame();

@@ -11,7 +11,9 @@
  *
  * Committed state: the section carries `data-pending` and, once the numbers shown are those of the
  * current state, `data-state` = that state's permalink query (empty for the defaults). Tests and
- * scripts wait on these attributes instead of on elapsed time.
+ * scripts wait on these attributes instead of on elapsed time. The suggestions (a search over the
+ * engine's verdict) arrive one task after the numbers and chart; `data-pending` stays "true" until
+ * they have.
  */
 import type { ComponentChildren } from "preact";
 import { useCallback } from "preact/hooks";
@@ -92,10 +94,10 @@ export function Calculator(props: CalculatorProps) {
   const c = useCalculator(props);
   const { state, setState, update, setNotices, handoff, setHandoff } = c.calc;
   const { lib, plot } = c.engine;
-  const { view, pending, ready } = c.cv;
+  const { view, pending, numbersPending, ready } = c.cv;
   const setMode = useCallback((m: "total" | "residual") => update({ view: m }), [update]);
   // The summary and the details show the same view and share one set of props.
-  const resultsProps = { idPrefix, state, view, pending, update, syncUrl, permalink: c.link.href };
+  const resultsProps = { idPrefix, state, view, pending: numbersPending, update, syncUrl, permalink: c.link.href };
   return (
     <section
       class="calc"
@@ -138,7 +140,7 @@ export function Calculator(props: CalculatorProps) {
             current={view.c.current}
             mode={state.view}
             plot={ready ? plot : null}
-            pending={pending}
+            pending={numbersPending}
             poolLabel={view.s.poolLabel}
             setMode={setMode}
           >

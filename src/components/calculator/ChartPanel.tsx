@@ -38,6 +38,50 @@ interface Live {
   bottom: number;
 }
 
+interface Drawn {
+  el: Element;
+  live: Live;
+}
+
+/** The live chart (Observable Plot) with an empty current-position overlay drawn through its scales. */
+function drawChart(
+  kit: PlotKit,
+  chart: Omit<MemoryChartData, "current">,
+  mode: "total" | "residual",
+  width: number,
+): Drawn {
+  const { Plot, build } = kit;
+  const el = Plot.plot(
+    build(
+      { ...chart, current: null },
+      { view: mode, width: Math.min(width, 960), height: width < 480 ? 300 : 380, tips: true },
+    ),
+  ) as unknown as (SVGSVGElement | HTMLElement) & {
+    scale: (n: string) => { apply: (v: number) => number } | undefined;
+  };
+  const svg = (el.tagName.toLowerCase() === "svg" ? el : el.querySelector("svg")) as SVGSVGElement;
+  const g = document.createElementNS(SVGNS, "g");
+  g.setAttribute("class", "calc-current");
+  g.setAttribute("aria-hidden", "true");
+  const rule = document.createElementNS(SVGNS, "line");
+  const dot = document.createElementNS(SVGNS, "circle");
+  dot.setAttribute("r", "6");
+  g.append(rule, dot);
+  svg.append(g);
+  const y = el.scale("y") ?? null;
+  const yr = (y as unknown as { range?: number[] })?.range ?? [0, 0];
+  const live: Live = {
+    svg,
+    x: el.scale("x")!,
+    y: mode === "total" ? y : null,
+    rule,
+    dot,
+    top: Math.min(...yr),
+    bottom: Math.max(...yr),
+  };
+  return { el, live };
+}
+
 /** Width of an element, rounded, following resizes (height-only changes ignored). */
 function useWidth(ref: { current: HTMLElement | null }): number {
   const [w, setW] = useState(0);
@@ -60,38 +104,17 @@ export function ChartPanel(p: Props) {
   const width = useWidth(wrap);
   const isLive = p.plot !== null && width > 0 && !p.pending;
 
+  // A chart drawn before (the same view object: a configuration gone back to) is put back, not redrawn.
+  const drawn = useRef(new WeakMap<object, Map<string, Drawn>>());
   useLayoutEffect(() => {
     if (!isLive || !box.current) return;
-    const { Plot, build } = p.plot!;
-    const el = Plot.plot(
-      build(
-        { ...p.chart, current: null },
-        { view: p.mode, width: Math.min(width, 960), height: width < 480 ? 300 : 380, tips: true },
-      ),
-    ) as unknown as (SVGSVGElement | HTMLElement) & {
-      scale: (n: string) => { apply: (v: number) => number } | undefined;
-    };
-    box.current.replaceChildren(el);
-    const svg = (el.tagName.toLowerCase() === "svg" ? el : el.querySelector("svg")) as SVGSVGElement;
-    const g = document.createElementNS(SVGNS, "g");
-    g.setAttribute("class", "calc-current");
-    g.setAttribute("aria-hidden", "true");
-    const rule = document.createElementNS(SVGNS, "line");
-    const dot = document.createElementNS(SVGNS, "circle");
-    dot.setAttribute("r", "6");
-    g.append(rule, dot);
-    svg.append(g);
-    const y = el.scale("y") ?? null;
-    const yr = (y as unknown as { range?: number[] })?.range ?? [0, 0];
-    live.current = {
-      svg,
-      x: el.scale("x")!,
-      y: p.mode === "total" ? y : null,
-      rule,
-      dot,
-      top: Math.min(...yr),
-      bottom: Math.max(...yr),
-    };
+    const key = `${p.mode}|${width}`;
+    let byChart = drawn.current.get(p.chart);
+    if (!byChart) drawn.current.set(p.chart, (byChart = new Map()));
+    let d = byChart.get(key);
+    if (!d) byChart.set(key, (d = drawChart(p.plot!, p.chart, p.mode, width)));
+    box.current.replaceChildren(d.el);
+    live.current = d.live;
   }, [isLive, p.plot, p.chart, p.mode, width]);
 
   useLayoutEffect(() => {

@@ -3,7 +3,7 @@
  * import: the engine (through the view model), custom architectures and run overlays.
  * (The GGUF reader and Observable Plot are separate lazy chunks.)
  */
-export { computeAtCtx, computeStatic, staticKey } from "./view.ts";
+export { computeAtCtx, computeStatic, ctxSuggestions, staticKey, wantsSuggestions } from "./view.ts";
 export type { CalcView, CtxView, LoadedModel, StaticView } from "./view.ts";
 export { encodeCustom, loadCustom, parseArchitecture } from "./custom.ts";
 export { parseRunJson } from "./run-upload.ts";

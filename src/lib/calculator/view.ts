@@ -33,7 +33,7 @@ export type {
   ViewInput,
 } from "./view/types.ts";
 export { configFor, staticKey } from "./view/config.ts";
-export { computeAtCtx } from "./view/ctx.ts";
+export { computeAtCtx, ctxSuggestions, wantsSuggestions } from "./view/ctx.ts";
 export { computeStatic } from "./view/static.ts";
 export { maxLayersFitFor, suggestionsFor } from "./view/suggestions.ts";
 export type { SuggestionModel, SuggestionsInput } from "./view/suggestions.ts";

@@ -4,13 +4,17 @@
  * the context or the chart mode changes (its `staticKey`), the half at the context on every input,
  * with the vision projector and the draft model applied. `pending` is the island's `data-pending`.
  */
-import { useMemo } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { CalcCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
 import { isLoadedModelId, stateToQuery, type CalcState } from "../../lib/calculator/state.ts";
-import type { CalcView, LoadedModel, Resolved } from "../../lib/calculator/view.ts";
+import type { Suggestion } from "../../lib/calculator/suggest.ts";
+import type { CalcView, CtxView, LoadedModel, Resolved } from "../../lib/calculator/view.ts";
 import type { ClientLib } from "./use-engine.ts";
+import { StaticLru } from "./static-lru.ts";
 import type { useDraft } from "./use-draft.ts";
 import type { useVision } from "./use-vision.ts";
+
+const NONE: Suggestion[] = [];
 
 export interface CalcViewInput {
   lib: ClientLib | null;
@@ -36,28 +40,52 @@ export interface CalcViewHook {
   resolved: Resolved | null;
   /** Full architecture of the current model (all fields), once the engine has loaded. */
   fullArch: Record<string, unknown> | null;
+  /** Not everything on screen is of the current state yet (the island's data-pending). */
   pending: boolean;
+  /** The numbers and chart are not of the current state yet (suggestions may still be coming). */
+  numbersPending: boolean;
 }
 
 export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const { lib, catalog, state, modelReady, loaded, extraRuns, vision, draft } = inp;
   const ready = lib !== null && catalog !== null;
+  const lru = useRef<StaticLru | null>(null);
+  lru.current ??= new StaticLru();
   const staticRes = useMemo(
     () =>
       ready && modelReady
-        ? lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns, reserve: vision.reserve })
+        ? lru.current!.get(lib!.staticKey(state), [lib, catalog, loaded, extraRuns, vision.reserve], () =>
+            lib!.computeStatic({ state, catalog: catalog!, loaded, extraRuns, reserve: vision.reserve }),
+          )
         : null,
     // staticKey covers every field but ctx and view (deps are deliberate).
     [ready, modelReady, lib && lib.staticKey(state), loaded, extraRuns, catalog, vision.reserve],
   );
+  // Numbers and chart first; the suggestions (a search of the engine's verdict over GPU layers,
+  // K/V types, weights and contexts) in the next task, with data-pending "true" until they land.
+  const atCtx = useMemo(
+    () => (staticRes ? lib!.computeAtCtx(staticRes.view, staticRes.resolved, state, { suggestions: false }) : null),
+    [staticRes, state],
+  );
+  const wants = staticRes !== null && atCtx !== null && lib!.wantsSuggestions(staticRes.view, atCtx);
+  const [sugg, setSugg] = useState<{ for: CtxView; items: Suggestion[] } | null>(null);
+  useEffect(() => {
+    if (!wants) return;
+    const t = setTimeout(() => {
+      const items = lib!.ctxSuggestions(staticRes!.view, staticRes!.resolved, state, atCtx!);
+      setSugg({ for: atCtx!, items });
+    }, 0);
+    return () => clearTimeout(t);
+  }, [atCtx, wants]);
+  const suggPending = wants && sugg?.for !== atCtx;
+  // While the new ones are computed the last ones stay (no flicker while the slider moves).
+  const suggestions = wants ? (sugg?.items ?? NONE) : (atCtx?.suggestions ?? NONE);
   const view: CalcView = useMemo(
     () =>
-      staticRes
-        ? draft.apply(
-            vision.apply({ s: staticRes.view, c: lib!.computeAtCtx(staticRes.view, staticRes.resolved, state) }),
-          )
+      staticRes && atCtx
+        ? draft.apply(vision.apply({ s: staticRes.view, c: { ...atCtx, suggestions } }))
         : inp.initialView,
-    [staticRes, state],
+    [staticRes, atCtx, suggestions],
   );
   const fullArch = useMemo(() => {
     if (!lib || !catalog) return null;
@@ -66,8 +94,9 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
     const r = m ? lib.parseArchitecture(m.architecture) : null;
     return r && r.ok ? (r.arch as unknown as Record<string, unknown>) : null;
   }, [lib, catalog, state.model, loaded]);
-  const pending =
+  const numbersPending =
     vision.pending ||
     (!staticRes && (inp.urlPending || stateToQuery(state, inp.initialState) !== "" || inp.busy !== null));
-  return { ready, view, resolved: staticRes?.resolved ?? null, fullArch, pending };
+  const pending = numbersPending || suggPending;
+  return { ready, view, resolved: staticRes?.resolved ?? null, fullArch, pending, numbersPending };
 }

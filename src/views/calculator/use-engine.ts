@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type * as PlotModule from "@observablehq/plot";
+import type * as ChartLazy from "./chart-lazy.ts";
 import type * as ClientModule from "../../lib/calculator/client.ts";
 import type { CatalogFile } from "../../lib/calculator/catalog.ts";
 import type { memoryVsContext } from "../../charts/memory-vs-context.ts";
@@ -26,6 +27,19 @@ export interface EngineHook {
   setLoadError: (e: string | null) => void;
 }
 
+/**
+ * The lazy chunks, requested once per page as soon as this module runs in a browser: their
+ * download and compilation overlap the island's hydration instead of following it.
+ */
+let engineChunk: Promise<ClientLib> | null = null;
+let plotChunk: Promise<[typeof PlotModule, typeof ChartLazy]> | null = null;
+const loadEngine = () => (engineChunk ??= import("../../lib/calculator/client.ts"));
+const loadPlot = () => (plotChunk ??= Promise.all([import("@observablehq/plot"), import("./chart-lazy.ts")]));
+if (typeof window !== "undefined") {
+  loadEngine().catch(() => undefined);
+  loadPlot().catch(() => undefined);
+}
+
 export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void): EngineHook {
   const [lib, setLib] = useState<ClientLib | null>(null);
   const [catalogFile, setCatalogFile] = useState<CatalogFile | null>(null);
@@ -36,7 +50,7 @@ export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void):
   useEffect(() => {
     let alive = true;
     Promise.all([
-      import("../../lib/calculator/client.ts"),
+      loadEngine(),
       fetch(catalogUrl).then((r) => {
         if (!r.ok) throw new Error(`${catalogUrl}: HTTP ${r.status}`);
         return r.json() as Promise<CatalogFile>;
@@ -49,7 +63,7 @@ export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void):
         setLib(l);
       })
       .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
-    Promise.all([import("@observablehq/plot"), import("./chart-lazy.ts")])
+    loadPlot()
       .then(([Plot, chart]) => alive && setPlot({ Plot, build: chart.memoryVsContext }))
       .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
     return () => {

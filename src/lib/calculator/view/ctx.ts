@@ -14,8 +14,9 @@ import { fitsBudget, verdictFor, type Verdict } from "../verdict.ts";
 import { allocatedLabel } from "./allocated.ts";
 import { breakdownRows, metalComputeRange } from "./breakdown-rows.ts";
 import { configFor, errMsg } from "./config.ts";
-import { maxLayersFitFor, suggestionsFor } from "./suggestions.ts";
+import { maxLayersFitFor, suggestionsFor, type SuggestionsInput } from "./suggestions.ts";
 import { pcAtCtx } from "./placed.ts";
+import type { Suggestion } from "../suggest.ts";
 import type { CtxView, ModelInfo, Resolved, StaticView } from "./types.ts";
 
 function fileNameFor(state: CalcState, model: ModelInfo): string {
@@ -96,7 +97,47 @@ function offloadOf(state: CalcState, nLayers: number, b: Breakdown, maxLayersFit
   };
 }
 
-export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: CalcState): CtxView {
+/** What the suggestions of a view at the context need (they are a search: the island defers them). */
+function suggestionsInput(sv: StaticView, resolved: Resolved, state: CalcState, c: CtxView): SuggestionsInput | null {
+  const eb = sv.budget.engine;
+  const quants = resolved.quants;
+  if (!eb || !quants || !sv.model || c.error !== null) return null;
+  const { arch, tensors, tensorsFtype } = resolved;
+  const model = { arch, tensors, tensorsFtype, vision: state.vision && sv.model.vision.available };
+  const largestCtx = sv.maxTable.find((r) => r.selected)?.maxCtx ?? null;
+  const maxLayersFit = c.offload.maxLayersFit;
+  return { state, model, budget: eb, verdict: c.verdict.kind, largestCtx, quants, maxLayersFit };
+}
+
+/**
+ * The suggestions of `c` (a view computed with `{ suggestions: false }` for the same state): the
+ * same list `computeAtCtx` gives by default.
+ */
+export function ctxSuggestions(sv: StaticView, resolved: Resolved | null, state: CalcState, c: CtxView): Suggestion[] {
+  const inp = resolved ? suggestionsInput(sv, resolved, state, c) : null;
+  return inp ? suggestionsFor(inp) : [];
+}
+
+/**
+ * Whether `c` (computed with `{ suggestions: false }`) still needs its suggestions: it does not
+ * fit, or fits with under 10 % to spare, and has none yet (a PC's come with its placement).
+ */
+export function wantsSuggestions(sv: StaticView, c: CtxView): boolean {
+  if (c.suggestions !== undefined) return false;
+  return sv.budget.engine !== null && c.error === null && (c.verdict.kind === "no" || c.verdict.kind === "tight");
+}
+
+/**
+ * The view at the slider's context. `suggestions: false` leaves the suggestions out (the island
+ * computes them in the next task with `ctxSuggestions`, so numbers and chart are not held up by
+ * their searches).
+ */
+export function computeAtCtx(
+  sv: StaticView,
+  resolved: Resolved | null,
+  state: CalcState,
+  o: { suggestions?: boolean } = {},
+): CtxView {
   const empty = emptyCtxView(sv, state);
   if (!resolved || !sv.model) return empty;
   const { arch, tensors, tensorsFtype } = resolved;
@@ -138,14 +179,7 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
   const nLayers = arch.block_count + 1;
   const sModel = { arch, tensors, tensorsFtype, vision: vis };
   const maxLayersFit = maxLayersFitFor(state, sModel, eb);
-  const largestCtx = sv.maxTable.find((r) => r.selected)?.maxCtx ?? null;
-  const quants = resolved.quants;
-  const suggestions = pc
-    ? pc.suggestions
-    : eb && quants
-      ? suggestionsFor({ state, model: sModel, budget: eb, verdict: verdict.kind, largestCtx, quants, maxLayersFit })
-      : [];
-  return {
+  const out: CtxView = {
     ctx: state.ctx,
     error: null,
     requested: b.context.requested,
@@ -169,6 +203,9 @@ export function computeAtCtx(sv: StaticView, resolved: Resolved | null, state: C
     current: { ctx: state.ctx, bytes: poolBytes },
     verdictHigh: metalHighVerdict(b, sv, state.backend === "metal"),
     perToken: b.bytes_per_token,
-    suggestions,
   };
+  // A PC's suggestions come with its placement (./placed.ts).
+  if (pc) return { ...out, suggestions: pc.suggestions };
+  if (o.suggestions === false) return out;
+  return { ...out, suggestions: ctxSuggestions(sv, resolved, state, out) };
 }

@@ -28,6 +28,8 @@ import { loadVision, renderVision } from "./calc/vision-output.ts";
 import { draftLargest, renderDraft, renderDraftLargest, sizeDraft } from "./calc/draft-output.ts";
 import { cliSuggestions, readQuants, renderSuggestions, suggestionsJson } from "./calc/suggestions-output.ts";
 import type { CliSuggestions } from "./calc/suggestions-output.ts";
+import { answerPlaced, placedJson, renderPlaced } from "./calc/placed-output.ts";
+import type { PlacedAnswer } from "./calc/placed-output.ts";
 
 /** What the command line asks, once parsed and checked (before any model is loaded). */
 interface Invocation {
@@ -81,6 +83,8 @@ interface Answer {
   budgetOut: BudgetAnswer | null;
   suggested: CliSuggestions | null;
   draftCtx: ReturnType<typeof draftLargest> | null;
+  /** --devices/--rpc without --fit: the largest context for the placement as given. */
+  asSet: PlacedAnswer | null;
   refuseBudget: boolean;
 }
 
@@ -133,6 +137,7 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
   const devices = inv.placement ?? defaultPlacement(config);
   const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
   const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
+  const asSet = inv.placement && !fit ? answerPlaced(m.architecture, config, inv.placement, table) : null;
   const hasBudget = args.budget !== null || machine !== null;
   const refuseBudget = hasBudget && weights.zero && !args.weightsZero;
   const { budgetOut, suggested } =
@@ -143,7 +148,7 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
     draft && budgetOut
       ? draftLargest(draft, m.architecture, config, budgetOut.budget, opts, budgetOut.asked.nCtx)
       : null;
-  return { m, weights, config, b, vision, draft, fit, placed, budgetOut, suggested, draftCtx, refuseBudget };
+  return { m, weights, config, b, vision, draft, fit, placed, budgetOut, suggested, draftCtx, asSet, refuseBudget };
 }
 
 /** --json: the breakdown with every optional part that was asked for. */
@@ -167,6 +172,7 @@ function printJson(a: Answer, args: Args): void {
   if (a.draftCtx) obj.draft_largest_context = a.draftCtx;
   if (a.budgetOut) obj.budget = budgetJson(a.budgetOut);
   if (a.suggested) Object.assign(obj, suggestionsJson(a.suggested));
+  if (a.asSet) obj.placed_largest_context = placedJson(a.asSet);
   console.log(JSON.stringify(obj, null, 2));
 }
 
@@ -182,6 +188,7 @@ function printText(a: Answer, inv: Invocation): void {
   if (args.fit)
     console.log(`\nfit: ${a.fit ? a.fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
   if (inv.placement || args.fit) console.log(`\n${renderPlacement(a.placed)}`);
+  if (a.asSet) console.log(renderPlaced(a.asSet));
   if (a.budgetOut) {
     console.log("");
     console.log(renderBudgetAnswer(a.budgetOut));

@@ -71,6 +71,8 @@ and the largest context for a budget.
 Placement (llama.cpp spellings; -ngl -sm -ts -mg -ot -cmoe -ncmoe -lm -nkvo are accepted too):
   --devices <list>   GPUs in order: kind:size[/free], kind cuda|rocm|vulkan|metal,
                      e.g. "cuda:24GiB,cuda:24GiB" (layers split by free memory unless -ts)
+                     Without --fit: the largest context for the placement as given (the
+                     device that goes over first named), as the calculator shows for a PC
   --rpc <list>       RPC servers host:port=memory, comma-separated (llama.cpp puts them first)
   --host-memory <s>  system RAM of the machine
   --split-mode <m>   -sm none|layer. Default layer (row: refused, llama.cpp has no split

@@ -78,3 +78,28 @@ describe("CLI and calculator suggest the same changes", () => {
     assert.match(out.suggestions_skipped, /no setting for n_batch/);
   });
 });
+
+describe("CLI and calculator give a PC the same largest context", () => {
+  test("70B Q4_K_M on two 24 GiB GPUs: --devices answer = the calculator's pc= answer, the same device named", () => {
+    const r = calc(
+      "--model",
+      "llama-3.1-70b",
+      "--weights",
+      "Q4_K_M",
+      "--ctx",
+      "8k",
+      "--kv",
+      "f16",
+      "--devices",
+      "cuda:24GiB,cuda:24GiB",
+      "--json",
+    );
+    assert.equal(r.code, 0, r.err);
+    const cli = JSON.parse(r.out).placed_largest_context;
+    const s = { ...calcState("llama-3.1-70b", "nvidia-rtx-4090", 8192, "Q4_K_M", "f16"), machine: "g:24576,24576" };
+    const view = computeView({ state: s, catalog, loaded: null, extraRuns: [] });
+    assert.ok(cli.max_context > 4096);
+    assert.equal(cli.max_context, view.s.pc!.largest!.nCtx);
+    assert.equal(cli.limited_by, view.s.pc!.largest!.limitedBy);
+  });
+});

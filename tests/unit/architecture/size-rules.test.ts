@@ -43,8 +43,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "src/components/calculator/Results.tsx › ResultsSummary": "to split",
   "src/components/calculator/Results.tsx › ResultsDetails": "to split",
   "src/components/calculator/VisionInputs.tsx › VisionInputs": "to split",
-  "tests/e2e/calculator.e2e.ts": "to split",
-  "tests/e2e/calculator.e2e.ts › describe(calculator page)": "to split",
   "tests/e2e/questions.e2e.ts › describe(the issue's eight questions)": "to split",
   "tests/unit/calculator/commands.test.ts › describe(commands)": "to split",
   "tests/unit/calculator/placement.test.ts › describe(calculator placement: bars and fit)": "to split",

@@ -28,7 +28,7 @@ const PAGE = `m=${budget.hardwareId ?? ""}|${DEFAULT_CHOICE.budget}||${DEFAULT_C
 // The default choice reads the budget as reported (no machine), over the whole process.
 assert.equal(DEFAULT_CHOICE.hardware, null);
 const calcCat: MachineCatalog = {
-  models: catalog.models.map(reduceModel),
+  models: catalog.models.map((m) => reduceModel(m)),
   hardware: catalog.hardware.map(reduceHardware),
   budgets: catalog.budgets.map(reduceBudget),
 };

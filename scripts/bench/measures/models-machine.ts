@@ -38,7 +38,7 @@ export const modelsTableMachine: Measure = {
   setup: () => {
     const { catalog } = loadCatalog(path.join(REPO_ROOT, "data"));
     cat = {
-      models: catalog.models.map(reduceModel),
+      models: catalog.models.map((m) => reduceModel(m)),
       hardware: catalog.hardware.map(reduceHardware),
       budgets: catalog.budgets.map(reduceBudget),
     };

@@ -30,7 +30,7 @@ import { DATA_DIR } from "./fixture.ts";
 const { catalog } = loadCatalog(DATA_DIR);
 // What /calculator/catalog.json serves (catalogFile of the calculator's reduced catalog).
 const cat: MachineCatalog = {
-  models: catalog.models.map(reduceModel),
+  models: catalog.models.map((m) => reduceModel(m)),
   hardware: catalog.hardware.map(reduceHardware),
   budgets: catalog.budgets.map(reduceBudget),
 };

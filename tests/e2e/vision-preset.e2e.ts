@@ -60,6 +60,26 @@ test("gemma-3-27b: the catalog's projector, no file; breakdown, command and perm
   await page.close();
 });
 
+test("qwen3.5-27b: the catalog's projector sized for a 1920x1080 image (2040 tokens), carried by the permalink", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${siteNamed("root").url}calculator/`, { waitUntil: "load" });
+  await page.waitForSelector('.calc[data-ready="true"][data-pending="false"]', { timeout: 20_000 });
+  await page.getByTestId("calc-projector-preset").click();
+  await committed(page, "preset");
+  assert.match(await page.getByTestId("calc-image-basis").innerText(), /largest image it accepts .* 4096 tokens/);
+  await page.locator("#calc-image-size").fill("1920x1080");
+  await page.locator("#calc-image-size").press("Enter");
+  await page.locator("#calc-image-size").blur();
+  await page.waitForFunction(() => new URLSearchParams(location.search).get("imgs") === "1920x1080");
+  await committed(page, "preset");
+  assert.match(
+    await page.getByTestId("calc-image-basis").innerText(),
+    /1920×1080 image is encoded at 1920×1088 px → 2040 tokens/,
+  );
+  assert.match(await page.getByTestId("calc-projector").innerText(), /2,040 tokens per image/);
+  await page.close();
+});
+
 test("a model without projector facts offers none; mmproj=preset on it is dropped", async () => {
   const page = await browser.newPage();
   const q = `${stateToQuery({ ...DEFAULT_STATE, model: "llama-3.1-8b", engine: "llama.cpp", revision: "current", typeV: "q8_0" })}&mmproj=preset`;

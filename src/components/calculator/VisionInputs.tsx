@@ -9,6 +9,54 @@ import type { CalcState } from "../../lib/calculator/state.ts";
 import { formatBinary, groupDigits } from "../../lib/format.ts";
 import type { VisionControls } from "../../views/calculator/use-vision.ts";
 
+/** Dynamic-resolution projectors (Qwen-VL, Qwen3.5): the largest image and --image-max-tokens. */
+function ImageSizeFields(p: {
+  id: string;
+  state: CalcState;
+  update: (patch: Partial<CalcState>) => void;
+  basis: string;
+}) {
+  const [size, setSize] = useState(p.state.imageSize);
+  const bad = size !== "" && !/^[1-9]\d{0,4}x[1-9]\d{0,4}$/.test(size);
+  return (
+    <>
+      <div class="calc-field">
+        <label for={`${p.id}-image-size`}>
+          Largest image, WIDTHxHEIGHT px (empty: the largest the projector accepts)
+        </label>
+        <input
+          id={`${p.id}-image-size`}
+          type="text"
+          placeholder="1920x1080"
+          value={size}
+          onInput={(e) => setSize((e.target as HTMLInputElement).value.trim())}
+          onChange={() => !bad && p.update({ imageSize: size })}
+        />
+        {bad && <span class="calc-help">Not applied: write it as 1920x1080.</span>}
+      </div>
+      <div class="calc-field">
+        <label for={`${p.id}-image-max`}>--image-max-tokens (empty: the projector's default)</label>
+        <input
+          id={`${p.id}-image-max`}
+          type="number"
+          min={1}
+          max={65536}
+          value={p.state.imageMaxTokens ?? ""}
+          onChange={(e) => {
+            const t = (e.target as HTMLInputElement).value;
+            const n = Number(t);
+            if (t === "") p.update({ imageMaxTokens: null });
+            else if (Number.isInteger(n) && n >= 1 && n <= 65536) p.update({ imageMaxTokens: n });
+          }}
+        />
+      </div>
+      <p class="calc-help" data-testid="calc-image-basis">
+        {p.basis}
+      </p>
+    </>
+  );
+}
+
 export const VisionInputs = memo(function VisionInputs(p: {
   id: string;
   state: CalcState;
@@ -17,7 +65,7 @@ export const VisionInputs = memo(function VisionInputs(p: {
 }) {
   const { id, ctl, update } = p;
   const [url, setUrl] = useState("");
-  const pr = ctl.projector?.projector;
+  const pr = ctl.sized ?? ctl.projector?.projector;
   return (
     <fieldset class="calc-fs" data-projector={pr ? `${pr.projectorType}:${pr.weightsBytes}` : ""}>
       <legend>Vision projector (--mmproj)</legend>
@@ -78,6 +126,7 @@ export const VisionInputs = memo(function VisionInputs(p: {
           </button>
         </p>
       )}
+      {pr?.encodedImage !== undefined && <ImageSizeFields id={id} state={p.state} update={update} basis={pr.basis} />}
       <div class="calc-field">
         <label for={`${id}-images`}>Images per request</label>
         <input

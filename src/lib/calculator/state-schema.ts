@@ -52,6 +52,9 @@ export const CalcStateSchema = z.object({
   /** Images per request (their tokens take KV cells) and `--no-mmproj-offload` (false). */
   images: int(0, 64),
   mmprojOffload: z.boolean(),
+  /** The largest image sent ("" = the largest the projector accepts) and --image-max-tokens (dynamic-resolution projectors). */
+  imageSize: z.string().check(z.regex(/^(|[1-9]\d{0,4}x[1-9]\d{0,4})$/)),
+  imageMaxTokens: z.nullable(int(1, 65536)),
   /** Draft model of speculative decoding (`-md`): a catalog id, "" = none; -ngld, -ctkd, -ctvd. */
   draft: z.union([z.literal(""), id]),
   ngld: int(-1, 4096),

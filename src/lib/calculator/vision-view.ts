@@ -10,7 +10,7 @@
  * take KV cells of the context the cache already holds (no extra bytes).
  */
 import type { Budget as EngineBudget } from "../engine/solve.ts";
-import { visionBreakdown, type VisionBreakdown } from "../engine/vision.ts";
+import { visionBreakdown, visionProjector, type VisionBreakdown, type VisionProjector } from "../engine/vision.ts";
 import { formatBinary, groupDigits } from "../format.ts";
 import { shellQuote } from "./commands.ts";
 import type { CalcState } from "./state.ts";
@@ -24,8 +24,16 @@ export interface Reserve {
 }
 
 /** The projector as the state uses it: images per request, offload; on the CPU backend all host. */
+/** The projector sized for the state's image size and token limit (dynamic-resolution types; the others ignore them). */
+export function sizedProjector(p: LoadedProjector, state: CalcState): VisionProjector {
+  if (!p.header || p.projector.encodedImage === undefined) return p.projector;
+  const m = /^(\d+)x(\d+)$/.exec(state.imageSize);
+  const image = m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+  return visionProjector(p.header, { image, maxTokens: state.imageMaxTokens });
+}
+
 export function visionUse(p: LoadedProjector, state: CalcState): { v: VisionBreakdown; reserve: Reserve } {
-  const v = visionBreakdown(p.projector, { images: state.images, offload: state.mmprojOffload });
+  const v = visionBreakdown(sizedProjector(p, state), { images: state.images, offload: state.mmprojOffload });
   const bytes = v.weightsBytes + (v.computeBytes ?? 0);
   const onDevice = v.device === "gpu" && state.backend !== "cpu";
   return { v, reserve: onDevice ? { device: bytes, host: 0 } : { device: 0, host: bytes } };
@@ -99,6 +107,7 @@ export function withVision(view: CalcView, p: LoadedProjector, state: CalcState)
   const add = r.device + r.host;
   const poolAdd = s.budget.pool === "device" ? r.device : add;
   const file = p.url ?? p.name;
+  const dynamic = v.encodedImage !== undefined;
   const flag = p.url ? "--mmproj-url" : "--mmproj";
   const commands = c.commands.map((cmd) => {
     if (cmd.engine !== "llama-server" || !cmd.text)
@@ -112,7 +121,7 @@ export function withVision(view: CalcView, p: LoadedProjector, state: CalcState)
       };
     return {
       ...cmd,
-      text: `${cmd.text} ${flag} ${shellQuote(file)}${state.mmprojOffload ? "" : " --no-mmproj-offload"}`,
+      text: `${cmd.text} ${flag} ${shellQuote(file)}${state.mmprojOffload ? "" : " --no-mmproj-offload"}${dynamic && state.imageMaxTokens !== null ? ` --image-max-tokens ${state.imageMaxTokens}` : ""}`,
     };
   });
   const shift = (b: number | null) => (b === null ? null : b + poolAdd);

@@ -10,10 +10,13 @@ import type * as ClientModule from "../../lib/calculator/client.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import type { LoadedProjector } from "../../lib/calculator/vision-load.ts";
 import type { ProjectorFacts } from "../../schemas/projector.ts";
+import type { VisionProjector } from "../../lib/engine/vision.ts";
 import type { CalcView } from "../../lib/calculator/view.ts";
 
 export interface VisionControls {
   projector: LoadedProjector | null;
+  /** The projector sized for the state's image size and token limit (what the numbers use). */
+  sized: VisionProjector | null;
   /** The model's projector from the catalog (data/projectors.json), when it has one: its name. */
   presetName: string | null;
   onPreset: () => void;
@@ -33,6 +36,29 @@ export interface PresetFacts {
   textEmbd: number;
 }
 
+/** `mmproj=preset`: the catalog model's projector, built from its facts (dropped when the model has none). */
+function usePresetProjector(
+  url: string | null,
+  preset: PresetFacts | null,
+  engineReady: boolean,
+  proj: LoadedProjector | null,
+  setProj: (p: LoadedProjector) => void,
+  setError: (e: string | null) => void,
+  update: (p: Partial<CalcState>) => void,
+) {
+  useEffect(() => {
+    if (url !== "preset") return;
+    if (!preset) {
+      if (engineReady) update({ mmproj: null });
+      return;
+    }
+    if (proj?.preset === preset.model) return;
+    loader()
+      .then((m) => (setProj(m.presetProjector(preset.model, preset.facts, preset.textEmbd)), setError(null)))
+      .catch((e: unknown) => setError((e as Error).message));
+  }, [url, preset, engineReady]);
+}
+
 export function useVision(
   state: CalcState,
   update: (p: Partial<CalcState>) => void,
@@ -43,17 +69,7 @@ export function useVision(
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const url = state.mmproj;
-  useEffect(() => {
-    if (url !== "preset") return;
-    if (!preset) {
-      if (lib) update({ mmproj: null });
-      return;
-    }
-    if (proj?.preset === preset.model) return;
-    loader()
-      .then((m) => (setProj(m.presetProjector(preset.model, preset.facts, preset.textEmbd)), setError(null)))
-      .catch((e: unknown) => setError((e as Error).message));
-  }, [url, preset, lib]);
+  usePresetProjector(url, preset, lib !== null, proj, setProj, setError, update);
   useEffect(() => {
     if (!url || url === "preset" || proj?.url === url) return;
     let alive = true;
@@ -91,11 +107,21 @@ export function useVision(
   const onRemove = useCallback(() => (setProj(null), update({ mmproj: null })), [update]);
   const use = useMemo(
     () => (active && lib ? lib.visionUse(active, state) : null),
-    [active, lib, state.images, state.mmprojOffload, state.backend],
+    [active, lib, state.images, state.mmprojOffload, state.backend, state.imageSize, state.imageMaxTokens],
   );
   const onPreset = useCallback(() => update({ mmproj: "preset" }), [update]);
   const presetName = preset ? `the catalog's ${preset.model} projector` : null;
-  const controls: VisionControls = { projector: active, presetName, onPreset, busy, error, onFile, onUrl, onRemove };
+  const controls: VisionControls = {
+    projector: active,
+    sized: use?.v ?? null,
+    presetName,
+    onPreset,
+    busy,
+    error,
+    onFile,
+    onUrl,
+    onRemove,
+  };
   return {
     controls,
     reserve: use?.reserve ?? null,

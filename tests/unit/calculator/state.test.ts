@@ -61,6 +61,8 @@ describe("permalink ↔ state", () => {
       mmproj: "https://example.org/mmproj-model-f16.gguf",
       images: 3,
       mmprojOffload: false,
+      imageSize: "1920x1080",
+      imageMaxTokens: 1024,
       draft: "qwen3-14b",
       ngld: 12,
       ctkd: "q8_0",

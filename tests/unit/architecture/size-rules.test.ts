@@ -53,7 +53,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "tests/unit/catalog/validate.test.ts › describe(bad data fails naming the file and the field)": "to split",
   "tests/unit/gguf/header.test.ts › describe(GGUF header round trip)": "to split",
   "tests/unit/gguf/map.test.ts › describe(ggufToArchitecture)": "to split",
-  "tests/unit/profile/server.test.ts › test(one llama-server per configuration with -c -ctk -ctv -fa -np…)": "to split",
 };
 
 /** Offences not listed, and listed entries that no longer offend (stale). */

@@ -43,6 +43,95 @@ function logDirFor(name: string): string {
   return d;
 }
 
+/** One configuration that ran: its command line, the launch the fake recorded, case.json, llama.log, memprobe. */
+function checkRanCase(out: string, ls: { argv: string[] }[], n: number, k: string, v: string): void {
+  const c = join(out, `tiny-qwen3_ctx-${n}_k-${k}_v-${v}_fa-on`);
+  const cmd = readFileSync(join(c, "command.txt"), "utf8").trim();
+  const port = /--port (\d+)$/.exec(cmd)?.[1];
+  assert.ok(port, cmd);
+  const args = [
+    "-m",
+    model,
+    "-c",
+    String(n),
+    "-ctk",
+    k,
+    "-ctv",
+    v,
+    "-fa",
+    "on",
+    "-np",
+    "1",
+    "-ub",
+    "512",
+    "-b",
+    "2048",
+    "-fit",
+    "off",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    port,
+  ];
+  assert.equal(cmd, [server, ...args].join(" "));
+  // the server really got these arguments
+  assert.ok(
+    ls.some((l) => JSON.stringify(l.argv) === JSON.stringify(args)),
+    `launch with ${args.join(" ")}`,
+  );
+  const cj = JSON.parse(readFileSync(join(c, "case.json"), "utf8"));
+  assert.equal(cj.status, "ok");
+  assert.equal(cj.filled_tokens, n - 64);
+  assert.equal(cj.generated_tokens, 4);
+  // stderr verbatim: the fake's own lines, untouched
+  const log = readFileSync(join(c, "llama.log"), "utf8");
+  assert.match(log, /^\d+\.\d{2}\.\d{3}\.\d{3} I build: 0 \(0000000\)/);
+  assert.match(log, new RegExp(`slot launch_slot_: id  0 \\| task 0 \\| processing task`));
+  assert.match(log, new RegExp(`prompt eval time = +[0-9.]+ ms / +${n - 64} tokens`));
+  // peak RSS of the server process, from its /proc status
+  const mem = readFileSync(join(c, "memprobe-stdout.txt"), "utf8");
+  assert.match(mem, /^PROC stage=generated t=[0-9.]+ VmPeak_kB=\d+ .*VmHWM_kB=\d+/m);
+  assert.match(mem, new RegExp(`^RESULT n_ctx=${n} .*fill_tokens=${n - 64} .*gen_tokens=4`, "m"));
+}
+
+/** The configurations that did not fit: a result with llama.cpp's allocation error. */
+function checkDidNotFit(out: string): void {
+  for (const kv of ["k-f16_v-f16", "k-q8_0_v-q4_0"]) {
+    const c = join(out, `tiny-qwen3_ctx-2048_${kv}_fa-on`);
+    const cj = JSON.parse(readFileSync(join(c, "case.json"), "utf8"));
+    assert.equal(cj.status, "did-not-fit");
+    assert.match(cj.message, /exited \(code 1\) before it was ready: .*failed to allocate buffer for kv cache/);
+    assert.match(
+      readFileSync(join(c, "llama.log"), "utf8"),
+      / E ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size \d+/,
+    );
+  }
+}
+
+/** Ingest takes the folder: 6 points, the two that did not fit are results with nothing measured. */
+async function checkIngested(out: string): Promise<void> {
+  const data = join(dir, "data");
+  const ing = await runCli(INGEST, [out, "--data-dir", data]);
+  assert.equal(ing.code, 0, ing.stderr + ing.stdout);
+  const [file] = readdirSync(join(data, "runs"));
+  const run = JSON.parse(readFileSync(join(data, "runs", file), "utf8"));
+  assert.equal(run.points.length, 6);
+  const byId = Object.fromEntries(run.points.map((p: { id: string }) => [p.id, p]));
+  assert.equal(byId["tiny-qwen3_ctx-1024_k-q8_0_v-q4_0_fa-on"].status, "ok");
+  assert.equal(byId["tiny-qwen3_ctx-1024_k-q8_0_v-q4_0_fa-on"].config.type_v, "q4_0");
+  // the two steps that did not fit are results: did-not-fit (not "failed"), nothing measured
+  for (const kv of ["k-f16_v-f16", "k-q8_0_v-q4_0"]) {
+    const p = byId[`tiny-qwen3_ctx-2048_${kv}_fa-on`];
+    assert.equal(p.status, "did-not-fit", kv);
+    assert.deepEqual(p.measured, {}, kv);
+    assert.ok(
+      p.notes.some((n: string) => /^case\.json: did not fit: .*failed to allocate buffer for kv cache/.test(n)),
+      p.notes.join(" | "),
+    );
+  }
+  assert.equal(run.points.filter((p: { status: string }) => p.status === "ok").length, 4);
+}
+
 test("one llama-server per configuration with -c -ctk -ctv -fa -np -ub -fit off; filled over HTTP; all stopped", async () => {
   const launchDir = logDirFor("main");
   const out = join(dir, "run");
@@ -65,86 +154,10 @@ test("one llama-server per configuration with -c -ctk -ctv -fa -np -ub -fit off;
     [512, "q8_0", "q4_0"],
     [1024, "f16", "f16"],
     [1024, "q8_0", "q4_0"],
-  ] as const) {
-    const c = join(out, `tiny-qwen3_ctx-${n}_k-${k}_v-${v}_fa-on`);
-    const cmd = readFileSync(join(c, "command.txt"), "utf8").trim();
-    const port = /--port (\d+)$/.exec(cmd)?.[1];
-    assert.ok(port, cmd);
-    const args = [
-      "-m",
-      model,
-      "-c",
-      String(n),
-      "-ctk",
-      k,
-      "-ctv",
-      v,
-      "-fa",
-      "on",
-      "-np",
-      "1",
-      "-ub",
-      "512",
-      "-b",
-      "2048",
-      "-fit",
-      "off",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      port,
-    ];
-    assert.equal(cmd, [server, ...args].join(" "));
-    // the server really got these arguments
-    assert.ok(
-      ls.some((l) => JSON.stringify(l.argv) === JSON.stringify(args)),
-      `launch with ${args.join(" ")}`,
-    );
-    const cj = JSON.parse(readFileSync(join(c, "case.json"), "utf8"));
-    assert.equal(cj.status, "ok");
-    assert.equal(cj.filled_tokens, n - 64);
-    assert.equal(cj.generated_tokens, 4);
-    // stderr verbatim: the fake's own lines, untouched
-    const log = readFileSync(join(c, "llama.log"), "utf8");
-    assert.match(log, /^\d+\.\d{2}\.\d{3}\.\d{3} I build: 0 \(0000000\)/);
-    assert.match(log, new RegExp(`slot launch_slot_: id  0 \\| task 0 \\| processing task`));
-    assert.match(log, new RegExp(`prompt eval time = +[0-9.]+ ms / +${n - 64} tokens`));
-    // peak RSS of the server process, from its /proc status
-    const mem = readFileSync(join(c, "memprobe-stdout.txt"), "utf8");
-    assert.match(mem, /^PROC stage=generated t=[0-9.]+ VmPeak_kB=\d+ .*VmHWM_kB=\d+/m);
-    assert.match(mem, new RegExp(`^RESULT n_ctx=${n} .*fill_tokens=${n - 64} .*gen_tokens=4`, "m"));
-  }
-  for (const kv of ["k-f16_v-f16", "k-q8_0_v-q4_0"]) {
-    const c = join(out, `tiny-qwen3_ctx-2048_${kv}_fa-on`);
-    const cj = JSON.parse(readFileSync(join(c, "case.json"), "utf8"));
-    assert.equal(cj.status, "did-not-fit");
-    assert.match(cj.message, /exited \(code 1\) before it was ready: .*failed to allocate buffer for kv cache/);
-    assert.match(
-      readFileSync(join(c, "llama.log"), "utf8"),
-      / E ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size \d+/,
-    );
-  }
-
-  const data = join(dir, "data");
-  const ing = await runCli(INGEST, [out, "--data-dir", data]);
-  assert.equal(ing.code, 0, ing.stderr + ing.stdout);
-  const [file] = readdirSync(join(data, "runs"));
-  const run = JSON.parse(readFileSync(join(data, "runs", file), "utf8"));
-  assert.equal(run.points.length, 6);
-  const byId = Object.fromEntries(run.points.map((p: { id: string }) => [p.id, p]));
-  assert.equal(byId["tiny-qwen3_ctx-1024_k-q8_0_v-q4_0_fa-on"].status, "ok");
-  assert.equal(byId["tiny-qwen3_ctx-1024_k-q8_0_v-q4_0_fa-on"].config.type_v, "q4_0");
-  // the two steps that did not fit are results: did-not-fit (not "failed"), nothing measured
-  for (const kv of ["k-f16_v-f16", "k-q8_0_v-q4_0"]) {
-    const p = byId[`tiny-qwen3_ctx-2048_${kv}_fa-on`];
-    assert.equal(p.status, "did-not-fit", kv);
-    assert.deepEqual(p.measured, {}, kv);
-    assert.ok(
-      p.notes.some((n: string) => /^case\.json: did not fit: .*failed to allocate buffer for kv cache/.test(n)),
-      p.notes.join(" | "),
-    );
-  }
-  assert.equal(run.points.filter((p: { status: string }) => p.status === "ok").length, 4);
+  ] as const)
+    checkRanCase(out, ls, n, k, v);
+  checkDidNotFit(out);
+  await checkIngested(out);
 });
 
 test("a server that ignores SIGTERM is killed after --stop-timeout", async () => {

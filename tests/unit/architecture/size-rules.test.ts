@@ -51,8 +51,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "tests/unit/catalog/presets.test.ts › describe(presets against hand computation (docs/memory-model.md))": "to split",
   "tests/unit/catalog/quants.test.ts › describe(the engine's KV type table agrees with data/quants)": "to split",
   "tests/unit/catalog/validate.test.ts › describe(bad data fails naming the file and the field)": "to split",
-  "tests/unit/gguf/header.test.ts › describe(GGUF header round trip)": "to split",
-  "tests/unit/gguf/map.test.ts › describe(ggufToArchitecture)": "to split",
 };
 
 /** Offences not listed, and listed entries that no longer offend (stale). */

@@ -130,7 +130,7 @@ function checkHeader(h: Awaited<ReturnType<typeof readGgufHeaderFromPath>>): voi
   assert.equal(h.nParams, 7 + 192 + 192 + 512 + 3072 + 1280 + 210 + 128);
 }
 
-describe("GGUF header round trip", () => {
+describe("GGUF header round trip: path, Blob and the reference parser", () => {
   test("ggml type sizes (#ggml-type-sizes) and row divisibility", () => {
     assert.equal(ggmlTensorBytes(ggmlTypeByName("q8_0"), [4096, 10]), 4352n * 10n);
     assert.equal(ggmlTensorBytes(ggmlTypeByName("q4_0"), [128]), 72n);
@@ -182,56 +182,58 @@ describe("GGUF header round trip", () => {
     assert.equal(h.fileSize, bytes.length);
     assert.equal(h.source, "memory.gguf");
   });
+});
 
-  describe("HTTP range requests", () => {
-    let server: Server;
-    let base: string;
-    let file: Buffer;
-    let ranges: string[];
-    before(async () => {
-      const path = join(dir, "http.gguf");
-      await writeGguf(path, SPEC);
-      file = await readFile(path);
-      ranges = [];
-      server = createServer((req, res) => {
-        const range = req.headers.range;
-        if (req.url === "/norange.gguf" || !range) {
-          res.writeHead(200, { "Content-Length": file.length });
-          res.end(file);
-          return;
-        }
-        ranges.push(range);
-        const m = /^bytes=(\d+)-(\d+)$/.exec(range)!;
-        const start = Number(m[1]);
-        const end = Math.min(Number(m[2]), file.length - 1);
-        res.writeHead(206, {
-          "Content-Range": `bytes ${start}-${end}/${file.length}`,
-          "Content-Length": end - start + 1,
-        });
-        res.end(file.subarray(start, end + 1));
+describe("GGUF header round trip over HTTP range requests", () => {
+  let server: Server;
+  let base: string;
+  let file: Buffer;
+  let ranges: string[];
+  before(async () => {
+    const path = join(dir, "http.gguf");
+    await writeGguf(path, SPEC);
+    file = await readFile(path);
+    ranges = [];
+    server = createServer((req, res) => {
+      const range = req.headers.range;
+      if (req.url === "/norange.gguf" || !range) {
+        res.writeHead(200, { "Content-Length": file.length });
+        res.end(file);
+        return;
+      }
+      ranges.push(range);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(range)!;
+      const start = Number(m[1]);
+      const end = Math.min(Number(m[2]), file.length - 1);
+      res.writeHead(206, {
+        "Content-Range": `bytes ${start}-${end}/${file.length}`,
+        "Content-Length": end - start + 1,
       });
-      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      res.end(file.subarray(start, end + 1));
     });
-    after(() => new Promise<void>((r) => server.close(() => r())));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
 
-    test("reads the header with Range requests only", async () => {
-      const h = await readGgufHeaderFromUrl(`${base}/model.gguf`);
-      checkHeader(h);
-      assert.equal(h.fileSize, file.length);
-      assert.ok(ranges.length >= 1 && ranges.every((r) => r.startsWith("bytes=")));
-    });
-
-    test("refuses a server that ignores Range instead of downloading the file", async () => {
-      await assert.rejects(readGgufHeaderFromUrl(`${base}/norange.gguf`), /ignored the Range request/);
-    });
-
-    test("an HTTP error names the status", async () => {
-      const failing: typeof fetch = async () => new Response("nope", { status: 404, statusText: "Not Found" });
-      await assert.rejects(readGgufHeaderFromUrl(`${base}/x.gguf`, { fetch: failing }), /HTTP 404/);
-    });
+  test("reads the header with Range requests only", async () => {
+    const h = await readGgufHeaderFromUrl(`${base}/model.gguf`);
+    checkHeader(h);
+    assert.equal(h.fileSize, file.length);
+    assert.ok(ranges.length >= 1 && ranges.every((r) => r.startsWith("bytes=")));
   });
 
+  test("refuses a server that ignores Range instead of downloading the file", async () => {
+    await assert.rejects(readGgufHeaderFromUrl(`${base}/norange.gguf`), /ignored the Range request/);
+  });
+
+  test("an HTTP error names the status", async () => {
+    const failing: typeof fetch = async () => new Response("nope", { status: 404, statusText: "Not Found" });
+    await assert.rejects(readGgufHeaderFromUrl(`${base}/x.gguf`, { fetch: failing }), /HTTP 404/);
+  });
+});
+
+describe("GGUF header: a sparse 10 GB file", () => {
   test("a 10 GB sparse file with a 100k-token vocabulary: header plus at most one chunk read", async () => {
     const tiny = qwen3Model({ nVocab: 100_000, nEmbd: 5120, nLayer: 8, nHead: 40, nHeadKv: 8, nFf: 17408 });
     // pad the weights up to ~10 GB with one big tensor (zeros, never written: a sparse file)
@@ -249,51 +251,53 @@ describe("GGUF header round trip", () => {
     assert.equal((h.metadata["tokenizer.ggml.tokens"] as string[]).length, 100_000);
     assert.equal(h.tensorBytes, Number(layout.tensorBytes));
   });
+});
 
-  describe("bad input is refused with a reason", () => {
-    test("not a GGUF file", async () => {
-      const path = join(dir, "notgguf.bin");
-      const fh = await open(path, "w");
-      await fh.write(Buffer.from("PK\u0003\u0004 this is a zip file, not a model......."));
-      await fh.close();
-      await assert.rejects(readGgufHeaderFromPath(path), (e: Error) => {
-        assert.ok(e instanceof GgufReadError);
-        assert.match(e.message, /notgguf\.bin: not a GGUF file/);
-        return true;
-      });
-    });
-
-    test("missing file", async () => {
-      await assert.rejects(readGgufHeaderFromPath(join(dir, "nope.gguf")), /nope\.gguf: cannot open \(ENOENT\)/);
-    });
-
-    test("header cut short", async () => {
-      const { bytes } = encodeGguf({ metadata: tinyVocab(300), tensors: [] });
-      const cut = bytes.slice(0, 2000);
-      await assert.rejects(readGgufHeaderFromBlob(new Blob([cut]), "cut.gguf"), /cut\.gguf: header truncated/);
-    });
-
-    test("unsupported version", async () => {
-      const { bytes } = encodeGguf({ metadata: {}, tensors: [] });
-      const b = bytes.slice();
-      new DataView(b.buffer).setUint32(4, 7, true);
-      await assert.rejects(readGgufHeaderFromBlob(new Blob([b]), "v7.gguf"), /unsupported GGUF version 7/);
-    });
-
-    test("a tensor type upstream llama.cpp does not know", async () => {
-      const spec: GgufFileSpec = { metadata: {}, tensors: [{ name: "weird.weight", shape: [32, 2], type: "q8_0" }] };
-      const { bytes } = encodeGguf(spec);
-      const b = bytes.slice();
-      const name = new TextEncoder().encode("weird.weight");
-      const at = Buffer.from(b).indexOf(Buffer.from(name)) + name.length + 4 + 2 * 8;
-      new DataView(b.buffer).setUint32(at, 45, true); // TurboQuant fork's tq3_1s
-      await assert.rejects(
-        readGgufHeaderFromBlob(new Blob([b]), "fork.gguf"),
-        /fork\.gguf: tensor weird\.weight has ggml type id 45, unknown to upstream llama\.cpp/,
-      );
+describe("GGUF header: bad input is refused with a reason", () => {
+  test("not a GGUF file", async () => {
+    const path = join(dir, "notgguf.bin");
+    const fh = await open(path, "w");
+    await fh.write(Buffer.from("PK\u0003\u0004 this is a zip file, not a model......."));
+    await fh.close();
+    await assert.rejects(readGgufHeaderFromPath(path), (e: Error) => {
+      assert.ok(e instanceof GgufReadError);
+      assert.match(e.message, /notgguf\.bin: not a GGUF file/);
+      return true;
     });
   });
 
+  test("missing file", async () => {
+    await assert.rejects(readGgufHeaderFromPath(join(dir, "nope.gguf")), /nope\.gguf: cannot open \(ENOENT\)/);
+  });
+
+  test("header cut short", async () => {
+    const { bytes } = encodeGguf({ metadata: tinyVocab(300), tensors: [] });
+    const cut = bytes.slice(0, 2000);
+    await assert.rejects(readGgufHeaderFromBlob(new Blob([cut]), "cut.gguf"), /cut\.gguf: header truncated/);
+  });
+
+  test("unsupported version", async () => {
+    const { bytes } = encodeGguf({ metadata: {}, tensors: [] });
+    const b = bytes.slice();
+    new DataView(b.buffer).setUint32(4, 7, true);
+    await assert.rejects(readGgufHeaderFromBlob(new Blob([b]), "v7.gguf"), /unsupported GGUF version 7/);
+  });
+
+  test("a tensor type upstream llama.cpp does not know", async () => {
+    const spec: GgufFileSpec = { metadata: {}, tensors: [{ name: "weird.weight", shape: [32, 2], type: "q8_0" }] };
+    const { bytes } = encodeGguf(spec);
+    const b = bytes.slice();
+    const name = new TextEncoder().encode("weird.weight");
+    const at = Buffer.from(b).indexOf(Buffer.from(name)) + name.length + 4 + 2 * 8;
+    new DataView(b.buffer).setUint32(at, 45, true); // TurboQuant fork's tq3_1s
+    await assert.rejects(
+      readGgufHeaderFromBlob(new Blob([b]), "fork.gguf"),
+      /fork\.gguf: tensor weird\.weight has ggml type id 45, unknown to upstream llama\.cpp/,
+    );
+  });
+});
+
+describe("GGUF header: malformed strings and specs", () => {
   test("string arrays with malformed UTF-8 decode string by string (no shifted pieces)", async () => {
     const { bytes } = encodeGguf({
       metadata: { "t.tokens": kv.arr.str(["ab", "\u20ac", "Xd", "ef"]) },

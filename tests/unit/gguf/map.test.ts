@@ -38,7 +38,7 @@ function metaOnly(meta: Record<string, GgufKv>): GgufFileSpec {
   return { metadata: meta, tensors: [] };
 }
 
-describe("ggufToArchitecture", () => {
+describe("ggufToArchitecture: heads, widths and KV layout", () => {
   test("qwen3: head dim from key_length, GQA, tied embeddings, vocab from the token list", async () => {
     const tiny = qwen3Model(); // 4 layers, n_embd 64, 8 heads, 2 KV heads, head_dim 128
     const a = await mapped(tiny);
@@ -107,7 +107,9 @@ describe("ggufToArchitecture", () => {
     assert.equal(a.sliding_window_pattern, null);
     assert.equal(a.key_length, 64);
   });
+});
 
+describe("ggufToArchitecture: sliding-window layouts", () => {
   test("gemma2: window defaults to 4096, period 2; gemma3: period 6, no window → no SWA", async () => {
     const g2 = await mapped(gemma2Model());
     assert.equal(g2.sliding_window, 4096);
@@ -179,7 +181,9 @@ describe("ggufToArchitecture", () => {
     assert.equal((await mapped(metaOnly(meta(4096)))).sliding_window_pattern, 4);
     assert.equal((await mapped(metaOnly(meta(0)))).sliding_window, null);
   });
+});
 
+describe("ggufToArchitecture: MLA and gated delta nets", () => {
   test("deepseek2 MLA: latent dims, K row 576; without *_mla keys it stays MHA", async () => {
     const a = await mapped(deepseek2Model());
     assert.deepEqual(a.mla, {
@@ -227,7 +231,9 @@ describe("ggufToArchitecture", () => {
     const b = await mapped(qwen35Model({ recurrentLayers: arr }));
     assert.deepEqual(b.recurrent_layers, arr);
   });
+});
 
+describe("ggufToArchitecture: recurrent families and expert widths", () => {
   test("mamba2 and rwkv6 state dims; RWKV token_shift_count defaults to 2", async () => {
     const m = await mapped(mamba2Model());
     assert.equal(m.recurrent?.family, "mamba2");
@@ -260,55 +266,55 @@ describe("ggufToArchitecture", () => {
     assert.equal(a.expert_feed_forward_length, 128);
     assert.equal(a.expert_used_count, 2);
   });
+});
 
-  describe("refusals", () => {
-    test("an unsupported architecture names itself; no generic fallback", async () => {
-      const spec = metaOnly({
-        "general.architecture": kv.str("starcoder2"),
-        "starcoder2.block_count": kv.u32(30),
-        ...tinyVocab(),
-      });
-      await assert.rejects(mapped(spec), (e: Error) => {
-        assert.ok(e instanceof GgufMappingError);
-        assert.equal(e.arch, "starcoder2");
-        assert.match(e.message, /architecture "starcoder2" is not supported/);
-        assert.match(e.message, /supported: .*qwen3/);
-        return true;
-      });
+describe("ggufToArchitecture refusals", () => {
+  test("an unsupported architecture names itself; no generic fallback", async () => {
+    const spec = metaOnly({
+      "general.architecture": kv.str("starcoder2"),
+      "starcoder2.block_count": kv.u32(30),
+      ...tinyVocab(),
     });
+    await assert.rejects(mapped(spec), (e: Error) => {
+      assert.ok(e instanceof GgufMappingError);
+      assert.equal(e.arch, "starcoder2");
+      assert.match(e.message, /architecture "starcoder2" is not supported/);
+      assert.match(e.message, /supported: .*qwen3/);
+      return true;
+    });
+  });
 
-    test("missing general.architecture", async () => {
-      await assert.rejects(mapped(metaOnly(tinyVocab())), /no general\.architecture/);
-    });
+  test("missing general.architecture", async () => {
+    await assert.rejects(mapped(metaOnly(tinyVocab())), /no general\.architecture/);
+  });
 
-    test("a supported arch missing keys its loader requires lists them", async () => {
-      const m = mamba2Model();
-      delete m.metadata["mamba2.ssm.group_count"];
-      delete m.metadata["mamba2.embedding_length"];
-      await assert.rejects(mapped(m), (e: Error) => {
-        assert.ok(e instanceof GgufMappingError);
-        assert.deepEqual([...(e as GgufMappingError).missing].sort(), [
-          "mamba2.embedding_length",
-          "mamba2.ssm.group_count",
-        ]);
-        assert.match(e.message, /lacks keys mamba2\.embedding_length, mamba2\.ssm\.group_count/);
-        return true;
-      });
-      const g = gemma3nModel();
-      delete g.metadata["gemma3n.attention.sliding_window"];
-      await assert.rejects(mapped(g), /gemma3n\.attention\.sliding_window/);
+  test("a supported arch missing keys its loader requires lists them", async () => {
+    const m = mamba2Model();
+    delete m.metadata["mamba2.ssm.group_count"];
+    delete m.metadata["mamba2.embedding_length"];
+    await assert.rejects(mapped(m), (e: Error) => {
+      assert.ok(e instanceof GgufMappingError);
+      assert.deepEqual([...(e as GgufMappingError).missing].sort(), [
+        "mamba2.embedding_length",
+        "mamba2.ssm.group_count",
+      ]);
+      assert.match(e.message, /lacks keys mamba2\.embedding_length, mamba2\.ssm\.group_count/);
+      return true;
     });
+    const g = gemma3nModel();
+    delete g.metadata["gemma3n.attention.sliding_window"];
+    await assert.rejects(mapped(g), /gemma3n\.attention\.sliding_window/);
+  });
 
-    test("a per-layer array of the wrong length names the key", async () => {
-      const q = qwen3Model();
-      q.metadata["qwen3.attention.head_count_kv"] = kv.arr.i32([2, 2, 2]);
-      await assert.rejects(mapped(q), /qwen3\.attention\.head_count_kv .*block_count = 4/);
-    });
+  test("a per-layer array of the wrong length names the key", async () => {
+    const q = qwen3Model();
+    q.metadata["qwen3.attention.head_count_kv"] = kv.arr.i32([2, 2, 2]);
+    await assert.rejects(mapped(q), /qwen3\.attention\.head_count_kv .*block_count = 4/);
+  });
 
-    test("a wrongly typed key names the key and the expected type", async () => {
-      const q = qwen3Model();
-      q.metadata["qwen3.block_count"] = kv.str("four");
-      await assert.rejects(mapped(q), /qwen3\.block_count is "four", expected a non-negative integer/);
-    });
+  test("a wrongly typed key names the key and the expected type", async () => {
+    const q = qwen3Model();
+    q.metadata["qwen3.block_count"] = kv.str("four");
+    await assert.rejects(mapped(q), /qwen3\.block_count is "four", expected a non-negative integer/);
   });
 });

@@ -44,13 +44,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "src/components/calculator/Results.tsx › ResultsDetails": "to split",
   "src/components/calculator/VisionInputs.tsx › VisionInputs": "to split",
   "tests/e2e/questions.e2e.ts › describe(the issue's eight questions)": "to split",
-  "tests/unit/calculator/commands.test.ts › describe(commands)": "to split",
-  "tests/unit/calculator/placement.test.ts › describe(calculator placement: bars and fit)": "to split",
-  "tests/unit/calculator/state.test.ts › describe(permalink ↔ state)": "to split",
-  "tests/unit/calculator/view.test.ts › describe(the calculator's view of the default question)": "to split",
-  "tests/unit/catalog/presets.test.ts › describe(presets against hand computation (docs/memory-model.md))": "to split",
-  "tests/unit/catalog/quants.test.ts › describe(the engine's KV type table agrees with data/quants)": "to split",
-  "tests/unit/catalog/validate.test.ts › describe(bad data fails naming the file and the field)": "to split",
 };
 
 /** Offences not listed, and listed entries that no longer offend (stale). */

@@ -87,7 +87,9 @@ describe("commands", () => {
     // Unified: one sequence may use all cells.
     assert.equal(translateContext({ ...s, unified: true }).perRequest, 32768);
   });
+});
 
+describe("commands: uneven contexts, old builds, quoting", () => {
   test("a total that np does not divide cannot be hit exactly by Ollama, and it says so", () => {
     const s: CalcState = {
       ...DEFAULT_STATE,

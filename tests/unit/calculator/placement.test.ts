@@ -100,7 +100,7 @@ describe("calculator placement: machine text", () => {
   });
 });
 
-describe("calculator placement: bars and fit", () => {
+describe("calculator placement: bars", () => {
   const arch = archOf("llama-3.1-70b");
   const m = { arch, tensors: null };
   const machine = "g:24576,24576;ram:131072";
@@ -152,6 +152,12 @@ describe("calculator placement: bars and fit", () => {
     const v = placementView(m, pcState("g:24576;sm:none;mg:0"), { ...spec("g:24576"), mainGpu: 5, splitMode: "none" });
     assert.match(v.error!, /-mg 5 is out of range/);
   });
+});
+
+describe("calculator placement: fit it for me", () => {
+  const arch = archOf("llama-3.1-70b");
+  const m = { arch, tensors: null };
+  const machine = "g:24576,24576;ram:131072";
 
   test("fit it for me = the solver's flags, applied to the state", () => {
     const s = pcState(machine);

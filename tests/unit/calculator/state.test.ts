@@ -100,7 +100,9 @@ describe("permalink ↔ state", () => {
     assert.equal(parseState(q, domain).state.arch, arch);
     assert.equal(encodeArch(null), "");
   });
+});
 
+describe("permalink → state: what people and strangers type", () => {
   test("contexts read as llama.cpp users write them", () => {
     assert.equal(parseContext("32k"), 32768);
     assert.equal(parseContext("128K"), 131072);

@@ -11,11 +11,14 @@ const catalog = loadCatalog();
 const view = (patch = {}) =>
   computeView({ state: { ...DEFAULT_STATE, ...patch }, catalog, loaded: null, extraRuns: [] });
 const comp = (v: ReturnType<typeof view>, key: string) => v.c.components.find((c) => c.key === key)!.bytes;
+/** The default question's view, computed once for the two suites that read it. */
+let defaultView: ReturnType<typeof view> | undefined;
+const theDefault = () => (defaultView ??= view());
 
 describe("the calculator's view of the default question", () => {
   // Qwen3.5-27B (docs/memory-model.md#recurrent-state, tests/fixtures/catalog/preset-figures.json): 16 full-attention layers of 4 KV heads × 256,
   // 48 gated-delta-net layers of 3,268,608 B state per sequence, MTP layer 64 without KV.
-  const v = view();
+  const v = theDefault();
 
   test("K q8_0 and V turbo4 at 32768 cells, by hand", () => {
     assert.equal(v.c.allocated, 32768);
@@ -60,6 +63,10 @@ describe("the calculator's view of the default question", () => {
     assert.notEqual(at.c.verdict.kind, "no");
     assert.equal(next.c.verdict.kind, "no");
   });
+});
+
+describe("the calculator's view of the default question: engines, Metal range, layer groups", () => {
+  const v = theDefault();
 
   test("Ollama's command says it cannot express the pick; the fork's llama-server can", () => {
     const [llama, ollama] = v.c.commands;

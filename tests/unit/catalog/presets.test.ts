@@ -231,6 +231,10 @@ describe("presets against hand computation (docs/memory-model.md)", () => {
     assert.equal(f("llama-4-scout-17b-16e").kvBytesPerTokenF16, 12 * 2 * 8 * 128 * 2);
     assert.equal(f("llama-4-scout-17b-16e").swaWindow, 8192);
   });
+});
+
+describe("presets against hand computation: hybrids and full MHA (docs/memory-model.md)", () => {
+  const f = (id: string) => presetFigures(model(id));
 
   it("Jamba: 4 attention layers, 28 Mamba-1 layers (d_inner 8192, d_state 16)", () => {
     assert.equal(f("jamba-mini-1.5-1.6").kvBytesPerTokenF16, 4 * 2 * 8 * 128 * 2);

@@ -138,7 +138,9 @@ describe("the engine's KV type table agrees with data/quants", () => {
       }
     }
   });
+});
 
+describe("KV types per engine profile (data/quants)", () => {
   it("offers per engine profile exactly the types that engine accepts", () => {
     for (const name of ["llama.cpp", "turboquant", "ollama"] as const) {
       const cfg = RuntimeConfigSchema.parse({ engine: { name } });

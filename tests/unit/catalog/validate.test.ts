@@ -42,22 +42,22 @@ describe("catalog data as committed", () => {
   });
 });
 
+// Each case edits a fresh copy so one break cannot hide another.
+function withCopy(fn: (d: string) => void): CatalogError[] {
+  const c = copyCatalog();
+  try {
+    fn(c.dir);
+    return validateCatalog(c.dir);
+  } finally {
+    c.cleanup();
+  }
+}
+
 describe("bad data fails naming the file and the field", () => {
   let dir: string;
   let cleanup: () => void;
   before(() => ({ dir, cleanup } = copyCatalog()));
   after(() => cleanup());
-
-  // Each case edits a fresh copy so one break cannot hide another.
-  function withCopy(fn: (d: string) => void): CatalogError[] {
-    const c = copyCatalog();
-    try {
-      fn(c.dir);
-      return validateCatalog(c.dir);
-    } finally {
-      c.cleanup();
-    }
-  }
 
   it("the untouched copy is valid (the cases below start from a clean state)", () => {
     assert.deepEqual(validateCatalog(dir), []);
@@ -90,7 +90,9 @@ describe("bad data fails naming the file and the field", () => {
     assert.equal(e.length, 1, JSON.stringify(errors));
     assert.match(e[0].message, /head_dim/);
   });
+});
 
+describe("bad data: unknown hardware fields and duplicate ids", () => {
   it("unknown top-level field of a hardware entry", () => {
     const errors = withCopy((d) =>
       editJson<J[]>(join(d, "hardware/nvidia.json"), (rows) => {
@@ -164,7 +166,9 @@ describe("bad data fails naming the file and the field", () => {
     assert.match(dup[0].field, /^\d+\.id$/);
     assert.match(dup[0].message, /amd\.json/);
   });
+});
 
+describe("bad data: dangling references", () => {
   it("dangling reference: a budget naming a missing hardware id", () => {
     const errors = withCopy((d) =>
       editJson<J>(join(d, "budgets/seed-36gb-m3-max.json"), (b) => {
@@ -186,7 +190,9 @@ describe("bad data fails naming the file and the field", () => {
     assert.equal(e.length, 1, JSON.stringify(errors));
     assert.match(e[0].message, /Q4_K_XL/);
   });
+});
 
+describe("bad data: budgets, KV types, hardware figures and files", () => {
   it("budget arithmetic that does not add up (exact stated result)", () => {
     const errors = withCopy((d) =>
       editJson<J>(join(d, "budgets/seed-36gb-m3-max.json"), (b) => {

@@ -15,7 +15,7 @@ import { allocatedLabel } from "./allocated.ts";
 import { breakdownRows, metalComputeRange } from "./breakdown-rows.ts";
 import { configFor, errMsg } from "./config.ts";
 import { maxLayersFitFor, suggestionsFor, type SuggestionsInput } from "./suggestions.ts";
-import { pcAtCtx } from "./placed.ts";
+import { pcSuggestions, pcVerdict } from "./placed.ts";
 import type { Suggestion } from "../suggest.ts";
 import type { CtxView, ModelInfo, Resolved, StaticView } from "./types.ts";
 
@@ -114,17 +114,23 @@ function suggestionsInput(sv: StaticView, resolved: Resolved, state: CalcState, 
  * same list `computeAtCtx` gives by default.
  */
 export function ctxSuggestions(sv: StaticView, resolved: Resolved | null, state: CalcState, c: CtxView): Suggestion[] {
+  // a PC's: judged by its placement (./placed.ts)
+  if (resolved && sv.pc) return c.error === null ? pcSuggestions(sv, resolved, state, c.verdict.kind) : [];
   const inp = resolved ? suggestionsInput(sv, resolved, state, c) : null;
   return inp ? suggestionsFor(inp) : [];
 }
 
 /**
  * Whether `c` (computed with `{ suggestions: false }`) still needs its suggestions: it does not
- * fit, or fits with under 10 % to spare, and has none yet (a PC's come with its placement).
+ * fit, or fits with under 10 % to spare, and has none yet (a PC's by its placement, a device's by its budget).
  */
 export function wantsSuggestions(sv: StaticView, c: CtxView): boolean {
   if (c.suggestions !== undefined) return false;
-  return sv.budget.engine !== null && c.error === null && (c.verdict.kind === "no" || c.verdict.kind === "tight");
+  return (
+    (sv.pc ? true : sv.budget.engine !== null) &&
+    c.error === null &&
+    (c.verdict.kind === "no" || c.verdict.kind === "tight")
+  );
 }
 
 /**
@@ -171,8 +177,7 @@ export function computeAtCtx(
   const total = device + host;
   const poolBytes = sv.budget.pool === "device" ? device : total;
   const eb = sv.budget.engine;
-  const pc = pcAtCtx(sv, resolved, state);
-  const verdict = pc?.verdict ?? verdictFor(b.total, sv.budget);
+  const verdict = pcVerdict(sv, resolved, state) ?? verdictFor(b.total, sv.budget);
   const changes = b.notes
     .filter((n) => n.code.startsWith("turbo-") || n.code === "fa-auto-resolved")
     .map((n) => n.message);
@@ -204,8 +209,6 @@ export function computeAtCtx(
     verdictHigh: metalHighVerdict(b, sv, state.backend === "metal"),
     perToken: b.bytes_per_token,
   };
-  // A PC's suggestions come with its placement (./placed.ts).
-  if (pc) return { ...out, suggestions: pc.suggestions };
   if (o.suggestions === false) return out;
   return { ...out, suggestions: ctxSuggestions(sv, resolved, state, out) };
 }

@@ -64,24 +64,27 @@ export function pcStatic(
   }
 }
 
-/** Verdict and suggestions at the state's context for the PC. */
-export function pcAtCtx(
+/** The PC's verdict at the state's context (null for one device). */
+export function pcVerdict(sv: StaticView, resolved: Resolved, state: CalcState): Verdict | null {
+  if (!sv.pc) return null;
+  return placedVerdict({ arch: resolved.arch, tensors: resolved.tensors }, state, sv.pc.spec);
+}
+
+/** The PC's suggestions for a verdict (a search over placements: the island runs it after the numbers). */
+export function pcSuggestions(
   sv: StaticView,
   resolved: Resolved,
   state: CalcState,
-): { verdict: Verdict; suggestions: Suggestion[] } | null {
+  verdict: Verdict["kind"],
+): Suggestion[] {
   const pc = sv.pc;
-  if (!pc) return null;
-  const model = { arch: resolved.arch, tensors: resolved.tensors };
-  const verdict = placedVerdict(model, state, pc.spec);
-  if (!pc.largest || !resolved.quants) return { verdict, suggestions: [] };
-  const suggestions = placedSuggestions({
-    model,
+  if (!pc || !pc.largest || !resolved.quants) return [];
+  return placedSuggestions({
+    model: { arch: resolved.arch, tensors: resolved.tensors },
     state,
     spec: pc.spec,
-    verdict: verdict.kind,
+    verdict,
     largest: pc.largest,
     quants: resolved.quants,
   });
-  return { verdict, suggestions };
 }

@@ -140,6 +140,8 @@ export function computeInput(arch: Architecture, config: RuntimeConfig, m: Memor
     backend: config.backend,
     offload: m.offload,
     profile: config.engine,
+    // attention on the host cuts the graph into splits (docs/memory-model.md#compute-cuda-kept-hidden)
+    one_split: !config.no_kv_offload,
   };
 }
 

@@ -50,6 +50,11 @@ export interface ComputeInput {
   readonly profile: EngineProfile;
   /** Which weights run through cuBLAS and the widest pool temporaries (from the tensor table). */
   readonly matmul?: MatmulProfile;
+  /**
+   * false when the device holding the output runs only part of the graph (layers or tensors on
+   * another backend cut it into splits); default: one split (docs/memory-model.md#compute-cuda-kept-hidden).
+   */
+  readonly one_split?: boolean;
 }
 
 export interface ComputeResult {

@@ -15,14 +15,18 @@ import { ffnWidth, rotationMatrixBytes, type ComputeInput, type ComputeResult } 
  *              FA off: KQ n_kv·n_tok·n_head·4 + mask f32 n_kv·n_tok·4 + 4 · n_embd · n_tok · 4
  *                      + 2 · k_width · n_tok · 4 + 8 KiB
  *   ffn        = n_tok · 4 · (2 · n_embd + 2 · ffn width)   (not binding on the calibration set)
- * host   = 2 · n_embd · n_tok · 4 + mask (f16 with FA, f32 without) + small inputs
+ * host   = 2 · n_embd · n_tok · 4 + masks (full and SWA; f16 with FA, f32 without) + small inputs
  *          (+ 2 · k_width · n_tok · 4 without FA) + rotation matrices
+ * A model that keeps its final hidden state (gpt-oss) adds its split's input copies to the logits
+ * term on a device that runs the whole graph (docs/memory-model.md#compute-cuda-kept-hidden).
  */
 export function cudaCompute(c: ComputeInput): ComputeResult {
   const { r, n_tok: nTok, n_kv: nKv, fa } = c;
   const hasAttn = r.layers.some((l) => l.kv) && nKv > 0;
   const rot = rotationMatrixBytes(r, c.type_k, c.type_v, c.profile);
-  const logits = (c.n_vocab + c.n_embd) * nTok * 4;
+  const kept = keptHiddenInputs(c, hasAttn);
+  const swaKv = c.n_kv_swa ?? 0;
+  const logits = (c.n_vocab + c.n_embd) * nTok * 4 + kept.bytes;
   let attn = 0;
   let attnSlope = 0;
   let host = 2 * c.n_embd * nTok * 4;
@@ -35,21 +39,22 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
       const perKv = nTok * 2;
       attn = nKv * perKv + c.cells_total * deqPerCell + 4 * c.n_embd * nTok * 4 + 12288 + rot;
       attnSlope = perKv * (nKv / c.cells_total) + deqPerCell;
-      host += nKv * nTok * 2 + 14336;
+      // the SWA cache's own f16 mask and K/V row indices (i64) are host inputs too
+      host += nKv * nTok * 2 + 14336 + (swaKv > 0 ? swaKv * nTok * 2 + 2 * nTok * 8 : 0);
       hostSlope = nTok * 2 * (nKv / c.cells_total);
     } else {
       const nHead = c.n_head ?? 0;
       const perKv = nTok * nHead * 4 + nTok * 4;
       attn = nKv * perKv + 4 * c.n_embd * nTok * 4 + 2 * kW * nTok * 4 + 8192;
       attnSlope = perKv * (nKv / c.cells_total);
-      host += nKv * nTok * 4 + 10240 + 2 * kW * nTok * 4;
+      host += nKv * nTok * 4 + 10240 + 2 * kW * nTok * 4 + swaKv * nTok * 4;
       hostSlope = nTok * 4 * (nKv / c.cells_total);
     }
   }
   host += rot;
   const ffn = nTok * 4 * (2 * c.n_embd + 2 * ffnWidth(r));
   const main = Math.max(logits, attn, ffn);
-  const mainSlope = attn >= logits && attn >= ffn ? attnSlope : 0;
+  const mainSlope = attn >= logits && attn >= ffn ? attnSlope : logits >= ffn ? kept.slope : 0;
   const label =
     "estimate: max(logits, attention, FFN) + host inputs; calibrated on llama.cpp de3ff81 CUDA H100 Qwen3-14B (23 runs)";
   let per: BufferBytes[];
@@ -76,4 +81,30 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
   }
   const bytes = per.reduce((s, b) => s + b.bytes, 0);
   return { per_backend: per, bytes, slope_per_cell: slope, label };
+}
+
+/**
+ * Architectures whose graph builder keeps the last layer's whole hidden state as a graph output
+ * (`res->t_h_nextn` before the output rows are picked, src/models/openai-moe.cpp; marked by
+ * `llm_graph_result::set_outputs`, src/llama-graph.cpp) and whose compute buffer this rule was
+ * checked on (docs/memory-model.md#compute-cuda-kept-hidden).
+ */
+const KEEPS_FINAL_HIDDEN: ReadonlySet<string> = new Set(["gpt-oss"]);
+
+/**
+ * What the logits peak adds on a CUDA device that runs the whole graph as one split, for an
+ * architecture that keeps its final hidden state (docs/memory-model.md#compute-cuda-kept-hidden):
+ * ggml-alloc never frees a graph output, so the logits are placed above it, and it sits just above
+ * the split's input copies (token embeddings, positions, K/V row indices per cache, the f16 masks,
+ * output ids). Flash attention only (measured); 0 otherwise.
+ */
+function keptHiddenInputs(c: ComputeInput, hasAttn: boolean): { bytes: number; slope: number } {
+  const wholeGraph = c.backend === "cuda" && c.offload === "all" && c.one_split !== false && c.n_vocab > 0;
+  if (!wholeGraph || !hasAttn || !c.fa || !KEEPS_FINAL_HIDDEN.has(c.r.arch.arch)) return { bytes: 0, slope: 0 };
+  const nTok = c.n_tok;
+  const swa = c.n_kv_swa ?? 0;
+  const caches = swa > 0 ? 2 : 1;
+  // embd copy (f32), inp_pos + out_ids (i32), k_idxs + v_idxs per cache (i64), f16 masks
+  const bytes = c.n_embd * nTok * 4 + 2 * nTok * 4 + caches * 2 * nTok * 8 + (c.n_kv + swa) * nTok * 2;
+  return { bytes, slope: nTok * 2 * (c.n_kv / c.cells_total) };
 }

@@ -23,7 +23,9 @@ import type { PlacedDev } from "./devices.ts";
  *   overridden to the host add the two hidden-state copies;
  * - `--no-kv-offload` runs attention on the host: the device keeps K and V rows of the batch
  *   (n_ubatch × 4 B × (k + v width)) and the hidden state, the host one more hidden state;
- * - iSWA models carry a second KQ mask (SWA cells) next to the full one;
+ * - iSWA models carry a second KQ mask (SWA cells) next to the full one (on the host: cuda.ts);
+ * - the output device of a model that keeps its final hidden state (gpt-oss) adds the split's
+ *   input copies to its logits peak only when it runs the whole graph as one split (cuda.ts);
  * - a CUDA/ROCm device runs the large batches of layers left on the host itself (offload_op):
  *   the host adds only a hidden state for them, and with `-ngl 0` the GPU still reserves its
  *   graph plus a copy of the largest weight (checked on an H100, tests/fixtures/placement/h100-runs.json).
@@ -57,6 +59,8 @@ export interface ComputeSituation {
   /** KQ mask bytes of one copy: full cache cells, and SWA cells (0 without SWA). */
   readonly mask_bytes: number;
   readonly swa_mask_bytes: number;
+  /** SWA cache cells per stream (0 without SWA). */
+  readonly swa_cells: number;
   readonly experts_on_host: boolean;
   readonly other_overrides_on_host: boolean;
   readonly no_kv_offload: boolean;
@@ -90,7 +94,10 @@ export function computePerDevice(
   const masks = s.mask_bytes + s.swa_mask_bytes;
   const f = ffnShape(ci);
   const cpuFfn = ci.n_tok * 4 * (3 * f.w + (f.u + 2) * ci.n_embd);
-  const withOut = estimateCompute({ ...ci, offload: "all" });
+  // one device running every layer and the output, nothing of theirs elsewhere: one split
+  const oneSplit =
+    used.size === 1 && !anyCpuLayer && !pp && !s.experts_on_host && !s.other_overrides_on_host && !s.no_kv_offload;
+  const withOut = estimateCompute({ ...ci, offload: "all", one_split: oneSplit, n_kv_swa: s.swa_cells });
   const noOut = estimateCompute({ ...ci, n_vocab: 0, offload: "all" });
   // a CPU backend reads quantized K/V in place: no f16 dequantisation scratch
   const noOutCpu = estimateCompute({ ...ci, n_vocab: 0, offload: "all", type_k: "f16", type_v: "f16" });
@@ -118,15 +125,15 @@ export function computePerDevice(
       dev: gpuOffload,
       bytes: withOut.per_backend[0].bytes + s.largest_host_tensor,
     });
-    list.push({ name: hostName, dev: null, bytes: withOut.per_backend[1].bytes + s.swa_mask_bytes + hidden });
+    list.push({ name: hostName, dev: null, bytes: withOut.per_backend[1].bytes + hidden });
   } else if (used.size === 0) {
     list.push({ name: "CPU", dev: null, bytes: estimateCompute({ ...ci, offload: "none" }).bytes });
   } else if (gpuOffload >= 0) {
-    const host = withOut.per_backend[1].bytes + s.swa_mask_bytes;
+    const host = withOut.per_backend[1].bytes; // SWA mask included (n_kv_swa)
     const extra = anyCpuLayer || s.no_kv_offload ? hidden : 0;
     list.push({ name: hostName, dev: null, bytes: host + extra });
   } else {
-    const host = withOut.per_backend[1].bytes + s.swa_mask_bytes;
+    const host = withOut.per_backend[1].bytes; // SWA mask included (n_kv_swa)
     const inputs = host - 2 * hidden; // graph inputs (masks …) the host keeps, one copy
     // layers left on the CPU: the FFN intermediates of the batch and two hidden states
     let extra = anyCpuLayer ? ci.n_tok * 4 * (3 * f.w + 2 * ci.n_embd) : 0;

@@ -180,6 +180,7 @@ function computeBuffers(
     largest_host_tensor: site.largestHost,
     mask_bytes: ci.n_kv * perCell,
     swa_mask_bytes: swa ? swa.cells * perCell : 0,
+    swa_cells: swa ? swa.cells : 0,
     experts_on_host: onHostOffloaded.some(([n]) => n.includes("_exps")),
     other_overrides_on_host: onHostOffloaded.some(([n]) => !n.includes("_exps")),
     no_kv_offload: config.no_kv_offload,

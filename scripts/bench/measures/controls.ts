@@ -4,6 +4,10 @@
  * the same under 4× CPU throttling (DevTools `Emulation.setCPUThrottlingRate`), plus the
  * throttled time to interactive of /calculator/ (navigation start → the live chart drawn by the
  * hydrated island). Issue 14: ≤ 16 ms p95 per control, ≤ 64 ms throttled, TTI ≤ 1 s throttled.
+ * The controls: context slider, K and V types, model, weights, engine, machine, budget preset,
+ * total memory, and the PC builder (on/off, GPU 0, system RAM, -ts over two GPUs, -sm). The
+ * suggestions arrive one task after `calc:updated` (data-pending stays "true" until they do), so
+ * they are not in these figures.
  */
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";

@@ -27,6 +27,8 @@ interface Props {
 }
 
 const SVGNS = "http://www.w3.org/2000/svg";
+/** Drawn charts kept for reuse (each is one SVG of a few hundred nodes). */
+const DRAWN_KEPT = 12;
 
 interface Live {
   svg: SVGSVGElement;
@@ -104,15 +106,17 @@ export function ChartPanel(p: Props) {
   const width = useWidth(wrap);
   const isLive = p.plot !== null && width > 0 && !p.pending;
 
-  // A chart drawn before (the same view object: a configuration gone back to) is put back, not redrawn.
-  const drawn = useRef(new WeakMap<object, Map<string, Drawn>>());
+  // A chart drawn before with the same data (a configuration gone back to, a recomputation that
+  // changed nothing on it) is put back, not redrawn.
+  const drawn = useRef(new Map<string, Drawn>());
   useLayoutEffect(() => {
     if (!isLive || !box.current) return;
-    const key = `${p.mode}|${width}`;
-    let byChart = drawn.current.get(p.chart);
-    if (!byChart) drawn.current.set(p.chart, (byChart = new Map()));
-    let d = byChart.get(key);
-    if (!d) byChart.set(key, (d = drawChart(p.plot!, p.chart, p.mode, width)));
+    const key = `${p.mode}|${width}|${JSON.stringify(p.chart)}`;
+    let d = drawn.current.get(key);
+    if (d) drawn.current.delete(key);
+    else d = drawChart(p.plot!, p.chart, p.mode, width);
+    drawn.current.set(key, d);
+    if (drawn.current.size > DRAWN_KEPT) drawn.current.delete(drawn.current.keys().next().value!);
     box.current.replaceChildren(d.el);
     live.current = d.live;
   }, [isLive, p.plot, p.chart, p.mode, width]);

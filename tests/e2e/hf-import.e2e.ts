@@ -70,6 +70,13 @@ async function open(page: Page, query: string): Promise<{ ollama: number; hosts:
   return seen;
 }
 
+/** Wait until a test id's text is `want` (the numbers follow the import by a render). */
+const sameText = (page: Page, id: string, want: string) =>
+  page.waitForFunction(([i, w]) => document.querySelector(`[data-testid="${i}"]`)?.textContent === w, [
+    id,
+    want,
+  ] as const);
+
 async function importName(page: Page, text: string): Promise<void> {
   await page.locator("#calc-import").fill(text);
   await page.getByRole("button", { name: "Import", exact: true }).click();
@@ -86,6 +93,7 @@ test("hf:Qwen/Qwen3-8B: the preset's numbers, the bytes fetched said, and a perm
   await page.waitForFunction(() => new URLSearchParams(location.search).get("m") === "hf");
   await page.waitForSelector(ready);
   await page.getByTestId("calc-import-note").waitFor();
+  await sameText(page, "calc-total", total);
   assert.equal(await param(page, "hf"), "Qwen/Qwen3-8B");
   assert.equal(await page.getByTestId("calc-total").innerText(), total, "same as the preset");
   assert.equal(await page.getByTestId("calc-cells").innerText(), cells);
@@ -108,6 +116,7 @@ test("hf:Qwen/Qwen3-8B: the preset's numbers, the bytes fetched said, and a perm
   await open(again, link);
   await again.getByTestId("calc-import-note").waitFor();
   await again.waitForSelector(ready);
+  await sameText(again, "calc-total", total);
   assert.equal(await again.getByTestId("calc-total").innerText(), total);
   assert.equal(hub.log.length - n, 2);
   assert.deepEqual(errors, []);
@@ -121,6 +130,7 @@ test("a GGUF repo with two files offers them; the chosen file's header is read a
   await importName(page, "hf:test/tiny-GGUF");
   const select = page.locator("#calc-import-file");
   await select.waitFor();
+  await page.waitForFunction(() => new URLSearchParams(location.search).get("m") === "llama-3.1-8b");
   await page.waitForSelector(ready);
   assert.equal(await param(page, "m"), "llama-3.1-8b", "nothing chosen yet: the question stays");
   assert.deepEqual(await select.locator("option:not([disabled])").allInnerTexts(), [
@@ -144,7 +154,7 @@ test("a gated repo says so and keeps the user's model, context and V type", asyn
   await open(page, stateToQuery(mine));
   const subtitle = await page.locator(".calc__subtitle").innerText();
   await importName(page, "gated/model");
-  await page.locator(".calc-notices").waitFor();
+  await page.locator(".calc-notices", { hasText: "gated or private" }).waitFor();
   await page.waitForSelector(ready);
   assert.match(
     await page.locator(".calc-notices").innerText(),

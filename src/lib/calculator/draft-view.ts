@@ -19,13 +19,17 @@ import { formatBinary } from "../format.ts";
 import type { CalcCatalog, ModelOption } from "./catalog.ts";
 import { shellQuote } from "./commands.ts";
 import type { CalcState } from "./state.ts";
+import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
+import { draftLargest, type DraftLargest } from "./draft-largest.ts";
 import { cachedBreakdown } from "./static-cache.ts";
 import { verdictFor } from "./verdict.ts";
-import { configFor, type CalcView, type Component } from "./view.ts";
+import { configFor, type CalcView, type Component, type Resolved } from "./view.ts";
 
 export interface Draft {
   model: ModelOption;
   arch: Architecture;
+  /** The draft's configuration (n_ctx replaced by each context): the target's with -ngld, -ctkd/-ctvd, its ftype. */
+  config: RuntimeConfig;
   /** Breakdown of the draft at a context (cached per configuration). */
   at: (ctx: number) => Breakdown;
 }
@@ -47,18 +51,15 @@ export function resolveDraft(state: CalcState, catalog: CalcCatalog): Draft | { 
   if (!model) return { error: `draft model ${state.draft} is not in the catalog` };
   try {
     const arch = ArchitectureSchema.parse(model.architecture);
+    const config: RuntimeConfig = {
+      ...configFor(state, state.ctkd as KvType, state.ctvd as KvType, 0, false),
+      n_gpu_layers: state.ngld,
+      weights_ftype: model.defaultFtype,
+    };
     const at = (ctx: number) =>
-      cachedBreakdown(
-        arch,
-        {
-          ...configFor(state, state.ctkd as KvType, state.ctvd as KvType, ctx, false),
-          n_gpu_layers: state.ngld,
-          weights_ftype: model.defaultFtype,
-        },
-        { tensors: null, tensors_ftype: null },
-      );
+      cachedBreakdown(arch, { ...config, n_ctx: ctx }, { tensors: null, tensors_ftype: null });
     at(state.ctx);
-    return { model, arch, at };
+    return { model, arch, config, at };
   } catch (e) {
     return { error: `draft ${model.name}: ${(e as Error).message}` };
   }
@@ -104,7 +105,12 @@ function rows(d: Draft, b: Breakdown): Component[] {
 }
 
 /** The view with the draft added to breakdown, totals, verdict, chart lines and commands. */
-export function withDraft(view: CalcView, d: Draft | { error: string }, state: CalcState): CalcView {
+export function withDraft(
+  view: CalcView,
+  d: Draft | { error: string },
+  state: CalcState,
+  target: Resolved | null = null,
+): CalcView {
   const { s, c } = view;
   if (c.error || !s.model) return view;
   if ("error" in d)
@@ -118,7 +124,10 @@ export function withDraft(view: CalcView, d: Draft | { error: string }, state: C
   const total = { device_bytes: c.device + dd, host_bytes: c.host + dh, bytes: c.total + dd + dh };
   const flags = ` -md ${shellQuote(`${d.model.id}-${d.model.defaultFtype}.gguf`)} -ngld ${state.ngld < 0 ? 999 : state.ngld} -ctkd ${state.ctkd} -ctvd ${state.ctvd}`;
   const withheld =
-    "not computed with a draft model yet (its KV grows with the context); the verdict and the breakdown count it";
+    "not computed with a draft model for this line (only for the K/V you picked); the verdict and the breakdown count it";
+  const mine = target ? draftLargest(view, target, d, state) : null;
+  const mineNote = (m: DraftLargest) =>
+    m.error ?? (m.nCtx === null ? "nothing fits with the draft model" : "with the draft model beside it");
   return {
     s: {
       ...s,
@@ -126,13 +135,24 @@ export function withDraft(view: CalcView, d: Draft | { error: string }, state: C
         ...s.chart,
         series: s.chart.series.map((x) => ({
           ...x,
-          maxCtx: null,
-          maxNote: `: largest context ${withheld}`,
-          maxBytes: null,
+          ...(x.selected && mine && mine.error === null
+            ? { maxCtx: mine.nCtx, maxNote: ` (${mineNote(mine)})`, maxBytes: mine.poolBytes }
+            : { maxCtx: null, maxNote: `: largest context ${withheld}`, maxBytes: null }),
           points: x.points.map((q) => ({ ...q, bytes: q.bytes + poolOf(d.at(q.ctx)) })),
         })),
       },
-      maxTable: s.maxTable.map((r) => ({ ...r, maxCtx: null, error: r.error ?? `largest context ${withheld}` })),
+      maxTable: s.maxTable.map((r) =>
+        r.selected && mine && mine.error === null
+          ? {
+              ...r,
+              maxCtx: mine.nCtx,
+              limitedBy: mine.limitedBy,
+              beyond: null,
+              totalBytes: mine.poolBytes,
+              kvBytes: null,
+            }
+          : { ...r, maxCtx: null, error: r.error ?? `largest context ${withheld}` },
+      ),
     },
     c: {
       ...c,

@@ -83,7 +83,7 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const view: CalcView = useMemo(
     () =>
       staticRes && atCtx
-        ? draft.apply(vision.apply({ s: staticRes.view, c: { ...atCtx, suggestions } }))
+        ? draft.apply(vision.apply({ s: staticRes.view, c: { ...atCtx, suggestions } }), staticRes.resolved)
         : inp.initialView,
     [staticRes, atCtx, suggestions],
   );

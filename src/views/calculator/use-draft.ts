@@ -6,7 +6,7 @@ import { useMemo } from "preact/hooks";
 import type * as ClientModule from "../../lib/calculator/client.ts";
 import type { CalcCatalog } from "../../lib/calculator/catalog.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
-import type { CalcView } from "../../lib/calculator/view.ts";
+import type { CalcView, Resolved } from "../../lib/calculator/view.ts";
 
 export function useDraft(state: CalcState, lib: typeof ClientModule | null, catalog: CalcCatalog | null) {
   const d = useMemo(
@@ -18,6 +18,7 @@ export function useDraft(state: CalcState, lib: typeof ClientModule | null, cata
   return {
     info,
     error: d !== null && "error" in d,
-    apply: (v: CalcView): CalcView => (d && lib ? lib.withDraft(v, d, state) : v),
+    apply: (v: CalcView, target: Resolved | null = null): CalcView =>
+      d && lib ? lib.withDraft(v, d, state, target) : v,
   };
 }

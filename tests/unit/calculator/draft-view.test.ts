@@ -6,6 +6,9 @@ import { computeView, configFor, type CalcView } from "../../../src/lib/calculat
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { resolveDraft, withDraft } from "../../../src/lib/calculator/draft-view.ts";
 import { loadCatalog } from "./load-catalog.ts";
+import { resolveModel } from "../../../src/lib/calculator/view/model.ts";
+import { maxContextWithDraft } from "../../../src/lib/engine/solve-draft.ts";
+import { trainedCap } from "../../../src/lib/catalog/largest-context.ts";
 
 const catalog = loadCatalog();
 const BASE: Partial<CalcState> = {
@@ -101,5 +104,35 @@ describe("draft model in the calculator view", () => {
       stateToQuery({ ...DEFAULT_STATE, draft: "qwen3-0.6b", ngld: 4, ctkd: "q8_0", ctvd: "q4_0" }),
       "md=qwen3-0.6b&ngld=4&ctkd=q8_0&ctvd=q4_0",
     );
+  });
+});
+
+describe("largest context with the draft model (the K/V picked)", () => {
+  test("the selected line's largest context is where target + draft fit, exact on the grid; other lines say why not", () => {
+    const state = { ...DEFAULT_STATE, ...BASE };
+    const base = computeView({ state, catalog, loaded: null, extraRuns: [] });
+    const d = resolveDraft(state, catalog);
+    assert.ok(d && !("error" in d));
+    const target = resolveModel(state, catalog, null);
+    const v = withDraft(base, d, state, target);
+    const row = v.s.maxTable.find((r) => r.selected)!;
+    const before = base.s.maxTable.find((r) => r.selected)!;
+    assert.ok(row.maxCtx !== null && before.maxCtx !== null);
+    assert.ok(row.maxCtx <= before.maxCtx, `${row.maxCtx} ≤ ${before.maxCtx} without the draft`);
+    const cfg = configFor(state, state.typeK, state.typeV, row.maxCtx, false);
+    const eb = base.s.budget.engine!;
+    const r = maxContextWithDraft(
+      target.arch,
+      { ...cfg, n_ctx: 0 },
+      eb,
+      { arch: d.arch, config: d.config },
+      {
+        limit: trainedCap(target.arch.context_length!, cfg),
+      },
+    );
+    assert.equal(row.maxCtx, r!.n_ctx);
+    assert.match(v.s.chart.series.find((s) => s.selected)!.maxNote!, /with the draft model beside it/);
+    const other = v.s.maxTable.find((x) => !x.selected)!;
+    assert.match(other.error!, /not computed with a draft model for this line/);
   });
 });

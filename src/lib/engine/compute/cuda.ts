@@ -92,19 +92,22 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
 const KEEPS_FINAL_HIDDEN: ReadonlySet<string> = new Set(["gpt-oss"]);
 
 /**
- * What the logits peak adds on a CUDA device that runs the whole graph as one split, for an
- * architecture that keeps its final hidden state (docs/memory-model.md#compute-cuda-kept-hidden):
- * ggml-alloc never frees a graph output, so the logits are placed above it, and it sits just above
- * the split's input copies (token embeddings, positions, K/V row indices per cache, the f16 masks,
- * output ids). Flash attention only (measured); 0 otherwise.
+ * What the logits peak adds for an architecture that keeps its final hidden state
+ * (docs/memory-model.md#compute-cuda-kept-hidden): ggml-alloc never frees a graph output, so the
+ * logits are placed above it and the result norm. On a device that runs the whole graph as one
+ * split the kept state sits just above the split's input copies (token embeddings, positions, K/V
+ * row indices per cache, the f16 masks, output ids): measured with flash attention. Anywhere else
+ * (graph cut into splits, flash attention off) at least the kept state itself.
  */
 function keptHiddenInputs(c: ComputeInput, hasAttn: boolean): { bytes: number; slope: number } {
-  const wholeGraph = c.backend === "cuda" && c.offload === "all" && c.one_split !== false && c.n_vocab > 0;
-  if (!wholeGraph || !hasAttn || !c.fa || !KEEPS_FINAL_HIDDEN.has(c.r.arch.arch)) return { bytes: 0, slope: 0 };
+  const onDevice = c.backend === "cuda" && c.offload !== "none" && c.n_vocab > 0;
+  if (!onDevice || !KEEPS_FINAL_HIDDEN.has(c.r.arch.arch)) return { bytes: 0, slope: 0 };
   const nTok = c.n_tok;
+  const hidden = c.n_embd * nTok * 4;
+  if (c.offload !== "all" || c.one_split === false || !hasAttn || !c.fa) return { bytes: hidden, slope: 0 };
   const swa = c.n_kv_swa ?? 0;
   const caches = swa > 0 ? 2 : 1;
   // embd copy (f32), inp_pos + out_ids (i32), k_idxs + v_idxs per cache (i64), f16 masks
-  const bytes = c.n_embd * nTok * 4 + 2 * nTok * 4 + caches * 2 * nTok * 8 + (c.n_kv + swa) * nTok * 2;
+  const bytes = hidden + 2 * nTok * 4 + caches * 2 * nTok * 8 + (c.n_kv + swa) * nTok * 2;
   return { bytes, slope: nTok * 2 * (c.n_kv / c.cells_total) };
 }

@@ -104,13 +104,24 @@ function rows(d: Draft, b: Breakdown): Component[] {
   ];
 }
 
-/** The view with the draft added to breakdown, totals, verdict, chart lines and commands. */
+/**
+ * The view with the draft added to breakdown, totals, verdict, chart lines and commands. On a PC
+ * the chart, largest context, verdict and suggestions already place the draft on the devices
+ * (view/placed.ts, engine/placement/extras.ts): only the breakdown, totals and commands change.
+ */
 export function withDraft(
   view: CalcView,
   d: Draft | { error: string },
   state: CalcState,
   target: Resolved | null = null,
 ): CalcView {
+  const out = draftView(view, d, state, view.s.pc ? null : target);
+  if (!view.s.pc || out === view) return out;
+  const { verdict, verdictHigh, suggestions } = view.c;
+  return { s: view.s, c: { ...out.c, verdict, verdictHigh, suggestions } };
+}
+
+function draftView(view: CalcView, d: Draft | { error: string }, state: CalcState, target: Resolved | null): CalcView {
   const { s, c } = view;
   if (c.error || !s.model) return view;
   if ("error" in d)

@@ -7,11 +7,20 @@
 import type { CurveSeries, MemoryChartData } from "../../charts/memory-vs-context.ts";
 import { orderDevices } from "../engine/placement/devices.ts";
 import { placedContext, type PlacedContext } from "../engine/placement/context.ts";
-import { placeModel, type PlacementResult } from "../engine/placement/index.ts";
+import { type PlacementResult } from "../engine/placement/index.ts";
+import { placeWithExtras } from "../engine/placement/extras.ts";
 import { trainedCap } from "../catalog/largest-context.ts";
 import { formatBinary, formatContext } from "../format.ts";
 import { machinePlacement, type MachineSpec } from "./placement-machine.ts";
-import { barsOf, placeFor, placementConfig, tableFor, type DeviceBar, type PlacementModel } from "./placement-view.ts";
+import {
+  barsOf,
+  extrasKey,
+  placeFor,
+  placementConfig,
+  tableFor,
+  type DeviceBar,
+  type PlacementModel,
+} from "./placement-view.ts";
 import { sampleContexts, sliderScale, SLIDER_MIN_CTX } from "./slider.ts";
 import type { CalcState } from "./state.ts";
 import type { Verdict } from "./verdict.ts";
@@ -33,7 +42,7 @@ const cache = new WeakMap<object, Map<string, unknown>>();
 
 /** Per model and configuration (the state but its context, and the machine): moving back is a lookup. */
 function memo<T>(m: PlacementModel, what: string, state: CalcState, spec: MachineSpec, make: () => T): T {
-  const key = `${what}|${JSON.stringify([{ ...state, ctx: 0, view: "" }, spec])}`;
+  const key = `${what}|${JSON.stringify([{ ...state, ctx: 0, view: "" }, spec])}|${extrasKey(m.extras)}`;
   let per = cache.get(m.arch);
   if (!per) cache.set(m.arch, (per = new Map()));
   if (per.has(key)) return per.get(key) as T;
@@ -80,6 +89,7 @@ export function placedLargestRaw(m: PlacementModel, state: CalcState, spec: Mach
   return placedContext(m.arch, config, machinePlacement(spec), tableFor(m, state.ftype), {
     cap,
     beyond_end: cap * 4,
+    extras: m.extras,
   });
 }
 
@@ -177,7 +187,7 @@ function chartOf(
   const per = new Map<string, { ctx: number; bytes: number }[]>();
   const budgets = new Map<string, number | null>();
   for (const ctx of samples) {
-    const r = placeModel(m.arch, { ...config, n_ctx: ctx }, p, table);
+    const r = placeWithExtras(m.arch, { ...config, n_ctx: ctx }, p, table, m.extras);
     for (const d of r.devices) {
       if (d.pool === "host" && d.bytes === 0) continue;
       if (!per.has(d.name)) per.set(d.name, []);

@@ -9,8 +9,9 @@ import type { PlacedBuffer } from "../../schemas/placement.ts";
 import type { TensorTable } from "../../schemas/tensor-table.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import { buildTensorTable, normaliseFtype } from "../engine/index.ts";
-import { fitMachine, placeModel } from "../engine/placement/index.ts";
+import { fitMachine } from "../engine/placement/index.ts";
 import type { PlacementResult } from "../engine/placement/index.ts";
+import { placeWithExtras, type PlacementExtras } from "../engine/placement/extras.ts";
 import { configFor } from "./view.ts";
 import { translateContext } from "./commands.ts";
 import { encodeMachine, machinePlacement, type MachineSpec } from "./placement-machine.ts";
@@ -46,6 +47,22 @@ export interface PlacementView {
 export interface PlacementModel {
   arch: Architecture;
   tensors: TensorTable | null;
+  /** A projector and/or draft model on the same devices (the engine places them too). */
+  extras?: PlacementExtras | null;
+}
+
+const archIds = new WeakMap<Architecture, number>();
+let nextArchId = 1;
+
+/** A cache key for the extras: the projector's bytes, the draft's architecture and configuration. */
+export function extrasKey(e: PlacementExtras | null | undefined): string {
+  if (!e) return "";
+  let id: number | null = null;
+  if (e.draft) {
+    id = archIds.get(e.draft.arch) ?? null;
+    if (id === null) archIds.set(e.draft.arch, (id = nextArchId++));
+  }
+  return JSON.stringify([e.projector ?? null, id, e.draft?.config ?? null]);
 }
 
 const tableCache = new WeakMap<Architecture, Map<string, TensorTable | null>>();
@@ -82,12 +99,12 @@ export function placementConfig(m: PlacementModel, state: CalcState, spec?: Mach
 /** placeModel for the state's machine, cached per configuration. Throws the engine's refusals. */
 export function placeFor(m: PlacementModel, state: CalcState, spec: MachineSpec): PlacementResult {
   const config = placementConfig(m, state, spec);
-  const key = JSON.stringify([config, encodeMachine(spec), spec.gpus.map((g) => g.name)]);
+  const key = JSON.stringify([config, encodeMachine(spec), spec.gpus.map((g) => g.name), extrasKey(m.extras)]);
   let per = resultCache.get(m.arch);
   if (!per) resultCache.set(m.arch, (per = new Map()));
   const hit = per.get(key);
   if (hit) return hit;
-  const r = placeModel(m.arch, config, machinePlacement(spec), tableFor(m, state.ftype));
+  const r = placeWithExtras(m.arch, config, machinePlacement(spec), tableFor(m, state.ftype), m.extras);
   if (per.size >= CACHE_MAX) per.delete(per.keys().next().value!);
   per.set(key, r);
   return r;

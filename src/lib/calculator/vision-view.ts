@@ -21,6 +21,9 @@ import type { BudgetView, CalcView, Component } from "./view.ts";
 export interface Reserve {
   device: number;
   host: number;
+  /** The projector's weights and encoder compute (device + host = weights + compute), for a PC's placement. */
+  weights?: number;
+  compute?: number;
 }
 
 /** The projector as the state uses it: images per request, offload; on the CPU backend all host. */
@@ -36,7 +39,8 @@ export function visionUse(p: LoadedProjector, state: CalcState): { v: VisionBrea
   const v = visionBreakdown(sizedProjector(p, state), { images: state.images, offload: state.mmprojOffload });
   const bytes = v.weightsBytes + (v.computeBytes ?? 0);
   const onDevice = v.device === "gpu" && state.backend !== "cpu";
-  return { v, reserve: onDevice ? { device: bytes, host: 0 } : { device: 0, host: bytes } };
+  const parts = { weights: v.weightsBytes, compute: v.computeBytes ?? 0 };
+  return { v, reserve: onDevice ? { device: bytes, host: 0, ...parts } : { device: 0, host: bytes, ...parts } };
 }
 
 /** The budget less what the projector holds, in the pools the engine checks. */
@@ -125,20 +129,23 @@ export function withVision(view: CalcView, p: LoadedProjector, state: CalcState)
     };
   });
   const shift = (b: number | null) => (b === null ? null : b + poolAdd);
+  // a PC's chart and largest context already place the projector (view/placed.ts)
   return {
-    s: {
-      ...s,
-      chart: {
-        ...s.chart,
-        series: s.chart.series.map((x) => ({
-          ...x,
-          maxBytes: shift(x.maxBytes),
-          points: x.points.map((q) => ({ ...q, bytes: q.bytes + poolAdd })),
-        })),
-        limits: s.chart.limits?.map((l) => ({ ...l, bytes: l.bytes + r.device })),
-      },
-      maxTable: s.maxTable.map((row) => ({ ...row, totalBytes: shift(row.totalBytes) })),
-    },
+    s: s.pc
+      ? s
+      : {
+          ...s,
+          chart: {
+            ...s.chart,
+            series: s.chart.series.map((x) => ({
+              ...x,
+              maxBytes: shift(x.maxBytes),
+              points: x.points.map((q) => ({ ...q, bytes: q.bytes + poolAdd })),
+            })),
+            limits: s.chart.limits?.map((l) => ({ ...l, bytes: l.bytes + r.device })),
+          },
+          maxTable: s.maxTable.map((row) => ({ ...row, totalBytes: shift(row.totalBytes) })),
+        },
     c: {
       ...c,
       components: [...c.components, ...rows(v, r, p, c.allocated)],

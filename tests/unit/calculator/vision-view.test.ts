@@ -105,6 +105,12 @@ describe("vision projector in the calculator view", () => {
 
   test("on the CPU backend the projector is host memory", () => {
     const state = { ...DEFAULT_STATE, ...CUDA, backend: "cpu" as const };
-    assert.deepEqual(visionUse(proj, state).reserve, { device: 0, host: tensorBytes + proj.projector.computeBytes! });
+    const compute = proj.projector.computeBytes!;
+    assert.deepEqual(visionUse(proj, state).reserve, {
+      device: 0,
+      host: tensorBytes + compute,
+      weights: tensorBytes,
+      compute,
+    });
   });
 });

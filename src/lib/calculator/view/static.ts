@@ -85,11 +85,12 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     poolLabel: budget.pool === "device" ? "device (GPU) memory" : "total memory (device + host)",
     metalRange: state.backend === "metal" ? metalAllowances(catalog, state.engine) : null,
   };
-  const pc = pcStatic(state, catalog, resolved);
+  const pc = pcStatic(state, catalog, resolved, inp.reserve);
   if (pc) {
     view.pc = pc.pc;
     if (pc.chart) view.chart = pc.chart;
     view.poolLabel = "memory per device (the PC's placement)";
   }
-  return { view, resolved: { ...resolved, quants: { ftypes: catalog.ftypes, kvTypes: catalog.kvTypes } } };
+  const quants = { ftypes: catalog.ftypes, kvTypes: catalog.kvTypes };
+  return { view, resolved: { ...resolved, quants, extras: pc?.extras ?? null } };
 }

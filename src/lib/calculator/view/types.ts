@@ -17,6 +17,7 @@ import type { LayerGroup } from "../layer-groups.ts";
 import type { SliderScale } from "../slider.ts";
 import type { CalcKvType, CalcState } from "../state.ts";
 import type { Reserve } from "../vision-view.ts";
+import type { PlacementExtras } from "../../engine/placement/extras.ts";
 import type { Verdict } from "../verdict.ts";
 
 export interface LoadedModel {
@@ -219,4 +220,6 @@ export interface Resolved {
   tensorsFtype: string | null;
   /** The catalog's quant tables, for the suggestions (../suggest.ts). */
   quants?: Pick<CalcCatalog, "ftypes" | "kvTypes">;
+  /** A PC's projector and draft model, placed with the model (./placed.ts pcExtras). */
+  extras?: PlacementExtras | null;
 }

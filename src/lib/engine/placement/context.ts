@@ -3,7 +3,7 @@ import type { Placement } from "../../../schemas/placement.ts";
 import type { RuntimeConfig } from "../../../schemas/runtime-config.ts";
 import type { TensorTable } from "../../../schemas/tensor-table.ts";
 import { contextStep } from "../solve.ts";
-import { placeModel } from "./index.ts";
+import { placeWithExtras, type PlacementExtras } from "./extras.ts";
 import type { PlacementResult } from "./index.ts";
 
 /**
@@ -22,6 +22,8 @@ export interface PlacedContextOptions {
   readonly cap: number;
   /** Also search past the cap up to here when the cap fits ("memory would allow"). */
   readonly beyond_end?: number;
+  /** A projector and/or draft model on the same devices (./extras.ts), counted at every context. */
+  readonly extras?: PlacementExtras | null;
 }
 
 export interface PlacedContext {
@@ -87,7 +89,7 @@ export function placedContext(
   const at = (k: number) => {
     let e = memo.get(k);
     if (!e) {
-      const r = placeModel(arch, { ...config, n_ctx: k * step }, placement, tensors);
+      const r = placeWithExtras(arch, { ...config, n_ctx: k * step }, placement, tensors, opts.extras);
       const worst = worstDevice(placement, r, margin);
       memo.set(k, (e = { fits: worst === null, worst, r }));
     }

@@ -30,6 +30,7 @@ import { cliSuggestions, readQuants, renderSuggestions, suggestionsJson } from "
 import type { CliSuggestions } from "./calc/suggestions-output.ts";
 import { answerPlaced, placedJson, renderPlaced } from "./calc/placed-output.ts";
 import type { PlacedAnswer } from "./calc/placed-output.ts";
+import { cliPlacedSuggestions } from "./calc/placed-suggestions.ts";
 
 /** What the command line asks, once parsed and checked (before any model is loaded). */
 interface Invocation {
@@ -85,6 +86,8 @@ interface Answer {
   draftCtx: ReturnType<typeof draftLargest> | null;
   /** --devices/--rpc without --fit: the largest context for the placement as given. */
   asSet: PlacedAnswer | null;
+  /** …and the calculator's PC suggestions for it (the model alone: not with a draft or projector). */
+  pcSuggested: CliSuggestions | null;
   refuseBudget: boolean;
 }
 
@@ -138,6 +141,9 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
   const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
   const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
   const asSet = inv.placement && !fit ? answerPlaced(m.architecture, config, inv.placement, table) : null;
+  const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: inv.model, config };
+  const pcSuggested =
+    asSet && !draft && !vision ? cliPlacedSuggestions(q, inv.placement!, readQuants(join(REPO_ROOT, "data"))) : null;
   const hasBudget = args.budget !== null || machine !== null;
   const refuseBudget = hasBudget && weights.zero && !args.weightsZero;
   const { budgetOut, suggested } =
@@ -148,7 +154,22 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
     draft && budgetOut
       ? draftLargest(draft, m.architecture, config, budgetOut.budget, opts, budgetOut.asked.nCtx)
       : null;
-  return { m, weights, config, b, vision, draft, fit, placed, budgetOut, suggested, draftCtx, asSet, refuseBudget };
+  return {
+    m,
+    weights,
+    config,
+    b,
+    vision,
+    draft,
+    fit,
+    placed,
+    budgetOut,
+    suggested,
+    draftCtx,
+    asSet,
+    pcSuggested,
+    refuseBudget,
+  };
 }
 
 /** --json: the breakdown with every optional part that was asked for. */
@@ -173,6 +194,7 @@ function printJson(a: Answer, args: Args): void {
   if (a.budgetOut) obj.budget = budgetJson(a.budgetOut);
   if (a.suggested) Object.assign(obj, suggestionsJson(a.suggested));
   if (a.asSet) obj.placed_largest_context = placedJson(a.asSet);
+  if (a.pcSuggested) obj.placed_suggestions = suggestionsJson(a.pcSuggested);
   console.log(JSON.stringify(obj, null, 2));
 }
 
@@ -189,6 +211,7 @@ function printText(a: Answer, inv: Invocation): void {
     console.log(`\nfit: ${a.fit ? a.fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
   if (inv.placement || args.fit) console.log(`\n${renderPlacement(a.placed)}`);
   if (a.asSet) console.log(renderPlaced(a.asSet));
+  if (a.pcSuggested) console.log(renderSuggestions(a.pcSuggested, a.config.n_ctx));
   if (a.budgetOut) {
     console.log("");
     console.log(renderBudgetAnswer(a.budgetOut));

@@ -72,7 +72,9 @@ Placement (llama.cpp spellings; -ngl -sm -ts -mg -ot -cmoe -ncmoe -lm -nkvo are 
   --devices <list>   GPUs in order: kind:size[/free], kind cuda|rocm|vulkan|metal,
                      e.g. "cuda:24GiB,cuda:24GiB" (layers split by free memory unless -ts)
                      Without --fit: the largest context for the placement as given (the
-                     device that goes over first named), as the calculator shows for a PC
+                     device that goes over first named), as the calculator shows for a PC,
+                     and when it does not fit the calculator's PC suggestions (--json:
+                     placed_suggestions)
   --rpc <list>       RPC servers host:port=memory, comma-separated (llama.cpp puts them first)
   --host-memory <s>  system RAM of the machine
   --split-mode <m>   -sm none|layer. Default layer (row: refused, llama.cpp has no split

@@ -103,3 +103,28 @@ describe("CLI and calculator give a PC the same largest context", () => {
     assert.equal(cli.limited_by, view.s.pc!.largest!.limitedBy);
   });
 });
+
+describe("CLI and calculator give a PC the same suggestions", () => {
+  test("70B Q4_K_M at 64K on two 24 GiB GPUs: --devices --json placed_suggestions = the calculator's pc= list", () => {
+    const args = ["--model", "llama-3.1-70b", "--weights", "Q4_K_M", "--ctx", "64k", "--kv", "f16"];
+    const r = calc(...args, "--devices", "cuda:24GiB,cuda:24GiB", "--json");
+    assert.equal(r.code, 0, r.err);
+    const cli = JSON.parse(r.out).placed_suggestions;
+    const s = { ...calcState("llama-3.1-70b", "nvidia-rtx-4090", 65536, "Q4_K_M", "f16"), machine: "g:24576,24576" };
+    const view = computeView({ state: s, catalog, loaded: null, extraRuns: [] });
+    assert.equal(cli.verdict.kind, "no");
+    assert.equal(cli.verdict.text, view.c.verdict.text);
+    assert.ok(cli.suggestions.length > 0);
+    assert.deepEqual(pick(cli.suggestions), pick(view.c.suggestions ?? []));
+    const human = calc(...args, "--devices", "cuda:24GiB,cuda:24GiB");
+    for (const x of cli.suggestions) assert.ok(human.out.includes(`    ${x.command}: ${x.title}.`), human.out);
+  });
+
+  test("a device's free memory has no calculator setting: said, not guessed", () => {
+    const r = calc("--model", "llama-3.1-70b", "--ctx", "64k", "--devices", "cuda:24GiB/20GiB,cuda:24GiB", "--json");
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out).placed_suggestions;
+    assert.deepEqual(out.suggestions, []);
+    assert.match(out.suggestions_skipped, /free memory/);
+  });
+});

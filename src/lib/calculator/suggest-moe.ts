@@ -7,7 +7,7 @@
  */
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { TensorTable } from "../../schemas/tensor-table.ts";
-import { placeModel, type PlacementResult } from "../engine/placement/index.ts";
+import { fitMachine, placeModel, type PlacementResult } from "../engine/placement/index.ts";
 import { orderDevices } from "../engine/placement/devices.ts";
 import { allocBytes, tensorLayer } from "../engine/weights.ts";
 import { formatBinary } from "../format.ts";
@@ -88,6 +88,8 @@ function deviceN(all: PlacementResult, name: string, room: number, e: number[]):
  * expert on the CPU is not enough. With every layer on the devices, moving block b's experts changes
  * only their bytes (compute, KV and overhead do not depend on where experts are), so N is read off the
  * per-block expert sizes between "none" and "all experts on the CPU", then proven with placeModel.
+ * On several devices the fit solver's rebalanced -ts (whole layers per device) is tried too, and
+ * kept when it lets a smaller N fit (proven the same way).
  */
 export function smallestCpuMoe(
   m: PlacementModel,
@@ -105,21 +107,52 @@ export function smallestCpuMoe(
   const place = (extra: Partial<typeof p>): PlacementResult => placeModel(m.arch, config, { ...p, ...extra }, table);
   try {
     if (holds(place({}), p.host_bytes, share)) return null;
-    const all = place({ cpu_moe: true });
-    if (!holds(all, p.host_bytes, share)) return null;
-    const e = expertBytes(table, all, base, m.arch.block_count);
-    // device d at N = its bytes with every expert on the CPU + the experts of its blocks ≥ N
-    let n = 1;
-    for (const d of all.devices)
-      if (d.pool === "device")
-        n = Math.max(n, deviceN(all, d.name, (d.free_bytes ?? d.budget_bytes ?? 0) * (1 - share) - d.bytes, e));
-    const r = place({ n_cpu_moe: n });
-    if (!holds(r, p.host_bytes, share)) return null;
-    const host = r.devices.find((d) => d.pool === "host")?.bytes ?? 0;
-    return { n, machine: { ...base, moe: n }, hostBytes: host };
+    const asSet = asSetCpuMoe(place, table, base, m.arch.block_count, share);
+    const re = p.devices.length > 1 ? rebalancedCpuMoe(m.arch, config, base, table, share) : null;
+    return re && (!asSet || re.n < asSet.n) ? re : asSet;
   } catch {
     return null; // the engine refuses this machine: no suggestion (the placement panel says why)
   }
+}
+
+type Place = (extra: Partial<ReturnType<typeof machinePlacement>>) => PlacementResult;
+
+/** The smallest N with the machine's own -ts (null when even every expert on the CPU does not fit). */
+function asSetCpuMoe(place: Place, table: TensorTable, base: MachineSpec, nBlocks: number, share: number) {
+  const host = machinePlacement(base).host_bytes;
+  const all = place({ cpu_moe: true });
+  if (!holds(all, host, share)) return null;
+  const e = expertBytes(table, all, base, nBlocks);
+  // device d at N = its bytes with every expert on the CPU + the experts of its blocks ≥ N
+  let n = 1;
+  for (const d of all.devices)
+    if (d.pool === "device")
+      n = Math.max(n, deviceN(all, d.name, (d.free_bytes ?? d.budget_bytes ?? 0) * (1 - share) - d.bytes, e));
+  const r = place({ n_cpu_moe: n });
+  if (!holds(r, host, share)) return null;
+  return { n, machine: { ...base, moe: n }, hostBytes: r.devices.find((d) => d.pool === "host")?.bytes ?? 0 };
+}
+
+/**
+ * The fit solver (engine/placement/fit.ts) at the state's context with no margin beyond the
+ * tight share (of the largest device: at least the share everywhere), its -ts as whole layers;
+ * proven with placeModel and the verdict's test. Null when it needs no experts on the CPU.
+ */
+function rebalancedCpuMoe(
+  arch: PlacementModel["arch"],
+  config: ReturnType<typeof placementConfig>,
+  base: MachineSpec,
+  table: TensorTable,
+  share: number,
+): CpuMoeChoice | null {
+  const p = machinePlacement(base);
+  const margin = share * Math.max(...p.devices.map((d) => d.free_bytes ?? d.memory_bytes));
+  const r = fitMachine(arch, config, p, table, { margin_bytes: margin, min_ctx: config.n_ctx, max_ctx: config.n_ctx });
+  if (!r || r.n_cpu_moe === 0 || r.n_gpu_layers < arch.block_count + 1) return null;
+  const placed = placeModel(arch, config, { ...p, n_cpu_moe: r.n_cpu_moe, tensor_split: r.tensor_split }, table);
+  if (!holds(placed, p.host_bytes, share)) return null;
+  const machine = { ...base, moe: r.n_cpu_moe, tensorSplit: r.tensor_split };
+  return { n: r.n_cpu_moe, machine, hostBytes: placed.devices.find((d) => d.pool === "host")?.bytes ?? 0 };
 }
 
 /** The suggestion: one click sets the PC and --n-cpu-moe N (every layer on the GPU). */

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { MachineOverride, MachineSpec } from "../../lib/calculator/placement-machine.ts";
 import { MAX_OVERRIDES, parseOverride } from "../../lib/calculator/placement-machine.ts";
+import { onChecked, onInteger, onPick, onValue } from "../../views/calculator/input-events.ts";
 
 export interface PlacementControlsProps {
   id: string;
@@ -54,11 +55,11 @@ function Overrides({ id, spec, set }: Pick<PlacementControlsProps, "id" | "spec"
         placeholder="blk\.(1[0-9])\.ffn_.*_exps=CPU"
         value={text}
         aria-invalid={typeof r === "string" ? "true" : "false"}
-        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-        onChange={(e) => {
-          const v = readOverrides((e.target as HTMLTextAreaElement).value);
+        onInput={onValue(setText)}
+        onChange={onValue((t) => {
+          const v = readOverrides(t);
           if (typeof v !== "string") set({ ...spec, overrides: v });
-        }}
+        })}
       />
       {typeof r === "string" && (
         <p class="calc-help" role="alert">
@@ -69,21 +70,54 @@ function Overrides({ id, spec, set }: Pick<PlacementControlsProps, "id" | "spec"
   );
 }
 
+type Fields = Pick<PlacementControlsProps, "id" | "spec" | "set">;
+
+const SPLIT_MODES = ["layer", "none"] as const;
+const MOE_KINDS = ["none", "all", "first"] as const;
+
 export function PlacementControls(p: PlacementControlsProps) {
   const { id, spec, set, nBlocks } = p;
+  return (
+    <div class="calc-pc__controls">
+      <SplitFields id={id} spec={spec} set={set} />
+      <MoeField id={id} spec={spec} set={set} nBlocks={nBlocks} />
+      <Overrides id={id} spec={spec} set={set} />
+      <div class="calc-field calc-check">
+        <input
+          id={`${id}-nkvo`}
+          type="checkbox"
+          checked={spec.noKvOffload}
+          onChange={onChecked((c) => set({ ...spec, noKvOffload: c }))}
+        />
+        <label for={`${id}-nkvo`}>KV cache in system RAM (--no-kv-offload)</label>
+      </div>
+      <div class="calc-field calc-check">
+        <input
+          id={`${id}-mmap`}
+          type="checkbox"
+          checked={spec.mmap}
+          onChange={onChecked((c) => set({ ...spec, mmap: c }))}
+        />
+        <label for={`${id}-mmap`}>mmap the model file (off: --load-mode none, pinned host buffers)</label>
+      </div>
+    </div>
+  );
+}
+
+/** -sm, -ts and -mg. */
+function SplitFields({ id, spec, set }: Fields) {
   const nDev = spec.gpus.length + spec.rpc.length;
   const [tsText, setTsText] = useState(spec.tensorSplit.join(","));
   useEffect(() => setTsText(spec.tensorSplit.join(",")), [spec.tensorSplit.join(",")]);
   const tsBad = readSplit(tsText, nDev) === null;
-  const moeKind = typeof spec.moe === "number" ? "first" : spec.moe;
   return (
-    <div class="calc-pc__controls">
+    <>
       <div class="calc-field calc-field--inline">
         <label for={`${id}-sm`}>Split mode (-sm)</label>
         <select
           id={`${id}-sm`}
           value={spec.splitMode}
-          onChange={(e) => set({ ...spec, splitMode: (e.target as HTMLSelectElement).value as "layer" | "none" })}
+          onChange={onPick(SPLIT_MODES, (v) => set({ ...spec, splitMode: v }))}
         >
           <option value="layer">layer (spread layers)</option>
           <option value="none">none (one GPU)</option>
@@ -97,11 +131,11 @@ export function PlacementControls(p: PlacementControlsProps) {
           placeholder="by memory"
           value={tsText}
           aria-invalid={tsBad ? "true" : "false"}
-          onInput={(e) => setTsText((e.target as HTMLInputElement).value)}
-          onChange={(e) => {
-            const v = readSplit((e.target as HTMLInputElement).value, nDev);
+          onInput={onValue(setTsText)}
+          onChange={onValue((t) => {
+            const v = readSplit(t, nDev);
             if (v !== null) set({ ...spec, tensorSplit: v });
-          }}
+          })}
         />
       </div>
       {tsBad && <p class="calc-help">Up to {nDev} numbers separated by commas (RPC servers come first).</p>}
@@ -113,60 +147,39 @@ export function PlacementControls(p: PlacementControlsProps) {
           min={0}
           max={nDev - 1}
           value={spec.mainGpu}
-          onChange={(e) => {
-            const v = Number((e.target as HTMLInputElement).value);
-            if (Number.isInteger(v) && v >= 0 && v < nDev) set({ ...spec, mainGpu: v });
-          }}
+          onChange={onInteger(0, nDev - 1, (v) => set({ ...spec, mainGpu: v }))}
         />
       </div>
-      <div class="calc-field calc-field--inline">
-        <label for={`${id}-moe`}>Experts on the CPU</label>
-        <select
-          id={`${id}-moe`}
-          value={moeKind}
-          onChange={(e) => {
-            const v = (e.target as HTMLSelectElement).value;
-            set({ ...spec, moe: v === "first" ? 1 : (v as "none" | "all") });
-          }}
-        >
-          <option value="none">none</option>
-          <option value="all">all (--cpu-moe)</option>
-          <option value="first">first N blocks (--n-cpu-moe)</option>
-        </select>
-        {typeof spec.moe === "number" && (
-          <input
-            id={`${id}-ncmoe`}
-            aria-label="N (--n-cpu-moe)"
-            type="number"
-            min={1}
-            max={nBlocks}
-            value={spec.moe}
-            onChange={(e) => {
-              const v = Number((e.target as HTMLInputElement).value);
-              if (Number.isInteger(v) && v >= 1 && v <= nBlocks) set({ ...spec, moe: v });
-            }}
-          />
-        )}
-      </div>
-      <Overrides id={id} spec={spec} set={set} />
-      <div class="calc-field calc-check">
+    </>
+  );
+}
+
+/** --cpu-moe / --n-cpu-moe N. */
+function MoeField({ id, spec, set, nBlocks }: Fields & { nBlocks: number }) {
+  const moeKind = typeof spec.moe === "number" ? "first" : spec.moe;
+  return (
+    <div class="calc-field calc-field--inline">
+      <label for={`${id}-moe`}>Experts on the CPU</label>
+      <select
+        id={`${id}-moe`}
+        value={moeKind}
+        onChange={onPick(MOE_KINDS, (v) => set({ ...spec, moe: v === "first" ? 1 : v }))}
+      >
+        <option value="none">none</option>
+        <option value="all">all (--cpu-moe)</option>
+        <option value="first">first N blocks (--n-cpu-moe)</option>
+      </select>
+      {typeof spec.moe === "number" && (
         <input
-          id={`${id}-nkvo`}
-          type="checkbox"
-          checked={spec.noKvOffload}
-          onChange={(e) => set({ ...spec, noKvOffload: (e.target as HTMLInputElement).checked })}
+          id={`${id}-ncmoe`}
+          aria-label="N (--n-cpu-moe)"
+          type="number"
+          min={1}
+          max={nBlocks}
+          value={spec.moe}
+          onChange={onInteger(1, nBlocks, (v) => set({ ...spec, moe: v }))}
         />
-        <label for={`${id}-nkvo`}>KV cache in system RAM (--no-kv-offload)</label>
-      </div>
-      <div class="calc-field calc-check">
-        <input
-          id={`${id}-mmap`}
-          type="checkbox"
-          checked={spec.mmap}
-          onChange={(e) => set({ ...spec, mmap: (e.target as HTMLInputElement).checked })}
-        />
-        <label for={`${id}-mmap`}>mmap the model file (off: --load-mode none, pinned host buffers)</label>
-      </div>
+      )}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { useState } from "preact/hooks";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import { formatBinary, groupDigits } from "../../lib/format.ts";
 import type { VisionControls } from "../../views/calculator/use-vision.ts";
+import { onChecked, onFile, onInteger, onValue } from "../../views/calculator/input-events.ts";
 
 /** Dynamic-resolution projectors (Qwen-VL, Qwen3.5): the largest image and --image-max-tokens. */
 function ImageSizeFields(p: {
@@ -29,7 +30,7 @@ function ImageSizeFields(p: {
           type="text"
           placeholder="1920x1080"
           value={size}
-          onInput={(e) => setSize((e.target as HTMLInputElement).value.trim())}
+          onInput={onValue((v) => setSize(v.trim()))}
           onChange={() => !bad && p.update({ imageSize: size })}
         />
         {bad && <span class="calc-help">Not applied: write it as 1920x1080.</span>}
@@ -42,12 +43,11 @@ function ImageSizeFields(p: {
           min={1}
           max={65536}
           value={p.state.imageMaxTokens ?? ""}
-          onChange={(e) => {
-            const t = (e.target as HTMLInputElement).value;
+          onChange={onValue((t) => {
             const n = Number(t);
             if (t === "") p.update({ imageMaxTokens: null });
             else if (Number.isInteger(n) && n >= 1 && n <= 65536) p.update({ imageMaxTokens: n });
-          }}
+          })}
         />
       </div>
       <p class="calc-help" data-testid="calc-image-basis">
@@ -64,35 +64,62 @@ export const VisionInputs = memo(function VisionInputs(p: {
   update: (patch: Partial<CalcState>) => void;
 }) {
   const { id, ctl, update } = p;
-  const [url, setUrl] = useState("");
   const pr = ctl.sized ?? ctl.projector?.projector;
   return (
     <fieldset class="calc-fs" data-projector={pr ? `${pr.projectorType}:${pr.weightsBytes}` : ""}>
       <legend>Vision projector (--mmproj)</legend>
+      <ProjectorSource id={id} ctl={ctl} />
+      <ProjectorStatus ctl={ctl} />
+      {pr?.encodedImage !== undefined && <ImageSizeFields id={id} state={p.state} update={update} basis={pr.basis} />}
+      <div class="calc-field">
+        <label for={`${id}-images`}>Images per request</label>
+        <input
+          id={`${id}-images`}
+          type="number"
+          min={0}
+          max={64}
+          value={p.state.images}
+          onChange={onInteger(0, 64, (n) => update({ images: n }))}
+        />
+      </div>
+      <div class="calc-field calc-check">
+        <input
+          id={`${id}-mmproj-offload`}
+          type="checkbox"
+          checked={p.state.mmprojOffload}
+          onChange={onChecked((c) => update({ mmprojOffload: c }))}
+        />
+        <label for={`${id}-mmproj-offload`}>Projector on the GPU (off: --no-mmproj-offload)</label>
+      </div>
+    </fieldset>
+  );
+});
+
+/** Where the projector comes from: a local file or an https URL. */
+function ProjectorSource({ id, ctl }: { id: string; ctl: VisionControls }) {
+  const [url, setUrl] = useState("");
+  return (
+    <>
       <div class="calc-field">
         <label for={`${id}-mmproj-file`}>Projector GGUF (mmproj) on this device — only its header is read</label>
-        <input
-          id={`${id}-mmproj-file`}
-          type="file"
-          accept=".gguf"
-          onChange={(e) => {
-            const f = (e.target as HTMLInputElement).files?.[0];
-            if (f) ctl.onFile(f);
-          }}
-        />
+        <input id={`${id}-mmproj-file`} type="file" accept=".gguf" onChange={onFile(ctl.onFile)} />
       </div>
       <div class="calc-field">
         <label for={`${id}-mmproj-url`}>or its https URL (read by range requests)</label>
-        <input
-          id={`${id}-mmproj-url`}
-          type="url"
-          value={url}
-          onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-        />
+        <input id={`${id}-mmproj-url`} type="url" value={url} onInput={onValue(setUrl)} />
         <button type="button" class="calc-btn" onClick={() => ctl.onUrl(url.trim())}>
           Read the projector
         </button>
       </div>
+    </>
+  );
+}
+
+/** The catalog's preset button, progress, errors and the projector read. */
+function ProjectorStatus({ ctl }: { ctl: VisionControls }) {
+  const pr = ctl.sized ?? ctl.projector?.projector;
+  return (
+    <>
       {ctl.presetName && !ctl.projector && (
         <div class="calc-field">
           <button type="button" class="calc-btn" data-testid="calc-projector-preset" onClick={ctl.onPreset}>
@@ -126,30 +153,6 @@ export const VisionInputs = memo(function VisionInputs(p: {
           </button>
         </p>
       )}
-      {pr?.encodedImage !== undefined && <ImageSizeFields id={id} state={p.state} update={update} basis={pr.basis} />}
-      <div class="calc-field">
-        <label for={`${id}-images`}>Images per request</label>
-        <input
-          id={`${id}-images`}
-          type="number"
-          min={0}
-          max={64}
-          value={p.state.images}
-          onChange={(e) => {
-            const n = Number((e.target as HTMLInputElement).value);
-            if (Number.isInteger(n) && n >= 0 && n <= 64) update({ images: n });
-          }}
-        />
-      </div>
-      <div class="calc-field calc-check">
-        <input
-          id={`${id}-mmproj-offload`}
-          type="checkbox"
-          checked={p.state.mmprojOffload}
-          onChange={(e) => update({ mmprojOffload: (e.target as HTMLInputElement).checked })}
-        />
-        <label for={`${id}-mmproj-offload`}>Projector on the GPU (off: --no-mmproj-offload)</label>
-      </div>
-    </fieldset>
+    </>
   );
-});
+}

@@ -40,7 +40,6 @@ export const KNOWN_OFFENDERS: Readonly<Record<string, string>> = {
   "src/components/calculator/ChartPanel.tsx › ChartPanel": "to split",
   "src/components/calculator/Results.tsx › ResultsSummary": "to split",
   "src/components/calculator/Results.tsx › ResultsDetails": "to split",
-  "src/components/calculator/VisionInputs.tsx › VisionInputs": "to split",
   "tests/e2e/questions.e2e.ts › describe(the issue's eight questions)": "to split",
 };
 

@@ -10,7 +10,8 @@ import type { CalcView } from "../../lib/calculator/view.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import { ContextControl } from "./ContextControl.tsx";
 import { MaxTable } from "./MaxTable.tsx";
-import { formatBinary, formatDecimal, groupDigits, mib } from "../../lib/format.ts";
+import { formatBinary, formatDecimal } from "../../lib/format.ts";
+import { BreakdownTable, LayerTable, SEGMENT } from "./ResultsTables.tsx";
 import { LargestLine, PlacedLargestLine } from "./Answer.tsx";
 import { Suggestions } from "./Suggestions.tsx";
 
@@ -25,18 +26,6 @@ interface Props {
   update: (patch: Partial<CalcState>) => void;
   children?: ComponentChildren;
 }
-
-const SEGMENT: Record<string, string> = {
-  weights: "seg-weights",
-  vision: "seg-vision",
-  k: "seg-k",
-  v: "seg-v",
-  rot: "seg-rot",
-  rs: "seg-rs",
-  out: "seg-out",
-  compute: "seg-compute",
-  overhead: "seg-overhead",
-};
 
 /** Clipboard write; false where the page may not use the clipboard (the text stays selectable). */
 async function copyText(text: string): Promise<boolean> {
@@ -66,23 +55,8 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-function Estimate({ uncalibrated }: { uncalibrated: boolean }) {
-  return <span class="calc-tag calc-tag--est">{uncalibrated ? "uncalibrated estimate" : "estimate"}</span>;
-}
-
 export function ResultsSummary(p: Props) {
   const { s, c } = p.view;
-  const budget = s.budget;
-  const limit = budget.lineBytes;
-  const part = (x: { bytes: number; device: number }) => (budget.pool === "device" ? x.device : x.bytes);
-  const segs = c.components.filter((x) => part(x) > 0);
-  const scaleMax = Math.max(
-    segs.reduce((a, x) => a + part(x), 0),
-    limit ?? 0,
-    1,
-  );
-  const verdictIcon =
-    c.verdict.kind === "fits" ? "✓" : c.verdict.kind === "tight" ? "!" : c.verdict.kind === "no" ? "✗" : "?";
   return (
     <div class={`calc__summary${p.pending ? " is-pending" : ""}`} aria-busy={p.pending ? "true" : "false"}>
       {p.pending && (
@@ -90,49 +64,7 @@ export function ResultsSummary(p: Props) {
           Computing the linked settings…
         </p>
       )}
-      <div
-        class={`calc-verdict calc-verdict--${c.verdict.kind}`}
-        role="status"
-        aria-live="polite"
-        data-testid="calc-verdict"
-      >
-        <span class="calc-verdict__icon" aria-hidden="true">
-          {verdictIcon}
-        </span>
-        <div id={`${p.idPrefix}-answer`} tabIndex={-1}>
-          {s.pc ? (
-            s.pc.largest && <PlacedLargestLine largest={s.pc.largest} onUse={(ctx) => p.update({ ctx })} />
-          ) : (
-            <LargestLine
-              row={s.maxTable.find((r) => r.selected) ?? null}
-              pool={budget.pool}
-              onUse={(ctx) => p.update({ ctx })}
-            />
-          )}
-          <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
-          {s.pc?.error && <p class="calc-verdict__sub">The engine refuses this placement: {s.pc.error}</p>}
-          {s.pc?.note && <p class="calc-verdict__sub">{s.pc.note}</p>}
-          {s.pc && !c.error && (
-            <p class="calc-verdict__sub">Per device, from the PC's placement (the machine panel shows each device).</p>
-          )}
-          {!s.pc && !c.error && (
-            <p class="calc-verdict__sub">
-              <span data-testid="calc-total">{formatBinary(c.poolBytes)}</span> ({formatDecimal(c.poolBytes)}) of{" "}
-              {limit !== null ? `${formatBinary(limit)} (${formatDecimal(limit)})` : "no budget"}
-              {budget.engine?.device_limit_bytes !== undefined
-                ? `; GPU buffers ${formatBinary(c.device)} of the ${formatBinary(budget.engine.device_limit_bytes)} working-set limit`
-                : ""}
-              .
-            </p>
-          )}
-          {!c.error && c.verdictHigh && (
-            <p class="calc-verdict__sub" data-testid="calc-verdict-high">
-              <span class="calc-tag calc-tag--est">uncalibrated estimate</span> Metal compute and overhead are not
-              measured yet. {c.verdictHigh.text}
-            </p>
-          )}
-        </div>
-      </div>
+      <Verdict {...p} />
 
       <Suggestions items={c.suggestions} tight={c.verdict.kind === "tight"} update={p.update} />
       {s.model && (
@@ -151,109 +83,17 @@ export function ResultsSummary(p: Props) {
           onCtx={(ctx) => p.update({ ctx })}
         />
       )}
-      {!c.error && !s.pc && (
-        <div
-          class="calc-bar"
-          role="img"
-          aria-label={`Stacked memory bar (${budget.pool === "device" ? "device memory" : "device + host"}): ${segs.map((x) => `${x.label} ${formatBinary(part(x))}`).join(", ")}; budget ${limit !== null ? formatBinary(limit) : "none"}`}
-        >
-          <div class="calc-bar__track">
-            {segs.map((x) => (
-              <span
-                key={x.key}
-                class={`calc-bar__seg ${SEGMENT[x.key] ?? ""}`}
-                style={{ width: `${(part(x) / scaleMax) * 100}%` }}
-                title={`${x.label}: ${formatBinary(part(x))}`}
-              />
-            ))}
-            {limit !== null && (
-              <span
-                class="calc-bar__limit"
-                style={{ left: `${(limit / scaleMax) * 100}%` }}
-                title={`budget ${formatBinary(limit)}`}
-              />
-            )}
-          </div>
-        </div>
-      )}
+      {!c.error && !s.pc && <MemoryBar view={p.view} />}
     </div>
   );
 }
 
 export function ResultsDetails(p: Props) {
   const { s, c } = p.view;
-  const budget = s.budget;
-  const limit = budget.lineBytes;
   const permalink = p.permalink;
   return (
     <div class={`calc__results${p.pending ? " is-pending" : ""}`} aria-busy={p.pending ? "true" : "false"}>
-      {!c.error && (
-        <div class="table-wrap">
-          <table class="calc-table calc-breakdown" aria-label="Memory breakdown">
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col" class="num calc-col-gib">
-                  GiB
-                </th>
-                <th scope="col" class="num">
-                  MiB
-                </th>
-                <th scope="col">How</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.components.map((x) => (
-                <tr key={x.key} data-key={x.key}>
-                  <th scope="row">
-                    <span class={`calc-swatch ${SEGMENT[x.key] ?? ""}`} aria-hidden="true" />
-                    {x.label}
-                    {x.estimate && (
-                      <>
-                        {" "}
-                        <Estimate uncalibrated={x.uncalibrated} />
-                      </>
-                    )}
-                  </th>
-                  <td class="num calc-col-gib">{(x.bytes / 1024 ** 3).toFixed(3)}</td>
-                  <td class="num" data-bytes={x.bytes}>
-                    {mib(x.bytes).replace(" MiB", "")}
-                  </td>
-                  <td class="calc-how">
-                    {x.range && (
-                      <strong class="calc-range">
-                        range {formatBinary(x.range[0])} – {formatBinary(x.range[1])}
-                        {x.range[1] > x.range[0] && x.rangeSource ? ` (${x.rangeSource})` : ""}.{" "}
-                      </strong>
-                    )}
-                    {x.detail}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">Total (device + host)</th>
-                <td class="num calc-col-gib">{(c.total / 1024 ** 3).toFixed(3)}</td>
-                <td class="num">{mib(c.total).replace(" MiB", "")}</td>
-                <td>
-                  device {formatBinary(c.device)}, host {formatBinary(c.host)}
-                </td>
-              </tr>
-              {limit !== null && !s.pc && (
-                <tr>
-                  <th scope="row">Budget ({budget.pool === "device" ? "device memory" : "total"})</th>
-                  <td class="num calc-col-gib">{(limit / 1024 ** 3).toFixed(3)}</td>
-                  <td class="num">{mib(limit).replace(" MiB", "")}</td>
-                  <td>
-                    {formatDecimal(limit)}; free {formatBinary(limit - c.poolBytes)}
-                  </td>
-                </tr>
-              )}
-            </tfoot>
-          </table>
-        </div>
-      )}
+      {!c.error && <BreakdownTable view={p.view} />}
       {c.effective.changes.length > 0 && (
         <ul class="calc-engine-changes" aria-label="What the engine changed">
           {c.effective.changes.map((t, i) => (
@@ -267,67 +107,7 @@ export function ResultsDetails(p: Props) {
       {/* per KV type for the one-device budget: not this PC's answer (its largest context is up top) */}
       {!s.pc && <MaxTable idPrefix={p.idPrefix} rows={s.maxTable} sliderMax={s.scale.maxCtx} />}
 
-      <details class="calc-layers">
-        <summary>Per-layer table: why the KV is what it is ({c.layerGroups.length} groups)</summary>
-        <div class="table-wrap">
-          <table class="calc-table" aria-label="Layer groups">
-            <thead>
-              <tr>
-                <th scope="col">Layers</th>
-                <th scope="col">Kind</th>
-                <th scope="col" class="num">
-                  Cells
-                </th>
-                <th scope="col" class="num">
-                  KV heads
-                </th>
-                <th scope="col" class="num">
-                  Head dim K/V
-                </th>
-                <th scope="col" class="num">
-                  Row width K/V
-                </th>
-                <th scope="col">Types</th>
-                <th scope="col" class="num">
-                  Per layer
-                </th>
-                <th scope="col" class="num">
-                  Group total
-                </th>
-                <th scope="col">Where</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.layerGroups.map((g) => (
-                <tr key={g.layers[0]}>
-                  <td>
-                    {g.layers.length} × {g.layerText}
-                  </td>
-                  <td>{g.label}</td>
-                  <td class="num">
-                    {g.cells !== null
-                      ? `${groupDigits(g.cells)}${g.streams && g.streams > 1 ? ` × ${g.streams}` : ""}`
-                      : "—"}
-                  </td>
-                  <td class="num">{g.nHeadKv ?? "—"}</td>
-                  <td class="num">{g.headK !== null ? `${g.headK}/${g.headV}` : "—"}</td>
-                  <td class="num">
-                    {g.kWidth !== null
-                      ? `${g.kWidth}/${g.vWidth}`
-                      : g.rWidth !== null
-                        ? `r ${groupDigits(g.rWidth)} / s ${groupDigits(g.sWidth ?? 0)}`
-                        : "—"}
-                  </td>
-                  <td>{g.typeK ? `${g.typeK}/${g.typeV ?? "—"}` : g.rWidth !== null ? "f32" : "—"}</td>
-                  <td class="num">{mib(g.bytesPerLayer)}</td>
-                  <td class="num">{mib(g.bytes)}</td>
-                  <td>{g.device ? (g.device === "CPU" ? "host (CPU)" : `GPU (${g.device})`) : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <LayerTable c={c} />
 
       <h3>Commands</h3>
       <div class="calc-commands">
@@ -366,7 +146,7 @@ export function ResultsDetails(p: Props) {
             type="text"
             readOnly
             value={permalink}
-            onFocus={(e) => (e.target as HTMLInputElement).select()}
+            onFocus={(e) => e.currentTarget.select()}
           />
           <CopyButton text={permalink} label="Copy link" />
         </div>
@@ -383,6 +163,99 @@ export function ResultsDetails(p: Props) {
           </ul>
         </details>
       )}
+    </div>
+  );
+}
+
+/** The answer: largest context, the verdict and what it is measured against. */
+function Verdict(p: Props) {
+  const { s, c } = p.view;
+  const budget = s.budget;
+  const limit = budget.lineBytes;
+  const verdictIcon =
+    c.verdict.kind === "fits" ? "✓" : c.verdict.kind === "tight" ? "!" : c.verdict.kind === "no" ? "✗" : "?";
+  return (
+    <div
+      class={`calc-verdict calc-verdict--${c.verdict.kind}`}
+      role="status"
+      aria-live="polite"
+      data-testid="calc-verdict"
+    >
+      <span class="calc-verdict__icon" aria-hidden="true">
+        {verdictIcon}
+      </span>
+      <div id={`${p.idPrefix}-answer`} tabIndex={-1}>
+        {s.pc ? (
+          s.pc.largest && <PlacedLargestLine largest={s.pc.largest} onUse={(ctx) => p.update({ ctx })} />
+        ) : (
+          <LargestLine
+            row={s.maxTable.find((r) => r.selected) ?? null}
+            pool={budget.pool}
+            onUse={(ctx) => p.update({ ctx })}
+          />
+        )}
+        <p class="calc-verdict__text">{c.error ? `Cannot compute: ${c.error}` : c.verdict.text}</p>
+        {s.pc?.error && <p class="calc-verdict__sub">The engine refuses this placement: {s.pc.error}</p>}
+        {s.pc?.note && <p class="calc-verdict__sub">{s.pc.note}</p>}
+        {s.pc && !c.error && (
+          <p class="calc-verdict__sub">Per device, from the PC's placement (the machine panel shows each device).</p>
+        )}
+        {!s.pc && !c.error && (
+          <p class="calc-verdict__sub">
+            <span data-testid="calc-total">{formatBinary(c.poolBytes)}</span> ({formatDecimal(c.poolBytes)}) of{" "}
+            {limit !== null ? `${formatBinary(limit)} (${formatDecimal(limit)})` : "no budget"}
+            {budget.engine?.device_limit_bytes !== undefined
+              ? `; GPU buffers ${formatBinary(c.device)} of the ${formatBinary(budget.engine.device_limit_bytes)} working-set limit`
+              : ""}
+            .
+          </p>
+        )}
+        {!c.error && c.verdictHigh && (
+          <p class="calc-verdict__sub" data-testid="calc-verdict-high">
+            <span class="calc-tag calc-tag--est">uncalibrated estimate</span> Metal compute and overhead are not
+            measured yet. {c.verdictHigh.text}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The stacked bar of the components against the budget line. */
+function MemoryBar({ view }: { view: CalcView }) {
+  const { s, c } = view;
+  const budget = s.budget;
+  const limit = budget.lineBytes;
+  const part = (x: { bytes: number; device: number }) => (budget.pool === "device" ? x.device : x.bytes);
+  const segs = c.components.filter((x) => part(x) > 0);
+  const scaleMax = Math.max(
+    segs.reduce((a, x) => a + part(x), 0),
+    limit ?? 0,
+    1,
+  );
+  return (
+    <div
+      class="calc-bar"
+      role="img"
+      aria-label={`Stacked memory bar (${budget.pool === "device" ? "device memory" : "device + host"}): ${segs.map((x) => `${x.label} ${formatBinary(part(x))}`).join(", ")}; budget ${limit !== null ? formatBinary(limit) : "none"}`}
+    >
+      <div class="calc-bar__track">
+        {segs.map((x) => (
+          <span
+            key={x.key}
+            class={`calc-bar__seg ${SEGMENT[x.key] ?? ""}`}
+            style={{ width: `${(part(x) / scaleMax) * 100}%` }}
+            title={`${x.label}: ${formatBinary(part(x))}`}
+          />
+        ))}
+        {limit !== null && (
+          <span
+            class="calc-bar__limit"
+            style={{ left: `${(limit / scaleMax) * 100}%` }}
+            title={`budget ${formatBinary(limit)}`}
+          />
+        )}
+      </div>
     </div>
   );
 }

@@ -32,6 +32,23 @@ describe("every section page (root base)", () => {
     });
   }
 
+  test("on a 390 px phone no page scrolls sideways (home, calculator, models, every report, the docs, a run)", async () => {
+    const { pages } = await crawl(site.url, site.base);
+    const paths = [...pages.keys()].filter(
+      (p) => /^\/(calculator\/|models\/|reports\/[^/]+\/|docs\/[^/]+\/)?$/.test(p) || /^\/runs\/[^/]+\/$/.test(p),
+    );
+    assert.ok(paths.some((p) => p.startsWith("/runs/")) && paths.some((p) => p.startsWith("/reports/")));
+    const page = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true });
+    const wide: string[] = [];
+    for (const p of paths) {
+      await page.goto(site.url + p.slice(1), { waitUntil: "load" });
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (sw > 0) wide.push(`${p} (${sw} px)`);
+    }
+    await page.close();
+    assert.deepEqual(wide, []);
+  });
+
   test("an unknown address gets the 404 page", async () => {
     const res = await fetch(site.url + "no-such-page/");
     assert.equal(res.status, 404);

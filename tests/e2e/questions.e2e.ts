@@ -114,6 +114,10 @@ describe("the issue's eight questions", () => {
     const row = page.locator("[data-testid='calc-max-table'] tbody tr", { hasText: "q8_0/q8_0" });
     assert.ok((await row.innerText()).includes(formatContext(q8.maxCtx)), await row.innerText());
     assert.match(await page.getByTestId("calc-budget-usable").innerText(), /working set/);
+    // the hand-off line still says what changed, but no longer asks for the machine just picked
+    const note = await page.getByTestId("calc-handoff").innerText();
+    assert.match(note, /upstream llama\.cpp/);
+    assert.doesNotMatch(note, /pick your machine/);
     assert.ok(v.s.chart.limits?.some((l) => /working-set/.test(l.label)));
     assert.ok((await largestText(page)).includes(formatContext(selectedRow(v).maxCtx!)));
     counts["1 M3 Max + Qwen3-14B q8_0"] = user.count;

@@ -62,6 +62,8 @@ export interface Handoff {
   state: CalcState;
   /** One line: what changed. */
   text: string;
+  /** What changed, clause by clause; handoffLine words them while they still hold. */
+  said: HandoffClause[];
   /** The example's settings, to put back on the new question. */
   undo: Partial<CalcState>;
 }
@@ -76,22 +78,41 @@ export function handOff(prev: CalcState, patch: Partial<CalcState>): Handoff | n
   if (!picks || !carriesExample(prev)) return null;
   const next: CalcState = { ...prev, ...patch };
   const undo: Partial<CalcState> = {};
-  const said: string[] = [];
+  const said: HandoffClause[] = [];
   if (next.engine === "turboquant") {
     Object.assign(undo, { engine: next.engine, revision: next.revision });
     next.engine = "llama.cpp";
     next.revision = "current";
-    said.push("upstream llama.cpp (not the TurboQuant fork)");
+    said.push("engine");
   }
   if (isTurbo(next.typeK) || isTurbo(next.typeV)) {
     Object.assign(undo, { typeK: next.typeK, typeV: next.typeV });
     next.typeK = "f16";
     next.typeV = "f16";
-    said.push("f16 K/V (llama.cpp's default)");
+    said.push("kv");
   }
-  if (next.budget === DEFAULT_STATE.budget && next.hardware === "")
-    said.push("the budget is still the report's 32 GB Mac: pick your machine");
-  return said.length ? { state: next, text: `Your question now uses ${said.join(", ")}.`, undo } : null;
+  const text = handoffLine(said, next);
+  return text === null ? null : { state: next, text, said, undo };
+}
+
+/** A clause of the hand-off line: the engine or the K/V types that gave way to upstream defaults. */
+export type HandoffClause = "engine" | "kv";
+
+const CLAUSES: Record<HandoffClause, { text: string; holds: (s: CalcState) => boolean }> = {
+  engine: { text: "upstream llama.cpp (not the TurboQuant fork)", holds: (s) => s.engine === "llama.cpp" },
+  kv: { text: "f16 K/V (llama.cpp's default)", holds: (s) => s.typeK === "f16" && s.typeV === "f16" },
+};
+const BUDGET_HINT = "the budget is still the report's 32 GB Mac: pick your machine";
+
+/**
+ * The hand-off line for state `s`: each clause only while it still holds (a later pick of q8_0 K/V
+ * or a machine would make it false), the budget hint only while `s` has the report's budget and no
+ * machine. Null: nothing left to say.
+ */
+export function handoffLine(said: readonly HandoffClause[], s: CalcState): string | null {
+  const all = said.filter((c) => CLAUSES[c].holds(s)).map((c) => CLAUSES[c].text);
+  if (s.budget === DEFAULT_STATE.budget && s.hardware === "") all.push(BUDGET_HINT);
+  return all.length ? `Your question now uses ${all.join(", ")}.` : null;
 }
 
 /** Engine-switch rule: Ollama starts at its default parallelism. */

@@ -9,13 +9,23 @@ import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { LightCatalog } from "../../lib/calculator/catalog.ts";
 import { withModelDefaults } from "../../lib/calculator/model-change.ts";
 import { normalizeState } from "../../lib/calculator/normalize.ts";
-import { handOff } from "../../lib/calculator/question.ts";
+import { handOff, handoffLine, type HandoffClause } from "../../lib/calculator/question.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 
 /** What the last pick changed off the original question, and how to undo it. */
 export interface HandoffNote {
   text: string;
+  /** The clauses of `text` that stay true whatever is picked next (question.ts handoffLine). */
+  said: HandoffClause[];
   undo: Partial<CalcState>;
+}
+
+/** The note as it reads for state `s` (its budget hint goes once a machine or budget is picked). */
+export function refreshNote(n: HandoffNote | null, s: CalcState): HandoffNote | null {
+  if (!n) return n;
+  const text = handoffLine(n.said, s);
+  if (text === n.text) return n;
+  return text === null ? null : { ...n, text };
 }
 
 export type Update = (patch: Partial<CalcState>) => void;
@@ -54,8 +64,9 @@ export function useCalcState(initial: CalcState, light: LightCatalog): CalcState
       setState((s) => {
         const p = withModelDefaults(patch, s, light.models);
         const h = handOff(s, p);
-        if (h) setHandoff({ text: h.text, undo: h.undo });
         const { state: next, changes: c } = normalizeState(h ? h.state : { ...s, ...p }, light.kvTypes);
+        if (h) setHandoff({ text: h.text, said: h.said, undo: h.undo });
+        else setHandoff((n) => refreshNote(n, next));
         setChanges(c);
         return next;
       });

@@ -83,7 +83,7 @@ function actionsImpl(
       c.setState((s) => {
         const patch = { model: "gguf", ggufUrl: null, arch: payload };
         const h = handOff(s, patch);
-        if (h) c.setHandoff({ text: h.text, undo: h.undo });
+        if (h) c.setHandoff({ text: h.text, said: h.said, undo: h.undo });
         return h ? h.state : { ...s, ...patch };
       });
     } catch (e) {

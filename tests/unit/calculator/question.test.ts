@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { carriesExample, enginePatch, handOff, machinePatch } from "../../../src/lib/calculator/question.ts";
+import {
+  carriesExample,
+  enginePatch,
+  handOff,
+  handoffLine,
+  machinePatch,
+} from "../../../src/lib/calculator/question.ts";
 import { DEFAULT_STATE } from "../../../src/lib/calculator/state.ts";
 
 const hardware = [
@@ -49,6 +55,19 @@ describe("the example gives way to the user's question", () => {
     assert.match(h.text, /upstream llama\.cpp .*f16 K\/V.*pick your machine/);
     assert.deepEqual(h.undo, { engine: "turboquant", revision: "2026-05", typeK: "q8_0", typeV: "turbo4" });
     assert.equal(carriesExample({ ...h.state, hardware: "x", budget: "apple-metal-default" }), false);
+  });
+
+  it("the line follows later picks: the budget hint goes with a machine, the f16 clause with q8_0 K/V", () => {
+    const h = handOff(DEFAULT_STATE, { model: "qwen3-14b" })!;
+    const picked = { ...h.state, hardware: "apple-m3-max-36gb", budget: "apple-metal-default" };
+    const line = handoffLine(h.said, picked)!;
+    assert.match(line, /upstream llama\.cpp .*f16 K\/V/);
+    assert.doesNotMatch(line, /pick your machine/);
+    assert.equal(handoffLine([], picked), null);
+    const q8 = handoffLine(h.said, { ...picked, typeK: "q8_0", typeV: "q8_0" })!;
+    assert.match(q8, /upstream llama\.cpp/);
+    assert.doesNotMatch(q8, /f16 K\/V/);
+    assert.equal(handoffLine(h.said, h.state), h.text);
   });
 
   it("no hand-off once the question is the user's, nor for other inputs", () => {

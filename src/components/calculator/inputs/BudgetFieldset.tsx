@@ -6,6 +6,7 @@ import type { LightCatalog } from "../../../lib/calculator/catalog.ts";
 import type { CalcState } from "../../../lib/calculator/state.ts";
 import type { BudgetView } from "../../../lib/calculator/view.ts";
 import { formatDecimal } from "../../../lib/format.ts";
+import { withBase } from "../../../utils/base.ts";
 import { memo } from "../../../views/calculator/memo.ts";
 import type { Update } from "../../../views/calculator/use-calc-state.ts";
 import { BudgetPicker, MachinePicker, Reservations, UsableLine, WiredLimit } from "./BudgetParts.tsx";
@@ -42,7 +43,7 @@ export const BudgetFieldset = memo(function BudgetFieldset(p: {
       {budget.apple && <WiredLimit id={id} wiredMiB={p.wiredMiB} budget={budget} update={update} />}
       <UsableLine budget={budget} />
       <p class="small">
-        <a href={`../models/?${p.modelsQuery}`} data-testid="calc-models-link">
+        <a href={withBase(`/models/?${p.modelsQuery}`)} data-testid="calc-models-link">
           Every model on this machine
         </a>
       </p>

@@ -213,6 +213,13 @@ describe("the issue's eight questions", () => {
     const verdictTop = (await page.getByTestId("calc-verdict").boundingBox())!.y;
     assert.ok(noteTop < verdictTop, "the notice comes before the answer");
     assert.equal(await page.locator(".calc__inputs").isVisible(), false);
+    // nothing that looks live but does nothing: the chart's view switch and the (empty) permalink too
+    const live = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement>(".calc input, .calc select, .calc button")]
+        .filter((e) => e.offsetParent !== null && !e.disabled)
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(live, []);
     await ctx.close();
   });
 

@@ -109,22 +109,63 @@ function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan):
 
 const devNameOf = (devs: readonly PlacedDev[], dev: number | null): string => (dev === null ? HOST : devs[dev].buft);
 
-/** Weights per buffer type (from the tensor table), the tensor → buffer map and the largest host tensor. */
+/** Weights per buffer, the tensor → buffer map, the largest host tensor and which offloaded tensors stay on the host. */
+interface WeightSite {
+  buffers: PlacedBuffer[];
+  where: Map<string, string>;
+  largestHost: number;
+  unused: number;
+  expertsOnHost: boolean;
+  otherOnHost: boolean;
+}
+
+/**
+ * Tensor placement does not depend on the context: cached per tensor table and (placement, layer →
+ * device map), so a context search or a chart re-places only the KV and buffers. Read-only entries.
+ */
+const weightCache = new WeakMap<TensorTable, Map<string, WeightSite>>();
+const WEIGHT_CACHE_MAX = 64;
+
+/** Weights per buffer type (from the tensor table), cached (see weightCache). */
 function weightBuffers(
   tensors: TensorTable | null,
   devs: PlacedDev[],
   layerDev: readonly (number | null)[],
   placement: Placement,
   notes: Note[],
-): { buffers: PlacedBuffer[]; where: Map<string, string>; largestHost: number } {
+): WeightSite {
   if (!tensors) {
     notes.push({
       code: "weights-missing",
       level: "warning",
       message: "no tensor table: weights per device not placed (give a GGUF or --weights)",
     });
-    return { buffers: [], where: new Map(), largestHost: 0 };
+    return { buffers: [], where: new Map(), largestHost: 0, unused: 0, expertsOnHost: false, otherOnHost: false };
   }
+  let per = weightCache.get(tensors);
+  if (!per) weightCache.set(tensors, (per = new Map()));
+  const key = JSON.stringify([placement, layerDev]);
+  let site = per.get(key);
+  if (!site) {
+    site = placeWeights(tensors, devs, layerDev, placement);
+    if (per.size >= WEIGHT_CACHE_MAX) per.delete(per.keys().next().value!);
+    per.set(key, site);
+  }
+  if (site.unused > 0)
+    notes.push({
+      code: "override-unused",
+      level: "info",
+      message: `expert patterns matched no tensor (${site.unused}): --cpu-moe/--n-cpu-moe change nothing here`,
+    });
+  return site;
+}
+
+function placeWeights(
+  tensors: TensorTable,
+  devs: PlacedDev[],
+  layerDev: readonly (number | null)[],
+  placement: Placement,
+): WeightSite {
   const tp = placeTensors(tensors, devs, layerDev, placement);
   let largestHost = 0;
   for (const t of tensors)
@@ -139,21 +180,27 @@ function weightBuffers(
     ...(b.touched !== b.bytes ? { touched_bytes: b.touched } : {}),
     estimate: false,
   }));
-  if (tp.unused.length > 0)
-    notes.push({
-      code: "override-unused",
-      level: "info",
-      message: `expert patterns matched no tensor (${tp.unused.length}): --cpu-moe/--n-cpu-moe change nothing here`,
-    });
-  return { buffers, where: tp.where, largestHost };
+  // tensors of an offloaded layer that an override keeps on the host (the compute model asks)
+  const hostNames = new Set(["CPU", "CPU_Mapped", ...devs.flatMap((d) => (d.host_buft ? [d.host_buft] : []))]);
+  const onHost = [...tp.where].filter(([name, buf]) => {
+    const il = tensorLayer(name);
+    return il !== null && (layerDev[il] ?? null) !== null && hostNames.has(buf);
+  });
+  return {
+    buffers,
+    where: tp.where,
+    largestHost,
+    unused: tp.unused.length,
+    expertsOnHost: onHost.some(([n]) => n.includes("_exps")),
+    otherOnHost: onHost.some(([n]) => !n.includes("_exps")),
+  };
 }
 
 /** What the compute-buffer model needs to know about where layers and tensors went. */
 interface ComputeSite {
   devs: PlacedDev[];
   layerDev: readonly (number | null)[];
-  where: Map<string, string>;
-  largestHost: number;
+  weights: WeightSite;
   placement: Placement;
 }
 
@@ -164,25 +211,20 @@ function computeBuffers(
   ci: ComputeInput,
   site: ComputeSite,
 ): { buffers: PlacedBuffer[]; label: string; gpus: number[] } {
-  const { devs, layerDev, where } = site;
+  const { devs, layerDev } = site;
   const nAll = m.r.n_layer_all;
   const devOf = (il: number): number | null => layerDev[il] ?? null;
   const used = new Set(layerDev.filter((d): d is number => d !== null));
   const anyCpu = layerDev.some((d) => d === null);
   const perCell = ci.n_tok * (m.fa ? 2 : 4);
   const swa = m.caches.find((c) => c.kind === "swa");
-  const hostNames = new Set(["CPU", "CPU_Mapped", ...devs.flatMap((d) => (d.host_buft ? [d.host_buft] : []))]);
-  const onHostOffloaded = [...where].filter(([name, buf]) => {
-    const il = tensorLayer(name);
-    return il !== null && devOf(il) !== null && hostNames.has(buf);
-  });
   const comp = computePerDevice(ci, devs, used, devOf(nAll), anyCpu, {
-    largest_host_tensor: site.largestHost,
+    largest_host_tensor: site.weights.largestHost,
     mask_bytes: ci.n_kv * perCell,
     swa_mask_bytes: swa ? swa.cells * perCell : 0,
     swa_cells: swa ? swa.cells : 0,
-    experts_on_host: onHostOffloaded.some(([n]) => n.includes("_exps")),
-    other_overrides_on_host: onHostOffloaded.some(([n]) => !n.includes("_exps")),
+    experts_on_host: site.weights.expertsOnHost,
+    other_overrides_on_host: site.weights.otherOnHost,
     no_kv_offload: config.no_kv_offload,
     pipeline_parallel: pipelineParallel(devs, nAll, config, site.placement),
   });
@@ -197,6 +239,15 @@ function computeBuffers(
   return { buffers, label: comp.label, gpus: comp.list.flatMap((c) => (c.dev === null ? [] : [c.dev])) };
 }
 
+const matmulCache = new WeakMap<TensorTable, ReturnType<typeof matmulProfile>>();
+
+/** The tensor table's matmul profile, once per table (it does not depend on the context). */
+function cachedMatmul(tensors: TensorTable): ReturnType<typeof matmulProfile> {
+  let m = matmulCache.get(tensors);
+  if (!m) matmulCache.set(tensors, (m = matmulProfile(tensors)));
+  return m;
+}
+
 /** Runtime overhead (CUDA/ROCm context, cuBLAS workspace) on every GPU that runs anything. */
 function overheadBuffers(
   arch: Architecture,
@@ -206,7 +257,7 @@ function overheadBuffers(
   devs: PlacedDev[],
   running: ReadonlySet<number>,
 ): PlacedBuffer[] {
-  const matmul = tensors ? matmulProfile(tensors) : matmulProfileFromArch(arch, config.weights_ftype ?? null);
+  const matmul = tensors ? cachedMatmul(tensors) : matmulProfileFromArch(arch, config.weights_ftype ?? null);
   const over = estimateOverhead({ ...ci, offload: "all", matmul }).device_bytes;
   return [...running]
     .filter((i) => devs[i].device.kind === "cuda" || devs[i].device.kind === "rocm")
@@ -254,7 +305,7 @@ export function placeModel(
     bytes: arch.vocab_size! * config.n_seq * 4,
     estimate: false,
   });
-  const site = { devs, layerDev, where: weights.where, largestHost: weights.largestHost, placement };
+  const site = { devs, layerDev, weights, placement };
   const comp = computeBuffers(config, m, ci, site);
   buffers.push(...comp.buffers);
   // every GPU that runs anything (also one holding no layer but the large batches) has a context

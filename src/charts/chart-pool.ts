@@ -5,7 +5,7 @@
  * renders pages on the main thread. With several pages in flight (astro.config's
  * build.concurrency), the main thread renders other pages while the workers draw.
  *
- * A worker file answers each message (the job) with `{ markup }` or `{ error }`.
+ * A worker file answers each message (the job) with `{ result }` or `{ error }`.
  * `CC_CHART_WORKERS`: how many workers (default: the available cores; 0 = draw inline).
  */
 import { existsSync } from "node:fs";
@@ -25,27 +25,27 @@ export function chartWorkerCount(env: NodeJS.ProcessEnv = process.env, cores = o
   return n;
 }
 
-interface Job<In> {
+interface Job<In, Out> {
   inputs: In;
-  resolve: (markup: string) => void;
+  resolve: (result: Out) => void;
   reject: (e: Error) => void;
 }
 
 /** A fixed-size pool; idle workers are unref'd so they never keep a finished build alive. */
-export class ChartPool<In = unknown> {
+export class ChartPool<In = unknown, Out = string> {
   private readonly file: string;
   private readonly size: number;
   private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
-  private readonly queue: Job<In>[] = [];
-  private readonly running = new Map<Worker, Job<In>>();
+  private readonly queue: Job<In, Out>[] = [];
+  private readonly running = new Map<Worker, Job<In, Out>>();
 
   constructor(file: string, size: number) {
     this.file = file;
     this.size = size;
   }
 
-  draw(inputs: In): Promise<string> {
+  draw(inputs: In): Promise<Out> {
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, resolve, reject });
       this.pump();
@@ -78,13 +78,13 @@ export class ChartPool<In = unknown> {
     const w = flags.some((a) => a.startsWith("--input-type"))
       ? new Worker(this.file, { execArgv: flags.filter((a) => !a.startsWith("--input-type")) })
       : new Worker(this.file);
-    w.on("message", (msg: { markup?: string; error?: string }) => {
+    w.on("message", (msg: { result?: Out; error?: string }) => {
       const job = this.running.get(w);
       this.running.delete(w);
       this.idle.push(w);
       w.unref();
       if (msg.error !== undefined) job?.reject(new Error(`chart worker: ${msg.error}`));
-      else job?.resolve(msg.markup ?? "");
+      else job?.resolve(msg.result as Out);
       this.pump();
     });
     w.on("error", (e) => {
@@ -99,17 +99,17 @@ export class ChartPool<In = unknown> {
   }
 }
 
-const shared = new Map<string, ChartPool | null>();
+const shared = new Map<string, ChartPool<never, unknown> | null>();
 
 /**
  * The build's pool for `file` (one per worker file), or null to work inline: 0 workers, a Node
  * without type stripping, or no such file where the build runs.
  */
-export function sharedPool<In>(file: string): ChartPool<In> | null {
+export function sharedPool<In, Out = string>(file: string): ChartPool<In, Out> | null {
   if (!shared.has(file)) {
     const n = chartWorkerCount();
     const canStrip = (process.features as { typescript?: unknown }).typescript;
-    shared.set(file, n > 0 && canStrip && existsSync(file) ? new ChartPool<In>(file, n) : null);
+    shared.set(file, n > 0 && canStrip && existsSync(file) ? new ChartPool<never, unknown>(file, n) : null);
   }
-  return shared.get(file) as ChartPool<In> | null;
+  return shared.get(file) as ChartPool<In, Out> | null;
 }

@@ -7,7 +7,7 @@ import { runBodyMarkup, type RunBodyJob } from "./run-body.ts";
 
 parentPort?.on("message", (job: RunBodyJob) => {
   try {
-    parentPort?.postMessage({ markup: runBodyMarkup(job) });
+    parentPort?.postMessage({ result: runBodyMarkup(job) });
   } catch (e) {
     parentPort?.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

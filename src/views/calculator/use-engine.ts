@@ -1,8 +1,9 @@
 /**
  * Hydration of the calculator island: the engine with the full catalog (one lazy chunk +
- * catalog.json) and Observable Plot with the chart builder (another chunk), loaded in parallel
- * after the first paint. `onEngine` runs (with the module) in the same tick the engine and
- * catalog are set, so a linked state is read before the first live computation.
+ * catalog.json) and Observable Plot's `plot` with the chart builder (another chunk, see
+ * chart-lazy.ts), loaded in parallel after the first paint. `onEngine` runs (with the module) in
+ * the same tick the engine and catalog are set, so a linked state is read before the first live
+ * computation.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type * as PlotModule from "@observablehq/plot";
@@ -13,9 +14,9 @@ import type { memoryVsContext } from "../../charts/memory-vs-context.ts";
 
 export type ClientLib = typeof ClientModule;
 
-/** Observable Plot and the chart builder, once loaded. */
+/** Observable Plot's `plot` and the chart builder, once loaded. */
 export interface PlotKit {
-  Plot: typeof PlotModule;
+  Plot: { plot: typeof PlotModule.plot };
   build: typeof memoryVsContext;
 }
 
@@ -32,9 +33,9 @@ export interface EngineHook {
  * download and compilation overlap the island's hydration instead of following it.
  */
 let engineChunk: Promise<ClientLib> | null = null;
-let plotChunk: Promise<[typeof PlotModule, typeof ChartLazy]> | null = null;
+let plotChunk: Promise<typeof ChartLazy> | null = null;
 const loadEngine = () => (engineChunk ??= import("../../lib/calculator/client.ts"));
-const loadPlot = () => (plotChunk ??= Promise.all([import("@observablehq/plot"), import("./chart-lazy.ts")]));
+const loadPlot = () => (plotChunk ??= import("./chart-lazy.ts"));
 if (typeof window !== "undefined") {
   loadEngine().catch(() => undefined);
   loadPlot().catch(() => undefined);
@@ -64,7 +65,7 @@ export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void):
       })
       .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
     loadPlot()
-      .then(([Plot, chart]) => alive && setPlot({ Plot, build: chart.memoryVsContext }))
+      .then((chart) => alive && setPlot({ Plot: { plot: chart.plot }, build: chart.memoryVsContext }))
       .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
     return () => {
       alive = false;

@@ -29,7 +29,7 @@ export function buildSiteInto(
   outDir: string,
   cacheDir: string,
   env: NodeJS.ProcessEnv = {},
-): { seconds: number; cpuSeconds: number; peakRssBytes: number } {
+): { seconds: number; cpuSeconds: number; mainCpuSeconds: number; peakRssBytes: number } {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/bench/build-child.ts"), outDir, cacheDir], {
     cwd: REPO_ROOT,
     encoding: "utf8",
@@ -38,7 +38,7 @@ export function buildSiteInto(
   });
   if (r.status !== 0) throw new Error(`astro build failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
   const last = r.stdout.trim().split("\n").pop()!;
-  return JSON.parse(last) as { seconds: number; cpuSeconds: number; peakRssBytes: number };
+  return JSON.parse(last) as { seconds: number; cpuSeconds: number; mainCpuSeconds: number; peakRssBytes: number };
 }
 
 export function benchSite(quick: boolean): BenchSite | undefined {

@@ -5,7 +5,8 @@
  */
 import { memo } from "../../views/calculator/memo.ts";
 import type { LightCatalog } from "../../lib/calculator/catalog.ts";
-import type { CalcKvType, CalcState } from "../../lib/calculator/state.ts";
+import { CALC_KV_TYPES, type CalcState } from "../../lib/calculator/state.ts";
+import { onInteger, onPick, onValue } from "../../views/calculator/input-events.ts";
 
 export const DraftPicker = memo(function DraftPicker(p: {
   id: string;
@@ -23,7 +24,7 @@ export const DraftPicker = memo(function DraftPicker(p: {
         id={`${id}-${which}`}
         value={state[which]}
         disabled={!state.draft}
-        onChange={(e) => update({ [which]: (e.target as HTMLSelectElement).value as CalcKvType })}
+        onChange={onPick(CALC_KV_TYPES, (v) => update({ [which]: v }))}
       >
         {p.light.kvTypes.map((t) => (
           <option key={t.name} value={t.name}>
@@ -38,11 +39,7 @@ export const DraftPicker = memo(function DraftPicker(p: {
       <legend>Draft model (speculative decoding, -md)</legend>
       <div class="calc-field">
         <label for={`${id}-draft`}>Draft model (a catalog preset, its default weights)</label>
-        <select
-          id={`${id}-draft`}
-          value={state.draft}
-          onChange={(e) => update({ draft: (e.target as HTMLSelectElement).value })}
-        >
+        <select id={`${id}-draft`} value={state.draft} onChange={onValue((v) => update({ draft: v }))}>
           <option value="">None</option>
           {p.light.models.map((m) => (
             <option key={m.id} value={m.id}>
@@ -69,10 +66,7 @@ export const DraftPicker = memo(function DraftPicker(p: {
           max={4096}
           value={state.ngld}
           disabled={!state.draft}
-          onChange={(e) => {
-            const n = Number((e.target as HTMLInputElement).value);
-            if (Number.isInteger(n) && n >= -1 && n <= 4096) update({ ngld: n });
-          }}
+          onChange={onInteger(-1, 4096, (n) => update({ ngld: n }))}
         />
       </div>
       {kv("ctkd", "Draft K type (-ctkd)")}

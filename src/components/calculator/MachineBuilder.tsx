@@ -4,6 +4,7 @@
  */
 import type { GpuKind, GpuOption, MachineGpu, MachineSpec } from "../../lib/calculator/placement-machine.ts";
 import { GPU_KINDS, MAX_GPUS, MAX_RPC, fmtMiB } from "../../lib/calculator/placement-machine.ts";
+import { onPick, onValue } from "../../views/calculator/input-events.ts";
 
 export interface MachineBuilderProps {
   id: string;
@@ -44,21 +45,21 @@ function GpuRow(p: MachineBuilderProps & { i: number }) {
   const { id, spec, gpus, set, i } = p;
   const g = spec.gpus[i];
   const put = (ng: MachineGpu) => set({ ...spec, gpus: spec.gpus.map((x, j) => (j === i ? ng : x)) });
+  const kinds = kindsFor(g, gpus);
   return (
     <li class="calc-pc__row" data-gpu={i}>
       <label for={`${id}-gpu${i}`}>GPU {i}</label>
       <select
         id={`${id}-gpu${i}`}
         value={g.id ?? CUSTOM}
-        onChange={(e) => {
-          const v = (e.target as HTMLSelectElement).value;
+        onChange={onValue((v) =>
           put(
             gpuFrom(
               gpus.find((o) => o.id === v),
               g.mib,
             ),
-          );
-        }}
+          ),
+        )}
       >
         <option value={CUSTOM}>custom size</option>
         {gpus.map((o) => (
@@ -75,19 +76,19 @@ function GpuRow(p: MachineBuilderProps & { i: number }) {
         step="any"
         disabled={g.id !== null}
         value={g.mib / 1024}
-        onChange={(e) => {
-          const mib = gibToMiB((e.target as HTMLInputElement).value);
+        onChange={onValue((t) => {
+          const mib = gibToMiB(t);
           if (mib !== null) put(gpuFrom(undefined, mib));
-        }}
+        })}
       />
       <span class="muted">GiB</span>
       <select
         id={`${id}-gpu${i}-kind`}
         aria-label={`GPU ${i} backend`}
         value={g.kind}
-        onChange={(e) => put({ ...g, kind: (e.target as HTMLSelectElement).value as GpuKind })}
+        onChange={onPick(kinds, (k) => put({ ...g, kind: k }))}
       >
-        {kindsFor(g, gpus).map((k) => (
+        {kinds.map((k) => (
           <option key={k} value={k}>
             {KIND_WORDS[k]}
           </option>
@@ -120,10 +121,10 @@ function RpcRow(p: MachineBuilderProps & { i: number }) {
         type="text"
         value={r.endpoint}
         pattern="[A-Za-z0-9.\-]{1,253}:\d{1,5}"
-        onChange={(e) => {
-          const v = (e.target as HTMLInputElement).value.trim();
+        onChange={onValue((t) => {
+          const v = t.trim();
           if (/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/.test(v) && Number(v.split(":").pop()) <= 65535) put(v, r.mib);
-        }}
+        })}
       />
       <input
         aria-label={`RPC ${i} memory (GiB)`}
@@ -131,10 +132,10 @@ function RpcRow(p: MachineBuilderProps & { i: number }) {
         min={1}
         step="any"
         value={r.mib / 1024}
-        onChange={(e) => {
-          const mib = gibToMiB((e.target as HTMLInputElement).value);
+        onChange={onValue((t) => {
+          const mib = gibToMiB(t);
           if (mib !== null) put(r.endpoint, mib);
-        }}
+        })}
       />
       <span class="muted">GiB</span>
       <button
@@ -176,11 +177,10 @@ export function MachineBuilder(p: MachineBuilderProps) {
           min={1}
           step="any"
           value={spec.ramMiB === null ? "" : spec.ramMiB / 1024}
-          onChange={(e) => {
-            const t = (e.target as HTMLInputElement).value;
+          onChange={onValue((t) => {
             const mib = gibToMiB(t);
             if (t === "" || mib !== null) set({ ...spec, ramMiB: t === "" ? null : mib });
-          }}
+          })}
         />
       </div>
       {spec.rpc.length > 0 && (

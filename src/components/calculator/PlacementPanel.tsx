@@ -17,6 +17,7 @@ import {
 import { DeviceBars } from "./DeviceBars.tsx";
 import { MachineBuilder } from "./MachineBuilder.tsx";
 import { PlacementControls } from "./PlacementControls.tsx";
+import { onChecked } from "../../views/calculator/input-events.ts";
 
 export interface PlacementPanelProps {
   idPrefix: string;
@@ -69,11 +70,9 @@ export function PlacementPanel(p: PlacementPanelProps) {
           id={`${id}-on`}
           type="checkbox"
           checked={spec !== null}
-          onChange={(e) =>
-            (e.target as HTMLInputElement).checked
-              ? update({ machine: encodeMachine(DEFAULT_MACHINE), backend: "cuda" })
-              : update({ machine: "" })
-          }
+          onChange={onChecked((on) =>
+            on ? update({ machine: encodeMachine(DEFAULT_MACHINE), backend: "cuda" }) : update({ machine: "" }),
+          )}
         />
         <label for={`${id}-on`}>A PC with GPUs (otherwise one device: the Mac or GPU budget above)</label>
       </div>

@@ -140,72 +140,86 @@ export function ChartPanel(p: Props) {
     }
   });
 
-  const series = p.chart.series;
   return (
     <figure class="calc-chart" aria-labelledby={`${p.idPrefix}-chart-cap`}>
-      <div class="calc-chart__head">
-        <h3 id={`${p.idPrefix}-chart-cap`}>
-          {p.mode === "total" ? `Memory against context (${p.poolLabel})` : "Measured − calculated (%)"}
-        </h3>
-        <div role="radiogroup" aria-label="Chart view" class="calc-seg">
-          {(["total", "residual"] as const).map((m) => (
-            <label key={m} class="calc-seg__opt">
-              <input
-                type="radio"
-                name={`${p.idPrefix}-view`}
-                value={m}
-                checked={p.mode === m}
-                onChange={() => p.setMode(m)}
-              />
-              {m === "total" ? "Total memory" : `Residual (±${FLAG_PERCENT} % band)`}
-            </label>
-          ))}
-        </div>
-      </div>
+      <ChartHead {...p} />
       <div ref={wrap} class="calc-chart__wrap">
         {!isLive && <div class={`calc-chart__static${p.pending ? " is-stale" : ""}`}>{p.children}</div>}
         <div ref={box} class="calc-chart__live" hidden={!isLive} data-testid="calc-chart-live" />
       </div>
-      <figcaption class="calc-legend">
-        <ul>
-          {series.map((s) => (
-            <li key={s.key} class={s.selected ? "is-selected" : ""}>
-              <svg width="34" height="10" aria-hidden="true" class="calc-legend__swatch">
-                <line
-                  x1="1"
-                  y1="5"
-                  x2="33"
-                  y2="5"
-                  stroke={s.colour}
-                  stroke-width={s.selected ? 3 : 2}
-                  stroke-dasharray={s.dash || undefined}
-                />
-              </svg>
-              {s.label}
-              {s.selected ? " (your pick)" : ""}
-              {s.maxCtx === null
-                ? (s.maxNote ?? ": no context fits")
-                : s.maxLimited
-                  ? `: fits even at ${formatTokens(s.maxCtx, { group: true })}, the chart's end`
-                  : `: fits up to ${formatTokens(s.maxCtx, { group: true })}`}
-            </li>
-          ))}
-          <li>
-            <span aria-hidden="true" class="calc-legend__sym">
-              ◆
-            </span>{" "}
-            largest context that fits;{" "}
-            <span aria-hidden="true" class="calc-legend__sym">
-              ✕
-            </span>{" "}
-            measured point ({p.chart.measured.length});{" "}
-            <span aria-hidden="true" class="calc-legend__sym">
-              ╌
-            </span>{" "}
-            {p.chart.budgetLabel}
-          </li>
-        </ul>
-      </figcaption>
+      <ChartLegend chart={p.chart} />
     </figure>
+  );
+}
+
+/** The caption and the total / residual switch. */
+function ChartHead(p: Props) {
+  return (
+    <div class="calc-chart__head">
+      <h3 id={`${p.idPrefix}-chart-cap`}>
+        {p.mode === "total" ? `Memory against context (${p.poolLabel})` : "Measured − calculated (%)"}
+      </h3>
+      <div role="radiogroup" aria-label="Chart view" class="calc-seg">
+        {(["total", "residual"] as const).map((m) => (
+          <label key={m} class="calc-seg__opt">
+            <input
+              type="radio"
+              name={`${p.idPrefix}-view`}
+              value={m}
+              checked={p.mode === m}
+              onChange={() => p.setMode(m)}
+            />
+            {m === "total" ? "Total memory" : `Residual (±${FLAG_PERCENT} % band)`}
+          </label>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** One line per K/V configuration with its largest context, then the symbols. */
+function ChartLegend({ chart }: { chart: Props["chart"] }) {
+  const series = chart.series;
+  return (
+    <figcaption class="calc-legend">
+      <ul>
+        {series.map((s) => (
+          <li key={s.key} class={s.selected ? "is-selected" : ""}>
+            <svg width="34" height="10" aria-hidden="true" class="calc-legend__swatch">
+              <line
+                x1="1"
+                y1="5"
+                x2="33"
+                y2="5"
+                stroke={s.colour}
+                stroke-width={s.selected ? 3 : 2}
+                stroke-dasharray={s.dash || undefined}
+              />
+            </svg>
+            {s.label}
+            {s.selected ? " (your pick)" : ""}
+            {s.maxCtx === null
+              ? (s.maxNote ?? ": no context fits")
+              : s.maxLimited
+                ? `: fits even at ${formatTokens(s.maxCtx, { group: true })}, the chart's end`
+                : `: fits up to ${formatTokens(s.maxCtx, { group: true })}`}
+          </li>
+        ))}
+        <li>
+          <span aria-hidden="true" class="calc-legend__sym">
+            ◆
+          </span>{" "}
+          largest context that fits;{" "}
+          <span aria-hidden="true" class="calc-legend__sym">
+            ✕
+          </span>{" "}
+          measured point ({chart.measured.length});{" "}
+          <span aria-hidden="true" class="calc-legend__sym">
+            ╌
+          </span>{" "}
+          {chart.budgetLabel}
+        </li>
+      </ul>
+    </figcaption>
   );
 }

@@ -280,6 +280,31 @@ async function cliAndModelsPage(): Promise<void> {
   await page.close();
 }
 
+/** Picking a model and a machine hands off to one sequence: the calculator's largest context is the CLI's. */
+async function gemmaOn4090(): Promise<void> {
+  const cli = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "scripts/calc.ts"),
+      ...["--model", "gemma-3-27b", "--hardware", "nvidia-rtx-4090", "--kv", "f16", "--json"],
+    ],
+    { cwd: REPO_ROOT, encoding: "utf8" },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const fromCli: number = JSON.parse(cli.stdout).budget.max_context;
+  const s = pickMachine(apply(DEFAULT_STATE, { model: "gemma-3-27b" }), "nvidia-rtx-4090");
+  assert.deepEqual([s.nSeq, s.unified, s.typeK, s.typeV], [1, false, "f16", "f16"]);
+  assert.equal(selectedRow(view(s)).maxCtx, fromCli, "the engine's answer for the calculator's state is the CLI's");
+  const { page, user, errors } = await start();
+  await user.pick("#calc-model", "gemma-3-27b");
+  await user.pick("#calc-hw", "nvidia-rtx-4090");
+  await waitFor(page, s);
+  assert.ok((await largestText(page)).includes(formatContext(fromCli)), await largestText(page));
+  assert.match(await page.getByTestId("calc-handoff").innerText(), /one sequence, as the CLI.*-np 4/);
+  assert.deepEqual(errors, []);
+  await page.close();
+}
+
 describe("the issue's eight questions", () => {
   test("1. M3 Max 36 GB + Qwen3-14B at q8_0: the machine's working-set budget and one largest context", m3MaxQwen3);
   test(
@@ -298,5 +323,9 @@ describe("the issue's eight questions", () => {
   test(
     "7 + 8. the CLI, the calculator and /models/ give the same largest context (Qwen3-32B, RTX 4090, f16)",
     cliAndModelsPage,
+  );
+  test(
+    "picking gemma-3-27b then an RTX 4090 at f16: the calculator's largest context is the CLI's (one sequence)",
+    gemmaOn4090,
   );
 });

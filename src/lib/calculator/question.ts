@@ -6,7 +6,9 @@
  * - The first view is the original report's question (DEFAULT_STATE: the TurboQuant fork, q8_0 K +
  *   turbo4 V, the report's 32 GB budget). Once the user picks a model or a machine, what belonged
  *   only to the example gives way to upstream llama.cpp defaults, with one line saying so and an
- *   undo that puts the example's settings back on the new question.
+ *   undo that puts the example's settings back on the new question. The hand-off also sets one
+ *   sequence, not unified, so the largest context is the CLI's and /models/' for the same model,
+ *   machine and K/V type (llama-server's auto 4 slots change it for sliding-window and recurrent models).
  * - Ollama's default OLLAMA_NUM_PARALLEL is 1 (ollama/ollama envconfig/config.go:
  *   `NumParallel = Uint("OLLAMA_NUM_PARALLEL", 1)`), so switching to Ollama starts at one sequence.
  */
@@ -91,16 +93,28 @@ export function handOff(prev: CalcState, patch: Partial<CalcState>): Handoff | n
     next.typeV = "f16";
     said.push("kv");
   }
+  // One sequence, not unified: what the CLI and /models/ answer for (their row links carry np=1,
+  // kvu=0); llama-server's auto 4 slots stay one click away (the undo) and are named in the line.
+  if (next.nSeq !== 1 || next.unified) {
+    Object.assign(undo, { nSeq: next.nSeq, unified: next.unified });
+    next.nSeq = 1;
+    next.unified = false;
+    said.push("seq");
+  }
   const text = handoffLine(said, next);
   return text === null ? null : { state: next, text, said, undo };
 }
 
-/** A clause of the hand-off line: the engine or the K/V types that gave way to upstream defaults. */
-export type HandoffClause = "engine" | "kv";
+/** A clause of the hand-off line: the engine, the K/V types or the sequences that gave way. */
+export type HandoffClause = "engine" | "kv" | "seq";
 
 const CLAUSES: Record<HandoffClause, { text: string; holds: (s: CalcState) => boolean }> = {
   engine: { text: "upstream llama.cpp (not the TurboQuant fork)", holds: (s) => s.engine === "llama.cpp" },
   kv: { text: "f16 K/V (llama.cpp's default)", holds: (s) => s.typeK === "f16" && s.typeV === "f16" },
+  seq: {
+    text: "one sequence, as the CLI (llama-server's 4 slots: set -np 4)",
+    holds: (s) => s.nSeq === 1 && !s.unified,
+  },
 };
 const BUDGET_HINT = "the budget is still the report's 32 GB Mac: pick your machine";
 

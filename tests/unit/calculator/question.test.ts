@@ -52,8 +52,16 @@ describe("the example gives way to the user's question", () => {
       [h.state.engine, h.state.revision, h.state.typeK, h.state.typeV],
       ["llama.cpp", "current", "f16", "f16"],
     );
-    assert.match(h.text, /upstream llama\.cpp .*f16 K\/V.*pick your machine/);
-    assert.deepEqual(h.undo, { engine: "turboquant", revision: "2026-05", typeK: "q8_0", typeV: "turbo4" });
+    assert.deepEqual([h.state.nSeq, h.state.unified], [1, false]);
+    assert.match(h.text, /upstream llama\.cpp .*f16 K\/V.*one sequence, as the CLI.*-np 4.*pick your machine/);
+    assert.deepEqual(h.undo, {
+      engine: "turboquant",
+      revision: "2026-05",
+      typeK: "q8_0",
+      typeV: "turbo4",
+      nSeq: 4,
+      unified: true,
+    });
     assert.equal(carriesExample({ ...h.state, hardware: "x", budget: "apple-metal-default" }), false);
   });
 
@@ -68,6 +76,17 @@ describe("the example gives way to the user's question", () => {
     assert.match(q8, /upstream llama\.cpp/);
     assert.doesNotMatch(q8, /f16 K\/V/);
     assert.equal(handoffLine(h.said, h.state), h.text);
+    const slots = handoffLine(h.said, { ...picked, nSeq: 4, unified: true })!;
+    assert.doesNotMatch(slots, /one sequence/);
+  });
+
+  it("picking a machine also sets one sequence, not unified (the CLI's and /models/' question)", () => {
+    const h = handOff(DEFAULT_STATE, { hardware: "nvidia-rtx-4090", budget: "generic-gpu" })!;
+    assert.deepEqual([h.state.nSeq, h.state.unified], [1, false]);
+    assert.deepEqual(h.said, ["engine", "kv", "seq"]);
+    assert.deepEqual(handOff({ ...DEFAULT_STATE, typeV: "q8_0", nSeq: 1, unified: false }, { model: "x" })!.said, [
+      "engine",
+    ]);
   });
 
   it("no hand-off once the question is the user's, nor for other inputs", () => {

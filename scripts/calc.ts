@@ -3,6 +3,7 @@
  * for a budget. Exit codes: 0 ok, 1 model cannot be sized / bad model input, 2 usage error.
  */
 import { printable } from "../src/lib/printable.ts";
+import { formatBinary } from "../src/lib/format.ts";
 import type { RuntimeConfig } from "../src/schemas/runtime-config.ts";
 import { KV_TYPES } from "../src/schemas/kv-type.ts";
 import type { KvType } from "../src/schemas/kv-type.ts";
@@ -22,7 +23,14 @@ import { parseCalcArgs, toConfig, UsageError } from "./calc/options.ts";
 import type { Args } from "./calc/options.ts";
 import { render } from "./calc/render.ts";
 import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
-import { defaultPlacement, renderPlacement, runFit, runPlacement, tableFor } from "./calc/placement-run.ts";
+import {
+  budgetPlacement,
+  defaultPlacement,
+  renderPlacement,
+  runFit,
+  runPlacement,
+  tableFor,
+} from "./calc/placement-run.ts";
 import type { Placement } from "../src/schemas/placement.ts";
 import { loadVision, renderVision } from "./calc/vision-output.ts";
 import { draftLargest, renderDraft, renderDraftLargest, sizeDraft } from "./calc/draft-output.ts";
@@ -40,6 +48,8 @@ interface Invocation {
   config: RuntimeConfig;
   placement: Placement | null;
   machine: MachineBudget | null;
+  /** The placement's one device is the budget's (placement flags with --hardware/--budget, no --devices). */
+  fromBudget: Budget | null;
 }
 
 /** Parse and check argv; a number is the exit code of an answered --help/--list. Throws UsageError. */
@@ -63,8 +73,15 @@ function parseInvocation(argv: readonly string[]): Invocation | number {
     args.config.backend ??= machine.backend;
   }
   const config = toConfig(args.config);
-  const placement = args.placement ? toPlacement(args.placement) : null;
-  return { args, model: args.model, config, placement, machine };
+  const given = args.placement ? toPlacement(args.placement) : null;
+  const budget: Budget | null = machine
+    ? { ...machine.budget, ...(args.pool ? { pool: args.pool } : {}) }
+    : args.budget !== null
+      ? { bytes: args.budget, pool: args.pool ?? undefined }
+      : null;
+  const placed = given && budget ? budgetPlacement(given, budget, config) : null;
+  const placement = placed ?? given;
+  return { args, model: args.model, config, placement, machine, fromBudget: placed ? budget : null };
 }
 
 type Loaded = Awaited<ReturnType<typeof loadModel>>;
@@ -144,7 +161,8 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
   const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: inv.model, config };
   const pcSuggested =
     asSet && !draft && !vision ? cliPlacedSuggestions(q, inv.placement!, readQuants(join(REPO_ROOT, "data"))) : null;
-  const hasBudget = args.budget !== null || machine !== null;
+  // with the budget as the placement's device, the verdict and largest context are the placement's
+  const hasBudget = (args.budget !== null || machine !== null) && !inv.fromBudget;
   const refuseBudget = hasBudget && weights.zero && !args.weightsZero;
   const { budgetOut, suggested } =
     hasBudget && !refuseBudget
@@ -209,6 +227,11 @@ function printText(a: Answer, inv: Invocation): void {
   if (a.draft) console.log(`\n${renderDraft(a.draft, a.b.total.bytes)}`);
   if (args.fit)
     console.log(`\nfit: ${a.fit ? a.fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
+  if (inv.fromBudget) {
+    const d = inv.placement!.devices[0];
+    console.log(`\nbudget ${machine?.label ?? "--budget"}: ${d.name} holds ${formatBinary(d.memory_bytes)} (usable)`);
+    for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
+  }
   if (inv.placement || args.fit) console.log(`\n${renderPlacement(a.placed)}`);
   if (a.asSet) console.log(renderPlaced(a.asSet));
   if (a.pcSuggested) console.log(renderSuggestions(a.pcSuggested, a.config.n_ctx));

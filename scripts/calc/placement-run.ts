@@ -10,6 +10,7 @@ import { buildTensorTable, EngineError, normaliseFtype } from "../../src/lib/eng
 import { fitMachine, placeModel } from "../../src/lib/engine/placement/index.ts";
 import type { FitResult, PlacementResult } from "../../src/lib/engine/placement/index.ts";
 import { PlacementSchema } from "../../src/schemas/placement.ts";
+import type { Budget } from "../../src/lib/engine/index.ts";
 import { GiB, MiB } from "../../src/lib/units.ts";
 import { UsageError } from "./options.ts";
 
@@ -21,6 +22,20 @@ export function defaultPlacement(config: RuntimeConfig): Placement {
   const devices =
     config.backend === "cpu" ? [] : [{ kind: config.backend, name: `${config.backend}0`, memory_bytes: 0 }];
   return PlacementSchema.parse({ devices });
+}
+
+/**
+ * Placement flags (--n-cpu-moe, --cpu-moe, -ot, --no-mmap …) with --hardware or --budget and no
+ * --devices: the one device is the budget's usable memory in whole MiB and system RAM is not
+ * limited — the calculator's machine for the same question (src/lib/calculator/suggest-moe.ts
+ * `oneGpuMachine`), so the verdict and largest context come from the placement as there. Null when
+ * the budget is not one GPU's memory (pool other than "device", or the CPU backend).
+ */
+export function budgetPlacement(p: Placement, budget: Budget, config: RuntimeConfig): Placement | null {
+  const pool = budget.pool ?? (config.backend === "cuda" ? "device" : "total");
+  if (p.devices.length > 0 || pool !== "device" || config.backend === "cpu") return null;
+  const memory_bytes = Math.max(1, Math.floor(budget.bytes / MiB)) * MiB;
+  return PlacementSchema.parse({ ...p, devices: [{ kind: config.backend, name: `${config.backend}0`, memory_bytes }] });
 }
 
 /** The tensor table to place: the model's own, else one built for --weights, else none. */

@@ -161,11 +161,11 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
   const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: inv.model, config };
   const pcSuggested =
     asSet && !draft && !vision ? cliPlacedSuggestions(q, inv.placement!, readQuants(join(REPO_ROOT, "data"))) : null;
-  // with the budget as the placement's device, the verdict and largest context are the placement's
-  const hasBudget = (args.budget !== null || machine !== null) && !inv.fromBudget;
+  const hasBudget = args.budget !== null || machine !== null;
   const refuseBudget = hasBudget && weights.zero && !args.weightsZero;
+  // with the budget as the placement's device, the verdict and largest context are the placement's
   const { budgetOut, suggested } =
-    hasBudget && !refuseBudget
+    hasBudget && !refuseBudget && !inv.fromBudget
       ? budgetPart(inv, m, config, b, !!draft || !!vision)
       : { budgetOut: null, suggested: null };
   const draftCtx =

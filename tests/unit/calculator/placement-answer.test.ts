@@ -8,13 +8,7 @@ import { describe, test } from "node:test";
 import { buildTensorTable, normaliseFtype } from "../../../src/lib/engine/index.ts";
 import { fitMachine, placeModel } from "../../../src/lib/engine/placement/index.ts";
 import { worstDevice } from "../../../src/lib/engine/placement/context.ts";
-import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
-import {
-  gpuCatalog,
-  machinePlacement,
-  parseMachine,
-  type MachineSpec,
-} from "../../../src/lib/calculator/placement-machine.ts";
+import { machinePlacement, type MachineSpec } from "../../../src/lib/calculator/placement-machine.ts";
 import {
   describePlaced,
   placedChart,
@@ -25,20 +19,9 @@ import { placementConfig } from "../../../src/lib/calculator/placement-view.ts";
 import { cpuMoeSuggestion, oneGpuMachine, smallestCpuMoe } from "../../../src/lib/calculator/suggest-moe.ts";
 import { suggest } from "../../../src/lib/calculator/suggest.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
-import { loadCatalog } from "./load-catalog.ts";
+import { model, spec } from "./pc-fixtures.ts";
 
-const catalog = loadCatalog();
-const gpus = gpuCatalog(catalog.hardware);
 const GiB = 2 ** 30;
-const model = (id: string) => ({
-  arch: ArchitectureSchema.parse(catalog.models.find((m) => m.id === id)!.architecture),
-  tensors: null,
-});
-const spec = (text: string): MachineSpec => {
-  const r = parseMachine(text, gpus);
-  assert.ok(r.ok, r.ok ? "" : r.error);
-  return r.spec;
-};
 const stateFor = (id: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: id,

@@ -4,39 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
 import { buildCommands } from "../../../src/lib/calculator/commands.ts";
-import {
-  encodeMachine,
-  gpuCatalog,
-  machinePlacement,
-  parseMachine,
-  type MachineSpec,
-} from "../../../src/lib/calculator/placement-machine.ts";
+import { encodeMachine, machinePlacement, parseMachine } from "../../../src/lib/calculator/placement-machine.ts";
 import { placementConfig, placementView } from "../../../src/lib/calculator/placement-view.ts";
 import { placedVerdict } from "../../../src/lib/calculator/placement-answer.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { parseState } from "../../../src/lib/calculator/state-schema.ts";
-import { loadCatalog } from "./load-catalog.ts";
+import { gpus, domain, model, spec } from "./pc-fixtures.ts";
 
-const catalog = loadCatalog();
-const gpus = gpuCatalog(catalog.hardware);
-const domain = {
-  models: new Set(catalog.models.map((m) => m.id)),
-  hardware: new Set(catalog.hardware.map((h) => h.id)),
-  budgets: new Map(catalog.budgets.map((b) => [b.id, b.items.length])),
-  ftypes: new Set(catalog.ftypes.map((f) => f.id)),
-  gpus,
-};
-const model = (id: string) => ({
-  arch: ArchitectureSchema.parse(catalog.models.find((m) => m.id === id)!.architecture),
-  tensors: null,
-});
-const spec = (text: string): MachineSpec => {
-  const r = parseMachine(text, gpus);
-  assert.ok(r.ok, r.ok ? "" : r.error);
-  return r.spec;
-};
 const pcState = (machine: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: "qwen3-14b",

@@ -4,25 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
-import { gpuCatalog, parseMachine, type MachineSpec } from "../../../src/lib/calculator/placement-machine.ts";
 import { placedLargest, placedVerdict } from "../../../src/lib/calculator/placement-answer.ts";
 import { placedSuggestions } from "../../../src/lib/calculator/placement-suggest.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { computeView } from "../../../src/lib/calculator/view.ts";
-import { loadCatalog } from "./load-catalog.ts";
+import { catalog, model, spec } from "./pc-fixtures.ts";
 
-const catalog = loadCatalog();
-const gpus = gpuCatalog(catalog.hardware);
-const model = (id: string) => ({
-  arch: ArchitectureSchema.parse(catalog.models.find((m) => m.id === id)!.architecture),
-  tensors: null,
-});
-const spec = (text: string): MachineSpec => {
-  const r = parseMachine(text, gpus);
-  assert.ok(r.ok, r.ok ? "" : r.error);
-  return r.spec;
-};
 const stateFor = (id: string, machine: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: id,

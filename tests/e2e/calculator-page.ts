@@ -25,20 +25,25 @@ export async function open(page: Page, query = "", base = siteNamed("root").url)
 }
 
 /**
- * Waits until the island has committed the numbers of the default state changed by `patch`: its
- * `data-state` attribute (the committed state's permalink query) is set only when what it shows
- * belongs to that state.
+ * Waits until the island shows the committed numbers of `state`: its `data-state` attribute (the
+ * committed state's permalink query) is set only when what it shows belongs to that state. With
+ * `ready`, also that the engine and chart have loaded (`data-ready`).
  */
-export async function waitState(page: Page, patch: Partial<CalcState>): Promise<void> {
-  const q = stateToQuery({ ...DEFAULT_STATE, ...patch }, DEFAULT_STATE);
+export async function waitCommitted(page: Page, state: CalcState, opts: { ready?: boolean } = {}): Promise<void> {
   await page.waitForFunction(
-    (want) => {
+    ({ want, ready }) => {
       const el = document.querySelector<HTMLElement>(".calc");
+      if (ready && el?.dataset.ready !== "true") return false;
       return el?.dataset.pending === "false" && el.dataset.state === want;
     },
-    q,
+    { want: stateToQuery(state, DEFAULT_STATE), ready: opts.ready ?? false },
     { timeout: UI_TIMEOUT },
   );
+}
+
+/** Waits for the committed numbers of the default state changed by `patch` (see waitCommitted). */
+export async function waitState(page: Page, patch: Partial<CalcState>): Promise<void> {
+  await waitCommitted(page, { ...DEFAULT_STATE, ...patch });
 }
 
 /** Bytes shown in the breakdown table for a component (data-bytes of its MiB cell). */

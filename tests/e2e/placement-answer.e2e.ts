@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { collectErrors, launchBrowser, newPage, screenshot, siteNamed, UI_TIMEOUT } from "../helpers/browser.ts";
+import { waitCommitted } from "./calculator-page.ts";
 import { loadCatalog } from "../unit/calculator/load-catalog.ts";
 import { buildTensorTable, normaliseFtype } from "../../src/lib/engine/index.ts";
 import { placedContext } from "../../src/lib/engine/placement/context.ts";
@@ -40,14 +41,7 @@ after(async () => {
 });
 
 async function waitState(page: Page, s: CalcState): Promise<void> {
-  await page.waitForFunction(
-    (want) => {
-      const el = document.querySelector<HTMLElement>(".calc");
-      return el?.dataset.ready === "true" && el.dataset.pending === "false" && el.dataset.state === want;
-    },
-    stateToQuery(s),
-    { timeout: UI_TIMEOUT },
-  );
+  await waitCommitted(page, s, { ready: true });
 }
 
 describe("calculator: the answer comes from the machine", () => {

@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { collectErrors, launchBrowser, newPage, REPO_ROOT, siteNamed, UI_TIMEOUT } from "../helpers/browser.ts";
+import { waitCommitted } from "./calculator-page.ts";
 import { writeGguf } from "../helpers/gguf-writer.ts";
 import { qwen3Model } from "../helpers/gguf-models.ts";
 import { loadCatalog } from "../unit/calculator/load-catalog.ts";
@@ -42,14 +43,7 @@ const pickMachine = (s: CalcState, hid: string) => apply(s, machinePatch(light.h
 const SETTLED = '.calc[data-ready="true"][data-pending="false"][data-state]';
 
 async function waitFor(page: Page, s: CalcState): Promise<void> {
-  await page.waitForFunction(
-    (want) => {
-      const el = document.querySelector<HTMLElement>(".calc");
-      return el?.dataset.pending === "false" && el.dataset.state === want;
-    },
-    stateToQuery(s, DEFAULT_STATE),
-    { timeout: UI_TIMEOUT },
-  );
+  await waitCommitted(page, s);
 }
 
 /** Counts the user's interactions in one question. */

@@ -25,6 +25,7 @@ import { render } from "./calc/render.ts";
 import { toPlacement, PlacementUsageError } from "./calc/placement-options.ts";
 import {
   budgetPlacement,
+  cliExtras,
   defaultPlacement,
   renderPlacement,
   runFit,
@@ -155,9 +156,11 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
   const draft = args.draft ? await sizeDraft(args.draft, config) : null;
   const table = tableFor(m.architecture, config, m.tensors);
   const devices = inv.placement ?? defaultPlacement(config);
-  const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit) : null;
-  const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table);
-  const asSet = inv.placement && !fit ? answerPlaced(m.architecture, config, inv.placement, table) : null;
+  // a projector and a draft share the devices: the placement, the fit and the placed context count them
+  const extras = cliExtras(vision, draft);
+  const fit = args.fit ? runFit(m.architecture, config, devices, table, args.fit, extras) : null;
+  const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table, extras);
+  const asSet = inv.placement && !fit ? answerPlaced(m.architecture, config, inv.placement, table, extras) : null;
   const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: inv.model, config };
   const pcSuggested =
     asSet && !draft && !vision ? cliPlacedSuggestions(q, inv.placement!, readQuants(join(REPO_ROOT, "data"))) : null;
@@ -202,6 +205,7 @@ function printJson(a: Answer, args: Args): void {
           n_cpu_moe: fit.n_cpu_moe,
           tensor_split: fit.tensor_split,
           flags: fit.flags,
+          ...(fit.llama_fit_notes.length ? { llama_fit_notes: fit.llama_fit_notes } : {}),
         }
       : null;
   if (a.weights.line) obj.weights_choice = a.weights.line;
@@ -225,8 +229,12 @@ function printText(a: Answer, inv: Invocation): void {
   console.log(printable(render(a.b, a.config, a.m.source)));
   if (a.vision) console.log(`\n${renderVision(a.vision, a.b.total.bytes, a.b.context.allocated_cells)}`);
   if (a.draft) console.log(`\n${renderDraft(a.draft, a.b.total.bytes)}`);
-  if (args.fit)
+  if (args.fit) {
     console.log(`\nfit: ${a.fit ? a.fit.flags.join(" ") : "nothing fits, not even -ngl 0 at the minimum context"}`);
+    const beside = [a.vision ? "the projector" : "", a.draft ? "the draft model" : ""].filter(Boolean).join(" and ");
+    if (a.fit && beside) console.log(`  (the split leaves room for ${beside} on the devices)`);
+    for (const n of a.fit?.llama_fit_notes ?? []) console.log(`  note: ${n}`);
+  }
   if (inv.fromBudget) {
     const d = inv.placement!.devices[0];
     console.log(`\nbudget ${machine?.label ?? "--budget"}: ${d.name} holds ${formatBinary(d.memory_bytes)} (usable)`);

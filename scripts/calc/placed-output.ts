@@ -8,6 +8,7 @@ import type { Placement } from "../../src/schemas/placement.ts";
 import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
 import type { TensorTable } from "../../src/schemas/tensor-table.ts";
 import { placedContext, type PlacedContext } from "../../src/lib/engine/placement/context.ts";
+import type { PlacementExtras } from "../../src/lib/engine/placement/extras.ts";
 import { trainedCap, UNKNOWN_TRAINED_SEARCH_END } from "../../src/lib/catalog/largest-context.ts";
 import { formatContext } from "../../src/lib/format.ts";
 
@@ -22,10 +23,11 @@ export function answerPlaced(
   config: RuntimeConfig,
   placement: Placement,
   tensors: TensorTable | null,
+  extras: PlacementExtras | null = null,
 ): PlacedAnswer {
   const trained = arch.context_length;
   const cap = trained ? trainedCap(trained, config) : UNKNOWN_TRAINED_SEARCH_END;
-  const result = placedContext(arch, config, placement, tensors, { cap, beyond_end: cap * 4 });
+  const result = placedContext(arch, config, placement, tensors, { cap, beyond_end: cap * 4, extras });
   const limitedBy = result.limited_by === "cap" ? (trained ? "trained-context" : "search-end") : result.limited_by;
   return { result, limitedBy };
 }

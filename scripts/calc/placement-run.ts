@@ -7,8 +7,11 @@ import type { Placement } from "../../src/schemas/placement.ts";
 import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
 import type { TensorTable } from "../../src/schemas/tensor-table.ts";
 import { buildTensorTable, EngineError, normaliseFtype } from "../../src/lib/engine/index.ts";
-import { fitMachine, placeModel } from "../../src/lib/engine/placement/index.ts";
+import { fitMachine } from "../../src/lib/engine/placement/index.ts";
 import type { FitResult, PlacementResult } from "../../src/lib/engine/placement/index.ts";
+import { placeWithExtras, type PlacementExtras } from "../../src/lib/engine/placement/extras.ts";
+import type { VisionBreakdown } from "../../src/lib/engine/vision.ts";
+import type { DraftResult } from "./draft-output.ts";
 import { PlacementSchema } from "../../src/schemas/placement.ts";
 import type { Budget } from "../../src/lib/engine/index.ts";
 import { GiB, MiB } from "../../src/lib/units.ts";
@@ -49,14 +52,31 @@ export function tableFor(arch: Architecture, config: RuntimeConfig, own: TensorT
   }
 }
 
+/**
+ * What --mmproj and -md put beside the model on its devices (engine/placement/extras.ts): the
+ * projector's weights and encoder compute (on its one device, or the host with
+ * --no-mmproj-offload), the draft with its own -ngld, -ctkd/-ctvd and tensor table.
+ */
+export function cliExtras(vision: VisionBreakdown | null, draft: DraftResult | null): PlacementExtras | null {
+  const projector = vision
+    ? { weights_bytes: vision.weightsBytes, compute_bytes: vision.computeBytes ?? 0, offload: vision.device === "gpu" }
+    : undefined;
+  const side = draft?.side;
+  const d = side
+    ? { arch: side.arch, config: side.config, tensors: tableFor(side.arch, side.config, side.opts?.tensors ?? null) }
+    : undefined;
+  return projector || d ? { projector, draft: d } : null;
+}
+
 export function runPlacement(
   arch: Architecture,
   config: RuntimeConfig,
   p: Placement,
   tensors: TensorTable | null,
+  extras: PlacementExtras | null = null,
 ): PlacementResult {
   try {
-    return placeModel(arch, config, p, tensors);
+    return placeWithExtras(arch, config, p, tensors, extras);
   } catch (e) {
     if (e instanceof EngineError && e.field !== null && USAGE_FIELDS.has(e.field)) throw new UsageError(e.message);
     throw e;
@@ -70,9 +90,10 @@ export function runFit(
   p: Placement,
   tensors: TensorTable | null,
   fit: { margin_mib: number; min_ctx: number },
+  extras: PlacementExtras | null = null,
 ): FitResult | null {
   try {
-    return fitMachine(arch, config, p, tensors, { margin_bytes: fit.margin_mib * MiB, min_ctx: fit.min_ctx });
+    return fitMachine(arch, config, p, tensors, { margin_bytes: fit.margin_mib * MiB, min_ctx: fit.min_ctx, extras });
   } catch (e) {
     if (e instanceof EngineError && e.field !== null && USAGE_FIELDS.has(e.field)) throw new UsageError(e.message);
     throw e;

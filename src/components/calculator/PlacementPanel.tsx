@@ -39,7 +39,7 @@ export function PlacementPanel(p: PlacementPanelProps) {
     [state.machine, gpus],
   );
   const spec = parsed && parsed.ok ? parsed.spec : null;
-  const [fit, setFit] = useState<{ text: string; flags: string[] | null } | null>(null);
+  const [fit, setFit] = useState<{ text: string; flags: string[] | null; notes?: string[] } | null>(null);
   const view = useMemo(
     () => (lib && model && spec ? lib.placementView(model, state, spec) : null),
     [lib, model, spec, state],
@@ -56,7 +56,9 @@ export function PlacementPanel(p: PlacementPanelProps) {
       setTimeout(() => {
         const r = lib.fitPatch(model, state, spec);
         if (r.ok) update(r.patch);
-        setFit(r.ok ? { text: "Fitted by the solver:", flags: r.flags } : { text: r.error, flags: null });
+        setFit(
+          r.ok ? { text: "Fitted by the solver:", flags: r.flags, notes: r.notes } : { text: r.error, flags: null },
+        );
       }, 0),
     );
   };
@@ -86,6 +88,12 @@ export function PlacementPanel(p: PlacementPanelProps) {
           {fit && (
             <p class="calc-help" data-testid="calc-fit" role="status">
               {fit.text} {fit.flags && <code>{fit.flags.join(" ")}</code>}
+              {fit.notes?.map((n) => (
+                <span class="calc-fit-note" key={n}>
+                  {" "}
+                  {n}
+                </span>
+              ))}
             </p>
           )}
           {view?.error && (

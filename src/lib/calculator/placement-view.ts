@@ -165,17 +165,23 @@ export function placementView(m: PlacementModel, state: CalcState, spec: Machine
   }
 }
 
-export type FitPatch = { ok: true; patch: Partial<CalcState>; flags: string[] } | { ok: false; error: string };
+export type FitPatch =
+  { ok: true; patch: Partial<CalcState>; flags: string[]; notes: string[] } | { ok: false; error: string };
 
-/** "Fit it for me": the solver's -ngl, -ts, --n-cpu-moe and context, as a state patch. */
+/**
+ * "Fit it for me": the solver's -ngl, -ts, --n-cpu-moe and context, as a state patch. A loaded
+ * projector and a draft are placed in every trial (engine/placement/fit.ts); `notes` say where
+ * llama.cpp's own --fit would treat them differently (docs/memory-model.md#fit-extras).
+ */
 export function fitPatch(m: PlacementModel, state: CalcState, spec: MachineSpec): FitPatch {
   try {
     const base = { ...spec, moe: "none" as const, tensorSplit: [] };
     const config = placementConfig(m, state, spec);
     const r = fitMachine(m.arch, config, machinePlacement(base), tableFor(m, state.ftype), {
       max_ctx: Math.min(CTX_MAX, m.arch.context_length ?? CTX_MAX),
+      extras: m.extras,
     });
-    if (!r) return { ok: false, error: "Nothing fits this machine, even with every layer on the CPU." };
+    if (!r) return { ok: false, error: nothingFits(m) };
     const ctx = state.engine === "ollama" ? Math.floor(r.n_ctx / state.nSeq) : r.n_ctx;
     const machine: MachineSpec = {
       ...base,
@@ -186,8 +192,15 @@ export function fitPatch(m: PlacementModel, state: CalcState, spec: MachineSpec)
       ok: true,
       patch: { nGpuLayers: r.n_gpu_layers, ctx: Math.max(CTX_MIN, ctx), machine: encodeMachine(machine) },
       flags: r.flags,
+      notes: r.llama_fit_notes,
     };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+function nothingFits(m: PlacementModel): string {
+  const what = [m.extras?.projector ? "the vision projector" : null, m.extras?.draft ? "the draft model" : null];
+  const beside = what.filter((x) => x !== null).join(" and ");
+  return `Nothing fits this machine, even with every layer on the CPU${beside ? ` (counting ${beside} on its devices)` : ""}.`;
 }

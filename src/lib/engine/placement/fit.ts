@@ -3,8 +3,10 @@ import type { Placement } from "../../../schemas/placement.ts";
 import type { RuntimeConfig } from "../../../schemas/runtime-config.ts";
 import type { TensorTable } from "../../../schemas/tensor-table.ts";
 import { EngineError } from "../errors.ts";
-import { placeModel } from "./index.ts";
+import { orderDevices } from "./devices.ts";
+import { placeWithExtras, projectorDevice, type PlacementExtras } from "./extras.ts";
 import type { PlacementResult } from "./index.ts";
+import { llamaFitNotes } from "./fit-notes.ts";
 
 /**
  * Fit solver: the placement llama.cpp users would choose on a machine, and the largest context
@@ -14,6 +16,11 @@ import type { PlacementResult } from "./index.ts";
  * default 1024 MiB) and the host stays within its RAM, at `min_ctx` (llama.cpp's `--fit-ctx`,
  * default 4096). The layers are spread with `-ts` as whole-layer counts, moved one at a time from
  * a device over its budget to the one with the most room.
+ *
+ * With `extras` (a projector and/or a draft model the user set, engine/placement/extras.ts) every
+ * trial places them too, so the split leaves room for what they put on each device: the projector
+ * on its one device, the draft following the trial's own -ts (as it does at run time, where the
+ * draft copies the fitted split). llama.cpp's own --fit differs here (docs/memory-model.md#fit-extras).
  */
 export interface FitOptions {
   /** Free memory to leave on every device. Default 1 GiB (llama.cpp --fit-target 1024). */
@@ -22,6 +29,8 @@ export interface FitOptions {
   readonly min_ctx?: number;
   /** Largest context wanted. Default the model's training context. */
   readonly max_ctx?: number;
+  /** A projector and/or draft model sharing the devices (placed in every trial). */
+  readonly extras?: PlacementExtras | null;
 }
 
 export interface FitResult {
@@ -32,6 +41,8 @@ export interface FitResult {
   readonly tensor_split: number[];
   /** llama.cpp flags for this choice. */
   readonly flags: string[];
+  /** Where llama.cpp's own --fit would treat the extras differently (empty without extras). */
+  readonly llama_fit_notes: string[];
   readonly placement: PlacementResult;
 }
 
@@ -44,6 +55,7 @@ interface Machine {
   readonly base: Placement;
   readonly tensors: TensorTable | null;
   readonly margin: number;
+  readonly extras: PlacementExtras | null;
 }
 
 interface Trial {
@@ -62,19 +74,31 @@ function overBudget(m: Machine, r: PlacementResult): number[] {
 }
 
 function place(m: Machine, ctx: number, ngl: number, ncmoe: number, ts: number[]): PlacementResult {
-  return placeModel(
+  return placeWithExtras(
     m.arch,
     { ...m.config, n_ctx: ctx, n_gpu_layers: ngl },
     { ...m.base, n_cpu_moe: ncmoe, tensor_split: ts },
     m.tensors,
+    m.extras,
   );
+}
+
+/** Bytes the projector puts on each device (in llama.cpp's device order): its start is that much less room. */
+function projectorShare(m: Machine): number[] {
+  const out = m.base.devices.map(() => 0);
+  const p = m.extras?.projector;
+  if (!p?.offload) return out;
+  const at = projectorDevice(orderDevices(m.base));
+  if (at !== null) out[at] = p.weights_bytes + p.compute_bytes;
+  return out;
 }
 
 /** Layer counts per device for `act` offloaded layers, proportional to each device's room. */
 function initialSplit(m: Machine, act: number): number[] {
   const n = m.base.devices.length;
   if (n <= 1) return [];
-  const room = m.base.devices.map((d) => Math.max(0, (d.free_bytes ?? d.memory_bytes) - m.margin));
+  const proj = projectorShare(m);
+  const room = m.base.devices.map((d, i) => Math.max(0, (d.free_bytes ?? d.memory_bytes) - m.margin - proj[i]));
   const sum = room.reduce((s, x) => s + x, 0) || 1;
   const ts = room.map((x) => Math.floor((x / sum) * act));
   for (let i = 0; ts.reduce((s, x) => s + x, 0) < act; i = (i + 1) % n) ts[i]++;
@@ -137,7 +161,14 @@ export function fitMachine(
 ): FitResult | null {
   if (base.split_mode !== "layer" && base.devices.length > 1)
     throw new EngineError("unsupported-config", "the fit solver spreads layers: use -sm layer", "split_mode");
-  const m: Machine = { arch, config, base, tensors, margin: opts.margin_bytes ?? 1024 * MiB };
+  const m: Machine = {
+    arch,
+    config,
+    base,
+    tensors,
+    margin: opts.margin_bytes ?? 1024 * MiB,
+    extras: opts.extras ?? null,
+  };
   const minCtx = opts.min_ctx ?? 4096;
   const maxCtx = Math.max(minCtx, opts.max_ctx ?? arch.context_length ?? minCtx);
   const nAll = arch.block_count + 1;
@@ -173,6 +204,7 @@ export function fitMachine(
     n_cpu_moe: ncmoe,
     tensor_split: best.ts,
     flags: flagsFor(lo * STEP, ngl, ncmoe, best.ts),
+    llama_fit_notes: llamaFitNotes(base, m.extras),
     placement: best.result,
   };
 }

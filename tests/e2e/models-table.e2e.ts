@@ -193,7 +193,9 @@ test("/models/ on another machine: every row is the engine's answer, and the URL
   assert.equal(link.get("hw"), "nvidia-rtx-4090");
   assert.equal(link.get("tot"), String(custom.totalBytes));
 
-  // The URL holds the state: a fresh page at it shows the same rows in the same order.
+  // The URL holds the state (written just after the rows, as the calculator's permalink): a fresh
+  // page at it shows the same rows in the same order.
+  await page.waitForURL((u) => u.searchParams.get("sort") === "ctx-asc" && u.searchParams.get("kv") === "q4_0");
   const again = await newPage(browser);
   await again.goto(page.url(), { waitUntil: "load" });
   await waitState(again, state);

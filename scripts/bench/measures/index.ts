@@ -5,6 +5,7 @@ import { modelsTableSolve } from "./models-table.ts";
 import { modelsTableMachine } from "./models-machine.ts";
 import { fitSolve } from "./fit.ts";
 import { controlInteractions } from "./controls.ts";
+import { modelsTableFrame } from "./models-frame.ts";
 import { ggufHeaderRead } from "./gguf-header.ts";
 import { ingestLogMeasure, ingestLogRssMeasure, ingestManyFilesRssMeasure, ingestRunFilesMeasure } from "./ingest.ts";
 import { sliderInteraction } from "./interaction.ts";
@@ -41,4 +42,7 @@ export const MEASURES: Measure[] = [
   // issue 14: every control, normal and at 4× CPU throttling (with the throttled time to interactive)
   controlInteractions(1),
   controlInteractions(4),
+  // issue 14: the /models/ live table as a browser frame, normal and at 4× CPU throttling
+  modelsTableFrame(1),
+  modelsTableFrame(4),
 ];

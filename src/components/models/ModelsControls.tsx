@@ -3,10 +3,11 @@
  * filters the server-rendered rows in place; on a machine, memory or K/V type change it loads the
  * engine and the architectures lazily (src/views/models/use-machine-table.ts) and rewrites each
  * row's largest context and calculator link. The state lives in the URL (hw, b, tot, be as the
- * calculator's, kv, sort, min, q) and is restored from it. `data-state` on the wrapper is set only
- * once the rows show that state.
+ * calculator's, kv, sort, min, q), written 200 ms after the last change, and is restored from it.
+ * `data-state` on the wrapper is set only once the rows show that state. Every step after an input
+ * is a layout effect, so the rows change in the input's own task and the next frame paints them.
  */
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { KvRowResult } from "../../lib/catalog/kv-recompute.ts";
 import type { TableRowRef } from "../../lib/catalog/machine-table.ts";
 import {
@@ -18,17 +19,8 @@ import {
 } from "../../lib/catalog/models-url.ts";
 import { tableKey, useLoader, useMachineTable } from "../../views/models/use-machine-table.ts";
 import ModelsForm, { type MachineOption } from "./ModelsForm.tsx";
-import {
-  TABLE_COLUMNS,
-  parseMinCtx,
-  rowVisible,
-  sortRows,
-  viewState,
-  type SortDir,
-  type TableColumn,
-  type ViewFilter,
-  type ViewRow,
-} from "../../lib/catalog/table-view.ts";
+import { parseMinCtx, viewState, type SortDir, type TableColumn } from "../../lib/catalog/table-view.ts";
+import { attachSortButtons, readRows, showRows, writeAnswer, type DomRow } from "../../views/models/table-dom.ts";
 
 interface Props {
   rows: readonly TableRowRef[];
@@ -40,92 +32,6 @@ interface Props {
   kvTypes: readonly string[];
 }
 
-interface DomRow extends ViewRow {
-  readonly el: HTMLTableRowElement;
-}
-
-const NUMERIC = new Set<TableColumn>(["params", "kv", "fixed", "ctx"]);
-
-function readRows(tbody: HTMLTableSectionElement): DomRow[] {
-  return [...tbody.rows].map((el) => {
-    const keys = {} as Record<TableColumn, string | number | null>;
-    TABLE_COLUMNS.forEach((c, i) => {
-      if (NUMERIC.has(c)) {
-        const v = el.dataset[c];
-        keys[c] = v === undefined || v === "" ? null : Number(v);
-      } else keys[c] = (el.cells[i]?.textContent ?? "").trim();
-    });
-    return {
-      id: el.id,
-      name: el.dataset.name ?? "",
-      family: el.dataset.family ?? "",
-      ctx: keys.ctx as number | null,
-      keys,
-      el,
-    };
-  });
-}
-
-function writeAnswer(row: DomRow, r: KvRowResult, calcPath: string): DomRow {
-  const box = row.el.querySelector<HTMLElement>("[data-ctx-answer]");
-  if (box) {
-    box.replaceChildren();
-    const main = document.createElement("span");
-    main.textContent = r.answer;
-    if (r.nCtx === null) main.className = r.refusal ? "not-measured" : "verdict-no";
-    if (r.refusal) main.title = r.refusal;
-    box.append(main);
-    for (const line of [r.limitedBy, r.beyond]) {
-      if (!line) continue;
-      const d = document.createElement("div");
-      d.className = "small muted";
-      d.textContent = line;
-      box.append(d);
-    }
-  }
-  const link = row.el.querySelector<HTMLAnchorElement>("[data-testid=models-calc-link]");
-  if (link) link.href = `${calcPath}?${r.query}`;
-  row.el.dataset.ctx = r.nCtx === null ? "" : String(r.nCtx);
-  return { ...row, ctx: r.nCtx, keys: { ...row.keys, ctx: r.nCtx } };
-}
-
-/** Turns each column header into a sort button; returns the cleanup. */
-function attachSortButtons(t: HTMLTableElement, onSort: (col: TableColumn) => void): () => void {
-  const heads = [...(t.tHead?.rows[0]?.cells ?? [])];
-  const off = heads.map((th, i) => {
-    const col = TABLE_COLUMNS[i];
-    const btn = document.createElement("button");
-    btn.type = "button";
-    btn.className = "models-sort";
-    btn.dataset.sort = col;
-    btn.append(...th.childNodes);
-    th.append(btn);
-    const click = () => onSort(col);
-    btn.addEventListener("click", click);
-    return () => btn.removeEventListener("click", click);
-  });
-  return () => off.forEach((f) => f());
-}
-
-/** Puts the rows in the table in sorted order, hides those the filter drops, marks the sorted header. */
-function showRows(
-  t: HTMLTableElement,
-  rows: readonly DomRow[],
-  sort: { col: TableColumn | null; dir: SortDir },
-  filter: ViewFilter,
-): void {
-  const tbody = t.tBodies[0];
-  const ordered = sort.col ? sortRows(rows, sort.col, sort.dir) : rows;
-  for (const r of ordered) {
-    r.el.hidden = !rowVisible(r, filter);
-    tbody.append(r.el);
-  }
-  [...(t.tHead?.rows[0]?.cells ?? [])].forEach((th, i) => {
-    if (TABLE_COLUMNS[i] === sort.col) th.setAttribute("aria-sort", sort.dir === "asc" ? "ascending" : "descending");
-    else th.removeAttribute("aria-sort");
-  });
-}
-
 const GiB = 2 ** 30;
 const memText = (bytes: number | null): string => (bytes === null ? "" : String(Math.round((bytes / GiB) * 100) / 100));
 
@@ -133,17 +39,32 @@ function defaultsOf(machine: ModelsMachine): ModelsUrlState {
   return { machine, kv: "f16", sort: null, dir: "asc", minText: "", text: "" };
 }
 
+/**
+ * The page URL follows the state, 200 ms after the last change (as the calculator's permalink):
+ * browsers throttle the history API and a call costs milliseconds, too much for the change's frame.
+ */
+function useUrlWriter(): (q: string) => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return (q) => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      if (q !== location.search.slice(1)) history.replaceState(history.state, "", q ? `?${q}` : location.pathname);
+    }, 200);
+  };
+}
+
 /** The DOM rows, read once, with each recompute's answers written into them. */
 function useDomRows(results: readonly KvRowResult[] | null, calcPath: string, onSort: (c: TableColumn) => void) {
   const [rows, setRows] = useState<DomRow[] | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const t = tableEl();
     if (!t?.tBodies[0]) return;
     setRows(readRows(t.tBodies[0]));
     return attachSortButtons(t, onSort);
     // once: the table is the server's
   }, []);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!results) return;
     const byId = new Map(results.map((r) => [r.id, r]));
     setRows((rs) => rs && rs.map((row) => (byId.has(row.id) ? writeAnswer(row, byId.get(row.id)!, calcPath) : row)));
@@ -177,15 +98,17 @@ export default function ModelsControls({
   );
   const filter = useMemo(() => ({ minCtx: parseMinCtx(minText), text }), [minText, text]);
   const showing = table.shown === tableKey(machine, kv);
+  const writeUrl = useUrlWriter();
 
-  useEffect(() => {
+  // A layout effect: the rows change in the input's own task, painted by the next frame.
+  useLayoutEffect(() => {
     const t = tableEl();
     if (!rows || !t || !showing) return;
     showRows(t, rows, sort, filter);
     const state: ModelsUrlState = { machine, kv, sort: sort.col, dir: sort.dir, minText, text };
-    const q = writeModelsUrl(state, defaults);
-    history.replaceState(history.state, "", q ? `?${q}` : location.pathname);
+    writeUrl(writeModelsUrl(state, defaults));
     wrap.current?.setAttribute("data-state", `m=${machineToken(machine)};${viewState(kv, sort.col, sort.dir, filter)}`);
+    // writeUrl is a fresh closure each render over the same timer
   }, [rows, sort, filter, showing, machine, kv, minText, text, defaults]);
 
   const pickHardware = (id: string) =>

@@ -3,7 +3,7 @@
  * (/calculator/catalog.json) on first use — never before an interaction or a URL that asks for
  * another machine or K/V type — and recomputes every row for a (machine, K/V type).
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { KvRowResult } from "../../lib/catalog/kv-recompute.ts";
 import type * as MachineTable from "../../lib/catalog/machine-table.ts";
 import { machineToken, type ModelsMachine } from "../../lib/catalog/models-url.ts";
@@ -47,7 +47,7 @@ export function useMachineTable(
 ): TableResult {
   const [res, setRes] = useState<TableResult>({ shown: initial, results: null, error: null });
   const want = tableKey(machine, kv);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (want === res.shown && res.error === null) return;
     let live = true;
     load()

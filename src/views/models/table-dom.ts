@@ -1,0 +1,126 @@
+/**
+ * The /models/ table's rows in the DOM: the server renders them, the island (ModelsControls.tsx)
+ * reads them once and then only touches what a change alters — an answer whose text differs, a
+ * row whose place or visibility differs. Rewriting or re-inserting all ~80 rows on every change
+ * made the browser restyle and lay out the whole table each time (≈ 25 ms a change, most of the
+ * /models/ frame in `npm run bench`); unchanged rows now cost nothing.
+ */
+import type { KvRowResult } from "../../lib/catalog/kv-recompute.ts";
+import {
+  TABLE_COLUMNS,
+  rowVisible,
+  sortRows,
+  type SortDir,
+  type TableColumn,
+  type ViewFilter,
+  type ViewRow,
+} from "../../lib/catalog/table-view.ts";
+
+export interface DomRow extends ViewRow {
+  readonly el: HTMLTableRowElement;
+  /** What the answer cell shows now (null: the server's markup, not yet rewritten). */
+  readonly shown: string | null;
+}
+
+const NUMERIC = new Set<TableColumn>(["params", "kv", "fixed", "ctx"]);
+
+export function readRows(tbody: HTMLTableSectionElement): DomRow[] {
+  return [...tbody.rows].map((el) => {
+    const keys = {} as Record<TableColumn, string | number | null>;
+    TABLE_COLUMNS.forEach((c, i) => {
+      if (NUMERIC.has(c)) {
+        const v = el.dataset[c];
+        keys[c] = v === undefined || v === "" ? null : Number(v);
+      } else keys[c] = (el.cells[i]?.textContent ?? "").trim();
+    });
+    return {
+      id: el.id,
+      name: el.dataset.name ?? "",
+      family: el.dataset.family ?? "",
+      ctx: keys.ctx as number | null,
+      keys,
+      el,
+      shown: null,
+    };
+  });
+}
+
+/** Everything the answer cell's markup depends on. */
+const answerKey = (r: KvRowResult): string =>
+  JSON.stringify([r.answer, r.nCtx === null, r.refusal, r.limitedBy, r.beyond]);
+
+function fillAnswer(box: HTMLElement, r: KvRowResult): void {
+  box.replaceChildren();
+  const main = document.createElement("span");
+  main.textContent = r.answer;
+  if (r.nCtx === null) main.className = r.refusal ? "not-measured" : "verdict-no";
+  if (r.refusal) main.title = r.refusal;
+  box.append(main);
+  for (const line of [r.limitedBy, r.beyond]) {
+    if (!line) continue;
+    const d = document.createElement("div");
+    d.className = "small muted";
+    d.textContent = line;
+    box.append(d);
+  }
+}
+
+/** Writes a row's largest context and calculator link, leaving the DOM alone where nothing changed. */
+export function writeAnswer(row: DomRow, r: KvRowResult, calcPath: string): DomRow {
+  const key = answerKey(r);
+  if (key !== row.shown) {
+    const box = row.el.querySelector<HTMLElement>("[data-ctx-answer]");
+    if (box) fillAnswer(box, r);
+  }
+  const link = row.el.querySelector<HTMLAnchorElement>("[data-testid=models-calc-link]");
+  const href = `${calcPath}?${r.query}`;
+  if (link && link.getAttribute("href") !== href) link.setAttribute("href", href);
+  const ctx = r.nCtx === null ? "" : String(r.nCtx);
+  if (row.el.dataset.ctx !== ctx) row.el.dataset.ctx = ctx;
+  return { ...row, ctx: r.nCtx, keys: { ...row.keys, ctx: r.nCtx }, shown: key };
+}
+
+/** Turns each column header into a sort button; returns the cleanup. */
+export function attachSortButtons(t: HTMLTableElement, onSort: (col: TableColumn) => void): () => void {
+  const heads = [...(t.tHead?.rows[0]?.cells ?? [])];
+  const off = heads.map((th, i) => {
+    const col = TABLE_COLUMNS[i];
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "models-sort";
+    btn.dataset.sort = col;
+    btn.append(...th.childNodes);
+    th.append(btn);
+    const click = () => onSort(col);
+    btn.addEventListener("click", click);
+    return () => btn.removeEventListener("click", click);
+  });
+  return () => off.forEach((f) => f());
+}
+
+/**
+ * Puts the rows in sorted order, hides those the filter drops, marks the sorted header. A row
+ * already in its place is not moved, and `hidden` is written only where it changes.
+ */
+export function showRows(
+  t: HTMLTableElement,
+  rows: readonly DomRow[],
+  sort: { col: TableColumn | null; dir: SortDir },
+  filter: ViewFilter,
+): void {
+  const tbody = t.tBodies[0];
+  const ordered = sort.col ? sortRows(rows, sort.col, sort.dir) : rows;
+  let at = tbody.firstElementChild;
+  for (const r of ordered) {
+    const hide = !rowVisible(r, filter);
+    if (r.el.hidden !== hide) r.el.hidden = hide;
+    if (at === r.el) at = at.nextElementSibling;
+    else tbody.insertBefore(r.el, at);
+  }
+  [...(t.tHead?.rows[0]?.cells ?? [])].forEach((th, i) => {
+    const want = TABLE_COLUMNS[i] !== sort.col ? null : sort.dir === "asc" ? "ascending" : "descending";
+    if (th.getAttribute("aria-sort") === want) return;
+    if (want === null) th.removeAttribute("aria-sort");
+    else th.setAttribute("aria-sort", want);
+  });
+}

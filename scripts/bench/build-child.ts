@@ -5,11 +5,12 @@
  * The data dir comes from CC_DATA_DIR, as for any build.
  */
 import { build } from "astro";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
 const [outDir, cacheDir] = process.argv.slice(2);
 const start = performance.now();
 await build({
-  root: new URL("../..", import.meta.url).pathname,
+  root: REPO_ROOT,
   logLevel: "error",
   ...(outDir ? { outDir } : {}),
   ...(cacheDir ? { cacheDir } : {}),

@@ -1,9 +1,12 @@
-/** Builds the site once per base path, serves both builds, and runs every e2e suite on them. */
+/**
+ * Builds the site once per base path, serves both builds, and runs the e2e suites on them: every
+ * suite, or only `files` (paths relative to the repository root, see e2e-files.ts).
+ */
 import { ensureChromium } from "./chromium.ts";
 import { SITE_BUILDS, buildSite, serveSite, type ServedSite } from "./sites.ts";
 import { runNodeTests, type SuiteResult } from "./suites.ts";
 
-export async function runBrowserSuites(): Promise<SuiteResult[]> {
+export async function runBrowserSuites(files?: readonly string[]): Promise<SuiteResult[]> {
   const chromium = ensureChromium();
   const results: SuiteResult[] = [];
   const start = performance.now();
@@ -33,7 +36,7 @@ export async function runBrowserSuites(): Promise<SuiteResult[]> {
       CHROMIUM_PATH: chromium,
       E2E_SITES: JSON.stringify(served.map(({ name, base, url, outDir }) => ({ name, base, url, outDir }))),
     };
-    results.push(runNodeTests("e2e", ["tests/e2e/**/*.e2e.ts"], env));
+    results.push(runNodeTests("e2e", files ? [...files] : ["tests/e2e/**/*.e2e.ts"], env));
   } finally {
     await Promise.all(served.map((s) => s.close()));
   }

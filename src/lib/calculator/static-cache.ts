@@ -10,6 +10,7 @@ import type { Breakdown } from "../../schemas/breakdown.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import { computeBreakdown, type BreakdownOptions } from "../engine/breakdown.ts";
 import { configKey } from "../engine/curve.ts";
+import { totalsModel, type Totals } from "../engine/totals.ts";
 import type { Budget } from "../engine/solve.ts";
 import { largestContext, type LargestContext, type LargestContextOptions } from "../catalog/largest-context.ts";
 
@@ -61,6 +62,59 @@ export function configError(arch: Architecture, config: RuntimeConfig, opts: Bre
   });
 }
 
+/** The pool's bytes at each context by full breakdowns (points the engine refuses are left out): the oracle. */
+export function curvePointsByBreakdown(
+  arch: Architecture,
+  config: RuntimeConfig,
+  samples: readonly number[],
+  pool: "device" | "total",
+  opts: BreakdownOptions,
+): { ctx: number; bytes: number }[] {
+  return samples.flatMap((ctx) => {
+    try {
+      const t = computeBreakdown(arch, { ...config, n_ctx: ctx }, opts).total;
+      return [{ ctx, bytes: pool === "device" ? t.device_bytes : t.bytes }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * The same points through the totals-only path (docs/memory-model.md#totals-only): one full
+ * breakdown at the first sample, one more at the last to check it, the rest closed-form (a
+ * model change draws ~200 points). Null when the path does not reproduce both, or the engine
+ * refuses either end: the caller then takes full breakdowns.
+ */
+export function curvePointsByTotals(
+  arch: Architecture,
+  config: RuntimeConfig,
+  samples: readonly number[],
+  pool: "device" | "total",
+  opts: BreakdownOptions,
+): { ctx: number; bytes: number }[] | null {
+  if (samples.length < 2) return null;
+  const last = samples[samples.length - 1];
+  try {
+    const m = totalsModel(arch, config, opts, samples[0]);
+    const t = computeBreakdown(arch, { ...config, n_ctx: last }, opts).total;
+    const same = (a: Totals, d: number, h: number, b: number) => a.device === d && a.host === h && a.total === b;
+    if (!same(m.at(samples[0]), m.ref.device, m.ref.host, m.ref.total)) return null;
+    if (!same(m.at(last), t.device_bytes, t.host_bytes, t.bytes)) return null;
+    // Only planContext depends on n_ctx among the engine's refusals, and `at` runs it too.
+    return samples.flatMap((ctx) => {
+      try {
+        const a = m.at(ctx);
+        return [{ ctx, bytes: pool === "device" ? a.device : a.total }];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return null;
+  }
+}
+
 /** One line of the chart: the pool's bytes at each sampled context (points the engine refuses are left out). */
 export function curvePoints(
   arch: Architecture,
@@ -70,15 +124,13 @@ export function curvePoints(
   opts: BreakdownOptions,
 ): { ctx: number; bytes: number }[] {
   const key = `c|${pool}|${samples.join(",")}|${keyOf({ ...config, n_ctx: 0 })}`;
-  return remember(arch, opts, key, () =>
-    samples.flatMap((ctx) => {
-      try {
-        const t = computeBreakdown(arch, { ...config, n_ctx: ctx }, opts).total;
-        return [{ ctx, bytes: pool === "device" ? t.device_bytes : t.bytes }];
-      } catch {
-        return [];
-      }
-    }),
+  return remember(
+    arch,
+    opts,
+    key,
+    () =>
+      curvePointsByTotals(arch, config, samples, pool, opts) ??
+      curvePointsByBreakdown(arch, config, samples, pool, opts),
   );
 }
 

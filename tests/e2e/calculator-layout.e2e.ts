@@ -22,6 +22,8 @@ describe("calculator page: labels, themes and the sub-path", () => {
     const page = await newPage(browser);
     await open(page);
     await page.locator(".calc-arch summary").click();
+    // the editor's fields are built when the box opens
+    await page.locator(".calc-arch textarea").waitFor();
     const unlabelled = await page.evaluate(() =>
       [...document.querySelectorAll(".calc input, .calc select, .calc textarea")]
         .filter((el) => {

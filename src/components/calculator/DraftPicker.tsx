@@ -3,6 +3,7 @@
  * (`-ngld`) and K/V types (`-ctkd`/`-ctvd`, f16 unless given, as llama.cpp). What it adds is
  * computed by src/lib/calculator/draft-view.ts.
  */
+import { useMemo } from "preact/hooks";
 import { memo } from "../../views/calculator/memo.ts";
 import type { LightCatalog } from "../../lib/calculator/catalog.ts";
 import { CALC_KV_TYPES, type CalcState } from "../../lib/calculator/state.ts";
@@ -17,6 +18,25 @@ export const DraftPicker = memo(function DraftPicker(p: {
   update: (patch: Partial<CalcState>) => void;
 }) {
   const { id, state, update } = p;
+  // The option lists' vnodes are kept (the picker re-renders on every state change).
+  const kvOptions = useMemo(
+    () =>
+      p.light.kvTypes.map((t) => (
+        <option key={t.name} value={t.name}>
+          {t.name}
+        </option>
+      )),
+    [p.light],
+  );
+  const modelOptions = useMemo(
+    () =>
+      p.light.models.map((m) => (
+        <option key={m.id} value={m.id}>
+          {m.name} ({m.defaultFtype})
+        </option>
+      )),
+    [p.light],
+  );
   const kv = (which: "ctkd" | "ctvd", label: string) => (
     <div class="calc-field">
       <label for={`${id}-${which}`}>{label}</label>
@@ -26,11 +46,7 @@ export const DraftPicker = memo(function DraftPicker(p: {
         disabled={!state.draft}
         onChange={onPick(CALC_KV_TYPES, (v) => update({ [which]: v }))}
       >
-        {p.light.kvTypes.map((t) => (
-          <option key={t.name} value={t.name}>
-            {t.name}
-          </option>
-        ))}
+        {kvOptions}
       </select>
     </div>
   );
@@ -41,11 +57,7 @@ export const DraftPicker = memo(function DraftPicker(p: {
         <label for={`${id}-draft`}>Draft model (a catalog preset, its default weights)</label>
         <select id={`${id}-draft`} value={state.draft} onChange={onValue((v) => update({ draft: v }))}>
           <option value="">None</option>
-          {p.light.models.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name} ({m.defaultFtype})
-            </option>
-          ))}
+          {modelOptions}
         </select>
         {p.info && (
           <span

@@ -28,7 +28,25 @@ function ModelPicker(p: { id: string; light: LightCatalog; value: string; update
       return words.every((w) => hay.includes(w));
     });
   }, [query, light]);
-  const families = useMemo(() => [...new Set(matches.map((m) => m.family))], [matches]);
+  // The list's vnodes are kept while the matches are the same: a model change diffs none of them.
+  const groups = useMemo(
+    () =>
+      [...new Set(matches.map((m) => m.family))].map((f) => (
+        <optgroup key={f} label={f}>
+          {matches
+            .filter((m) => m.family === f)
+            .map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+                {m.paramsB
+                  ? ` · ${m.paramsB}B${m.activeB && m.activeB !== m.paramsB ? ` (${m.activeB}B active)` : ""}`
+                  : ""}
+              </option>
+            ))}
+        </optgroup>
+      )),
+    [matches],
+  );
   return (
     <>
       <div class="calc-field">
@@ -51,20 +69,7 @@ function ModelPicker(p: { id: string; light: LightCatalog; value: string; update
       <div class="calc-field">
         <label for={`${id}-model`}>Model ({matches.length} shown)</label>
         <select id={`${id}-model`} size={6} value={p.value} onChange={onValue((model) => update({ model }))}>
-          {families.map((f) => (
-            <optgroup key={f} label={f}>
-              {matches
-                .filter((m) => m.family === f)
-                .map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.name}
-                    {m.paramsB
-                      ? ` · ${m.paramsB}B${m.activeB && m.activeB !== m.paramsB ? ` (${m.activeB}B active)` : ""}`
-                      : ""}
-                  </option>
-                ))}
-            </optgroup>
-          ))}
+          {groups}
         </select>
       </div>
     </>

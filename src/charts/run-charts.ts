@@ -7,6 +7,7 @@
 import type { PlotOptions } from "@observablehq/plot";
 import { measuredVsCalculatedChart, type MeasuredCalculatedRow } from "./measured-vs-calculated.ts";
 import { residualChart, type ResidualRow } from "./residuals.ts";
+import { measuredVsCalculatedSvg, residualSvg } from "./run-chart-svg.ts";
 import type { MeasuredMetric } from "../schemas/run.ts";
 import { FLAG_PERCENT, METRIC_LABEL, type RunView } from "../lib/runs/run-view.ts";
 
@@ -54,24 +55,29 @@ function figure(svg: string, caption?: string): string {
   return `<figure class="plot-figure"><div class="plot-figure__chart">${svg}</div>${cap}</figure>`;
 }
 
-/** The charts section of a run view; `render` turns Plot options into static SVG markup. */
+/**
+ * The charts section of a run view. Each chart is written by run-chart-svg.ts (Plot's markup
+ * without Plot, ~10× cheaper); a chart it does not cover goes to `render`, which turns Plot
+ * options into static SVG markup.
+ */
 export function runChartsMarkup(input: RunChartInputs, render: (options: PlotOptions) => string): string {
   const out: string[] = [];
   for (const c of input.metrics) {
     const label = METRIC_LABEL[c.metric];
-    const svg = render({
-      ...measuredVsCalculatedChart(c.rows, { yLabel: `${label} (MiB)` }),
-      ariaLabel: `${input.title}: ${label} measured and calculated against context`,
-    });
+    const yLabel = `${label} (MiB)`;
+    const ariaLabel = `${input.title}: ${label} measured and calculated against context`;
+    const svg =
+      measuredVsCalculatedSvg(c.rows, yLabel, ariaLabel) ??
+      render({ ...measuredVsCalculatedChart(c.rows, { yLabel }), ariaLabel });
     out.push(
       `<section class="run-chart"><h3 id="chart-${c.metric}">${escapeHtml(label)}: measured (dots) and calculated (lines)</h3>${figure(svg)}</section>`,
     );
   }
   if (input.residuals.length > 0) {
-    const svg = render({
-      ...residualChart(input.residuals, { band: FLAG_PERCENT }),
-      ariaLabel: `${input.title}: residual of every measurement against the engine, with the ±${FLAG_PERCENT} % band`,
-    });
+    const ariaLabel = `${input.title}: residual of every measurement against the engine, with the ±${FLAG_PERCENT} % band`;
+    const svg =
+      residualSvg(input.residuals, ariaLabel, FLAG_PERCENT) ??
+      render({ ...residualChart(input.residuals, { band: FLAG_PERCENT }), ariaLabel });
     out.push(
       `<section class="run-chart"><h3 id="chart-residuals">Residuals: measured − calculated</h3>${figure(
         svg,

@@ -7,8 +7,9 @@
  */
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { TensorTable } from "../../schemas/tensor-table.ts";
-import { fitMachine, placeModel, type PlacementResult } from "../engine/placement/index.ts";
+import { fitMachine, type PlacementResult } from "../engine/placement/index.ts";
 import { orderDevices } from "../engine/placement/devices.ts";
+import { placeWithExtras, type PlacementExtras } from "../engine/placement/extras.ts";
 import { allocBytes, tensorLayer } from "../engine/weights.ts";
 import { formatBinary } from "../format.ts";
 import { encodeMachine, machinePlacement, type MachineSpec, DEFAULT_MACHINE } from "./placement-machine.ts";
@@ -89,7 +90,9 @@ function deviceN(all: PlacementResult, name: string, room: number, e: number[]):
  * only their bytes (compute, KV and overhead do not depend on where experts are), so N is read off the
  * per-block expert sizes between "none" and "all experts on the CPU", then proven with placeModel.
  * On several devices the fit solver's rebalanced -ts (whole layers per device) is tried too, and
- * kept when it lets a smaller N fit (proven the same way).
+ * kept when it lets a smaller N fit (proven the same way). A projector and a draft the state has
+ * (`m.extras`) are placed beside the model in every try, so N leaves room for them
+ * (docs/memory-model.md#fit-extras); --n-cpu-moe does not reach the draft (its own overrides).
  */
 export function smallestCpuMoe(
   m: PlacementModel,
@@ -104,11 +107,12 @@ export function smallestCpuMoe(
   const p = machinePlacement(base);
   const config = placementConfig(m, { ...state, nGpuLayers: -1 }, spec);
   const share = tight ? TIGHT_SHARE : 0;
-  const place = (extra: Partial<typeof p>): PlacementResult => placeModel(m.arch, config, { ...p, ...extra }, table);
+  const place = (extra: Partial<typeof p>): PlacementResult =>
+    placeWithExtras(m.arch, config, { ...p, ...extra }, table, m.extras);
   try {
     if (holds(place({}), p.host_bytes, share)) return null;
     const asSet = asSetCpuMoe(place, table, base, m.arch.block_count, share);
-    const re = p.devices.length > 1 ? rebalancedCpuMoe(m.arch, config, base, table, share) : null;
+    const re = p.devices.length > 1 ? rebalancedCpuMoe(m, config, base, table, share) : null;
     return re && (!asSet || re.n < asSet.n) ? re : asSet;
   } catch {
     return null; // the engine refuses this machine: no suggestion (the placement panel says why)
@@ -139,7 +143,7 @@ function asSetCpuMoe(place: Place, table: TensorTable, base: MachineSpec, nBlock
  * proven with placeModel and the verdict's test. Null when it needs no experts on the CPU.
  */
 function rebalancedCpuMoe(
-  arch: PlacementModel["arch"],
+  { arch, extras }: PlacementModel,
   config: ReturnType<typeof placementConfig>,
   base: MachineSpec,
   table: TensorTable,
@@ -147,9 +151,11 @@ function rebalancedCpuMoe(
 ): CpuMoeChoice | null {
   const p = machinePlacement(base);
   const margin = share * Math.max(...p.devices.map((d) => d.free_bytes ?? d.memory_bytes));
-  const r = fitMachine(arch, config, p, table, { margin_bytes: margin, min_ctx: config.n_ctx, max_ctx: config.n_ctx });
+  const opts = { margin_bytes: margin, min_ctx: config.n_ctx, max_ctx: config.n_ctx, extras };
+  const r = fitMachine(arch, config, p, table, opts);
   if (!r || r.n_cpu_moe === 0 || r.n_gpu_layers < arch.block_count + 1) return null;
-  const placed = placeModel(arch, config, { ...p, n_cpu_moe: r.n_cpu_moe, tensor_split: r.tensor_split }, table);
+  const split = { ...p, n_cpu_moe: r.n_cpu_moe, tensor_split: r.tensor_split };
+  const placed = placeWithExtras(arch, config, split, table, extras);
   if (!holds(placed, p.host_bytes, share)) return null;
   const machine = { ...base, moe: r.n_cpu_moe, tensorSplit: r.tensor_split };
   return { n: r.n_cpu_moe, machine, hostBytes: placed.devices.find((d) => d.pool === "host")?.bytes ?? 0 };
@@ -168,8 +174,11 @@ export function cpuMoeSuggestion(c: CpuMoeChoice, nBlocks: number, tight: boolea
 }
 
 /**
- * One device (no PC set): a CUDA GPU whose budget is the usable memory, plus system RAM. Not with a
- * vision projector (the placement does not place it yet).
+ * One device (no PC set): a CUDA GPU whose budget is the usable memory, plus system RAM. With a
+ * loaded projector (and/or a draft) in `m.extras` the GPU is the usable memory before the
+ * projector's reservation and the projector is placed on it, as the PC the suggestion turns the
+ * question into places it (view/placed.ts pcExtras). Not with the vision weights counted from the
+ * catalog's parameter count (`vision`): the placement cannot size those.
  */
 export function oneGpuCpuMoe(
   m: PlacementModel,
@@ -180,6 +189,12 @@ export function oneGpuCpuMoe(
 ): Suggestion | null {
   if (vision || state.machine !== "" || state.backend !== "cuda" || (budget.pool ?? "device") !== "device") return null;
   if (!isMoe(m.arch)) return null;
-  const c = smallestCpuMoe(m, state, oneGpuMachine(budget.bytes), tight);
+  const c = smallestCpuMoe(m, state, oneGpuMachine(budget.bytes + reservedOnDevice(m.extras)), tight);
   return c ? cpuMoeSuggestion(c, m.arch.block_count, tight) : null;
+}
+
+/** What the budget had taken off for the projector on the GPU (vision-view.ts reserveBudget). */
+function reservedOnDevice(extras: PlacementExtras | null | undefined): number {
+  const p = extras?.projector;
+  return p?.offload ? p.weights_bytes + p.compute_bytes : 0;
 }

@@ -103,7 +103,13 @@ function suggestionsInput(sv: StaticView, resolved: Resolved, state: CalcState, 
   const quants = resolved.quants;
   if (!eb || !quants || !sv.model || c.error !== null) return null;
   const { arch, tensors, tensorsFtype } = resolved;
-  const model = { arch, tensors, tensorsFtype, vision: state.vision && sv.model.vision.available };
+  const model = {
+    arch,
+    tensors,
+    tensorsFtype,
+    vision: state.vision && sv.model.vision.available,
+    extras: resolved.extras,
+  };
   const largestCtx = sv.maxTable.find((r) => r.selected)?.maxCtx ?? null;
   const maxLayersFit = c.offload.maxLayersFit;
   return { state, model, budget: eb, verdict: c.verdict.kind, largestCtx, quants, maxLayersFit };

@@ -13,7 +13,7 @@ import { tableFor } from "../placement-view.ts";
 import type { Reserve } from "../vision-view.ts";
 import { configFor } from "./config.ts";
 import { placedChart, placedLargest, placedVerdict, type PlacedLargest } from "../placement-answer.ts";
-import { gpuCatalog, parseMachine, type MachineSpec } from "../placement-machine.ts";
+import { DEFAULT_MACHINE, gpuCatalog, parseMachine, type MachineSpec } from "../placement-machine.ts";
 import { placedSuggestions } from "../placement-suggest.ts";
 import type { CalcState } from "../state.ts";
 import type { Suggestion } from "../suggest.ts";
@@ -82,6 +82,20 @@ export function pcExtras(
     draft = { arch: d.arch, config, tensors: tableFor({ arch: d.arch, tensors: null }, d.model.defaultFtype) };
   }
   return projector || draft ? { ...(projector ? { projector } : {}), ...(draft ? { draft } : {}) } : null;
+}
+
+/**
+ * One device (no PC): the loaded projector and the draft as the PC an experts-on-CPU suggestion
+ * turns the question into would place them (../suggest-moe.ts oneGpuCpuMoe); null, at no cost,
+ * when there is neither.
+ */
+export function soloExtras(
+  state: CalcState,
+  catalog: CalcCatalog,
+  reserve: Reserve | null | undefined,
+): PlacementExtras | null {
+  if (state.machine !== "" || (reserve?.weights === undefined && state.draft === "")) return null;
+  return pcExtras(state, catalog, reserve, DEFAULT_MACHINE);
 }
 
 /** The PC part of the static view (and its chart), or null for one device. */

@@ -12,7 +12,7 @@ import { curvesAndMaxTable } from "./curves.ts";
 import { kvOptions } from "./kv-options.ts";
 import { measuredView } from "./measured-view.ts";
 import { resolveModel } from "./model.ts";
-import { pcStatic } from "./placed.ts";
+import { pcStatic, soloExtras } from "./placed.ts";
 import type { BudgetView, Resolved, StaticView, ViewInput } from "./types.ts";
 
 /** The view when the model cannot be resolved (no file loaded, unknown id). */
@@ -92,5 +92,6 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
     view.poolLabel = "memory per device (the PC's placement)";
   }
   const quants = { ftypes: catalog.ftypes, kvTypes: catalog.kvTypes };
-  return { view, resolved: { ...resolved, quants, extras: pc?.extras ?? null } };
+  const extras = pc ? pc.extras : soloExtras(state, catalog, inp.reserve);
+  return { view, resolved: { ...resolved, quants, extras } };
 }

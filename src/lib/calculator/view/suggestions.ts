@@ -6,6 +6,7 @@
  */
 import type { Architecture } from "../../../schemas/architecture.ts";
 import type { TensorTable } from "../../../schemas/tensor-table.ts";
+import type { PlacementExtras } from "../../engine/placement/extras.ts";
 import { computeBreakdown } from "../../engine/breakdown.ts";
 import type { Budget as EngineBudget } from "../../engine/solve.ts";
 import type { CalcCatalog } from "../catalog.ts";
@@ -22,6 +23,8 @@ export interface SuggestionModel {
   tensorsFtype: string | null;
   /** The vision encoder is counted (state.vision and the model has one). */
   vision: boolean;
+  /** A loaded projector and/or draft (./placed.ts soloExtras): the experts-on-CPU suggestion places them. */
+  extras?: PlacementExtras | null;
 }
 
 export interface SuggestionsInput {

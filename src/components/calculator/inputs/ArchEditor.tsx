@@ -3,7 +3,7 @@
  * the engine. The editor is built when the box is opened (a model change does not rewrite a
  * closed box's fields and JSON).
  */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { onValue } from "../../../views/calculator/input-events.ts";
 
 interface Props {
@@ -15,15 +15,17 @@ interface Props {
 
 export function ArchEditor(p: Props) {
   const [open, setOpen] = useState(false);
+  // Opened before the island hydrated: no toggle event came, the element says it.
+  const ref = useRef<HTMLDetailsElement>(null);
+  const isOpen = open || (ref.current?.open ?? false);
   return (
-    <details class="calc-arch" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+    <details ref={ref} class="calc-arch" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>Custom: edit every architecture field</summary>
-      {open &&
-        (!p.ready || !p.fullArch ? (
-          <p class="muted">The editor opens once the engine has loaded.</p>
-        ) : (
-          <ArchFields {...p} fullArch={p.fullArch} />
-        ))}
+      {!p.ready || !p.fullArch ? (
+        <p class="muted">The editor opens once the engine has loaded.</p>
+      ) : (
+        isOpen && <ArchFields {...p} fullArch={p.fullArch} />
+      )}
     </details>
   );
 }

@@ -1,4 +1,5 @@
 /** Parts of the budget fieldset: machine and preset pickers, reservations, the Apple wired limit, the usable line. */
+import { useMemo } from "preact/hooks";
 import type { LightCatalog } from "../../../lib/calculator/catalog.ts";
 import { machinePatch } from "../../../lib/calculator/question.ts";
 import type { CalcState } from "../../../lib/calculator/state.ts";
@@ -22,22 +23,28 @@ export function MachinePicker(p: PickerProps) {
   const { id, light } = p;
   const hw = light.hardware.find((h) => h.id === p.hardware) ?? null;
   const onHardware = (hid: string) => p.update(machinePatch(light.hardware, light.budgets, p.budgetId, hid));
+  // The option vnodes are kept while the catalog is the same (a model change does not diff them).
+  const groups = useMemo(
+    () =>
+      ["apple", "nvidia", "amd"].map((v) => (
+        <optgroup key={v} label={v === "apple" ? "Apple Silicon" : v === "nvidia" ? "NVIDIA" : "AMD"}>
+          {light.hardware
+            .filter((h) => h.vendor === v)
+            .map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+              </option>
+            ))}
+        </optgroup>
+      )),
+    [light.hardware],
+  );
   return (
     <div class="calc-field">
       <label for={`${id}-hw`}>Machine</label>
       <select id={`${id}-hw`} value={p.hardware} onChange={onValue(onHardware)}>
         <option value="">none: use the budget's stated total</option>
-        {["apple", "nvidia", "amd"].map((v) => (
-          <optgroup key={v} label={v === "apple" ? "Apple Silicon" : v === "nvidia" ? "NVIDIA" : "AMD"}>
-            {light.hardware
-              .filter((h) => h.vendor === v)
-              .map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
-          </optgroup>
-        ))}
+        {groups}
       </select>
       {!hw && (
         <span class="calc-help">
@@ -61,15 +68,20 @@ export function BudgetPicker(p: PickerProps) {
     }
     update(patch);
   };
+  const options = useMemo(
+    () =>
+      light.budgets.map((b) => (
+        <option key={b.id} value={b.id}>
+          {b.name}
+        </option>
+      )),
+    [light.budgets],
+  );
   return (
     <div class="calc-field">
       <label for={`${id}-budget`}>Budget preset</label>
       <select id={`${id}-budget`} value={p.budgetId} onChange={onValue(onBudget)}>
-        {light.budgets.map((b) => (
-          <option key={b.id} value={b.id}>
-            {b.name}
-          </option>
-        ))}
+        {options}
       </select>
       {budget.quote && <span class="calc-help">Source: “{budget.quote}”</span>}
     </div>

@@ -1,4 +1,5 @@
 /** The weights: ftype (fixed by a GGUF's own tensors), what it implies in memory, and the vision encoder. */
+import { useMemo } from "preact/hooks";
 import type { LightCatalog } from "../../../lib/calculator/catalog.ts";
 import type { ModelInfo } from "../../../lib/calculator/view.ts";
 import { formatBinary, formatDecimal } from "../../../lib/format.ts";
@@ -17,6 +18,16 @@ export const WeightsFieldset = memo(function WeightsFieldset(p: {
   update: Update;
 }) {
   const { id, model, update } = p;
+  // The option vnodes are kept while the list is the same (a model change does not diff them).
+  const options = useMemo(
+    () =>
+      p.ftypes.map((f) => (
+        <option key={f.id} value={f.id}>
+          {f.id} ({f.typicalBpw ?? f.nominalBpw} bpw{f.typicalBpw ? " typical" : " nominal"})
+        </option>
+      )),
+    [p.ftypes],
+  );
   return (
     <fieldset class="calc-fs">
       <legend>Weights</legend>
@@ -28,11 +39,7 @@ export const WeightsFieldset = memo(function WeightsFieldset(p: {
           disabled={model?.exactWeights}
           onChange={onValue((ftype) => update({ ftype }))}
         >
-          {p.ftypes.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.id} ({f.typicalBpw ?? f.nominalBpw} bpw{f.typicalBpw ? " typical" : " nominal"})
-            </option>
-          ))}
+          {options}
         </select>
         {p.weightsBytes !== null && (
           <span class="calc-help">

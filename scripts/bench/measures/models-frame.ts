@@ -84,7 +84,15 @@ export function modelsTableFrame(rate: 1 | 4): Measure {
         source: `issue 14: the table within one frame, ≤ ${budget} ms p95${rate > 1 ? " at 4× CPU throttling" : ""}`,
       },
     },
-    { key: `${c.key}FramesMax`, unit: "frames" },
+    {
+      key: `${c.key}FramesMax`,
+      unit: "frames",
+      budget: {
+        value: 0,
+        cmp: "<=" as const,
+        source: "issue 14: within one frame — the table committed before the next animation frame begins",
+      },
+    },
   ]);
   figures.push({ key: "fromCalculator", unit: "ms" });
   figures.push({

@@ -39,7 +39,7 @@ import { cliSuggestions, readQuants, renderSuggestions, suggestionsJson } from "
 import type { CliSuggestions } from "./calc/suggestions-output.ts";
 import { answerPlaced, placedJson, renderPlaced } from "./calc/placed-output.ts";
 import type { PlacedAnswer } from "./calc/placed-output.ts";
-import { cliPlacedSuggestions } from "./calc/placed-suggestions.ts";
+import { cliPlacedSuggestions, unifiedVerdict } from "./calc/placed-suggestions.ts";
 
 /** What the command line asks, once parsed and checked (before any model is loaded). */
 interface Invocation {
@@ -162,8 +162,10 @@ async function computeAnswer(inv: Invocation): Promise<Answer> {
   const placed = fit ? fit.placement : runPlacement(m.architecture, config, devices, table, extras);
   const asSet = inv.placement && !fit ? answerPlaced(m.architecture, config, inv.placement, table, extras) : null;
   const q = { arch: m.architecture, tensors: m.tensors, tensorsFtype: m.tensorsFtype, modelId: inv.model, config };
+  const unified = asSet && inv.placement!.unified && inv.fromBudget ? unifiedVerdict(placed, inv.fromBudget) : null;
   const pcSuggested =
-    asSet && !draft && !vision ? cliPlacedSuggestions(q, inv.placement!, readQuants(join(REPO_ROOT, "data"))) : null;
+    unified ??
+    (asSet && !draft && !vision ? cliPlacedSuggestions(q, inv.placement!, readQuants(join(REPO_ROOT, "data"))) : null);
   const hasBudget = args.budget !== null || machine !== null;
   const refuseBudget = hasBudget && weights.zero && !args.weightsZero;
   // with the budget as the placement's device, the verdict and largest context are the placement's
@@ -237,7 +239,12 @@ function printText(a: Answer, inv: Invocation): void {
   }
   if (inv.fromBudget) {
     const d = inv.placement!.devices[0];
-    console.log(`\nbudget ${machine?.label ?? "--budget"}: ${d.name} holds ${formatBinary(d.memory_bytes)} (usable)`);
+    const shared = inv.placement!.unified
+      ? `; host and GPU share ${formatBinary(inv.placement!.host_bytes!)} (unified memory)`
+      : "";
+    console.log(
+      `\nbudget ${machine?.label ?? "--budget"}: ${d.name} holds ${formatBinary(d.memory_bytes)} (usable)${shared}`,
+    );
     for (const n of machine?.notes ?? []) console.log(`  note: ${n}`);
   }
   if (inv.placement || args.fit) console.log(`\n${renderPlacement(a.placed)}`);

@@ -17,6 +17,9 @@ import {
 import { placedSuggestions } from "../../src/lib/calculator/placement-suggest.ts";
 import { placementConfig } from "../../src/lib/calculator/placement-view.ts";
 import type { CalcState } from "../../src/lib/calculator/state.ts";
+import { verdictFor } from "../../src/lib/calculator/verdict.ts";
+import type { Budget } from "../../src/lib/engine/index.ts";
+import type { PlacementResult } from "../../src/lib/engine/placement/index.ts";
 import { cliState, type CliQuestion, type CliSuggestions } from "./suggestions-output.ts";
 
 const MiB = 2 ** 20;
@@ -84,4 +87,22 @@ export function cliPlacedSuggestions(
         })
       : [];
   return { verdict, suggestions, skipped: null };
+}
+
+/**
+ * A unified-memory budget (Apple Silicon) placed on its Metal GPU: the calculator's PC keeps GPUs
+ * and RAM apart, so the verdict is the calculator's one-device test (the budget and the GPU
+ * working-set limit, src/lib/calculator/verdict.ts) on the placement's own totals — what the
+ * placement flags moved between the GPU and the host included.
+ */
+export function unifiedVerdict(placed: PlacementResult, budget: Budget): CliSuggestions {
+  const device = placed.devices.filter((d) => d.pool === "device").reduce((a, d) => a + d.bytes, 0);
+  const host = placed.devices.filter((d) => d.pool === "host").reduce((a, d) => a + d.bytes, 0);
+  const total = { device_bytes: device, host_bytes: host, bytes: device + host };
+  return {
+    verdict: verdictFor(total, { engine: budget, error: null, pool: "total" }),
+    suggestions: [],
+    skipped:
+      "the calculator's PC keeps GPU memory and RAM apart (no unified memory); the verdict is its one-device test on this placement",
+  };
 }

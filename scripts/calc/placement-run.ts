@@ -31,13 +31,23 @@ export function defaultPlacement(config: RuntimeConfig): Placement {
  * Placement flags (--n-cpu-moe, --cpu-moe, -ot, --no-mmap …) with --hardware or --budget and no
  * --devices: the one device is the budget's usable memory in whole MiB and system RAM is not
  * limited — the calculator's machine for the same question (src/lib/calculator/suggest-moe.ts
- * `oneGpuMachine`), so the verdict and largest context come from the placement as there. Null when
- * the budget is not one GPU's memory (pool other than "device", or the CPU backend).
+ * `oneGpuMachine`), so the verdict and largest context come from the placement as there. On a
+ * unified-memory budget (Apple Silicon: the total pool with Metal) the device is the Metal GPU,
+ * its limit the GPU working set, and host and GPU share the budget's bytes (Placement.unified):
+ * the same two limits the one-device answer checks (docs/memory-model.md#placement-unified).
+ * Null when the budget is neither (the CPU backend, a host pool, a total pool without Metal).
  */
 export function budgetPlacement(p: Placement, budget: Budget, config: RuntimeConfig): Placement | null {
   const pool = budget.pool ?? (config.backend === "cuda" ? "device" : "total");
-  if (p.devices.length > 0 || pool !== "device" || config.backend === "cpu") return null;
-  const memory_bytes = Math.max(1, Math.floor(budget.bytes / MiB)) * MiB;
+  if (p.devices.length > 0 || config.backend === "cpu") return null;
+  const whole = (b: number): number => Math.max(1, Math.floor(b / MiB)) * MiB;
+  if (pool === "total" && config.backend === "metal") {
+    const limit = Math.min(budget.device_limit_bytes ?? budget.bytes, budget.bytes);
+    const device = { kind: "metal", name: "metal0", memory_bytes: whole(limit) };
+    return PlacementSchema.parse({ ...p, devices: [device], host_bytes: budget.bytes, unified: true });
+  }
+  if (pool !== "device") return null;
+  const memory_bytes = whole(budget.bytes);
   return PlacementSchema.parse({ ...p, devices: [{ kind: config.backend, name: `${config.backend}0`, memory_bytes }] });
 }
 

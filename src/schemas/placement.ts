@@ -62,6 +62,12 @@ export const PlacementSchema = z.strictObject({
   n_cpu_moe: z.number().int().nonnegative().max(4096).default(0),
   /** `--load-mode`; `none` = read into buffers (pinned host memory when a GPU offers it). */
   load_mode: LoadModeSchema.default("mmap"),
+  /**
+   * Unified memory (Apple Silicon): `host_bytes` is the memory the host and the devices share, so
+   * the host's check counts every device's bytes too; each device's `memory_bytes` is then its own
+   * limit within it (Metal's working set). Absent = separate memories (docs/memory-model.md#placement-unified).
+   */
+  unified: z.boolean().optional(),
 });
 export type Placement = z.infer<typeof PlacementSchema>;
 export type PlacementInput = z.input<typeof PlacementSchema>;

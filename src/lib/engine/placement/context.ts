@@ -38,10 +38,15 @@ export interface PlacedContext {
   readonly beyond: { readonly n_ctx: number; readonly limited_by: string } | null;
 }
 
-/** Bytes over budget per device of a placement (≤ 0 fits); host unlimited when host_bytes is null. */
+/**
+ * Bytes over budget per device of a placement (≤ 0 fits); host unlimited when host_bytes is null.
+ * With unified memory the host's row is what host and devices use together against host_bytes.
+ */
 export function devicesOver(p: Placement, r: PlacementResult, margin: number): { name: string; over: number }[] {
+  const shared = p.unified ? r.devices.reduce((s, d) => s + d.bytes, 0) : null;
   return r.devices.map((d) => {
-    if (d.pool === "host") return { name: d.name, over: p.host_bytes === null ? -Infinity : d.bytes - p.host_bytes };
+    if (d.pool === "host")
+      return { name: d.name, over: p.host_bytes === null ? -Infinity : (shared ?? d.bytes) - p.host_bytes };
     const budget = d.free_bytes ?? d.budget_bytes ?? 0;
     return { name: d.name, over: d.bytes - (budget - margin) };
   });

@@ -3,6 +3,7 @@ import type { Placement } from "../../../schemas/placement.ts";
 import type { RuntimeConfig } from "../../../schemas/runtime-config.ts";
 import type { TensorTable } from "../../../schemas/tensor-table.ts";
 import { EngineError } from "../errors.ts";
+import { devicesOver } from "./context.ts";
 import { orderDevices } from "./devices.ts";
 import { placeWithExtras, projectorDevice, type PlacementExtras } from "./extras.ts";
 import type { PlacementResult } from "./index.ts";
@@ -66,11 +67,7 @@ interface Trial {
 
 /** Bytes over budget per device (≤ 0 = fits); the host last. */
 function overBudget(m: Machine, r: PlacementResult): number[] {
-  return r.devices.map((d) => {
-    if (d.pool === "host") return m.base.host_bytes === null ? -Infinity : d.bytes - m.base.host_bytes;
-    const free = d.free_bytes ?? d.budget_bytes ?? 0;
-    return d.bytes - (free - m.margin);
-  });
+  return devicesOver(m.base, r, m.margin).map((d) => d.over);
 }
 
 function place(m: Machine, ctx: number, ngl: number, ncmoe: number, ts: number[]): PlacementResult {

@@ -3,8 +3,7 @@
  * GGUF-header → model conversion shared by local files, URLs and imports.
  */
 import type { Architecture } from "../../src/schemas/architecture.ts";
-import { GgmlTypeNameSchema } from "../../src/schemas/ggml-type.ts";
-import type { TensorTable } from "../../src/schemas/tensor-table.ts";
+import { GgmlTypeNameSchema, type TensorTable } from "../../src/schemas/tensor-table.ts";
 import type { WeightVariant } from "../../src/schemas/model.ts";
 import { FTYPE_BY_ID } from "../../src/lib/engine/ftypes.ts";
 import type { GgufHeader } from "../../src/lib/gguf/header.ts";

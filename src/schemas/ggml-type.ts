@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * THE ggml type table of the project: names (as `ggml_type_name` prints them, e.g. `q4_K`,
  * `iq2_xxs`), GGUF ids, values per block and bytes per block. The engine's traits
@@ -88,8 +86,9 @@ export const GGML_TYPE_NAMES = [
   ...TURBOQUANT_GGML_TYPES.map((t) => t.name),
 ] as [UpstreamGgmlTypeName | ForkGgmlTypeName, ...(UpstreamGgmlTypeName | ForkGgmlTypeName)[]];
 
-export const GgmlTypeNameSchema = z.enum(GGML_TYPE_NAMES);
-export type GgmlTypeName = z.infer<typeof GgmlTypeNameSchema>;
+// No zod here: the engine reads this table in the browser, where zod is loaded only to validate
+// input (the enum schema is in tensor-table.ts).
+export type GgmlTypeName = (typeof GGML_TYPE_NAMES)[number];
 
 /** Every row (upstream, then fork), by name: block size and bytes of each type. */
 export const GGML_TYPE_BY_NAME: ReadonlyMap<GgmlTypeName, GgmlTypeRow> = new Map(

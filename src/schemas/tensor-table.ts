@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { GgmlTypeNameSchema } from "./ggml-type.ts";
+import { GGML_TYPE_NAMES } from "./ggml-type.ts";
+
+/** A ggml type name the engine knows (the table in ggml-type.ts). */
+export const GgmlTypeNameSchema = z.enum(GGML_TYPE_NAMES);
 
 /**
  * A model's tensor table, as read from a GGUF header's tensor infos (docs/memory-model.md#weights-tensor-table) or

@@ -16,7 +16,7 @@
  * they have.
  */
 import type { ComponentChildren } from "preact";
-import { useCallback } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { stateToQuery } from "../../lib/calculator/state.ts";
 import { useCalculator, type CalculatorInput } from "../../views/calculator/use-calculator.ts";
 import { QuestionBar } from "./QuestionBar.tsx";
@@ -27,7 +27,7 @@ import { VisionInputs } from "./VisionInputs.tsx";
 import { ImportFieldset } from "./inputs/ImportFieldset.tsx";
 import { DraftPicker } from "./DraftPicker.tsx";
 import { ResultsDetails, ResultsSummary } from "./Results.tsx";
-import { PlacementPanel } from "./PlacementPanel.tsx";
+import type { PlacementPanel as PanelComponent } from "./PlacementPanel.tsx";
 
 export interface CalculatorProps extends CalculatorInput {
   /** Prefix for element ids, unique per island on a page. */
@@ -36,6 +36,24 @@ export interface CalculatorProps extends CalculatorInput {
 }
 
 type Island = ReturnType<typeof useCalculator>;
+
+/**
+ * The machine panel (the PC builder) shows nothing before the engine has loaded, so it is a lazy
+ * chunk of its own, requested with the engine's as soon as this module runs in a browser.
+ */
+let panelChunk: Promise<typeof PanelComponent> | null = null;
+const loadPanel = () => (panelChunk ??= import("./PlacementPanel.tsx").then((m) => m.PlacementPanel));
+if (typeof window !== "undefined") loadPanel().catch(() => undefined);
+
+function usePanel(setLoadError: (e: string) => void): typeof PanelComponent | null {
+  const [panel, setPanel] = useState<typeof PanelComponent | null>(null);
+  useEffect(() => {
+    loadPanel()
+      .then((p) => setPanel(() => p))
+      .catch((e: unknown) => setLoadError(`The machine panel could not load: ${String(e)}`));
+  }, []);
+  return panel;
+}
 
 /** The settings column: every fieldset, with the vision projector and the draft model under the weights. */
 function CalcInputs({ props, c }: { props: CalculatorProps; c: Island }) {
@@ -92,6 +110,7 @@ function CalcInputs({ props, c }: { props: CalculatorProps; c: Island }) {
 export function Calculator(props: CalculatorProps) {
   const { light, defaults, syncUrl, idPrefix } = props;
   const c = useCalculator(props);
+  const Panel = usePanel(c.engine.setLoadError);
   const { state, setState, update, setNotices, handoff, setHandoff } = c.calc;
   const { lib, plot } = c.engine;
   const { view, pending, numbersPending, ready } = c.cv;
@@ -102,7 +121,7 @@ export function Calculator(props: CalculatorProps) {
     <section
       class="calc"
       aria-labelledby={`${idPrefix}-title`}
-      data-ready={ready && plot !== null ? "true" : "false"}
+      data-ready={ready && plot !== null && c.engine.val !== null && Panel !== null ? "true" : "false"}
       data-pending={pending ? "true" : "false"}
       data-state={pending ? undefined : stateToQuery(state, defaults)}
     >
@@ -148,7 +167,7 @@ export function Calculator(props: CalculatorProps) {
           </ChartPanel>
         </ResultsDetails>
       </div>
-      <PlacementPanel {...{ idPrefix, state, light, lib, update }} model={c.cv.resolved} />
+      {Panel && <Panel {...{ idPrefix, state, light, lib, update }} model={c.cv.resolved} />}
     </section>
   );
 }

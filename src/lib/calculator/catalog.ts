@@ -3,7 +3,7 @@
  * ftypes, hardware, budgets, measured runs), small and serialisable, built once at build time by
  * the .astro wrapper from the validated data files. Types only from src/schemas (no runtime zod).
  */
-import type { ArchitectureInput } from "../../schemas/architecture.ts";
+import type { Architecture } from "../../schemas/architecture.ts";
 import type { Budget } from "../../schemas/budget.ts";
 import type { Hardware } from "../../schemas/hardware.ts";
 import type { Model } from "../../schemas/model.ts";
@@ -20,8 +20,11 @@ export interface ModelOption {
   /** Nominal total parameters (billions), null if unknown. */
   paramsB: number | null;
   activeB: number | null;
-  /** Architecture input (null fields and defaults stripped); parsed by the engine's schema lazily. */
-  architecture: ArchitectureInput;
+  /**
+   * Architecture as the engine's schema parsed it at build time (every default applied): the
+   * browser uses it as it is, with no schema to load before the first answer.
+   */
+  architecture: Architecture;
   visionEncoder: boolean | null;
   /** Ollama tag of the model's library blob, if any. */
   ollamaTag: string | null;
@@ -105,8 +108,8 @@ export interface MeasuredRunOption {
   date: string | null;
   /** Catalog model id, if the run names one. */
   modelId: string | null;
-  /** Inline architecture of the run (when it pins the measured geometry). */
-  architecture: ArchitectureInput | null;
+  /** Inline architecture of the run (when it pins the measured geometry), parsed like a model's. */
+  architecture: Architecture | null;
   arch: string | null;
   ftype: string | null;
   weightsBytes: number | null;
@@ -128,18 +131,6 @@ export interface CalcCatalog {
   runs: MeasuredRunOption[];
 }
 
-/** Drop nulls, false and empty defaults so the serialised props stay small. */
-function compactArch(a: Record<string, unknown>): ArchitectureInput {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(a)) {
-    if (v === null || v === undefined) continue;
-    if (k === "swa_dense_first" && v === false) continue;
-    if (k === "nextn_predict_layers" && v === 0) continue;
-    out[k] = v;
-  }
-  return out as ArchitectureInput;
-}
-
 export function reduceModel(m: Model, projector: ProjectorFacts | null = null): ModelOption {
   const lib = m.weights.find((w) => w.ollamaTag);
   return {
@@ -148,7 +139,7 @@ export function reduceModel(m: Model, projector: ProjectorFacts | null = null): 
     family: m.family,
     paramsB: m.params.totalB,
     activeB: m.params.activeB,
-    architecture: compactArch(m.architecture as unknown as Record<string, unknown>),
+    architecture: m.architecture,
     visionEncoder: m.visionEncoder,
     ollamaTag: lib?.ollamaTag ?? null,
     hfId: m.hfId,
@@ -239,7 +230,7 @@ export function reduceRun(r: Run): MeasuredRunOption {
     title: r.title,
     date: r.date ?? null,
     modelId: r.model.preset ?? null,
-    architecture: r.model.architecture ? compactArch(r.model.architecture as unknown as Record<string, unknown>) : null,
+    architecture: r.model.architecture ?? null,
     arch: r.model.arch ?? r.model.architecture?.arch ?? null,
     ftype: r.model.ftype ?? null,
     weightsBytes: r.model.weights_bytes ?? null,

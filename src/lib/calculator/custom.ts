@@ -6,27 +6,9 @@
 import { ArchitectureSchema, type Architecture } from "../../schemas/architecture.ts";
 import type { LoadedModel } from "./view.ts";
 import { issueLines } from "../zod-issues.ts";
+import type { CustomPayload } from "./custom-payload.ts";
 
-export interface CustomPayload {
-  /** Architecture input (every field of src/schemas/architecture.ts may appear). */
-  a: Record<string, unknown>;
-  /** Display name / file name. */
-  n?: string;
-  /** ftype of the file it came from (GGUF), for display. */
-  t?: string | null;
-}
-
-/** Architecture → compact JSON (nulls and defaults dropped) for the URL. */
-export function encodeCustom(a: Architecture, name: string, ftype: string | null = null): string {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(a)) {
-    if (v === null || (k === "swa_dense_first" && v === false) || (k === "nextn_predict_layers" && v === 0)) continue;
-    out[k] = v;
-  }
-  const p: CustomPayload = { a: out, n: name };
-  if (ftype) p.t = ftype;
-  return JSON.stringify(p);
-}
+export { encodeCustom, type CustomPayload } from "./custom-payload.ts";
 
 export type ParseResult = { ok: true; arch: Architecture } | { ok: false; errors: string[] };
 

@@ -12,7 +12,7 @@
  * totals, verdict and the chart's lines include it at every context drawn; the largest-context
  * search does not include it yet, so that answer is withheld (said) rather than shown wrong.
  */
-import { ArchitectureSchema, type Architecture } from "../../schemas/architecture.ts";
+import type { Architecture } from "../../schemas/architecture.ts";
 import type { Breakdown } from "../../schemas/breakdown.ts";
 import type { KvType } from "../../schemas/kv-type.ts";
 import { formatBinary } from "../format.ts";
@@ -50,7 +50,7 @@ export function resolveDraft(state: CalcState, catalog: CalcCatalog): Draft | { 
   const model = catalog.models.find((m) => m.id === state.draft);
   if (!model) return { error: `draft model ${state.draft} is not in the catalog` };
   try {
-    const arch = ArchitectureSchema.parse(model.architecture);
+    const arch = model.architecture;
     const config: RuntimeConfig = {
       ...configFor(state, state.ctkd as KvType, state.ctvd as KvType, 0, false),
       n_gpu_layers: state.ngld,

@@ -12,6 +12,8 @@ import { fetchedNote, HF_DEFAULT_BASE } from "./hub-ref.ts";
 import type { LoadedModel } from "./view.ts";
 
 export { GgufChoiceError };
+// the island reads import failures in words from this lazy chunk (hub-ref.ts pulls the command builder)
+export { importFailure } from "./hub-ref.ts";
 
 export interface HfLoadOptions {
   /** The GGUF file of a GGUF repo (null: by the weights ftype in its name, or the only one). */

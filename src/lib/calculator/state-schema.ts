@@ -20,7 +20,19 @@ import {
   type Key,
   type StateDomain,
 } from "./state.ts";
-import { parseMachine } from "./placement-machine.ts";
+import { gpuCatalog, parseMachine } from "./placement-machine.ts";
+import type { LightCatalog } from "./catalog.ts";
+
+/** What a permalink may name on a page, from the island's picker lists (the PC's GPUs included). */
+export function domainOf(light: LightCatalog): StateDomain {
+  return {
+    models: new Set(light.models.map((m) => m.id)),
+    hardware: new Set(light.hardware.map((h) => h.id)),
+    budgets: new Map(light.budgets.map((b) => [b.id, b.items])),
+    ftypes: new Set(light.ftypes.map((f) => f.id)),
+    gpus: gpuCatalog(light.hardware),
+  };
+}
 
 const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$/));

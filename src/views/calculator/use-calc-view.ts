@@ -90,13 +90,10 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const fullArch = useMemo(() => {
     if (!lib || !catalog) return null;
     if (isLoadedModelId(state.model) && loaded) return loaded.architecture as unknown as Record<string, unknown>;
-    // The preset's architecture as the static half parsed it (one zod parse per model, not two).
-    const res = staticRes?.resolved;
-    if (res && res.model.id === state.model) return res.arch as unknown as Record<string, unknown>;
+    // parsed at build time (catalog.ts)
     const m = catalog.models.find((x) => x.id === state.model);
-    const r = m ? lib.parseArchitecture(m.architecture) : null;
-    return r && r.ok ? (r.arch as unknown as Record<string, unknown>) : null;
-  }, [lib, catalog, state.model, loaded, staticRes?.resolved?.arch]);
+    return m ? (m.architecture as unknown as Record<string, unknown>) : null;
+  }, [lib, catalog, state.model, loaded]);
   const numbersPending =
     vision.pending ||
     (!staticRes && (inp.urlPending || stateToQuery(state, inp.initialState) !== "" || inp.busy !== null));

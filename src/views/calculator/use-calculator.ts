@@ -46,10 +46,12 @@ export function useCalculator(props: CalculatorInput) {
   const { light, defaults, syncUrl } = props;
   const calc = useCalcState(props.initialState, light);
   const { state, setState, update, setNotices } = calc;
-  const engine = useEngine(props.catalogUrl, (l) => link.onEngine(l));
-  const { lib } = engine;
+  // A link in the page URL is read with the engine, so the validators come with it.
+  const linked = syncUrl && typeof location !== "undefined" && location.search !== "";
+  const engine = useEngine(props.catalogUrl, linked, (l, v) => link.onEngine(l, v));
+  const { lib, val } = engine;
   const link = usePermalink({ syncUrl, light, defaults, state, setState, setNotices, lib });
-  const model = useUrlModel(lib, state, setState, setNotices, defaults);
+  const model = useUrlModel({ lib, val }, state, setState, setNotices, defaults);
   const { loaded, modelReady, busy } = model;
   const { catalogFile, setLoadError } = engine;
   const catalog = useRunsCatalog({
@@ -60,7 +62,7 @@ export function useCalculator(props: CalculatorInput) {
     modelReady,
     loaded,
   });
-  const actions = useModelActions(lib, calc, model);
+  const actions = useModelActions({ lib, val }, calc, model);
   const preset = usePresetFacts(catalog, state.model);
   const vision = useVision(state, update, lib, preset);
   const draft = useDraft(state, lib, catalog);

@@ -3,16 +3,20 @@
  * catalog.json) and Observable Plot's `plot` with the chart builder (another chunk, see
  * chart-lazy.ts), loaded in parallel after the first paint. `onEngine` runs (with the module) in
  * the same tick the engine and catalog are set, so a linked state is read before the first live
- * computation.
+ * computation. The validators (zod: links, custom architectures, run files) are a third chunk:
+ * loaded with the engine when the page's link must be read (`linked`), else once the first live
+ * answer is on screen (`val`; the island is `data-ready` only with them).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type * as PlotModule from "@observablehq/plot";
 import type * as ChartLazy from "./chart-lazy.ts";
 import type * as ClientModule from "../../lib/calculator/client.ts";
+import type * as ValidateModule from "../../lib/calculator/client-validate.ts";
 import type { CatalogFile } from "../../lib/calculator/catalog.ts";
 import type { memoryVsContext } from "../../charts/memory-vs-context.ts";
 
 export type ClientLib = typeof ClientModule;
+export type ValidateLib = typeof ValidateModule;
 
 /** Observable Plot's `plot` and the chart builder, once loaded. */
 export interface PlotKit {
@@ -24,6 +28,8 @@ export interface EngineHook {
   lib: ClientLib | null;
   catalogFile: CatalogFile | null;
   plot: PlotKit | null;
+  /** The validators, once loaded. */
+  val: ValidateLib | null;
   loadError: string | null;
   setLoadError: (e: string | null) => void;
 }
@@ -36,15 +42,23 @@ let engineChunk: Promise<ClientLib> | null = null;
 let plotChunk: Promise<typeof ChartLazy> | null = null;
 const loadEngine = () => (engineChunk ??= import("../../lib/calculator/client.ts"));
 const loadPlot = () => (plotChunk ??= import("./chart-lazy.ts"));
+let validateChunk: Promise<ValidateLib> | null = null;
+/** The validators' chunk, requested once per page. */
+export const loadValidators = () => (validateChunk ??= import("../../lib/calculator/client-validate.ts"));
 if (typeof window !== "undefined") {
   loadEngine().catch(() => undefined);
   loadPlot().catch(() => undefined);
 }
 
-export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void): EngineHook {
+export function useEngine(
+  catalogUrl: string,
+  linked: boolean,
+  onEngine: (l: ClientLib, v: ValidateLib | null) => void,
+): EngineHook {
   const [lib, setLib] = useState<ClientLib | null>(null);
   const [catalogFile, setCatalogFile] = useState<CatalogFile | null>(null);
   const [plot, setPlot] = useState<PlotKit | null>(null);
+  const [val, setVal] = useState<ValidateLib | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const onEngineRef = useRef(onEngine);
   onEngineRef.current = onEngine;
@@ -56,12 +70,14 @@ export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void):
         if (!r.ok) throw new Error(`${catalogUrl}: HTTP ${r.status}`);
         return r.json() as Promise<CatalogFile>;
       }),
+      linked ? loadValidators() : null,
     ])
-      .then(([l, c]) => {
+      .then(([l, c, v]) => {
         if (!alive) return;
-        onEngineRef.current(l);
+        onEngineRef.current(l, v);
         setCatalogFile(c);
         setLib(l);
+        if (v) setVal(v);
       })
       .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
     loadPlot()
@@ -71,5 +87,16 @@ export function useEngine(catalogUrl: string, onEngine: (l: ClientLib) => void):
       alive = false;
     };
   }, []);
-  return { lib, catalogFile, plot, loadError, setLoadError };
+  // After the first live answer (this effect runs once that commit is painted).
+  useEffect(() => {
+    if (!lib || !plot || val) return;
+    let alive = true;
+    loadValidators()
+      .then((v) => alive && setVal(v))
+      .catch((e: unknown) => alive && setLoadError(`The calculator could not load its validators: ${String(e)}`));
+    return () => {
+      alive = false;
+    };
+  }, [lib, plot, val]);
+  return { lib, catalogFile, plot, val, loadError, setLoadError };
 }

@@ -7,7 +7,7 @@ import { useCallback, useRef, useState } from "preact/hooks";
 import type { MeasuredRunOption } from "../../lib/calculator/catalog.ts";
 import { handOff } from "../../lib/calculator/question.ts";
 import { markInput, type CalcStateHook } from "./use-calc-state.ts";
-import type { ClientLib } from "./use-engine.ts";
+import type { ClientLib, ValidateLib } from "./use-engine.ts";
 import type { UrlModelHook } from "./use-url-model.ts";
 
 export interface ModelActions {
@@ -58,8 +58,13 @@ function importActions(
   return { onImport, onHfFile };
 }
 
+interface Libs {
+  lib: ClientLib | null;
+  val: ValidateLib | null;
+}
+
 function actionsImpl(
-  lib: ClientLib | null,
+  { lib, val }: Libs,
   c: CalcStateHook,
   m: UrlModelHook,
   setExtraRuns: (f: (x: MeasuredRunOption[]) => MeasuredRunOption[]) => void,
@@ -101,8 +106,8 @@ function actionsImpl(
     update({ model: "gguf", ggufUrl: url, arch: null });
   };
   const onCustom = (json: string): string[] => {
-    if (!lib) return ["The engine is still loading."];
-    const r = lib.parseArchitecture(json);
+    if (!lib || !val) return ["The engine is still loading."];
+    const r = val.parseArchitecture(json);
     if (!r.ok) return r.errors;
     const payload = lib.encodeCustom(r.arch, r.arch.name ?? "custom");
     const name = r.arch.name ?? "custom";
@@ -120,22 +125,22 @@ function actionsImpl(
     return [];
   };
   const onRunFile = async (file: File): Promise<string[]> => {
-    if (!lib) return ["The engine is still loading."];
+    if (!val) return ["The engine is still loading."];
     markInput();
     c.pendingMark.current = true;
-    const r = lib.parseRunJson(await file.text(), file.name);
+    const r = val.parseRunJson(await file.text(), file.name);
     if (r.run) setExtraRuns((x) => [...x.filter((y) => y.id !== r.run!.id), r.run!]);
     return r.errors;
   };
   return { ...importActions(c, m, setOllama), onGgufFile: (f) => void onGgufFile(f), onGgufUrl, onCustom, onRunFile };
 }
 
-export function useModelActions(lib: ClientLib | null, c: CalcStateHook, m: UrlModelHook): ModelActions {
+export function useModelActions(libs: Libs, c: CalcStateHook, m: UrlModelHook): ModelActions {
   const [extraRuns, setExtraRuns] = useState<MeasuredRunOption[]>([]);
   const [ollamaAnswer, setOllama] = useState<ModelActions["ollamaAnswer"]>(null);
   // Stable identities for the memoised input groups; the latest closure runs.
   const impl = useRef<Impl | null>(null);
-  impl.current = actionsImpl(lib, c, m, setExtraRuns, setOllama);
+  impl.current = actionsImpl(libs, c, m, setExtraRuns, setOllama);
   const onImport = useCallback((t: string, b: number | null) => impl.current!.onImport(t, b), []);
   const onHfFile = useCallback((id: string, f: string) => impl.current!.onHfFile(id, f), []);
   const onGgufFile = useCallback((f: File) => impl.current!.onGgufFile(f), []);

@@ -5,12 +5,11 @@
  * step while it keeps moving; the first write after reading a link replaces it. Writes are
  * debounced (browsers throttle the history API, and it costs ~1 ms a call).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { LightCatalog } from "../../lib/calculator/catalog.ts";
 import { normalizeState } from "../../lib/calculator/normalize.ts";
-import { gpuCatalog } from "../../lib/calculator/placement-machine.ts";
 import { stateToQuery, type CalcState, type StateDomain } from "../../lib/calculator/state.ts";
-import type { ClientLib } from "./use-engine.ts";
+import { loadValidators, type ClientLib, type ValidateLib } from "./use-engine.ts";
 
 export interface PermalinkInput {
   syncUrl: boolean;
@@ -28,31 +27,24 @@ export interface PermalinkHook {
   href: string;
   /** A linked state waits for the engine (shown as pending over the build's default view). */
   urlPending: boolean;
-  /** Call with the engine module when it arrives: reads the linked state. */
-  onEngine: (l: ClientLib) => void;
+  /** Call with the engine module when it arrives (with the validators when the page has a link): reads the linked state. */
+  onEngine: (l: ClientLib, v: ValidateLib | null) => void;
 }
 
 function useReadUrl(inp: PermalinkInput) {
   const { light, defaults, setState, setNotices } = inp;
-  const domain: StateDomain = useMemo(
-    () => ({
-      models: new Set(light.models.map((m) => m.id)),
-      hardware: new Set(light.hardware.map((h) => h.id)),
-      budgets: new Map(light.budgets.map((b) => [b.id, b.items])),
-      ftypes: new Set(light.ftypes.map((f) => f.id)),
-      gpus: gpuCatalog(light.hardware),
-    }),
-    [light],
-  );
-  /** Permalink → state (the validator comes with the lazy engine chunk). */
+  // built with the validators' chunk, once
+  const domain = useRef<StateDomain | null>(null);
+  /** Permalink → state (the validator is a lazy chunk, client-validate.ts). */
   return useCallback(
-    (l: ClientLib) => {
-      const { state: parsed, notices: n } = l.parseState(location.search, domain, defaults);
+    (v: ValidateLib) => {
+      domain.current ??= v.domainOf(light);
+      const { state: parsed, notices: n } = v.parseState(location.search, domain.current, defaults);
       const norm = normalizeState(parsed, light.kvTypes);
       setNotices([...n, ...norm.changes]);
       setState(norm.state);
     },
-    [domain, defaults, light],
+    [defaults, light],
   );
 }
 
@@ -67,9 +59,9 @@ export function usePermalink(inp: PermalinkInput): PermalinkHook {
   const fromHistory = useRef(false);
   const lastPush = useRef(0);
   const onEngine = useCallback(
-    (l: ClientLib) => {
+    (l: ClientLib, v: ValidateLib | null) => {
       libRef.current = l;
-      if (syncUrl && location.search) readUrl(l);
+      if (syncUrl && location.search && v) readUrl(v);
       urlRead.current = true;
     },
     [syncUrl, readUrl],
@@ -79,8 +71,10 @@ export function usePermalink(inp: PermalinkInput): PermalinkHook {
     if (syncUrl && location.search) setUrlPending(true);
     const onPop = () => {
       if (!libRef.current) return;
-      fromHistory.current = true;
-      readUrl(libRef.current);
+      void loadValidators().then((v) => {
+        fromHistory.current = true;
+        readUrl(v);
+      });
     };
     if (syncUrl) addEventListener("popstate", onPop);
     return () => {

@@ -5,11 +5,10 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { classifyGgufFailure } from "../../lib/calculator/gguf-failure.ts";
-import { importFailure } from "../../lib/calculator/hub-ref.ts";
 import { isLoadedModelId } from "../../lib/calculator/state.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
 import type { LoadedModel } from "../../lib/calculator/view.ts";
-import type { ClientLib } from "./use-engine.ts";
+import type { ClientLib, ValidateLib } from "./use-engine.ts";
 
 type Setter<T> = (v: T | ((prev: T) => T)) => void;
 
@@ -39,7 +38,7 @@ const APPROX =
   "Approximate without the file: this link carries the GGUF's architecture, not its tensor table, so the weights are estimated from the ftype (and the totals with them). Exact as before: KV cache, recurrent state, output buffer. Load the file again for exact weights.";
 
 export function useUrlModel(
-  lib: ClientLib | null,
+  { lib, val }: { lib: ClientLib | null; val: ValidateLib | null },
   state: CalcState,
   setState: Setter<CalcState>,
   setNotices: Setter<string[]>,
@@ -89,7 +88,9 @@ export function useUrlModel(
         });
       return;
     }
-    const r = lib.loadCustom(state.arch!, state.model as "gguf" | "custom");
+    // an `arch=` payload is read by the validators (they come with the engine for a link)
+    if (!val) return;
+    const r = val.loadCustom(state.arch!, state.model as "gguf" | "custom");
     if (r.model) {
       setLoaded(r.model);
       setLoadedKey(key);
@@ -98,7 +99,7 @@ export function useUrlModel(
       setNotices((n) => [...n, ...r.errors, "The linked architecture is invalid; showing the default model."]);
       setState((s) => ({ ...s, model: defaults.model, arch: null, ggufUrl: null }));
     }
-  }, [lib, state.model, state.arch, state.ggufUrl, state.hf, state.hfFile, state.hfBase, loadedKey, defaults]);
+  }, [lib, val, state.model, state.arch, state.ggufUrl, state.hf, state.hfFile, state.hfBase, loadedKey, defaults]);
   const modelReady = !isLoadedModelId(state.model) ? true : loaded !== null && loadedKey === keyOf(state);
   return {
     loaded,
@@ -151,7 +152,7 @@ function loadHfModel(state: CalcState, key: string, o: HfSetters): void {
           o.setState((s) => prev ?? back(s));
           return;
         }
-        const f = importFailure(`hf:${id}`, e);
+        const f = h.importFailure(`hf:${id}`, e);
         o.setNotices((n) => [...n, f.notice]);
         o.setState((s) => (f.keepConfig && prev ? prev : back(s)));
       }

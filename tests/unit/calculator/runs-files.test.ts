@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import path from "node:path";
-import { ArchitectureSchema, type ArchitectureInput } from "../../../src/schemas/architecture.ts";
+import { ArchitectureSchema, type Architecture } from "../../../src/schemas/architecture.ts";
 import { geometry, runMatches } from "../../../src/lib/calculator/measured.ts";
 import {
   catalogFile,
@@ -18,14 +18,14 @@ import { loadCatalog, REPO } from "./load-catalog.ts";
 
 const model = (id: string, arch: string): Pick<ModelOption, "id" | "architecture"> => ({
   id,
-  architecture: { arch } as ArchitectureInput,
+  architecture: { arch } as Architecture,
 });
 const run = (id: string, modelId: string | null, arch: string | null): MeasuredRunOption => ({
   id,
   title: id,
   date: null,
   modelId,
-  architecture: arch === null ? null : ({ arch } as ArchitectureInput),
+  architecture: arch === null ? null : ({ arch } as Architecture),
   arch,
   ftype: null,
   weightsBytes: null,

@@ -2,25 +2,12 @@
  * Measured points on the chart: the runs (catalog's and the user's) that match the model, each
  * drawn in the colour of its KV configuration's line.
  */
-import { ArchitectureSchema, type Architecture } from "../../../schemas/architecture.ts";
+import type { Architecture } from "../../../schemas/architecture.ts";
 import type { MeasuredMark } from "../../../charts/memory-vs-context.ts";
 import type { MeasuredRunOption } from "../catalog.ts";
 import { geometry, measuredMarks, runMatches } from "../measured.ts";
 import { GREY } from "./curves.ts";
 import type { MaxRow, ModelInfo, StaticView } from "./types.ts";
-
-const runArchCache = new WeakMap<MeasuredRunOption, Architecture | null>();
-
-/** A run's inline architecture, parsed once per run object (null: none or invalid). */
-function runArchOf(run: MeasuredRunOption): Architecture | null {
-  let runArch = runArchCache.get(run);
-  if (runArch === undefined) {
-    const r = run.architecture ? ArchitectureSchema.safeParse(run.architecture) : null;
-    runArch = r && r.success ? r.data : null;
-    runArchCache.set(run, runArch);
-  }
-  return runArch;
-}
 
 export interface MeasuredView {
   measured: MeasuredMark[];
@@ -39,7 +26,7 @@ export function measuredView(
   const geo = geometry(arch);
   const out: MeasuredView = { measured: [], measuredRuns: [], measuredSkipped: [] };
   for (const run of runs) {
-    const runArch = runArchOf(run);
+    const runArch = run.architecture;
     if (!runMatches(run, model.source === "catalog" ? model.id : null, geo, runArch)) continue;
     const { marks, skipped } = measuredMarks({ run, arch: runArch ?? arch, chartPool, colourOf });
     out.measured.push(...marks);

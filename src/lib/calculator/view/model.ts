@@ -1,20 +1,11 @@
 /**
- * The model the state names: a catalog preset (its architecture parsed once), or a GGUF header /
+ * The model the state names: a catalog preset (its architecture parsed at build time), or a GGUF header /
  * custom architecture the user loaded.
  */
-import { ArchitectureSchema, type Architecture } from "../../../schemas/architecture.ts";
 import { resolveLayers } from "../../engine/layers.ts";
-import type { CalcCatalog, ModelOption } from "../catalog.ts";
+import type { CalcCatalog } from "../catalog.ts";
 import { isLoadedModelId, type CalcState } from "../state.ts";
 import type { LoadedModel, Resolved } from "./types.ts";
-
-const archCache = new Map<string, Architecture>();
-
-function archOf(m: ModelOption): Architecture {
-  let a = archCache.get(m.id);
-  if (!a) archCache.set(m.id, (a = ArchitectureSchema.parse(m.architecture)));
-  return a;
-}
 
 export function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: LoadedModel | null): Resolved {
   if (isLoadedModelId(state.model)) {
@@ -60,7 +51,8 @@ export function resolveModel(state: CalcState, catalog: CalcCatalog, loaded: Loa
   }
   const m = catalog.models.find((x) => x.id === state.model);
   if (!m) throw new Error(`Model "${state.model}" is not in the catalog.`);
-  const a = archOf(m);
+  // parsed by the engine's schema at build time (catalog.ts): no schema runs in the browser
+  const a = m.architecture;
   const r = resolveLayers(a);
   const visionBytes = a.n_params_vision ? a.n_params_vision * 2 : 0;
   return {

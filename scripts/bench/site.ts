@@ -52,7 +52,7 @@ export function benchSite(quick: boolean): BenchSite | undefined {
   tmp = mkdtempSync(path.join(os.tmpdir(), "cc-bench-site-"));
   const outDir = path.join(tmp, "dist");
   // an empty CC_DATA_DIR = the repo's data/ (src/content-layer/data-dir.ts)
-  buildSiteInto(outDir, path.join(tmp, "cache"), { CC_DATA_DIR: "", CC_CHART_CACHE: path.join(tmp, "charts") });
+  buildSiteInto(outDir, path.join(tmp, "cache"), { CC_DATA_DIR: "" });
   cached = { outDir, fresh: true, builtAt: new Date().toISOString() };
   return cached;
 }

@@ -1,8 +1,8 @@
 /**
  * A run view's charts as markup: one chart per metric measured at two or more contexts
  * (measured dots over the engine's lines) and the residual chart of every comparison with the
- * ±15 % band — the same static SVG figures PlotFigure draws, built here as one string so a run
- * page can reuse them from the chart cache (chart-cache.ts) by the hash of their inputs.
+ * ±15 % band — the same static SVG figures PlotFigure draws, built here as one string. No cache:
+ * run-chart-svg.ts draws a chart in less time than a cache file took to write or read back.
  */
 import type { PlotOptions } from "@observablehq/plot";
 import { measuredVsCalculatedChart, type MeasuredCalculatedRow } from "./measured-vs-calculated.ts";

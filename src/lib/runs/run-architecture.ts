@@ -37,3 +37,23 @@ export function runArchitecture(
       "the model's architecture is unknown (no catalog preset, no inline architecture, and the log's GGUF keys are not enough)",
   };
 }
+
+/** Architectures seen by sharedArchitecture, by their JSON; bounded (a data dir of strangers' runs). */
+const shared = new Map<string, Architecture>();
+const SHARED_MAX = 4096;
+
+/**
+ * One object per distinct architecture value: the engine keeps a model's weights (its tensor
+ * table, the costliest part of a breakdown) per architecture object (runtime-weights.ts), so runs
+ * of the same model — a merged preset (runArchitecture) or a copy sent to a worker thread — share
+ * that work instead of redoing it per run. The value is unchanged, so every figure is too.
+ */
+export function sharedArchitecture<T extends Architecture | { error: string }>(arch: T): T {
+  if ("error" in arch) return arch;
+  const key = JSON.stringify(arch);
+  const seen = shared.get(key);
+  if (seen) return seen as T;
+  if (shared.size >= SHARED_MAX) shared.clear();
+  shared.set(key, arch);
+  return arch;
+}

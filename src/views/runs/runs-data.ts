@@ -10,7 +10,7 @@ import type { Architecture } from "../../schemas/architecture.ts";
 import type { Model } from "../../schemas/model.ts";
 import type { Run } from "../../schemas/run.ts";
 import { crossCheck } from "../../lib/runs/crosscheck.ts";
-import { runArchitecture } from "../../lib/runs/run-architecture.ts";
+import { runArchitecture, sharedArchitecture } from "../../lib/runs/run-architecture.ts";
 import type { RunCheck } from "../../lib/runs/crosscheck.ts";
 import { summarizeRun } from "../../lib/runs/run-summary.ts";
 import type { RunSummary } from "../../lib/runs/run-index.ts";
@@ -25,7 +25,7 @@ export interface RunsData {
 
 /** The architecture a run is compared with (src/lib/runs/run-architecture.ts: the rule ingest uses too). */
 export function architectureOf(run: Run, models: Map<string, Model>): Architecture | { error: string } {
-  return runArchitecture(run.model, (id) => models.get(id)?.architecture ?? "missing");
+  return sharedArchitecture(runArchitecture(run.model, (id) => models.get(id)?.architecture ?? "missing"));
 }
 
 /** Points of a check with a comparison above 15 % in either direction (for the listing). */

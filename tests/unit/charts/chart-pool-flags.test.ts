@@ -16,7 +16,7 @@ test("the chart pool's workers start under a parent run with --input-type=module
   const script = `
     const { ChartPool } = await import(${pool});
     const p = new ChartPool(${worker}, 1);
-    try { await p.draw({ run: { points: null }, check: {}, arch: {}, chartsVersion: "", chartCacheDir: null }); }
+    try { await p.draw({ run: { points: null }, check: {}, arch: {} }); }
     catch (e) { console.log(String(e.message)); }
     await p.close();`;
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });

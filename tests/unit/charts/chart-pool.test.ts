@@ -33,7 +33,7 @@ function job(n: number, scale: number): RunBodyJob {
     { hardware: { description: "test machine" } },
   );
   const check = crossCheck(run, () => qwen3.architecture);
-  return { run, check, arch: qwen3.architecture, chartsVersion: "test", chartCacheDir: null };
+  return { run, check, arch: qwen3.architecture };
 }
 
 test("run bodies built by the worker pool are the markup built inline, in any order of completion", async () => {

@@ -3,6 +3,7 @@ import { defineConfig } from "astro/config";
 import mdx from "@astrojs/mdx";
 import preact from "@astrojs/preact";
 import { runFilesIntegration } from "./src/integrations/run-files.ts";
+import { islandPreloadIntegration } from "./src/integrations/island-preload.ts";
 
 // SITE_BASE lets the same tree publish at a sub-path (GitHub Pages) and lets the e2e suite
 // prove that every internal link goes through the base helper.
@@ -19,7 +20,14 @@ export default defineConfig({
   // runFilesIntegration: /runs/<id>/run.json and raw files are copied, not rendered (bench: build time)
   // Babel (the Preact plugin's JSX transform) only for the island components: left at its default
   // it re-parses and re-prints every .ts module of both bundles, seconds of every build (bench).
-  integrations: [preact({ include: [/\.[jt]sx$/] }), mdx(), runFilesIntegration()],
+  // islandPreloadIntegration: pages with an island preload its modules (bench: /calculator/ time to
+  // interactive); the run pages are text only (bench: 0 B of JS) and too many to read at build end.
+  integrations: [
+    preact({ include: [/\.[jt]sx$/] }),
+    mdx(),
+    runFilesIntegration(),
+    islandPreloadIntegration({ skip: ["runs/"] }),
+  ],
   outDir: process.env.SITE_OUT_DIR ?? "dist",
   devToolbar: { enabled: false },
 });

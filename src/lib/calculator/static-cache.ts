@@ -80,11 +80,18 @@ export function curvePointsByBreakdown(
   });
 }
 
+/** A full breakdown of the line's configuration at one context (the caller's, e.g. its probe). */
+export interface CurveRef {
+  nCtx: number;
+  breakdown: Breakdown;
+}
+
 /**
- * The same points through the totals-only path (docs/memory-model.md#totals-only): one full
- * breakdown at the first sample, one more at the last to check it, the rest closed-form (a
- * model change draws ~200 points). Null when the path does not reproduce both, or the engine
- * refuses either end: the caller then takes full breakdowns.
+ * The same points through the totals-only path (docs/memory-model.md#totals-only): built from
+ * one full breakdown (`ref`, else one at the first sample), checked against it and against one
+ * more at the last sample, the rest closed-form (a model change draws ~200 points). Null when
+ * the path does not reproduce both, or the engine refuses the last sample: the caller then takes
+ * full breakdowns.
  */
 export function curvePointsByTotals(
   arch: Architecture,
@@ -92,14 +99,16 @@ export function curvePointsByTotals(
   samples: readonly number[],
   pool: "device" | "total",
   opts: BreakdownOptions,
+  ref?: CurveRef,
 ): { ctx: number; bytes: number }[] | null {
   if (samples.length < 2) return null;
   const last = samples[samples.length - 1];
+  const nRef = ref?.nCtx ?? samples[0];
   try {
-    const m = totalsModel(arch, config, opts, samples[0]);
+    const m = totalsModel(arch, config, opts, nRef, ref?.breakdown);
     const t = computeBreakdown(arch, { ...config, n_ctx: last }, opts).total;
     const same = (a: Totals, d: number, h: number, b: number) => a.device === d && a.host === h && a.total === b;
-    if (!same(m.at(samples[0]), m.ref.device, m.ref.host, m.ref.total)) return null;
+    if (!same(m.at(nRef), m.ref.device, m.ref.host, m.ref.total)) return null;
     if (!same(m.at(last), t.device_bytes, t.host_bytes, t.bytes)) return null;
     // Only planContext depends on n_ctx among the engine's refusals, and `at` runs it too.
     return samples.flatMap((ctx) => {
@@ -115,13 +124,17 @@ export function curvePointsByTotals(
   }
 }
 
-/** One line of the chart: the pool's bytes at each sampled context (points the engine refuses are left out). */
+/**
+ * One line of the chart: the pool's bytes at each sampled context (points the engine refuses are
+ * left out). `ref`: a full breakdown of the same configuration the caller already has.
+ */
 export function curvePoints(
   arch: Architecture,
   config: RuntimeConfig,
   samples: readonly number[],
   pool: "device" | "total",
   opts: BreakdownOptions,
+  ref?: CurveRef,
 ): { ctx: number; bytes: number }[] {
   const key = `c|${pool}|${samples.join(",")}|${keyOf({ ...config, n_ctx: 0 })}`;
   return remember(
@@ -129,7 +142,7 @@ export function curvePoints(
     opts,
     key,
     () =>
-      curvePointsByTotals(arch, config, samples, pool, opts) ??
+      curvePointsByTotals(arch, config, samples, pool, opts, ref) ??
       curvePointsByBreakdown(arch, config, samples, pool, opts),
   );
 }

@@ -83,7 +83,8 @@ function cacheForms(b: Breakdown, config: RuntimeConfig): { forms: CacheForm[]; 
 }
 
 /**
- * Build the totals of (arch, config without n_ctx, opts) from one real breakdown at `nRef`.
+ * Build the totals of (arch, config without n_ctx, opts) from one real breakdown at `nRef`
+ * (`given`: that breakdown when the caller already has it, `computeBreakdown` of the same inputs).
  * Throws what the engine throws for the configuration.
  */
 export function totalsModel(
@@ -91,10 +92,11 @@ export function totalsModel(
   config: RuntimeConfig,
   opts: BreakdownOptions,
   nRef: number,
+  given?: Breakdown,
 ): { at: TotalsAt; ref: Totals } {
   const cfg = { ...config, n_ctx: nRef };
   const m = planMemory(arch, cfg);
-  const b = computeBreakdown(arch, cfg, opts);
+  const b = given ?? computeBreakdown(arch, cfg, opts);
   const ci0 = computeInput(arch, cfg, m);
   const { forms, hostOf } = cacheForms(b, config);
   const fixed: [number, number] = [0, 0];

@@ -3,11 +3,13 @@
  * `curvePointsByTotals`, docs/memory-model.md#totals-only) are the full breakdowns' curves to the
  * byte: for every catalog preset, the usual K/V types (symmetric f16/q8_0/q4_0, an asymmetric
  * pair, TurboQuant's), each engine, parallel and unified sequences, partial offload, the CPU and
- * Metal backends and the vision encoder, at the contexts the calculator draws, in both pools.
+ * Metal backends and the vision encoder, at the contexts the calculator draws, in both pools;
+ * built from a breakdown at the first sample or from the calculator's probe at 4096.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KvType } from "../../../src/schemas/kv-type.ts";
+import { computeBreakdown } from "../../../src/lib/engine/breakdown.ts";
 import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
 import { sampleContexts, sliderScale, SLIDER_MIN_CTX } from "../../../src/lib/calculator/slider.ts";
 import { curvePoints, curvePointsByBreakdown, curvePointsByTotals } from "../../../src/lib/calculator/static-cache.ts";
@@ -56,7 +58,10 @@ test("every preset's curves by the totals-only path equal the full breakdowns'",
         const got = curvePointsByTotals(arch, config, samples, pool, {});
         assert.ok(got !== null, `${label}: the totals-only path declined`);
         assert.deepEqual(got, want, label);
-        assert.deepEqual(curvePoints(arch, config, samples, pool, {}), want, label);
+        // from the calculator's probe (a breakdown at 4096) as its reference, as curves.ts calls it
+        const ref = { nCtx: 4096, breakdown: computeBreakdown(arch, { ...config, n_ctx: 4096 }) };
+        assert.deepEqual(curvePointsByTotals(arch, config, samples, pool, {}, ref), want, `${label} (probe)`);
+        assert.deepEqual(curvePoints(arch, config, samples, pool, {}, ref), want, label);
         lines++;
         points += want.length;
       }

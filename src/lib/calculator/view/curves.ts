@@ -21,6 +21,8 @@ import type { BudgetView, MaxRow } from "./types.ts";
 const PALETTE = ["#2563eb", "#15803d", "#b45309", "#c2410c", "#9333ea", "#0e7490", "#be185d"];
 const DASHES = ["", "6,3", "2,3", "8,3,2,3", "1,2", "10,4", "4,2,1,2"];
 export const GREY = "#6b7280";
+/** The context each line is first computed at (its label, and whether it is another line's twin). */
+const PROBE_CTX = 4096;
 
 /** What every line is computed from. */
 export interface LineInput {
@@ -119,7 +121,7 @@ export function curvesAndMaxTable(inp: LineInput): { series: CurveSeries[]; maxT
     const base = { key: requested, requested, selected, quality, dash };
     let probe: Breakdown;
     try {
-      probe = cachedBreakdown(arch, configFor(state, c.k, c.v, 4096, exact, vis), opts);
+      probe = cachedBreakdown(arch, configFor(state, c.k, c.v, PROBE_CTX, exact, vis), opts);
     } catch (e) {
       const none = { maxCtx: null, limitedBy: null, beyond: null, kvBytes: null, totalBytes: null };
       maxTable.push(row(base, "—", { ...none, error: errMsg(e) }, GREY));
@@ -137,7 +139,9 @@ export function curvesAndMaxTable(inp: LineInput): { series: CurveSeries[]; maxT
       return;
     }
     const pool = inp.budget.pool === "device" ? "device" : "total";
-    const points = curvePoints(arch, configFor(state, c.k, c.v, 0, exact, vis), inp.samples, pool, opts);
+    // the probe is the totals-only path's reference breakdown (one full breakdown less per line)
+    const ref = { nCtx: PROBE_CTX, breakdown: probe };
+    const points = curvePoints(arch, configFor(state, c.k, c.v, 0, exact, vis), inp.samples, pool, opts, ref);
     const m = largestFor(inp, c.k, c.v);
     const s: CurveSeries = {
       key: requested,

@@ -3,12 +3,14 @@
  * found with them placed beside the model (docs/memory-model.md#fit-extras), on a PC and on one
  * GPU; applied, the PC's verdict (which places them too) fits, and N − 1 does not. On one GPU the
  * machine the suggestion sets is the GPU's usable memory before the projector's reservation (the
- * PC then places the projector on it, so it is not counted twice).
+ * PC then places the projector on it, so it is not counted twice). "Fit it for me" (fitPatch) places
+ * the loaded projector too.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
-import { computeView } from "../../../src/lib/calculator/view.ts";
+import { computeStatic, computeView } from "../../../src/lib/calculator/view.ts";
+import { fitPatch } from "../../../src/lib/calculator/placement-view.ts";
 import type { Reserve } from "../../../src/lib/calculator/vision-view.ts";
 import { catalog } from "./pc-fixtures.ts";
 
@@ -71,4 +73,21 @@ test("a PC with a projector: N is found with it placed; applied it fits, N − 1
   assert.match(view({ ...pc, ...withP.patch }, reserve).c.verdict.kind, /^(fits|tight)$/);
   const fewer = withP.patch.machine!.replace(/moe:\d+/, `moe:${n - 1}`);
   assert.equal(view({ ...pc, ...withP.patch, machine: fewer }, reserve).c.verdict.kind, "no");
+});
+
+test("'Fit it for me' on a PC with a loaded projector: the solver's context leaves room for it; applied, the PC fits", () => {
+  const s = { ...base, model: "gemma-3-27b", machine: "g:24576;ram:65536", ctx: 8192 };
+  const r: Reserve = { device: 944 * MiB, host: 0, weights: 818 * MiB, compute: 126 * MiB };
+  const { resolved, view: sv } = computeStatic({ state: s, catalog, loaded: null, extraRuns: [], reserve: r });
+  const alone = computeStatic({ state: s, catalog, loaded: null, extraRuns: [] });
+  const fitWith = fitPatch(resolved!, s, sv.pc!.spec);
+  const fitAlone = fitPatch(alone.resolved!, s, alone.view.pc!.spec);
+  assert.ok(fitWith.ok && fitAlone.ok);
+  assert.ok(fitWith.patch.ctx! < fitAlone.patch.ctx!, `${fitWith.patch.ctx} < ${fitAlone.patch.ctx}`);
+  assert.match(fitWith.notes.join(" "), /llama-server's --fit counts the projector/);
+  assert.deepEqual(fitAlone.notes, []);
+  assert.match(view({ ...s, ...fitWith.patch }, r).c.verdict.kind, /^(fits|tight)$/);
+  // the model-alone answer, with the projector loaded, leaves under the solver's 1 GiB on the GPU
+  const over = view({ ...s, ...fitAlone.patch }, r).c.verdict;
+  assert.ok(over.headroomBytes! < 1024 * MiB, `${over.headroomBytes}`);
 });

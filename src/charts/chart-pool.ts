@@ -6,7 +6,8 @@
  * build.concurrency), the main thread renders other pages while the workers draw.
  *
  * A worker file answers each message (the job) with `{ result }` or `{ error }`.
- * `CC_CHART_WORKERS`: how many workers (default: the available cores; 0 = draw inline).
+ * `CC_CHART_WORKERS`: how many workers (default: the available cores, less the pool's spare ones;
+ * 0 = draw inline).
  */
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -15,10 +16,17 @@ import { Worker } from "node:worker_threads";
 export const CHART_WORKERS_ENV = "CC_CHART_WORKERS";
 const MAX_WORKERS = 64;
 
-/** Workers to start: CC_CHART_WORKERS if set (a whole number 0–64), else one per core. */
-export function chartWorkerCount(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): number {
+/**
+ * Workers to start: CC_CHART_WORKERS if set (a whole number 0–64), else one per core less `spare`
+ * (cores left to the main thread), at least one.
+ */
+export function chartWorkerCount(
+  env: NodeJS.ProcessEnv = process.env,
+  cores = os.availableParallelism(),
+  spare = 0,
+): number {
   const raw = env[CHART_WORKERS_ENV]?.trim();
-  if (raw === undefined || raw === "") return Math.min(Math.max(1, cores), MAX_WORKERS);
+  if (raw === undefined || raw === "") return Math.min(Math.max(1, cores - spare), MAX_WORKERS);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > MAX_WORKERS)
     throw new Error(`${CHART_WORKERS_ENV}=${raw}: expected a whole number from 0 to ${MAX_WORKERS}`);
@@ -103,11 +111,12 @@ const shared = new Map<string, ChartPool<never, unknown> | null>();
 
 /**
  * The build's pool for `file` (one per worker file), or null to work inline: 0 workers, a Node
- * without type stripping, or no such file where the build runs.
+ * without type stripping, or no such file where the build runs. `spare`: cores left to the main
+ * thread (chartWorkerCount).
  */
-export function sharedPool<In, Out = string>(file: string): ChartPool<In, Out> | null {
+export function sharedPool<In, Out = string>(file: string, spare = 0): ChartPool<In, Out> | null {
   if (!shared.has(file)) {
-    const n = chartWorkerCount();
+    const n = chartWorkerCount(process.env, os.availableParallelism(), spare);
     const canStrip = (process.features as { typescript?: unknown }).typescript;
     shared.set(file, n > 0 && canStrip && existsSync(file) ? new ChartPool<never, unknown>(file, n) : null);
   }

@@ -1,18 +1,20 @@
 /**
  * Publishes each run's JSON (/runs/<id>/run.json) and raw files (/runs/<id>/raw/<inert name>.txt,
  * see raw-files.ts) byte for byte from the data directory. They are copies, not pages: rendering them as endpoints cost a
- * route render each (~2 ms × 3 files per run, a third of a 10 000-run build). At build end the
- * files are copied into the output; `astro dev` serves them from the data directory.
+ * route render each (~2 ms × 3 files per run, a third of a 10 000-run build). The copying is
+ * mostly waiting on the disk (3.5 files per run), so a worker thread does it while the site is
+ * bundled and rendered (run-files-copy.ts) and the build's end waits for it; `astro dev` serves
+ * the files from the data directory.
  *
  * A run is published when its file is in the runs collection (same file filter as the loader);
  * a raw path that would leave the run's folder fails the build, naming the run file and field.
  */
 import { existsSync, readdirSync, readFileSync, statSync, createReadStream } from "node:fs";
-import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AstroIntegration } from "astro";
 import { dataPath } from "../content-layer/data-dir.ts";
+import { copyRunFiles, startCopyRunFiles } from "./run-files-copy.ts";
 import { resolveInside } from "../lib/runs/inside-dir.ts";
 import { rawPathProblem } from "../lib/runs/raw-path.ts";
 import { publishedRawName } from "../lib/runs/raw-files.ts";
@@ -72,31 +74,23 @@ export function publishedRunFiles(runsDir = dataPath("runs"), rawDir = dataPath(
   return out;
 }
 
-async function copyAll(files: Array<[string, string]>, outDir: string): Promise<void> {
-  const dirs = new Set(files.map(([, rel]) => path.dirname(path.join(outDir, rel))));
-  for (const d of dirs) await mkdir(d, { recursive: true });
-  // a few copies in flight: the disk, not one file at a time, sets the pace
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const [src, rel] = files[next++];
-      try {
-        await copyFile(src, path.join(outDir, rel));
-      } catch (e) {
-        throw new Error(`cannot publish ${src} as /${rel.split(path.sep).join("/")}: ${(e as Error).message}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-}
-
 export function runFilesIntegration(): AstroIntegration {
   let base = "/";
+  let outDir = "";
+  let copying: Promise<number> | undefined;
   return {
     name: "context-ceiling:run-files",
     hooks: {
       "astro:config:done": ({ config }) => {
         base = config.base.endsWith("/") ? config.base : `${config.base}/`;
+        outDir = fileURLToPath(config.outDir);
+      },
+      // after Astro emptied the output folder, before it bundles and renders: copy meanwhile
+      "astro:build:setup": () => {
+        if (copying) return;
+        copying = startCopyRunFiles(dataPath("runs"), dataPath("raw"), outDir);
+        // its error is the build's at the end (awaited there), not an unhandled rejection now
+        copying.catch(() => {});
       },
       "astro:server:setup": ({ server }) => {
         server.middlewares.use((req, res, next) => {
@@ -117,9 +111,8 @@ export function runFilesIntegration(): AstroIntegration {
         });
       },
       "astro:build:done": async ({ dir, logger }) => {
-        const files = publishedRunFiles();
-        await copyAll(files, fileURLToPath(dir));
-        logger.info(`published ${files.length} run and raw files`);
+        const n = await (copying ?? copyRunFiles(dataPath("runs"), dataPath("raw"), fileURLToPath(dir)));
+        logger.info(`published ${n} run and raw files`);
       },
     },
   };

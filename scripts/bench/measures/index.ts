@@ -32,7 +32,7 @@ export const MEASURES: Measure[] = [
   ingestManyFilesRssMeasure(20_000, { quick: false, full: true }),
   ingestLogRssMeasure(100, { quick: true, full: false }),
   ingestManyFilesRssMeasure(1000, { quick: true, full: false }),
-  // issue 9: the site build as the runs grow (cold = empty chart cache; warm = rebuilt with it)
+  // issue 9: the site build as the runs grow (cold = first build; warm = the same build again)
   siteBuildMeasure(0, { quick: true, full: true, repeats: { full: 3, quick: 1 }, warm: true }),
   siteBuildMeasure(1000, { quick: false, full: true, repeats: { full: 2, quick: 1 }, warm: true }),
   siteBuildMeasure(10_000, { quick: false, full: true, repeats: { full: 1, quick: 1 }, warm: true }),

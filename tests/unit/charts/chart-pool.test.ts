@@ -55,9 +55,13 @@ test("a body that cannot be built rejects with the worker's error, and the pool 
   assert.equal(await pool.draw(good), runBodyMarkup(good));
 });
 
-test("CC_CHART_WORKERS: one worker per core by default, 0 draws inline, nonsense is refused", () => {
+test("CC_CHART_WORKERS: one worker per core (less the spare ones) by default, 0 draws inline, nonsense is refused", () => {
   assert.equal(chartWorkerCount({}, 2), 2);
   assert.equal(chartWorkerCount({}, 0), 1);
+  assert.equal(chartWorkerCount({}, 2, 1), 1, "one core left to the main thread");
+  assert.equal(chartWorkerCount({}, 8, 1), 7);
+  assert.equal(chartWorkerCount({}, 1, 1), 1, "at least one worker");
+  assert.equal(chartWorkerCount({ CC_CHART_WORKERS: "2" }, 2, 1), 2, "the variable wins");
   assert.equal(chartWorkerCount({ CC_CHART_WORKERS: "0" }, 2), 0);
   assert.equal(chartWorkerCount({ CC_CHART_WORKERS: "3" }, 2), 3);
   assert.throws(

@@ -35,6 +35,7 @@ export type {
 export { configFor, staticKey } from "./view/config.ts";
 export { computeAtCtx, ctxSuggestions, wantsSuggestions } from "./view/ctx.ts";
 export { computeStatic } from "./view/static.ts";
+export { adoptStatic } from "./view/adopt.ts";
 export { maxLayersFitFor, suggestionsFor } from "./view/suggestions.ts";
 export type { SuggestionModel, SuggestionsInput } from "./view/suggestions.ts";
 

@@ -1,0 +1,62 @@
+/**
+ * The island takes the build's static half of its first state (adoptStatic) instead of computing
+ * it again: what it takes must be what the engine computes in the browser for that state, once
+ * the model's runs file has arrived (the view it then computes for real), resolved model included.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { catalogFile, groupRunsByArch, runsFileKey, type CalcCatalog } from "../../../src/lib/calculator/catalog.ts";
+import { DEFAULT_STATE, ENGINE_REVISIONS, type CalcState } from "../../../src/lib/calculator/state.ts";
+import { adoptStatic, computeStatic, computeView } from "../../../src/lib/calculator/view.ts";
+import { loadCatalog } from "./load-catalog.ts";
+
+const full = loadCatalog();
+const file = catalogFile(full);
+const groups = groupRunsByArch(full.runs, full.models);
+/** The catalog the island holds: catalog.json, with the runs file of the model's arch once fetched. */
+function islandCatalog(state: CalcState, withRuns: boolean): CalcCatalog {
+  const { runKeys: _keys, ...rest } = structuredClone(file);
+  const arch = rest.models.find((m) => m.id === state.model)!.architecture.arch;
+  return { ...rest, runs: withRuns ? structuredClone(groups.get(runsFileKey(arch)) ?? []) : [] };
+}
+const json = (x: unknown) => JSON.stringify(x);
+
+const STATES: CalcState[] = [
+  DEFAULT_STATE,
+  {
+    ...DEFAULT_STATE,
+    model: "qwen3-14b",
+    budget: "rtx-4090",
+    engine: "llama.cpp",
+    revision: ENGINE_REVISIONS["llama.cpp"][0],
+    backend: "cuda",
+  },
+  { ...DEFAULT_STATE, model: "gemma-3-27b", typeK: "q8_0", typeV: "q8_0", ctx: 65536 },
+  { ...DEFAULT_STATE, model: "gpt-oss-20b", view: "residual" },
+];
+
+test("the build's static half, through the props, is the engine's for that state with the model's runs", () => {
+  let measured = 0;
+  for (const state of STATES) {
+    const built = JSON.parse(json(computeView({ state, catalog: full, loaded: null, extraRuns: [] }))) as ReturnType<
+      typeof computeView
+    >;
+    const inp = { state, catalog: islandCatalog(state, false), loaded: null, extraRuns: [], reserve: null };
+    const adopted = adoptStatic(built.s, inp);
+    assert.ok(adopted, state.model);
+    const live = computeStatic({ ...inp, catalog: islandCatalog(state, true) });
+    assert.equal(json(adopted.view), json(live.view), state.model);
+    assert.deepEqual(adopted.resolved, live.resolved, state.model);
+    measured += adopted.view.chart.measured.length;
+  }
+  assert.ok(measured > 0, "a state with measured points (their runs come in a runs file)");
+});
+
+test("only the state the build computed, with nothing of the user's", () => {
+  const built = computeView({ state: DEFAULT_STATE, catalog: full, loaded: null, extraRuns: [] }).s;
+  const inp = { state: DEFAULT_STATE, catalog: islandCatalog(DEFAULT_STATE, false), loaded: null, extraRuns: [] };
+  assert.ok(adoptStatic(built, inp));
+  assert.equal(adoptStatic(built, { ...inp, state: { ...DEFAULT_STATE, typeK: "q4_0" } }), null);
+  assert.equal(adoptStatic(built, { ...inp, extraRuns: full.runs.slice(0, 1) }), null);
+  assert.equal(adoptStatic(built, { ...inp, reserve: { bytes: 1, weights: 1 } as never }), null);
+});

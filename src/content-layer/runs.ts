@@ -101,7 +101,13 @@ function load(): Memo {
 async function loadParallel(dir: string): Promise<Memo> {
   const files = runFileIds(dir).map((id) => path.join(dir, `${id}.json`));
   const pool = files.length >= PARALLEL_FROM ? sharedPool<readonly string[], RunBatch>(runFilesWorkerFile()) : null;
-  return pool ? remember(dir, await readRunFilesParallel(files, pool)) : load();
+  if (!pool) return load();
+  try {
+    return remember(dir, await readRunFilesParallel(files, pool));
+  } finally {
+    // loaded once per build: the workers' memory goes back to the pages
+    void pool.close();
+  }
 }
 
 /** The run-file pool's worker, resolved from the directory the build runs in (Astro bundles this module). */

@@ -22,7 +22,11 @@ function countHtml(dir: string): number {
   return n;
 }
 
-const ISSUE9 = "issue 9: astro build with 10 000 runs ≤ 60 s";
+/** The issues' budgets: 10 000 runs within a minute (issue 9, on 2 cores: issue 14), 1 000 within 10 s (issue 14). */
+const BUDGETS: Record<number, { value: number; source: string }> = {
+  10_000: { value: 60, source: "issue 9: astro build with 10 000 runs ≤ 60 s" },
+  1000: { value: 10, source: "issue 14: astro build with 1 000 runs ≤ 10 s" },
+};
 
 export function siteBuildMeasure(
   runs: number,
@@ -30,21 +34,12 @@ export function siteBuildMeasure(
 ): Measure {
   // --quick skips the warm rebuild (the quick set must stay under a minute)
   const warm = (quick: boolean) => opts.warm && !quick;
+  const b = BUDGETS[runs];
+  const budget = (again: string) =>
+    b ? { budget: { value: b.value, cmp: "<=" as const, source: b.source + again } } : {};
   const figures = (quick: boolean): Figure[] => [
-    {
-      key: "seconds",
-      unit: "s",
-      ...(runs === 10_000 ? { budget: { value: 60, cmp: "<=" as const, source: ISSUE9 } } : {}),
-    },
-    ...(warm(quick)
-      ? [
-          {
-            key: "warmSeconds",
-            unit: "s",
-            ...(runs === 10_000 ? { budget: { value: 60, cmp: "<=" as const, source: `${ISSUE9}, built again` } } : {}),
-          },
-        ]
-      : []),
+    { key: "seconds", unit: "s", ...budget("") },
+    ...(warm(quick) ? [{ key: "warmSeconds", unit: "s", ...budget(", built again") }] : []),
     // CPU seconds (all threads): steadier than wall time on a shared machine; wall ≈ CPU / cores
     // where the chart workers and the page renderer overlap.
     { key: "cpuSeconds", unit: "s" },

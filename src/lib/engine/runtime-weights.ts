@@ -7,15 +7,8 @@ import { FTYPE_FALLBACK_BPW, normaliseFtype } from "./ftypes.ts";
 import { matmulProfile, matmulProfileFromArch } from "./compute/matmul-profile.ts";
 import type { MatmulProfile } from "./compute/matmul-profile.ts";
 import { devNames, placement } from "./offload.ts";
-import {
-  allocBytes,
-  buildTensorTable,
-  IMATRIX_DEPENDENT_FTYPES,
-  IMATRIX_REQUIRED_FTYPES,
-  isInputTensor,
-  tensorBytes,
-  tensorLayer,
-} from "./weights.ts";
+import { tableSums } from "./table-sums.ts";
+import { allocBytes, buildTensorTable, IMATRIX_DEPENDENT_FTYPES, IMATRIX_REQUIRED_FTYPES } from "./weights.ts";
 
 export interface BreakdownOptions {
   /** Exact tensor table (GGUF header). Takes precedence over config.weights_ftype. */
@@ -131,32 +124,25 @@ function tableWeights(
   const place = placement(arch.block_count, config);
   const names = devNames(config);
   const backendKind = config.backend === "cuda" ? "cuda" : config.backend === "metal" ? "metal" : "host";
-  let total = 0;
-  let host = 0;
-  let dev = 0;
-  let hasOutput = false;
-  let embd: TensorTable[number] | null = null;
   // llama.cpp de3ff81 creates NextN/MTP layer tensors with TENSOR_SKIP unless MTP drafting is on
   // (llama_model_params.load_mtp, default false): they stay in the file, not in memory.
   const mtpFrom =
     config.engine.name === "llama.cpp" && config.engine.revision === "current"
       ? arch.block_count - arch.nextn_predict_layers
       : Infinity;
+  // Summed once per table (./table-sums.ts); here only where each layer goes.
+  const sums = tableSums(tensors, backendKind);
+  const { total, hasOutput, embd } = sums;
+  let host = sums.inputHost;
+  let dev = 0;
   let mtpBytes = 0;
-  for (const t of tensors) {
-    const b = tensorBytes(t);
-    total += b;
-    if (t.name === "output.weight") hasOutput = true;
-    if (t.name === "token_embd.weight") embd = t;
-    const il = tensorLayer(t.name);
-    if (il !== null && il >= mtpFrom) {
-      mtpBytes += b;
-      continue;
-    }
-    const onDev = isInputTensor(t.name) ? false : il === null ? place.outputOnDevice : place.onDevice(il);
-    if (onDev) dev += allocBytes(t, backendKind);
-    else host += allocBytes(t, "host");
+  for (const [il, l] of sums.layers) {
+    if (il >= mtpFrom) mtpBytes += l.raw;
+    else if (place.onDevice(il)) dev += l.dev;
+    else host += l.host;
   }
+  if (place.outputOnDevice) dev += sums.otherDev;
+  else host += sums.otherHost;
   let dup = 0;
   if (!hasOutput && embd) {
     // Tied embeddings: token_embd is loaded a second time as the output tensor (docs/memory-model.md#weights-runtime).

@@ -20,6 +20,7 @@ import {
 import { tableKey, useLoader, useMachineTable } from "../../views/models/use-machine-table.ts";
 import ModelsForm, { type MachineOption } from "./ModelsForm.tsx";
 import { parseMinCtx, viewState, type SortDir, type TableColumn } from "../../lib/catalog/table-view.ts";
+import { fitsFrozen, freezeColumns, keepColumnsFrozen } from "../../views/models/table-columns.ts";
 import { attachSortButtons, readRows, showRows, writeAnswer, type DomRow } from "../../views/models/table-dom.ts";
 
 interface Props {
@@ -61,7 +62,13 @@ function useDomRows(results: readonly KvRowResult[] | null, calcPath: string, on
     const t = tableEl();
     if (!t?.tBodies[0]) return;
     setRows(readRows(t.tBodies[0]));
-    return attachSortButtons(t, onSort);
+    const detach = attachSortButtons(t, onSort);
+    // after the buttons (the header the reader sees), before any URL state moves or hides a row
+    const unfreeze = keepColumnsFrozen(t);
+    return () => {
+      unfreeze();
+      detach();
+    };
     // once: the table is the server's
   }, []);
   useLayoutEffect(() => {
@@ -105,6 +112,7 @@ export default function ModelsControls({
     const t = tableEl();
     if (!rows || !t || !showing) return;
     showRows(t, rows, sort, filter);
+    if (!fitsFrozen(t)) freezeColumns(t);
     const state: ModelsUrlState = { machine, kv, sort: sort.col, dir: sort.dir, minText, text };
     writeUrl(writeModelsUrl(state, defaults));
     wrap.current?.setAttribute("data-state", `m=${machineToken(machine)};${viewState(kv, sort.col, sort.dir, filter)}`);

@@ -57,3 +57,30 @@ export function parseMinCtx(v: string): number {
 export function viewState(kv: string, col: TableColumn | null, dir: SortDir, f: ViewFilter): string {
   return `kv=${kv};sort=${col ? `${col}-${dir}` : "none"};min=${f.minCtx};q=${f.text.trim().toLowerCase()}`;
 }
+
+/**
+ * Which rows can stay where they are when the rows go from their current order to a new one:
+ * `from[i]` is the current position of the row that goes to place i. The rows left in place are a
+ * longest increasing run of `from` (O(n log n)), so moving the others — and only them — gives the
+ * new order with the fewest moves. A moved row is rebuilt by the browser (style, layout, text), so
+ * each one saved is work saved.
+ */
+export function rowsInPlace(from: readonly number[]): boolean[] {
+  // tails[k]: index i in `from` of the smallest last value of an increasing run of length k + 1
+  const tails: number[] = [];
+  const prev = new Array<number>(from.length).fill(-1);
+  from.forEach((v, i) => {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (from[tails[mid]] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = tails[lo - 1];
+    tails[lo] = i;
+  });
+  const keep = new Array<boolean>(from.length).fill(false);
+  for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = prev[i]) keep[i] = true;
+  return keep;
+}

@@ -9,6 +9,7 @@ import type { KvRowResult } from "../../lib/catalog/kv-recompute.ts";
 import {
   TABLE_COLUMNS,
   rowVisible,
+  rowsInPlace,
   sortRows,
   type SortDir,
   type TableColumn,
@@ -99,8 +100,10 @@ export function attachSortButtons(t: HTMLTableElement, onSort: (col: TableColumn
 }
 
 /**
- * Puts the rows in sorted order, hides those the filter drops, marks the sorted header. A row
- * already in its place is not moved, and `hidden` is written only where it changes.
+ * Puts the rows in sorted order, hides those the filter drops, marks the sorted header. Only the
+ * rows outside the longest run already in order are moved (rowsInPlace): the browser rebuilds
+ * every row inserted anew, so a sort that re-inserted every row cost a whole-table rebuild. Hidden
+ * rows are written only where their visibility changes.
  */
 export function showRows(
   t: HTMLTableElement,
@@ -110,12 +113,16 @@ export function showRows(
 ): void {
   const tbody = t.tBodies[0];
   const ordered = sort.col ? sortRows(rows, sort.col, sort.dir) : rows;
-  let at = tbody.firstElementChild;
-  for (const r of ordered) {
+  const place = new Map<Element, number>();
+  [...tbody.children].forEach((el, i) => place.set(el, i));
+  const keep = rowsInPlace(ordered.map((r) => place.get(r.el) ?? -1));
+  let next: HTMLTableRowElement | null = null;
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const r = ordered[i];
     const hide = !rowVisible(r, filter);
     if (r.el.hidden !== hide) r.el.hidden = hide;
-    if (at === r.el) at = at.nextElementSibling;
-    else tbody.insertBefore(r.el, at);
+    if (!keep[i] || !place.has(r.el)) tbody.insertBefore(r.el, next);
+    next = r.el;
   }
   [...(t.tHead?.rows[0]?.cells ?? [])].forEach((th, i) => {
     const want = TABLE_COLUMNS[i] !== sort.col ? null : sort.dir === "asc" ? "ascending" : "descending";

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseMinCtx, rowVisible, sortRows, viewState, type ViewRow } from "../../../src/lib/catalog/table-view.ts";
+import {
+  parseMinCtx,
+  rowVisible,
+  rowsInPlace,
+  sortRows,
+  viewState,
+  type ViewRow,
+} from "../../../src/lib/catalog/table-view.ts";
 
 function row(id: string, name: string, family: string, ctx: number | null, params: number | null): ViewRow {
   return {
@@ -54,4 +61,50 @@ test("reads the minimum-context input and states the committed view", () => {
     "kv=q8_0;sort=ctx-desc;min=32768;q=qwen",
   );
   assert.equal(viewState("f16", null, "asc", { minCtx: 0, text: "" }), "kv=f16;sort=none;min=0;q=");
+});
+
+/** Applies rowsInPlace's answer as the DOM does: rows not kept are moved before their successor. */
+function reorder(current: readonly number[], wanted: readonly number[]): { order: number[]; moves: number } {
+  const from = wanted.map((v) => current.indexOf(v));
+  const keep = rowsInPlace(from);
+  const order = [...current];
+  let moves = 0;
+  let next: number | null = null;
+  for (let i = wanted.length - 1; i >= 0; i--) {
+    if (!keep[i]) {
+      order.splice(order.indexOf(wanted[i]), 1);
+      order.splice(next === null ? order.length : order.indexOf(next), 0, wanted[i]);
+      moves++;
+    }
+    next = wanted[i];
+  }
+  return { order, moves };
+}
+
+/** Fewest moves by brute force: n minus the longest increasing subsequence, over every subset. */
+function fewestMoves(from: readonly number[]): number {
+  let best = 0;
+  for (let mask = 0; mask < 1 << from.length; mask++) {
+    const picked = from.filter((_, i) => mask & (1 << i));
+    if (picked.every((v, i) => i === 0 || picked[i - 1] < v)) best = Math.max(best, picked.length);
+  }
+  return from.length - best;
+}
+
+test("rowsInPlace: moving only the rows it does not keep gives the wanted order, with the fewest moves", () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 1 + Math.floor(rand() * 10);
+    const current = Array.from({ length: n }, (_, i) => i);
+    const wanted = [...current].sort(() => rand() - 0.5);
+    const { order, moves } = reorder(current, wanted);
+    assert.deepEqual(order, wanted);
+    assert.equal(moves, fewestMoves(wanted.map((v) => current.indexOf(v))));
+  }
+  // already in order: nothing moves; reversed: all but one; one row to the end: one move
+  assert.deepEqual(rowsInPlace([0, 1, 2, 3]), [true, true, true, true]);
+  assert.equal(rowsInPlace([3, 2, 1, 0]).filter((k) => !k).length, 3);
+  assert.deepEqual(rowsInPlace([1, 2, 3, 0]), [true, true, true, false]);
+  assert.deepEqual(rowsInPlace([]), []);
 });

@@ -1,0 +1,110 @@
+/**
+ * /models/ frozen columns (src/views/models/table-columns.ts) in a real browser: once the island
+ * has hydrated, the table's columns are fixed at the widths automatic layout gave them, so every
+ * cell sits exactly where automatic layout puts it — at load, after sorts, after the window
+ * narrows (measured again) — and an answer wider than its frozen column makes the columns be
+ * measured again rather than overflow. Waits are on the page's state, never on time.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { collectErrors, launchBrowser, newPage, siteNamed } from "../helpers/browser.ts";
+
+const STATE = "[data-testid=models-controls]";
+const COLS = "table.models-table colgroup[data-frozen] col";
+
+let browser: Browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function openModels(width: number): Promise<{ page: Page; errors: string[] }> {
+  const page = await newPage(browser, { viewport: { width, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${siteNamed("root").url}models/`, { waitUntil: "load" });
+  await page.waitForSelector(`${STATE}[data-state]`);
+  return { page, errors };
+}
+
+/** Changes the table through `act` and waits for the rows to show the new state. */
+async function change(page: Page, act: () => Promise<unknown>): Promise<void> {
+  const before = await page.getAttribute(STATE, "data-state");
+  await act();
+  await page.waitForFunction(([s, v]) => document.querySelector(s)?.getAttribute("data-state") !== v, [
+    STATE,
+    before ?? "",
+  ] as const);
+}
+
+const frozenWidths = (page: Page) => page.$$eval(COLS, (cs) => cs.map((c) => (c as HTMLElement).style.width).join(" "));
+
+/**
+ * Every shown cell's box with the frozen columns, then with them taken away (automatic layout of
+ * the same rows), restored before the page renders again: the first box that differs, or "same".
+ */
+const frozenVsAuto = (page: Page) =>
+  page.evaluate(() => {
+    const t = document.querySelector<HTMLTableElement>("table.models-table")!;
+    const cols = t.querySelector("colgroup[data-frozen]");
+    if (!cols) return "the columns are not frozen";
+    const boxes = () =>
+      [t, ...t.querySelectorAll("th, td")]
+        .filter((e) => e.getClientRects().length > 0)
+        .map((e) => {
+          const r = e.getBoundingClientRect();
+          return `${r.x},${r.y},${r.width},${r.height}`;
+        });
+    const frozen = boxes();
+    const style = t.getAttribute("style") ?? "";
+    cols.remove();
+    t.removeAttribute("style");
+    const auto = boxes();
+    t.prepend(cols);
+    t.setAttribute("style", style);
+    const i = frozen.findIndex((b, k) => b !== auto[k]);
+    return frozen.length !== auto.length ? "different cells" : i < 0 ? "same" : `box ${i}: ${frozen[i]} vs ${auto[i]}`;
+  });
+
+test("frozen columns lay every cell out where automatic layout does: at load, after sorts, after a resize", async () => {
+  const { page, errors } = await openModels(1280);
+  assert.equal(await frozenVsAuto(page), "same");
+  for (const col of ["ctx", "ctx", "params", "model"]) {
+    await change(page, () => page.click(`button[data-sort=${col}]`));
+    assert.equal(await frozenVsAuto(page), "same", `sorted by ${col}`);
+  }
+  // A filter hides rows, the columns stay as they are (no re-measure per keystroke).
+  const wide = await frozenWidths(page);
+  await change(page, () => page.fill("[data-testid=models-text]", "qwen"));
+  assert.equal(await frozenWidths(page), wide);
+  // A narrower window: the columns are measured again, for the new width.
+  await page.setViewportSize({ width: 400, height: 900 });
+  await page.waitForFunction(
+    ([sel, w]) => {
+      const cs = [...document.querySelectorAll<HTMLElement>(sel)].map((c) => c.style.width).join(" ");
+      return cs !== "" && cs !== w;
+    },
+    [COLS, wide] as const,
+  );
+  await change(page, () => page.fill("[data-testid=models-text]", ""));
+  assert.equal(await frozenVsAuto(page), "same", "at 400 px, every row shown");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an answer wider than its frozen column has the columns measured again, no answer overflows", async () => {
+  const { page, errors } = await openModels(400);
+  const at400 = await frozenWidths(page);
+  // AMD MI300X's answers hold a word wider than the page's answer column at 400 px
+  await change(page, () => page.selectOption("[data-testid=models-machine]", "amd-mi300x"));
+  assert.notEqual(await frozenWidths(page), at400);
+  const overflowing = await page.$$eval("table.models-table tbody tr:not([hidden]) [data-ctx-answer]", (bs) =>
+    bs.filter((b) => b.scrollWidth > b.clientWidth).map((b) => b.closest("tr")!.id),
+  );
+  assert.deepEqual(overflowing, []);
+  assert.equal(await frozenVsAuto(page), "same");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

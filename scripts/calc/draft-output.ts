@@ -6,7 +6,8 @@
  * its own model, -ngld (default -1, as -ngl) and -ctkd/-ctvd (default f16 — not the target's
  * -ctk/-ctv). This revision has no separate draft context size (-cd). --draft-max sets how many
  * tokens are drafted per step; the draft's buffers are reserved for the ubatch, so it does not
- * change memory for -md.
+ * change memory for -md. The draft's context is reserved for n_parallel outputs (n_outputs_max),
+ * so its compute buffer holds that many logits rows, not a ubatch's.
  */
 import type { RuntimeConfig } from "../../src/schemas/runtime-config.ts";
 import type { KvType } from "../../src/schemas/kv-type.ts";
@@ -44,6 +45,8 @@ export async function sizeDraft(d: NonNullable<Args["draft"]>, target: RuntimeCo
     type_v: (d.ctv ?? "f16") as KvType,
     n_gpu_layers: d.ngl ?? -1,
     weights_ftype: w.ftype,
+    // the draft context is reserved for n_parallel outputs (docs/memory-model.md#draft-outputs)
+    n_outputs_max: target.n_seq,
   };
   const breakdown = computeBreakdown(m.architecture, config, { tensors: m.tensors, tensors_ftype: m.tensorsFtype });
   return {

@@ -74,6 +74,12 @@ export const RuntimeConfigSchema = z.strictObject({
   type_v: KvTypeSchema.default("f16"),
   /** `-np` / `n_seq_max`: parallel sequences (1 … 256, LLAMA_MAX_SEQ). */
   n_seq: z.number().int().min(1).max(256).default(1),
+  /**
+   * `llama_context_params.n_outputs_max`: the most outputs (logits rows) a ubatch's graph is reserved
+   * for; absent = every token (llama-completion). A draft model's context gets n_parallel
+   * (common/speculative.cpp `common_base_params_to_speculative`, de3ff81): docs/memory-model.md#draft-outputs.
+   */
+  n_outputs_max: z.number().int().min(1).max(LIMITS.cells).optional(),
   /** `--kv-unified`: one stream shared by all sequences (false = one stream per sequence). */
   kv_unified: z.boolean().default(false),
   /** `--swa-full`: SWA layers get full-size caches. */

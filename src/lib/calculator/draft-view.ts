@@ -55,6 +55,8 @@ export function resolveDraft(state: CalcState, catalog: CalcCatalog): Draft | { 
       ...configFor(state, state.ctkd as KvType, state.ctvd as KvType, 0, false),
       n_gpu_layers: state.ngld,
       weights_ftype: model.defaultFtype,
+      // the draft's graphs are reserved for n_parallel outputs (docs/memory-model.md#draft-outputs)
+      n_outputs_max: state.nSeq,
     };
     const at = (ctx: number) =>
       cachedBreakdown(arch, { ...config, n_ctx: ctx }, { tensors: null, tensors_ftype: null });

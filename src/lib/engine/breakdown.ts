@@ -129,6 +129,8 @@ export function computeInput(arch: Architecture, config: RuntimeConfig, m: Memor
     n_vocab: arch.vocab_size!,
     n_embd: arch.n_embd!,
     n_tok: plan.n_ubatch,
+    // a context reserved for fewer outputs than tokens (a draft's): docs/memory-model.md#draft-outputs
+    ...(config.n_outputs_max !== undefined ? { n_out: Math.min(plan.n_ubatch, config.n_outputs_max) } : {}),
     n_kv: full ? full.cells : 0,
     cells_total: full ? full.cells * full.n_stream : 1,
     n_kv_swa: swa ? swa.cells : 0,

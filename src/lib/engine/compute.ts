@@ -31,6 +31,8 @@ export interface ComputeInput {
   readonly n_embd: number;
   /** n_tokens of the reserve graph = min(n_ctx, n_ubatch). */
   readonly n_tok: number;
+  /** Outputs (logits rows) of the reserve graph: min(n_tok, n_outputs_max); default n_tok. */
+  readonly n_out?: number;
   /** KV cells per stream seen by the attention (largest cache). */
   readonly n_kv: number;
   /** All cells of that cache (× streams): the f16 dequant scratch is sized by the allocation. */

@@ -41,6 +41,8 @@ function engineDraft(state: CalcState, ctx = state.ctx) {
     ...configFor(state, state.ctkd, state.ctvd, ctx, false),
     n_gpu_layers: state.ngld,
     weights_ftype: m.defaultFtype,
+    // a draft context is reserved for n_parallel outputs (docs/memory-model.md#draft-outputs)
+    n_outputs_max: state.nSeq,
   };
   return computeBreakdown(ArchitectureSchema.parse(m.architecture), cfg);
 }

@@ -76,6 +76,7 @@ export function pcExtras(
       ...configFor(state, state.ctkd as KvType, state.ctvd as KvType, ctx, false),
       n_gpu_layers: state.ngld,
       weights_ftype: d.model.defaultFtype,
+      n_outputs_max: state.nSeq,
       backend: "cuda" as const,
       no_kv_offload: spec.noKvOffload,
     };

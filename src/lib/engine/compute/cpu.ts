@@ -89,7 +89,7 @@ function recurrentActivations(c: ComputeInput): number {
 
 export function cpuTerms(c: ComputeInput): CpuTerms {
   const { n_tok: nTok, fa } = c;
-  const logits = (c.n_vocab + 2 * c.n_embd) * nTok * 4;
+  const logits = (c.n_vocab + 2 * c.n_embd) * (c.n_out ?? nTok) * 4;
   const hasAttn = c.r.layers.some((l) => l.kv) && c.n_kv > 0;
   const maskBytes = fa ? 2 : 4;
   const swaKv = c.n_kv_swa ?? 0;

@@ -26,7 +26,7 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
   const rot = rotationMatrixBytes(r, c.type_k, c.type_v, c.profile);
   const kept = keptHiddenInputs(c, hasAttn);
   const swaKv = c.n_kv_swa ?? 0;
-  const logits = (c.n_vocab + c.n_embd) * nTok * 4 + kept.bytes;
+  const logits = (c.n_vocab + c.n_embd) * (c.n_out ?? nTok) * 4 + kept.bytes;
   let attn = 0;
   let attnSlope = 0;
   let host = 2 * c.n_embd * nTok * 4;

@@ -95,6 +95,8 @@ function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan):
     n_vocab: arch.vocab_size,
     n_embd: arch.n_embd,
     n_tok: m.plan.n_ubatch,
+    // a context reserved for fewer outputs than tokens (a draft's): docs/memory-model.md#draft-outputs
+    ...(config.n_outputs_max !== undefined ? { n_out: Math.min(m.plan.n_ubatch, config.n_outputs_max) } : {}),
     n_kv: full ? full.cells : 0,
     cells_total: full ? full.cells * full.n_stream : 1,
     fa: m.fa,

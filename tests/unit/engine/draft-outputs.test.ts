@@ -1,0 +1,62 @@
+/**
+ * A draft model's context is reserved for n_parallel outputs, not a ubatch of them
+ * (common/speculative.cpp `common_base_params_to_speculative` sets n_outputs_max = n_parallel at
+ * llama.cpp de3ff81; docs/memory-model.md#draft-outputs): its compute buffer holds that many logits
+ * rows. Checked against llama-server's own lines (tests/fixtures/draft/outputs.json: the
+ * Qwen3-0.6B geometry as target and draft, CPU): `n_outputs_max = n_parallel` and the CPU compute
+ * buffer, which the engine estimated at ten times its size with a ubatch of logits rows.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../helpers/engine.ts";
+import { modelOf } from "../../fixtures/placement/models.ts";
+import { computeBreakdown } from "../../../src/lib/engine/index.ts";
+import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
+
+interface Run {
+  id: string;
+  command: string;
+  log: string[];
+}
+const doc = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/draft/outputs.json"), "utf8")) as {
+  llama_cpp: { commit: string };
+  runs: Run[];
+};
+const MiB = 2 ** 20;
+
+/** The draft context's lines: those after "loading draft model". */
+function draftContext(r: Run) {
+  const after = r.log.slice(r.log.findIndex((l) => /loading draft model/.test(l)));
+  const num = (re: RegExp) => Number(re.exec(after.join("\n"))![1]);
+  return {
+    nSeq: num(/n_seq_max\s+=\s+(\d+)/),
+    nCtx: num(/n_ctx\s+=\s+(\d+)/),
+    unified: /kv_unified\s+=\s+true/.test(after.join("\n")),
+    outputs: num(/n_outputs_max\s+=\s+(\d+)/),
+    computeMiB: num(/CPU compute buffer size =\s+([\d.]+) MiB/),
+  };
+}
+
+test("recorded from llama-server at de3ff81, with -md", () => {
+  assert.match(doc.llama_cpp.commit, /^de3ff81/);
+  assert.ok(doc.runs.length >= 2 && doc.runs.every((r) => / -md /.test(r.command)));
+});
+
+for (const run of doc.runs) {
+  test(`${run.id}: the draft is reserved for n_parallel outputs; the compute estimate follows (was ×10)`, async () => {
+    const d = draftContext(run);
+    assert.equal(d.outputs, d.nSeq);
+    const { arch, tensors } = await modelOf("qwen3-0.6b-geometry");
+    const base = { n_ctx: d.nCtx, n_seq: d.nSeq, kv_unified: d.unified, backend: "cpu" as const };
+    const at = (extra: object) =>
+      computeBreakdown(arch, RuntimeConfigSchema.parse({ ...base, ...extra }), { tensors, tensors_ftype: "F16" })
+        .compute.bytes / MiB;
+    const withRule = at({ n_outputs_max: d.outputs });
+    const ubatchRows = at({});
+    // a labelled estimate: the layer terms alone now bind (−27 % here), where a ubatch of logits gave +900 %
+    assert.ok(Math.abs(withRule - d.computeMiB) / d.computeMiB < 0.3, `${withRule.toFixed(2)} vs ${d.computeMiB}`);
+    assert.ok(ubatchRows > 5 * d.computeMiB, `${ubatchRows.toFixed(2)}`);
+  });
+}

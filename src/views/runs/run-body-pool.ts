@@ -20,10 +20,12 @@ export function runBodyWorkerFile(root: string = process.cwd()): string {
   return path.join(root, "src", "views", "runs", "run-body-worker.ts");
 }
 
+/** The pool run bodies go to (null: built inline). */
+export function runBodyPool(): ChartPool<RunBodyJob> | null {
+  return sharedPool<RunBodyJob>(runBodyWorkerFile(), BODY_SPARE_CORES);
+}
+
 /** A run's points tables and charts, built by the pool when there is one, else here. */
-export function runBody(
-  job: RunBodyJob,
-  pool: ChartPool<RunBodyJob> | null = sharedPool<RunBodyJob>(runBodyWorkerFile(), BODY_SPARE_CORES),
-): Promise<string> {
+export function runBody(job: RunBodyJob, pool: ChartPool<RunBodyJob> | null = runBodyPool()): Promise<string> {
   return pool ? pool.draw(job) : Promise.resolve(runBodyMarkup(job));
 }

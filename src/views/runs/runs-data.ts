@@ -14,6 +14,7 @@ import { runArchitecture, sharedArchitecture } from "../../lib/runs/run-architec
 import type { RunCheck } from "../../lib/runs/crosscheck.ts";
 import { summarizeRun } from "../../lib/runs/run-summary.ts";
 import type { RunSummary } from "../../lib/runs/run-index.ts";
+import { runBodyPool } from "./run-body-pool.ts";
 
 export interface RunsData {
   runs: Run[];
@@ -44,6 +45,8 @@ async function load(): Promise<RunsData> {
   const models = new Map(modelEntries.map((e) => [e.id, e.data]));
   const hardwareNames = new Map(hwEntries.map((e) => [e.id, e.data.name]));
   const runs = runEntries;
+  // the run pages' worker loads its modules while the runs are cross-checked below
+  if (runs.length > 0) runBodyPool()?.start();
   for (const r of runs) {
     // The ingest script is the gate; a run naming a preset or machine the data lacks must not publish.
     if (r.model.preset && !models.has(r.model.preset))

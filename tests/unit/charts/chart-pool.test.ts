@@ -37,6 +37,9 @@ function job(n: number, scale: number): RunBodyJob {
 }
 
 test("run bodies built by the worker pool are the markup built inline, in any order of completion", async () => {
+  pool.start(); // workers started before the first job (what a build does once the runs are loaded)
+  pool.start();
+  assert.equal(pool.started, 2, "started once, up to the pool's size");
   const all = [job(2, 1), job(3, 1.2), job(4, 0.9), job(2, 1.05)];
   const drawn = await Promise.all(all.map((j) => pool.draw(j)));
   for (const [k, j] of all.entries()) {

@@ -6,7 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { islandModules, preloadList, staticImports, withPreloads } from "../../../src/integrations/island-preload.ts";
+import {
+  islandModules,
+  loadIslandComponents,
+  preloadList,
+  staticImports,
+  withPreloads,
+} from "../../../src/integrations/island-preload.ts";
 
 const files: Record<string, string> = {
   "/base/_astro/Island.a1.js":
@@ -20,7 +26,8 @@ const files: Record<string, string> = {
 const read = (u: string) => files[u];
 const page = (body: string) => `<html><head><title>t</title></head><body>${body}</body></html>`;
 const island =
-  '<astro-island uid="1" component-url="/base/_astro/Island.a1.js" renderer-url="/base/_astro/client.f6.js" props="{}"></astro-island>';
+  '<astro-island uid="1" component-url="/base/_astro/Island.a1.js" renderer-url="/base/_astro/client.f6.js" client="load" props="{}"></astro-island>';
+const onlyIsland = island.replace('client="load"', 'client="only"').replace("Island.a1", "side.c3");
 
 test("static imports of a built module: import … from, bare import, export … from; not import()", () => {
   assert.deepEqual(staticImports(files["/base/_astro/Island.a1.js"]), ["./preact.b2.js", "./side.c3.js"]);
@@ -43,8 +50,14 @@ test("links go before </head>; a page without an island is returned as it is", (
   const out = withPreloads(page(island), read);
   const head = out.slice(0, out.indexOf("</head>"));
   assert.equal(head.match(/<link rel="modulepreload" href="[^"]+">/g)?.length, 5);
+  assert.equal(
+    head.match(/<script type="module" async>[^<]*<\/script>/g)?.join(""),
+    '<script type="module" async>import("/base/_astro/Island.a1.js").catch(()=>{})</script>',
+  );
   assert.ok(!out.includes("lazy.d4.js"));
   assert.ok(out.endsWith(`${island}</body></html>`));
+  assert.deepEqual(loadIslandComponents(page(island + onlyIsland)), ["/base/_astro/Island.a1.js"]);
+  assert.ok(!withPreloads(page(onlyIsland), read).includes("<script"), "a client:only island is not started early");
   const plain = page("<p>text</p>");
   assert.equal(withPreloads(plain, read), plain);
 });

@@ -4,6 +4,7 @@
  * name/family filter. State and effects live in ModelsControls.tsx.
  */
 import type { RefObject } from "preact";
+import { useMemo } from "preact/hooks";
 
 export interface MachineOption {
   readonly id: string;
@@ -31,17 +32,32 @@ interface Props {
 }
 
 export default function ModelsForm(p: Props) {
+  // The option vnodes are kept while the lists are the same (a change does not diff them again).
+  const machineOptions = useMemo(
+    () =>
+      p.machines.map((m) => (
+        <option key={m.id} value={m.id}>
+          {m.name}
+        </option>
+      )),
+    [p.machines],
+  );
+  const kvOptions = useMemo(
+    () =>
+      p.kvTypes.map((k) => (
+        <option key={k} value={k}>
+          {k}
+        </option>
+      )),
+    [p.kvTypes],
+  );
   return (
     <div class="models-controls" ref={p.wrap} data-testid="models-controls">
       <label>
         Machine{" "}
         <select value={p.hardware} onChange={(e) => p.pickHardware(e.currentTarget.value)} data-testid="models-machine">
           <option value="">no machine (the budget as stated)</option>
-          {p.machines.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
+          {machineOptions}
         </select>
       </label>
       <label>
@@ -61,11 +77,7 @@ export default function ModelsForm(p: Props) {
       <label>
         K/V type{" "}
         <select value={p.kv} onChange={(e) => p.setKv(e.currentTarget.value)} data-testid="models-kv">
-          {p.kvTypes.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
+          {kvOptions}
         </select>
       </label>
       <label>

@@ -19,6 +19,9 @@ import {
 
 export interface DomRow extends ViewRow {
   readonly el: HTMLTableRowElement;
+  /** The answer box and the calculator link, found once (not per row on every change). */
+  readonly box: HTMLElement | null;
+  readonly link: HTMLAnchorElement | null;
   /** What the answer cell shows now (null: the server's markup, not yet rewritten). */
   readonly shown: string | null;
 }
@@ -41,6 +44,8 @@ export function readRows(tbody: HTMLTableSectionElement): DomRow[] {
       ctx: keys.ctx as number | null,
       keys,
       el,
+      box: el.querySelector<HTMLElement>("[data-ctx-answer]"),
+      link: el.querySelector<HTMLAnchorElement>("[data-testid=models-calc-link]"),
       shown: null,
     };
   });
@@ -50,15 +55,46 @@ export function readRows(tbody: HTMLTableSectionElement): DomRow[] {
 const answerKey = (r: KvRowResult): string =>
   JSON.stringify([r.answer, r.nCtx === null, r.refusal, r.limitedBy, r.beyond]);
 
+/** The single text node of `el` set to `text`, written only where it differs. */
+function setText(el: Element, text: string): void {
+  const t = el.firstChild as Text;
+  if (t.data !== text) t.data = text;
+}
+
+/**
+ * Whether the box already has the markup `fillAnswer` would build for this answer, texts aside:
+ * then only the texts change, and the browser keeps the box's elements (no restyle, no new boxes).
+ */
+function sameShape(box: HTMLElement, cls: string, title: string | null, lines: number): boolean {
+  const kids = [...box.children];
+  if (box.childNodes.length !== kids.length || kids.length !== 1 + lines) return false;
+  const [main, ...rest] = kids;
+  const single = (el: Element) => el.childNodes.length === 1 && el.firstChild?.nodeType === Node.TEXT_NODE;
+  return (
+    main.tagName === "SPAN" &&
+    (main.getAttribute("class") ?? "") === cls &&
+    main.getAttribute("title") === title &&
+    single(main) &&
+    rest.every((d) => d.tagName === "DIV" && d.getAttribute("class") === "small muted" && single(d))
+  );
+}
+
 function fillAnswer(box: HTMLElement, r: KvRowResult): void {
+  const lines = [r.limitedBy, r.beyond].filter((l): l is string => !!l);
+  const cls = r.nCtx === null ? (r.refusal ? "not-measured" : "verdict-no") : "";
+  if (sameShape(box, cls, r.refusal, lines.length)) {
+    const [main, ...rest] = box.children;
+    setText(main, r.answer);
+    rest.forEach((d, i) => setText(d, lines[i]));
+    return;
+  }
   box.replaceChildren();
   const main = document.createElement("span");
   main.textContent = r.answer;
-  if (r.nCtx === null) main.className = r.refusal ? "not-measured" : "verdict-no";
+  if (cls) main.className = cls;
   if (r.refusal) main.title = r.refusal;
   box.append(main);
-  for (const line of [r.limitedBy, r.beyond]) {
-    if (!line) continue;
+  for (const line of lines) {
     const d = document.createElement("div");
     d.className = "small muted";
     d.textContent = line;
@@ -69,11 +105,8 @@ function fillAnswer(box: HTMLElement, r: KvRowResult): void {
 /** Writes a row's largest context and calculator link, leaving the DOM alone where nothing changed. */
 export function writeAnswer(row: DomRow, r: KvRowResult, calcPath: string): DomRow {
   const key = answerKey(r);
-  if (key !== row.shown) {
-    const box = row.el.querySelector<HTMLElement>("[data-ctx-answer]");
-    if (box) fillAnswer(box, r);
-  }
-  const link = row.el.querySelector<HTMLAnchorElement>("[data-testid=models-calc-link]");
+  if (key !== row.shown && row.box) fillAnswer(row.box, r);
+  const link = row.link;
   const href = `${calcPath}?${r.query}`;
   if (link && link.getAttribute("href") !== href) link.setAttribute("href", href);
   const ctx = r.nCtx === null ? "" : String(r.nCtx);

@@ -81,8 +81,16 @@ function parseInvocation(argv: readonly string[]): Invocation | number {
       ? { bytes: args.budget, pool: args.pool ?? undefined }
       : null;
   const placed = given && budget ? budgetPlacement(given, budget, config) : null;
+  if (given && budget && !placed && given.devices.length === 0 && config.backend !== "cpu")
+    throw new UsageError(noDeviceForBudget(budget, config));
   const placement = placed ?? given;
   return { args, model: args.model, config, placement, machine, fromBudget: placed ? budget : null };
+}
+
+/** Why placement flags with this budget (a shared pool off Metal) have no device to place on. */
+function noDeviceForBudget(budget: Budget, config: RuntimeConfig): string {
+  const pool = budget.pool ?? "total";
+  return `placement flags with a ${pool}-pool budget on ${config.backend} have no device to place on: the budget does not say how much of it is the GPU's. Give --devices ${config.backend}:<size> (and --host-memory <RAM>), or --pool device for one GPU of the budget's size`;
 }
 
 type Loaded = Awaited<ReturnType<typeof loadModel>>;

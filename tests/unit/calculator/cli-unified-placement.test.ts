@@ -86,3 +86,19 @@ test("--n-cpu-moe on the Mac: experts leave the working set; each limit holds at
   const all = r.devices.reduce((a, d) => a + d.bytes, 0);
   assert.equal(at(beyond).find((d) => d.name === "host")!.over, all - 36 * GiB);
 });
+
+test("a shared-pool budget off Metal with placement flags is refused, saying what to give instead", () => {
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO, "scripts/calc.ts"), "--model", "qwen3-30b-a3b", "--weights", "Q4_K_M", "--budget", "32GiB"].concat([
+      "--pool",
+      "total",
+      "--n-cpu-moe",
+      "10",
+    ]),
+    { cwd: REPO, encoding: "utf8" },
+  );
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /total-pool budget on cuda have no device to place on: .*Give --devices cuda:<size>/);
+  assert.equal(r.stdout, "");
+});

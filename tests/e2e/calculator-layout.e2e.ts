@@ -114,4 +114,33 @@ describe("measured runs are fetched per architecture", () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test("a model picked from the list is committed with its measured points (the runs file fetched first)", async () => {
+    const want = expected({ model: "qwen3-14b" }).s.chart.measured.length;
+    const page = await newPage(browser);
+    const errors = collectErrors(page);
+    await open(page);
+    // The marks drawn when the island first says the pick is committed (data-state of the pick,
+    // nothing pending): recorded in the page by a MutationObserver, so no poll can arrive late.
+    await page.evaluate(() => {
+      const w = window as unknown as { __marksAtCommit?: number };
+      const el = document.querySelector<HTMLElement>(".calc")!;
+      new MutationObserver((_, mo) => {
+        if (el.dataset.pending !== "false" || !(el.dataset.state ?? "").includes("m=qwen3-14b")) return;
+        w.__marksAtCommit = document.querySelectorAll(".calc-chart__live g.calc-measured path").length;
+        mo.disconnect();
+      }).observe(el, { attributes: true, attributeFilter: ["data-state", "data-pending"] });
+    });
+    await page.locator("#calc-model").selectOption("qwen3-14b");
+    await page.waitForFunction(
+      () => (window as unknown as { __marksAtCommit?: number }).__marksAtCommit !== undefined,
+      undefined,
+      {
+        timeout: UI_TIMEOUT,
+      },
+    );
+    assert.equal(await page.evaluate(() => (window as unknown as { __marksAtCommit: number }).__marksAtCommit), want);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

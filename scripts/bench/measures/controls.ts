@@ -7,7 +7,8 @@
  * The controls: context slider, K and V types, model, weights, engine, machine, budget preset,
  * total memory, and the PC builder (on/off, GPU 0, system RAM, -ts over two GPUs, -sm). The
  * suggestions arrive one task after `calc:updated` (data-pending stays "true" until they do), so
- * they are not in these figures.
+ * they are not in these figures; a model whose architecture's runs file is still on its way is
+ * marked once its measured points are drawn (fetch included).
  */
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";

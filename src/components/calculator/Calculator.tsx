@@ -7,13 +7,14 @@
  * catalog's `runKeys`) is fetched when that architecture is first shown, and cached per key.
  *
  * Performance marks: `calc:input` when an input event arrives, `calc:updated` once the numbers
- * and the chart of that input are in the DOM (the bench measures between them).
+ * and the chart of that input are in the DOM (the bench measures between them) — for a model
+ * whose architecture's measured runs are still being fetched, once they are in the chart.
  *
  * Committed state: the section carries `data-pending` and, once the numbers shown are those of the
  * current state, `data-state` = that state's permalink query (empty for the defaults). Tests and
  * scripts wait on these attributes instead of on elapsed time. The suggestions (a search over the
  * engine's verdict) arrive one task after the numbers and chart; `data-pending` stays "true" until
- * they have.
+ * they have, and while the measured runs of the model's architecture are being fetched.
  */
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";

@@ -76,10 +76,13 @@ export function useCalcState(initial: CalcState, light: LightCatalog): CalcState
   return { state, setState, notices, setNotices, changes, setChanges, handoff, setHandoff, update, pendingMark };
 }
 
-/** `calc:updated` after the render that follows an input (the bench measures input → updated). */
-export function useUpdatedMark(pendingMark: { current: boolean }): void {
+/**
+ * `calc:updated` after the render that follows an input (the bench measures input → updated), or
+ * after the first one that is `complete` (nothing of that input still on its way).
+ */
+export function useUpdatedMark(pendingMark: { current: boolean }, complete = true): void {
   useLayoutEffect(() => {
-    if (pendingMark.current) {
+    if (pendingMark.current && complete) {
       pendingMark.current = false;
       performance.mark("calc:updated");
     }

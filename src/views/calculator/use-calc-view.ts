@@ -32,6 +32,8 @@ export interface CalcViewInput {
   draft: ReturnType<typeof useDraft>;
   /** A linked state waits for the engine. */
   urlPending: boolean;
+  /** The runs file of the model's architecture is being fetched (its measured points are to come). */
+  runsPending: boolean;
   busy: string | null;
 }
 
@@ -114,6 +116,6 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const numbersPending =
     vision.pending ||
     (!staticRes && (inp.urlPending || stateToQuery(state, inp.initialState) !== "" || inp.busy !== null));
-  const pending = numbersPending || suggPending;
+  const pending = numbersPending || suggPending || inp.runsPending;
   return { ready, view, resolved: staticRes?.resolved ?? null, fullArch, pending, numbersPending };
 }

@@ -54,7 +54,7 @@ export function useCalculator(props: CalculatorInput) {
   const model = useUrlModel({ lib, val }, state, setState, setNotices, defaults);
   const { loaded, modelReady, busy } = model;
   const { catalogFile, setLoadError } = engine;
-  const catalog = useRunsCatalog({
+  const { catalog, runsPending } = useRunsCatalog({
     catalogFile,
     setLoadError,
     runsUrl: props.runsUrl,
@@ -82,7 +82,9 @@ export function useCalculator(props: CalculatorInput) {
     draft,
     busy,
     urlPending,
+    runsPending,
   });
-  useUpdatedMark(calc.pendingMark);
+  // An input's view is complete once its architecture's measured runs are in (the chart's points).
+  useUpdatedMark(calc.pendingMark, !runsPending);
   return { calc, engine, link, model, actions, vision, draft, cv };
 }

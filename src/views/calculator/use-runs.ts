@@ -1,7 +1,9 @@
 /**
  * Measured runs are not in catalog.json: the runs file of the current model's architecture
  * (runs/<key>.json, listed in the catalog's `runKeys`) is fetched when that architecture is first
- * shown, and cached per key. The catalog the engine sees carries the current key's runs.
+ * shown, and cached per key. The catalog the engine sees carries the current key's runs; while
+ * that file is on its way the view is not complete (`runsPending`: the chart's measured points
+ * are still to come).
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
@@ -25,7 +27,7 @@ export interface RunsInput {
   setLoadError: (e: string) => void;
 }
 
-export function useRunsCatalog(inp: RunsInput): CalcCatalog | null {
+export function useRunsCatalog(inp: RunsInput): { catalog: CalcCatalog | null; runsPending: boolean } {
   const { catalogFile, model, modelReady, loaded } = inp;
   /** Runs files by key, once fetched (a missing file is no runs). */
   const [runsByKey, setRunsByKey] = useState<Record<string, MeasuredRunOption[]>>({});
@@ -58,5 +60,10 @@ export function useRunsCatalog(inp: RunsInput): CalcCatalog | null {
       });
   }, [catalogFile, runsKey, runsByKey]);
   const keyRuns = runsKey !== null ? runsByKey[runsKey] : undefined;
-  return useMemo(() => (catalogFile ? { ...catalogFile, runs: keyRuns ?? NO_RUNS } : null), [catalogFile, keyRuns]);
+  const catalog = useMemo(
+    () => (catalogFile ? { ...catalogFile, runs: keyRuns ?? NO_RUNS } : null),
+    [catalogFile, keyRuns],
+  );
+  const runsPending = catalogFile !== null && runsKey !== null && catalogFile.runKeys.includes(runsKey) && !keyRuns;
+  return { catalog, runsPending };
 }

@@ -90,7 +90,7 @@ test("a draft model follows each trial's -ts: every device keeps its margin with
   const d = archOf("qwen3-0.6b");
   const draft = {
     arch: d,
-    config: RuntimeConfigSchema.parse({ backend: "cuda", weights_ftype: "Q8_0", n_gpu_layers: -1 }),
+    config: RuntimeConfigSchema.parse({ backend: "cuda", weights_ftype: "Q8_0", n_gpu_layers: -1, n_outputs_max: 1 }),
     tensors: buildTensorTable(d, normaliseFtype("Q8_0")),
   };
   const base = machine("cuda", [16, 12]);

@@ -108,3 +108,24 @@ test("an answer wider than its frozen column has the columns measured again, no 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a printed page lays the table out for its own width, not the screen's frozen columns", async () => {
+  const { page, errors } = await openModels(1280);
+  // The table's width when its container narrows to 600 px, read at once (before the resize
+  // observer could measure the columns again): the frozen width on screen, automatic in print.
+  const narrowed = () =>
+    page.$eval("table.models-table", (t) => {
+      const wrap = t.parentElement!;
+      wrap.style.maxWidth = "600px";
+      const w = t.getBoundingClientRect().width;
+      wrap.style.maxWidth = "";
+      return w;
+    });
+  const screen = await narrowed();
+  assert.equal(screen, await page.$eval("table.models-table", (t) => parseFloat(t.style.width)));
+  await page.emulateMedia({ media: "print" });
+  assert.ok((await narrowed()) < screen, "print: the table follows its container");
+  await page.emulateMedia({ media: "screen" });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

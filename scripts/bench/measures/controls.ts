@@ -141,7 +141,9 @@ export async function driveControl(c: Control & { warmup: number }): Promise<{ m
     else el.value = values[pos];
     el.dispatchEvent(new Event(c.event, { bubbles: true }));
     await frame();
-    for (let k = 0; k < 20 && performance.getEntriesByName("calc:updated").length === 0; k++) await frame();
+    // up to 60 frames: a model change may wait for its architecture's runs file (a fetch); the
+    // figure is mark to mark, so the cap only decides when a change counts as unmatched
+    for (let k = 0; k < 60 && performance.getEntriesByName("calc:updated").length === 0; k++) await frame();
     const inp = performance.getEntriesByName("calc:input");
     const upd = performance.getEntriesByName("calc:updated");
     if (i < c.warmup) continue;

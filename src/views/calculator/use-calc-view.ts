@@ -32,6 +32,8 @@ export interface CalcViewInput {
   draft: ReturnType<typeof useDraft>;
   /** A linked state waits for the engine. */
   urlPending: boolean;
+  /** The chart's code has loaded (or failed to): work that can wait runs after the first chart. */
+  chartReady: boolean;
   /** The runs file of the model's architecture is being fetched (its measured points are to come). */
   runsPending: boolean;
   busy: string | null;
@@ -76,10 +78,10 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   // Once the adopted answer is on screen, the same view is computed once in the background (result
   // unused): the engine's caches and compiled code are then warm for the first input.
   useEffect(() => {
-    if (!adopted) return;
+    if (!adopted || !inp.chartReady) return;
     const t = setTimeout(() => lib!.computeStatic(adopted), 0);
     return () => clearTimeout(t);
-  }, [adopted]);
+  }, [adopted, inp.chartReady]);
   // Numbers and chart first; the suggestions (a search of the engine's verdict over GPU layers,
   // K/V types, weights and contexts) in the next task, with data-pending "true" until they land.
   const atCtx = useMemo(
@@ -89,13 +91,14 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const wants = staticRes !== null && atCtx !== null && lib!.wantsSuggestions(staticRes.view, atCtx);
   const [sugg, setSugg] = useState<{ for: CtxView; items: Suggestion[] } | null>(null);
   useEffect(() => {
-    if (!wants) return;
+    // after the chart's code has loaded: the first live chart does not wait for this search
+    if (!wants || !inp.chartReady) return;
     const t = setTimeout(() => {
       const items = lib!.ctxSuggestions(staticRes!.view, staticRes!.resolved, state, atCtx!);
       setSugg({ for: atCtx!, items });
     }, 0);
     return () => clearTimeout(t);
-  }, [atCtx, wants]);
+  }, [atCtx, wants, inp.chartReady]);
   const suggPending = wants && sugg?.for !== atCtx;
   // While the new ones are computed the last ones stay (no flicker while the slider moves).
   const suggestions = wants ? (sugg?.items ?? NONE) : (atCtx?.suggestions ?? NONE);

@@ -83,6 +83,7 @@ export function useCalculator(props: CalculatorInput) {
     busy,
     urlPending,
     runsPending,
+    chartReady: engine.plot !== null || engine.loadError !== null,
   });
   // An input's view is complete once its architecture's measured runs are in (the chart's points).
   useUpdatedMark(calc.pendingMark, !runsPending);

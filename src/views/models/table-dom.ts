@@ -133,10 +133,10 @@ export function attachSortButtons(t: HTMLTableElement, onSort: (col: TableColumn
 }
 
 /**
- * Puts the rows in sorted order, hides those the filter drops, marks the sorted header. Only the
- * rows outside the longest run already in order are moved (rowsInPlace): the browser rebuilds
- * every row inserted anew, so a sort that re-inserted every row cost a whole-table rebuild. Hidden
- * rows are written only where their visibility changes.
+ * Puts the rows in sorted order, hides those the filter drops, marks the sorted header. Of the rows
+ * shown before and after, only those outside the longest run already in order are moved
+ * (rowsInPlace): the browser rebuilds every shown row inserted anew, so a sort that re-inserted
+ * every row cost a whole-table rebuild. `hidden` is written only where it changes.
  */
 export function showRows(
   t: HTMLTableElement,
@@ -148,13 +148,17 @@ export function showRows(
   const ordered = sort.col ? sortRows(rows, sort.col, sort.dir) : rows;
   const place = new Map<Element, number>();
   [...tbody.children].forEach((el, i) => place.set(el, i));
-  const keep = rowsInPlace(ordered.map((r) => place.get(r.el) ?? -1));
+  const hide = ordered.map((r) => !rowVisible(r, filter));
+  // Only rows shown before and after cost a rebuild when moved: the others (hidden, or shown
+  // now and built anew anyway) move for free, so the rows left in place are chosen among them.
+  const costly = ordered.flatMap((r, i) => (!hide[i] && !r.el.hidden && place.has(r.el) ? [i] : []));
+  const kept = rowsInPlace(costly.map((i) => place.get(ordered[i].el)!));
+  const keep = new Set(costly.filter((_, k) => kept[k]));
   let next: HTMLTableRowElement | null = null;
   for (let i = ordered.length - 1; i >= 0; i--) {
     const r = ordered[i];
-    const hide = !rowVisible(r, filter);
-    if (r.el.hidden !== hide) r.el.hidden = hide;
-    if (!keep[i] || !place.has(r.el)) tbody.insertBefore(r.el, next);
+    if (!keep.has(i) && r.el.nextElementSibling !== next) tbody.insertBefore(r.el, next);
+    if (r.el.hidden !== hide[i]) r.el.hidden = hide[i];
     next = r.el;
   }
   [...(t.tHead?.rows[0]?.cells ?? [])].forEach((th, i) => {

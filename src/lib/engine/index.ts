@@ -14,6 +14,7 @@ export { estimateCompute, estimateOverhead, rotationMatrixBytes } from "./comput
 export { CUDA_CONTEXT_BYTES, cudaOverheadParts } from "./compute/cuda-overhead.ts";
 export { matmulProfile } from "./compute/matmul-profile.ts";
 export { computeBreakdown, planMemory } from "./breakdown.ts";
+export { serverOutputsMax } from "./server-outputs.ts";
 export type { BreakdownOptions, MemoryPlan } from "./breakdown.ts";
 export {
   tensorBytes,

@@ -1,0 +1,115 @@
+/**
+ * llama-server reserves its context for n_parallel × (1 + n_max) outputs, not a micro-batch
+ * (tools/server/server-context.cpp `server_output_limits` at llama.cpp de3ff81;
+ * docs/memory-model.md#server-outputs). Checked against llama-server's and llama-completion's own
+ * lines (tests/fixtures/server/outputs.json: Qwen3-0.6B, Gemma-3-1B (262 144 tokens) and a reduced
+ * gpt-oss MoE, zero weights, CPU): the logged `n_outputs_max` is the rule's, and the engine's CPU
+ * compute estimate with it lands within the labelled error where a micro-batch of logits rows gave
+ * up to ten times the buffer.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../helpers/engine.ts";
+import { modelOf } from "../../fixtures/placement/models.ts";
+import { computeBreakdown, serverOutputsMax } from "../../../src/lib/engine/index.ts";
+import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
+
+interface Run {
+  id: string;
+  model: string;
+  tool: string;
+  command: string;
+  log: string[];
+}
+const doc = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/server/outputs.json"), "utf8")) as {
+  llama_cpp: { commit: string };
+  runs: Run[];
+};
+const MiB = 2 ** 20;
+const CURRENT = { name: "llama.cpp", revision: "current" } as const;
+
+function lines(r: Run) {
+  const j = r.log.join("\n");
+  const num = (re: RegExp) => Number(re.exec(j)![1]);
+  return {
+    nSeq: num(/n_seq_max\s+=\s+(\d+)/),
+    nCtx: num(/n_ctx\s+=\s+(\d+)/),
+    nBatch: num(/n_batch\s+=\s+(\d+)/),
+    nUbatch: num(/n_ubatch\s+=\s+(\d+)/),
+    unified: /kv_unified\s+=\s+true/.test(j),
+    outputs: num(/n_outputs_max\s+=\s+(\d+)/),
+    computeMiB: num(/CPU compute buffer size =\s+([\d.]+) MiB/),
+  };
+}
+
+/** The engine's CPU compute estimate (MiB) at a run's settings, with or without an outputs limit. */
+async function engineMiB(r: Run, outputs?: number): Promise<number> {
+  const l = lines(r);
+  const { arch, tensors } = await modelOf(r.model);
+  const config = RuntimeConfigSchema.parse({
+    n_ctx: l.nCtx,
+    n_seq: l.nSeq,
+    n_ubatch: l.nUbatch,
+    n_batch: l.nBatch,
+    kv_unified: l.unified,
+    flash_attn: "on",
+    backend: "cpu",
+    ...(outputs === undefined ? {} : { n_outputs_max: outputs }),
+  });
+  return computeBreakdown(arch, config, { tensors, tensors_ftype: "F16" }).compute.bytes / MiB;
+}
+
+const server = doc.runs.filter((r) => r.tool === "llama-server");
+const completion = doc.runs.filter((r) => r.tool === "llama-completion");
+
+test("recorded at de3ff81: three geometries, -np 1 and 4, two micro-batches, and llama-completion", () => {
+  assert.match(doc.llama_cpp.commit, /^de3ff81/);
+  assert.equal(new Set(server.map((r) => r.model)).size, 3);
+  assert.deepEqual([...new Set(server.map((r) => lines(r).nSeq))].sort(), [1, 4]);
+  assert.deepEqual([...new Set(server.map((r) => lines(r).nUbatch))].sort(), [256, 512]);
+  assert.equal(completion.length, 3);
+});
+
+test("llama-server's n_outputs_max is min(n_batch, n_parallel × (1 + n_max)), -kvu or not", () => {
+  for (const r of server) {
+    const l = lines(r);
+    // ngram-mod drafts up to 64 tokens (common/common.h, common_params_speculative_ngram_mod)
+    const nDraft = /--spec-type ngram-mod/.test(r.command) ? 64 : 0;
+    const rule = serverOutputsMax({ engine: CURRENT, n_seq: l.nSeq, n_batch: l.nBatch, n_draft_max: nDraft });
+    assert.equal(l.outputs, rule, r.id);
+  }
+  assert.ok(server.some((r) => lines(r).outputs === 260) && server.some((r) => lines(r).unified));
+});
+
+test("llama-completion keeps n_batch outputs, and the engine's micro-batch estimate for it", async () => {
+  for (const r of completion) {
+    const l = lines(r);
+    assert.equal(l.outputs, l.nBatch, r.id);
+    const est = await engineMiB(r);
+    assert.ok(Math.abs(est - l.computeMiB) / l.computeMiB < 0.05, `${r.id}: ${est.toFixed(2)} vs ${l.computeMiB}`);
+  }
+});
+
+test("builds other than llama.cpp current keep the micro-batch (no limit)", () => {
+  for (const engine of [
+    { name: "turboquant", revision: "2026-05" },
+    { name: "ollama", revision: "2026-05" },
+    { name: "llama.cpp", revision: "2025-11-07" },
+  ] as const)
+    assert.equal(serverOutputsMax({ engine, n_seq: 4, n_batch: 2048 }), undefined);
+});
+
+for (const r of server) {
+  test(`${r.id}: the compute estimate follows llama-server's outputs (labelled: −35 % … 0 %)`, async () => {
+    const l = lines(r);
+    const withRule = await engineMiB(r, l.outputs);
+    const microBatch = await engineMiB(r);
+    // a labelled estimate: with the logits rows gone the CPU layer terms bind and the engine reads low
+    // (−23 % … −31 % here, −6 to −16 MiB); a micro-batch of logits rows read up to ten times high
+    const err = (withRule - l.computeMiB) / l.computeMiB;
+    assert.ok(err <= 0 && err > -0.35, `${withRule.toFixed(2)} vs ${l.computeMiB}`);
+    if (l.outputs < l.nUbatch) assert.ok(microBatch > withRule, `${microBatch.toFixed(2)}`);
+  });
+}

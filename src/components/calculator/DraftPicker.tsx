@@ -32,7 +32,7 @@ export const DraftPicker = memo(function DraftPicker(p: {
     () =>
       p.light.models.map((m) => (
         <option key={m.id} value={m.id}>
-          {m.name} ({m.defaultFtype})
+          {`${m.name} (${m.defaultFtype})`}
         </option>
       )),
     [p.light],

@@ -37,10 +37,11 @@ function ModelPicker(p: { id: string; light: LightCatalog; value: string; update
             .filter((m) => m.family === f)
             .map((m) => (
               <option key={m.id} value={m.id}>
-                {m.name}
-                {m.paramsB
-                  ? ` · ${m.paramsB}B${m.activeB && m.activeB !== m.paramsB ? ` (${m.activeB}B active)` : ""}`
-                  : ""}
+                {`${m.name}${
+                  m.paramsB
+                    ? ` · ${m.paramsB}B${m.activeB && m.activeB !== m.paramsB ? ` (${m.activeB}B active)` : ""}`
+                    : ""
+                }`}
               </option>
             ))}
         </optgroup>

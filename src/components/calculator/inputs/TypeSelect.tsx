@@ -17,7 +17,7 @@ export function TypeSelect(p: {
       <select id={p.id} value={p.value} onChange={onPick(CALC_KV_TYPES, p.onChange)} aria-describedby={`${p.id}-why`}>
         {p.options.map((o) => (
           <option key={o.name} value={o.name} disabled={o.disabled !== null && o.name !== p.value}>
-            {o.name} ({o.bitsPerValue} bits/value){o.disabled ? ` — unavailable: ${o.disabled}` : ""}
+            {`${o.name} (${o.bitsPerValue} bits/value)${o.disabled ? ` — unavailable: ${o.disabled}` : ""}`}
           </option>
         ))}
       </select>

@@ -23,7 +23,7 @@ export const WeightsFieldset = memo(function WeightsFieldset(p: {
     () =>
       p.ftypes.map((f) => (
         <option key={f.id} value={f.id}>
-          {f.id} ({f.typicalBpw ?? f.nominalBpw} bpw{f.typicalBpw ? " typical" : " nominal"})
+          {`${f.id} (${f.typicalBpw ?? f.nominalBpw} bpw${f.typicalBpw ? " typical" : " nominal"})`}
         </option>
       )),
     [p.ftypes],

@@ -5,7 +5,16 @@
  * validated by client-validate.ts, a separate chunk loaded after the first answer or when a link
  * must be read. (The GGUF reader and Observable Plot are separate lazy chunks too.)
  */
-export { adoptStatic, computeAtCtx, computeStatic, ctxSuggestions, staticKey, wantsSuggestions } from "./view.ts";
+export {
+  adoptStatic,
+  computeAtCtx,
+  computeStatic,
+  computeStaticBase,
+  ctxSuggestions,
+  staticKey,
+  wantsSuggestions,
+  withMeasured,
+} from "./view.ts";
 export type { CalcView, CtxView, LoadedModel, StaticView } from "./view.ts";
 export { encodeCustom } from "./custom-payload.ts";
 export { visionUse, withVision } from "./vision-view.ts";

@@ -34,7 +34,8 @@ export type {
 } from "./view/types.ts";
 export { configFor, staticKey } from "./view/config.ts";
 export { computeAtCtx, ctxSuggestions, wantsSuggestions } from "./view/ctx.ts";
-export { computeStatic } from "./view/static.ts";
+export { computeStatic, computeStaticBase, withMeasured } from "./view/static.ts";
+export type { StaticResult } from "./view/static.ts";
 export { adoptStatic } from "./view/adopt.ts";
 export { maxLayersFitFor, suggestionsFor } from "./view/suggestions.ts";
 export type { SuggestionModel, SuggestionsInput } from "./view/suggestions.ts";

@@ -10,7 +10,7 @@ import { isLoadedModelId, stateToQuery, type CalcState } from "../../lib/calcula
 import type { Suggestion } from "../../lib/calculator/suggest.ts";
 import type { CalcView, CtxView, LoadedModel, Resolved } from "../../lib/calculator/view.ts";
 import type { ClientLib } from "./use-engine.ts";
-import { StaticLru } from "./static-lru.ts";
+import { StaticLru, type StaticResult } from "./static-lru.ts";
 import type { useDraft } from "./use-draft.ts";
 import type { useVision } from "./use-vision.ts";
 
@@ -36,6 +36,8 @@ export interface CalcViewInput {
   chartReady: boolean;
   /** The runs file of the model's architecture is being fetched (its measured points are to come). */
   runsPending: boolean;
+  /** The measured runs of the model's architecture (the catalog's; `catalog.runs` is empty). */
+  runs: readonly MeasuredRunOption[];
   busy: string | null;
 }
 
@@ -52,49 +54,72 @@ export interface CalcViewHook {
   numbersPending: boolean;
 }
 
+/** `base` with the measured points of `runs` (both lists), the same object for the same inputs. */
+function useWithRuns(
+  lib: ClientLib | null,
+  base: StaticResult | null,
+  runs: [readonly MeasuredRunOption[], readonly MeasuredRunOption[]] | null,
+): StaticResult | null {
+  const cache = useRef(new WeakMap<StaticResult, { runs: unknown[]; res: StaticResult }>());
+  const [a, b] = runs ?? [null, null];
+  return useMemo(() => {
+    if (!base || !a || !b) return base;
+    // a view gone back to (StaticLru) keeps the chart already drawn
+    const hit = cache.current.get(base);
+    if (hit && hit.runs[0] === a && hit.runs[1] === b) return hit.res;
+    const res = lib!.withMeasured(base, [...a, ...b]);
+    cache.current.set(base, { runs: [a, b], res });
+    return res;
+  }, [base, a, b]);
+}
+
 export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const { lib, catalog, state, modelReady, loaded, extraRuns, vision, draft } = inp;
   const ready = lib !== null && catalog !== null;
   const lru = useRef<StaticLru | null>(null);
   lru.current ??= new StaticLru();
   // The build's static half of the first state is taken as it is (adoptStatic) until an input
-  // changes; the measured runs' arrival changes `catalog` and the view is then computed for real.
+  // changes. The engine's half does not depend on the measured runs: their points are added on top
+  // (withMeasured), so a runs file's arrival does not recompute the curves.
   const first = useRef(true);
   const [adopted, setAdopted] = useState<StaticInput | null>(null);
-  const staticRes = useMemo(
+  const base = useMemo(
     () =>
       ready && modelReady
-        ? lru.current!.get(lib!.staticKey(state), [lib, catalog, loaded, extraRuns, vision.reserve], () => {
+        ? lru.current!.get(lib!.staticKey(state), [lib, catalog, loaded, vision.reserve], () => {
             const input = { state, catalog: catalog!, loaded, extraRuns, reserve: vision.reserve };
             const taken = first.current ? lib!.adoptStatic(inp.initialView.s, input) : null;
             first.current = false;
             if (taken) setAdopted(input);
-            return taken ?? lib!.computeStatic(input);
+            return taken ?? lib!.computeStaticBase(input);
           })
         : null,
     // staticKey covers every field but ctx and view (deps are deliberate).
-    [ready, modelReady, lib && lib.staticKey(state), loaded, extraRuns, catalog, vision.reserve],
+    [ready, modelReady, lib && lib.staticKey(state), loaded, catalog, vision.reserve],
   );
+  // While the runs file is on its way the base stays as it is (the adopted view keeps the build's points).
+  const staticRes = useWithRuns(lib, base, inp.runsPending && extraRuns.length === 0 ? null : [inp.runs, extraRuns]);
   // Once the adopted answer is on screen, the same view is computed once in the background (result
   // unused): the engine's caches and compiled code are then warm for the first input.
   useEffect(() => {
     if (!adopted || !inp.chartReady) return;
-    const t = setTimeout(() => lib!.computeStatic(adopted), 0);
+    const t = setTimeout(() => lib!.computeStaticBase(adopted), 0);
     return () => clearTimeout(t);
   }, [adopted, inp.chartReady]);
   // Numbers and chart first; the suggestions (a search of the engine's verdict over GPU layers,
   // K/V types, weights and contexts) in the next task, with data-pending "true" until they land.
+  // (of `base`: nothing at the context reads the measured points, so their arrival does not redo it)
   const atCtx = useMemo(
-    () => (staticRes ? lib!.computeAtCtx(staticRes.view, staticRes.resolved, state, { suggestions: false }) : null),
-    [staticRes, state],
+    () => (base ? lib!.computeAtCtx(base.view, base.resolved, state, { suggestions: false }) : null),
+    [base, state],
   );
-  const wants = staticRes !== null && atCtx !== null && lib!.wantsSuggestions(staticRes.view, atCtx);
+  const wants = base !== null && atCtx !== null && lib!.wantsSuggestions(base.view, atCtx);
   const [sugg, setSugg] = useState<{ for: CtxView; items: Suggestion[] } | null>(null);
   useEffect(() => {
     // after the chart's code has loaded: the first live chart does not wait for this search
     if (!wants || !inp.chartReady) return;
     const t = setTimeout(() => {
-      const items = lib!.ctxSuggestions(staticRes!.view, staticRes!.resolved, state, atCtx!);
+      const items = lib!.ctxSuggestions(base!.view, base!.resolved, state, atCtx!);
       setSugg({ for: atCtx!, items });
     }, 0);
     return () => clearTimeout(t);

@@ -54,13 +54,15 @@ export function useCalculator(props: CalculatorInput) {
   const model = useUrlModel({ lib, val }, state, setState, setNotices, defaults);
   const { loaded, modelReady, busy } = model;
   const { catalogFile, setLoadError } = engine;
-  const { catalog, runsPending } = useRunsCatalog({
+  const chartReady = engine.plot !== null || engine.loadError !== null;
+  const { catalog, runs, runsPending } = useRunsCatalog({
     catalogFile,
     setLoadError,
     runsUrl: props.runsUrl,
     model: state.model,
     modelReady,
     loaded,
+    chartReady,
   });
   const actions = useModelActions({ lib, val }, calc, model);
   const preset = usePresetFacts(catalog, state.model);
@@ -83,7 +85,8 @@ export function useCalculator(props: CalculatorInput) {
     busy,
     urlPending,
     runsPending,
-    chartReady: engine.plot !== null || engine.loadError !== null,
+    runs,
+    chartReady,
   });
   // An input's view is complete once its architecture's measured runs are in (the chart's points).
   useUpdatedMark(calc.pendingMark, !runsPending);

@@ -13,6 +13,7 @@ import { kvOptions } from "./kv-options.ts";
 import { measuredView } from "./measured-view.ts";
 import { resolveModel } from "./model.ts";
 import { pcStatic, soloExtras } from "./placed.ts";
+import type { MeasuredRunOption } from "../catalog.ts";
 import type { BudgetView, Resolved, StaticView, ViewInput } from "./types.ts";
 
 /** The view when the model cannot be resolved (no file loaded, unknown id). */
@@ -41,7 +42,39 @@ function unresolvedView(inp: ViewInput, budget: BudgetView, error: string): Stat
   };
 }
 
-export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Resolved | null } {
+export interface StaticResult {
+  view: StaticView;
+  resolved: Resolved | null;
+}
+
+/** The static half with the measured points of `catalog.runs` and `inp.extraRuns`. */
+export function computeStatic(inp: ViewInput): StaticResult {
+  return withMeasured(computeStaticBase(inp), [...inp.catalog.runs, ...inp.extraRuns]);
+}
+
+/**
+ * The measured points of `runs` on a static half (from computeStaticBase): a new view, `res`
+ * untouched. No engine figure depends on the runs, so a runs file that arrives for the model on
+ * screen costs this, not the curves and the max-context table again.
+ */
+export function withMeasured(res: StaticResult, runs: readonly MeasuredRunOption[]): StaticResult {
+  const { view, resolved } = res;
+  if (!resolved || !view.model) return res;
+  const { measured, measuredRuns, measuredSkipped } = measuredView(
+    runs,
+    view.model,
+    resolved.arch,
+    view.budget.pool,
+    view.maxTable,
+  );
+  // A PC that places the model draws its own chart, without measured points (./placed.ts pcStatic).
+  const pcChart = view.pc != null && view.pc.error === null;
+  const chart = pcChart ? view.chart : { ...view.chart, measured };
+  return { resolved, view: { ...view, chart, measuredRuns, measuredSkipped } };
+}
+
+/** The static half without measured points (withMeasured adds them). */
+export function computeStaticBase(inp: ViewInput): StaticResult {
   const { state, catalog } = inp;
   const budget = reserveBudget(budgetView(state, catalog), inp.reserve);
   let resolved: Resolved;
@@ -59,8 +92,6 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
   const kv = { state, kvTypes: catalog.kvTypes, arch, opts, exact, vis };
   const samples = sampleContexts(xDomain[0], xDomain[1], 3);
   const { series, maxTable } = curvesAndMaxTable({ ...kv, budget, samples, xDomain, trainCtx: model.trainCtx });
-  const runs = [...catalog.runs, ...inp.extraRuns];
-  const { measured, measuredRuns, measuredSkipped } = measuredView(runs, model, arch, budget.pool, maxTable);
   const picked = maxTable.find((r) => r.selected);
   const view: StaticView = {
     key: staticKey(state),
@@ -76,12 +107,12 @@ export function computeStatic(inp: ViewInput): { view: StaticView; resolved: Res
       budgetLabel: budgetLabel(budget, picked),
       limits: limitLines(budget, picked),
       trainCtx: model.trainCtx,
-      measured,
+      measured: [],
       xDomain,
     },
     maxTable,
-    measuredRuns,
-    measuredSkipped,
+    measuredRuns: [],
+    measuredSkipped: [],
     poolLabel: budget.pool === "device" ? "device (GPU) memory" : "total memory (device + host)",
     metalRange: state.backend === "metal" ? metalAllowances(catalog, state.engine) : null,
   };

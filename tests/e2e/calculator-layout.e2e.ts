@@ -91,7 +91,7 @@ describe("calculator embedded in a report", () => {
 });
 
 describe("measured runs are fetched per architecture", () => {
-  test("qwen3-14b loads only its architecture's runs file under the base path and draws the engine's matching marks", async () => {
+  test("qwen3-14b loads its architecture's runs file first under the base path, draws the engine's matching marks, then the other files once", async () => {
     // Expected from the engine's view model over data/runs, computed here, not read from the page.
     const want = expected({ model: "qwen3-14b" }).s.chart.measured.length;
     assert.ok(want > 0, "data/runs has measured points for qwen3-14b");
@@ -110,7 +110,20 @@ describe("measured runs are fetched per architecture", () => {
       { timeout: UI_TIMEOUT },
     );
     assert.equal(await marks.count(), want);
-    assert.deepEqual(runFiles, [`${site.base}calculator/runs/qwen3.json`]);
+    assert.equal(runFiles[0], `${site.base}calculator/runs/qwen3.json`);
+    // after the first live chart, every file the catalog lists is fetched once (a later pick has its runs)
+    const keys = await page.evaluate(
+      async (url) => ((await (await fetch(url)).json()) as { runKeys: string[] }).runKeys,
+      `${site.base}calculator/catalog.json`,
+    );
+    assert.ok(keys.length > 1, "the catalog lists several runs files");
+    const all = keys.map((k) => `${site.base}calculator/runs/${k}.json`).sort();
+    await page.waitForFunction(
+      (n) => performance.getEntriesByType("resource").filter((e) => e.name.includes("/calculator/runs/")).length >= n,
+      all.length,
+      { timeout: UI_TIMEOUT },
+    );
+    assert.deepEqual([...runFiles].sort(), all);
     assert.deepEqual(errors, []);
     await page.close();
   });

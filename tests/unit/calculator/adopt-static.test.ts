@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { catalogFile, groupRunsByArch, runsFileKey, type CalcCatalog } from "../../../src/lib/calculator/catalog.ts";
 import { DEFAULT_STATE, ENGINE_REVISIONS, type CalcState } from "../../../src/lib/calculator/state.ts";
-import { adoptStatic, computeStatic, computeView } from "../../../src/lib/calculator/view.ts";
+import {
+  adoptStatic,
+  computeStatic,
+  computeStaticBase,
+  computeView,
+  withMeasured,
+} from "../../../src/lib/calculator/view.ts";
 import { loadCatalog } from "./load-catalog.ts";
 
 const full = loadCatalog();
@@ -59,4 +65,19 @@ test("only the state the build computed, with nothing of the user's", () => {
   assert.equal(adoptStatic(built, { ...inp, state: { ...DEFAULT_STATE, typeK: "q4_0" } }), null);
   assert.equal(adoptStatic(built, { ...inp, extraRuns: full.runs.slice(0, 1) }), null);
   assert.equal(adoptStatic(built, { ...inp, reserve: { bytes: 1, weights: 1 } as never }), null);
+});
+
+test("a runs file's arrival adds the measured points only: on the adopted view they are the build's", () => {
+  for (const state of STATES) {
+    const built = computeView({ state, catalog: full, loaded: null, extraRuns: [] }).s;
+    const inp = { state, catalog: islandCatalog(state, false), loaded: null, extraRuns: [], reserve: null };
+    const runs = islandCatalog(state, true).runs;
+    const adopted = adoptStatic(built, inp)!;
+    assert.equal(json(withMeasured(adopted, runs).view), json(adopted.view), state.model);
+    // the engine's half is the same without the runs: only the measured fields differ
+    const base = computeStaticBase(inp).view;
+    const live = computeStatic({ ...inp, catalog: islandCatalog(state, true) }).view;
+    const bare = { ...live, chart: { ...live.chart, measured: [] }, measuredRuns: [], measuredSkipped: [] };
+    assert.equal(json(base), json(bare), state.model);
+  }
 });

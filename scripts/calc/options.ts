@@ -8,6 +8,7 @@
 import { parseArgs as nodeParseArgs } from "node:util";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { RuntimeConfigSchema } from "../../src/schemas/runtime-config.ts";
+import { withServerOutputs } from "../../src/lib/engine/server-outputs.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../../src/schemas/runtime-config.ts";
 import { KV_TYPES } from "../../src/schemas/kv-type.ts";
 import { issueLines } from "../../src/lib/zod-issues.ts";
@@ -326,5 +327,7 @@ export function toConfig(input: RuntimeConfigInput): RuntimeConfig {
     const where = first === "engine" ? "--engine/--revision" : undefined;
     throw new UsageError(issueLines(r.error.issues, { input, where, max: 1 })[0]);
   }
-  return r.data;
+  // llama-server (and llama-cli, which runs it in-process) reserves its graphs for n_parallel
+  // outputs (docs/memory-model.md#server-outputs)
+  return withServerOutputs(r.data);
 }

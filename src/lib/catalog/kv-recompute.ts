@@ -7,6 +7,7 @@
 import type { Architecture } from "../../schemas/architecture.ts";
 import type { RuntimeConfig } from "../../schemas/runtime-config.ts";
 import { RuntimeConfigSchema } from "../../schemas/runtime-config.ts";
+import { withServerOutputs } from "../engine/server-outputs.ts";
 import { computeWeights } from "../engine/runtime-weights.ts";
 import { EngineError } from "../engine/errors.ts";
 import { defaultPool, type Budget } from "../engine/solve.ts";
@@ -58,13 +59,16 @@ function rowAt(row: KvRowInput, kv: string, x: RowsContext): KvRowResult {
   const pool = x.budget.pool ?? "total";
   const none = { id: row.id, nCtx: null, limitedBy: null, beyond: null, query };
   try {
-    const cfg = RuntimeConfigSchema.parse({
-      weights_ftype: row.ftype,
-      backend: x.machine.backend,
-      type_k: kv,
-      type_v: kv,
-      flash_attn: "on",
-    });
+    // as llama-server runs it, like the CLI and calculator (docs/memory-model.md#server-outputs)
+    const cfg = withServerOutputs(
+      RuntimeConfigSchema.parse({
+        weights_ftype: row.ftype,
+        backend: x.machine.backend,
+        type_k: kv,
+        type_v: kv,
+        flash_attn: "on",
+      }),
+    );
     const r = largestContext(row.architecture, cfg, x.budget, { trainedCtx: row.trainedCtx });
     if (r.nCtx === null) {
       const answer = weightsOver(row.architecture, cfg, x.budget) ? "weights don't fit" : "does not fit";

@@ -4,6 +4,7 @@ import { RuntimeConfigSchema, type RuntimeConfigInput } from "../../schemas/runt
 import { EngineError, planMemory, resolveLayers } from "../engine/index.ts";
 import type { ResolvedArchitecture } from "../engine/index.ts";
 import { largestContext } from "./largest-context.ts";
+import { withServerOutputs } from "../engine/server-outputs.ts";
 import { defaultWeightVariant } from "./weights.ts";
 import type { LargestContext } from "./largest-context.ts";
 
@@ -167,7 +168,10 @@ export function modelTableRow(model: Model, opts: TableRowOptions): ModelTableRo
   if (figures) {
     try {
       // The preset's default weights: how it ships (./weights.ts defaultWeightVariant, as the CLI and calculator).
-      const cfg = RuntimeConfigSchema.parse({ weights_ftype: defaultWeightVariant(model).ftype, ...opts.config });
+      // as llama-server runs it, like the CLI and calculator (docs/memory-model.md#server-outputs)
+      const cfg = withServerOutputs(
+        RuntimeConfigSchema.parse({ weights_ftype: defaultWeightVariant(model).ftype, ...opts.config }),
+      );
       const trainedCtx = model.architecture.context_length ?? model.context.native ?? null;
       const r = largestContext(model.architecture, cfg, opts.budget, { trainedCtx });
       if (r.nCtx !== null) max = { nCtx: r.nCtx, step: r.step, limitedBy: r.limitedBy, beyond: r.beyond };

@@ -25,3 +25,10 @@ export function serverOutputsMax(x: ServerOutputsInput): number | undefined {
   const perSeq = 1 + Math.max(0, x.n_draft_max ?? 0);
   return Math.max(1, Math.min(x.n_batch, x.n_seq * perSeq));
 }
+
+/** The config as llama-server runs it: its outputs limit added where the build has one and none is given. */
+export function withServerOutputs<C extends ServerOutputsInput & { n_outputs_max?: number }>(config: C): C {
+  if (config.n_outputs_max !== undefined) return config;
+  const outputs = serverOutputsMax(config);
+  return outputs === undefined ? config : { ...config, n_outputs_max: outputs };
+}

@@ -59,12 +59,12 @@ describe("table rows", () => {
     const far = r.maxContext.beyond.nCtx;
     assert.ok(far >= 32768 && far < 65536, String(far));
     assert.equal(r.maxContext.beyond.limitedBy, "memory");
-    // The answer is a boundary: it fits, one more allocation step does not.
+    // The answer is a boundary: it fits, one more allocation step does not (llama-server's one output
+    // per sequence: docs/memory-model.md#server-outputs).
+    const cfg = { backend: "cuda", flash_attn: "on", weights_ftype: "Q4_K_M", n_outputs_max: 1 } as const;
     const at = (n: number) =>
-      computeBreakdown(
-        model("qwen3-14b").architecture,
-        RuntimeConfigSchema.parse({ n_ctx: n, backend: "cuda", flash_attn: "on", weights_ftype: "Q4_K_M" }),
-      ).total.device_bytes;
+      computeBreakdown(model("qwen3-14b").architecture, RuntimeConfigSchema.parse({ n_ctx: n, ...cfg })).total
+        .device_bytes;
     assert.ok(at(far) <= 16384 * MiB);
     assert.ok(at(far + r.maxContext.step) > 16384 * MiB);
   });

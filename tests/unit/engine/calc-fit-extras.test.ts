@@ -48,7 +48,8 @@ test("--fit --mmproj: the context the solver picks leaves room for the projector
     offload: true,
   };
   // the same solver run here with the projector the CLI read: the same answer
-  const config = RuntimeConfigSchema.parse({ backend: "cuda", weights_ftype: "Q4_K_M" });
+  // the CLI models llama-server: one output per sequence (docs/memory-model.md#server-outputs)
+  const config = RuntimeConfigSchema.parse({ backend: "cuda", weights_ftype: "Q4_K_M", n_outputs_max: 1 });
   const base = PlacementSchema.parse({ devices: [{ kind: "cuda", name: "cuda0", memory_bytes: 24 * GiB }] });
   const tensors = buildTensorTable(arch, normaliseFtype("Q4_K_M"));
   const expected = fitMachine(arch, config, base, tensors, { extras: { projector } })!;

@@ -5,6 +5,7 @@
 import type { KvType } from "../../../schemas/kv-type.ts";
 import type { RuntimeConfig } from "../../../schemas/runtime-config.ts";
 import type { CalcState } from "../state.ts";
+import { serverOutputsMax } from "../../engine/server-outputs.ts";
 
 /** The knobs of the state that change what computeStatic returns (everything but ctx and view). */
 export function staticKey(s: CalcState): string {
@@ -20,6 +21,9 @@ export function configFor(
   exactWeights: boolean,
   vision = false,
 ): RuntimeConfig {
+  const engine = { name: state.engine, revision: state.revision } as RuntimeConfig["engine"];
+  // llama-server reserves its graphs for n_parallel outputs (docs/memory-model.md#server-outputs)
+  const outputs = serverOutputsMax({ engine, n_seq: state.nSeq, n_batch: 2048 });
   return {
     n_ctx: ctx,
     type_k: typeK,
@@ -33,10 +37,11 @@ export function configFor(
     n_gpu_layers: state.nGpuLayers,
     no_kv_offload: false,
     backend: state.backend,
-    engine: { name: state.engine, revision: state.revision } as RuntimeConfig["engine"],
+    engine,
     n_rs_seq: 0,
     weights_ftype: exactWeights ? null : state.ftype,
     vision_weights: vision,
+    ...(outputs === undefined ? {} : { n_outputs_max: outputs }),
   };
 }
 

@@ -103,7 +103,8 @@ function computeInput(arch: Architecture, config: RuntimeConfig, m: MemoryPlan):
     type_k: m.types.type_k,
     type_v: m.types.type_v,
     n_head: m.r.n_head_max,
-    backend: "cuda",
+    // Metal devices take the Metal terms (docs/memory-model.md#server-outputs); other GPUs CUDA's
+    backend: config.backend === "metal" ? "metal" : "cuda",
     offload: "all",
     profile: config.engine,
   };

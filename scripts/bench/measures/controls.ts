@@ -10,11 +10,10 @@
  * they are not in these figures; a model whose architecture's runs file is still on its way is
  * marked once its measured points are drawn (fetch included).
  */
-import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";
-import { serveSite, type ServedSite } from "../../test/sites.ts";
+import type { Browser, Page } from "playwright-core";
+import type { ServedSite } from "../../test/sites.ts";
 import { quantile } from "../stats.ts";
-import { benchSite } from "../site.ts";
+import { browserSite } from "../browser-site.ts";
 import type { Figure, Measure } from "../measure.ts";
 
 /** A control: the element (by id suffix), the event its handler listens to, how many changes. */
@@ -210,20 +209,8 @@ export function controlInteractions(rate: 1 | 4): Measure {
     name: `interaction: /calculator/ every control → numbers and chart committed, headless Chromium${rate > 1 ? `, ${rate}× CPU throttling` : ""}`,
     quick: false,
     repeats: { full: 3, quick: 1 },
-    skip: (ctx) => {
-      if (!findChromium()) return "no Chromium (apt-get install chromium, or set CHROMIUM_PATH)";
-      return benchSite(ctx.quick) ? undefined : "no built site";
-    },
+    ...browserSite,
     figures,
-    setup: async (ctx) => {
-      const site = benchSite(ctx.quick)!;
-      ctx.state.served = await serveSite({ name: "bench", base: "/", outDir: site.outDir });
-      ctx.state.browser = await chromium.launch({
-        executablePath: findChromium(),
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
-    },
     sample: async (ctx) => {
       const { page, tti } = await openCalculator(
         ctx.state.browser as Browser,
@@ -248,10 +235,6 @@ export function controlInteractions(rate: 1 | 4): Measure {
       } finally {
         await page.close();
       }
-    },
-    teardown: async (ctx) => {
-      await (ctx.state.browser as Browser | undefined)?.close();
-      await (ctx.state.served as ServedSite | undefined)?.close();
     },
   };
 }

@@ -12,11 +12,10 @@
  * Events are dispatched one at a time, each after the previous one's frame, stepping the slider
  * across its range so every event changes the context.
  */
-import { chromium, type Browser } from "playwright-core";
-import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";
-import { serveSite, type ServedSite } from "../../test/sites.ts";
+import type { Browser } from "playwright-core";
+import type { ServedSite } from "../../test/sites.ts";
 import { quantile } from "../stats.ts";
-import { benchSite } from "../site.ts";
+import { browserSite } from "../browser-site.ts";
 import type { Measure } from "../measure.ts";
 
 const EVENTS = 200;
@@ -83,10 +82,7 @@ export const sliderInteraction: Measure = {
   name: `interaction: /calculator/ slider input → numbers and chart updated (${EVENTS} events, headless Chromium)`,
   quick: false,
   repeats: { full: 3, quick: 1 },
-  skip: (ctx) => {
-    if (!findChromium()) return "no Chromium (apt-get install chromium, or set CHROMIUM_PATH)";
-    return benchSite(ctx.quick) ? undefined : "no built site";
-  },
+  ...browserSite,
   figures: [
     { key: "p50", unit: "ms" },
     {
@@ -98,17 +94,6 @@ export const sliderInteraction: Measure = {
     { key: "observedP95", unit: "ms" },
     { key: "unmatched", unit: "events", budget: { value: 0, cmp: "<=", source: "every event must update the page" } },
   ],
-  setup: async (ctx) => {
-    const site = benchSite(ctx.quick)!;
-    const served: ServedSite = await serveSite({ name: "bench", base: "/", outDir: site.outDir });
-    ctx.state.served = served;
-    const browser: Browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-    ctx.state.browser = browser;
-  },
   sample: async (ctx) => {
     const browser = ctx.state.browser as Browser;
     const served = ctx.state.served as ServedSite;
@@ -137,9 +122,5 @@ export const sliderInteraction: Measure = {
     } finally {
       await page.close();
     }
-  },
-  teardown: async (ctx) => {
-    await (ctx.state.browser as Browser | undefined)?.close();
-    await (ctx.state.served as ServedSite | undefined)?.close();
   },
 };

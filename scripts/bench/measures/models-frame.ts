@@ -10,11 +10,10 @@
  * the link followed, from the /models/ navigation's start to its table committed for that machine
  * (page load, the lazy engine and catalog, the recompute: a navigation, not a frame, so no budget).
  */
-import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM_ARGS, findChromium } from "../../test/chromium.ts";
-import { serveSite, type ServedSite } from "../../test/sites.ts";
+import type { Browser, Page } from "playwright-core";
+import type { ServedSite } from "../../test/sites.ts";
 import { quantile } from "../stats.ts";
-import { benchSite } from "../site.ts";
+import { browserSite } from "../browser-site.ts";
 import { CONTROLS_SEL, TABLE_CONTROLS, driveOnPage, pageErrors } from "../table-frame.ts";
 import type { Figure, Measure } from "../measure.ts";
 
@@ -104,20 +103,8 @@ export function modelsTableFrame(rate: 1 | 4): Measure {
     name: `interaction: /models/ every model on this machine, each control → table committed and laid out, headless Chromium${rate > 1 ? `, ${rate}× CPU throttling` : ""}`,
     quick: false,
     repeats: { full: 3, quick: 1 },
-    skip: (ctx) => {
-      if (!findChromium()) return "no Chromium (apt-get install chromium, or set CHROMIUM_PATH)";
-      return benchSite(ctx.quick) ? undefined : "no built site";
-    },
+    ...browserSite,
     figures,
-    setup: async (ctx) => {
-      const site = benchSite(ctx.quick)!;
-      ctx.state.served = await serveSite({ name: "bench", base: "/", outDir: site.outDir });
-      ctx.state.browser = await chromium.launch({
-        executablePath: findChromium(),
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
-    },
     sample: async (ctx) => {
       const served = ctx.state.served as ServedSite;
       const { page, errors } = await openModels(ctx.state.browser as Browser, served.url, rate);
@@ -137,10 +124,6 @@ export function modelsTableFrame(rate: 1 | 4): Measure {
       }
       out.fromCalculator = await fromCalculator(ctx.state.browser as Browser, served.url, rate);
       return out;
-    },
-    teardown: async (ctx) => {
-      await (ctx.state.browser as Browser | undefined)?.close();
-      await (ctx.state.served as ServedSite | undefined)?.close();
     },
   };
 }

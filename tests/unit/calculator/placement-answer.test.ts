@@ -19,18 +19,13 @@ import { placementConfig } from "../../../src/lib/calculator/placement-view.ts";
 import { cpuMoeSuggestion, oneGpuMachine, smallestCpuMoe } from "../../../src/lib/calculator/suggest-moe.ts";
 import { suggest } from "../../../src/lib/calculator/suggest.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
-import { model, spec } from "./pc-fixtures.ts";
+import { model, spec, CUDA_F16 } from "./pc-fixtures.ts";
 
 const GiB = 2 ** 30;
 const stateFor = (id: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: id,
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ctx: 8192,
   ftype: "Q4_K_M",
   machine: "pc",

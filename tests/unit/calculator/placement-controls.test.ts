@@ -10,17 +10,12 @@ import { placementConfig, placementView } from "../../../src/lib/calculator/plac
 import { placedVerdict } from "../../../src/lib/calculator/placement-answer.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { parseState } from "../../../src/lib/calculator/state-schema.ts";
-import { gpus, domain, model, spec } from "./pc-fixtures.ts";
+import { gpus, domain, model, spec, CUDA_F16 } from "./pc-fixtures.ts";
 
 const pcState = (machine: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: "qwen3-14b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ctx: 8192,
   ftype: "Q4_K_M",
   machine,

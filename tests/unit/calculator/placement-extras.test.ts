@@ -19,6 +19,7 @@ import { computeView } from "../../../src/lib/calculator/view.ts";
 import { resolveDraft, withDraft } from "../../../src/lib/calculator/draft-view.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { loadCatalog } from "./load-catalog.ts";
+import { CUDA_F16 } from "./pc-fixtures.ts";
 
 const catalog = loadCatalog();
 const gpus = gpuCatalog(catalog.hardware);
@@ -32,12 +33,7 @@ const spec = (text: string) => {
 const state: CalcState = {
   ...DEFAULT_STATE,
   model: "llama-3.1-70b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ctx: 8192,
   ftype: "Q4_K_M",
   machine: "g:nvidia-rtx-4090,nvidia-rtx-4090;ram:131072",

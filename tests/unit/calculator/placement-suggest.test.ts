@@ -8,17 +8,12 @@ import { placedLargest, placedVerdict } from "../../../src/lib/calculator/placem
 import { placedSuggestions } from "../../../src/lib/calculator/placement-suggest.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { computeView } from "../../../src/lib/calculator/view.ts";
-import { catalog, model, spec } from "./pc-fixtures.ts";
+import { catalog, model, spec, CUDA_F16 } from "./pc-fixtures.ts";
 
 const stateFor = (id: string, machine: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: id,
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ftype: "Q4_K_M",
   machine,
   ...patch,

@@ -7,17 +7,12 @@ import { encodeMachine, machinePlacement, parseMachine } from "../../../src/lib/
 import { barsOf, fitPatch, placementConfig, placementView } from "../../../src/lib/calculator/placement-view.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { parseState } from "../../../src/lib/calculator/state-schema.ts";
-import { catalog, gpus, domain, spec, archOf } from "./pc-fixtures.ts";
+import { catalog, gpus, domain, spec, archOf, CUDA_F16 } from "./pc-fixtures.ts";
 
 const pcState = (machine: string, patch: Partial<CalcState> = {}): CalcState => ({
   ...DEFAULT_STATE,
   model: "llama-3.1-70b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ctx: 8192,
   machine,
   ...patch,

@@ -12,7 +12,7 @@ import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state
 import { computeStatic, computeView } from "../../../src/lib/calculator/view.ts";
 import { fitPatch } from "../../../src/lib/calculator/placement-view.ts";
 import type { Reserve } from "../../../src/lib/calculator/vision-view.ts";
-import { catalog } from "./pc-fixtures.ts";
+import { CUDA_F16, catalog } from "./pc-fixtures.ts";
 
 const MiB = 2 ** 20;
 /** A projector the user loaded (a 944 MiB mmproj: 818 MiB F16 weights + 126 MiB encoder estimate), offloaded. */
@@ -21,12 +21,7 @@ const reserve: Reserve = { device: 944 * MiB, host: 0, weights: 818 * MiB, compu
 const base: CalcState = {
   ...DEFAULT_STATE,
   model: "qwen3-30b-a3b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   unified: false,
   ftype: "Q4_K_M",
   ctx: 32768,

@@ -20,6 +20,7 @@ import { placementConfig } from "../../../src/lib/calculator/placement-view.ts";
 import { smallestCpuMoe } from "../../../src/lib/calculator/suggest-moe.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
 import { loadCatalog } from "./load-catalog.ts";
+import { CUDA_F16 } from "./pc-fixtures.ts";
 
 const catalog = loadCatalog();
 const arch = ArchitectureSchema.parse(catalog.models.find((m) => m.id === "qwen3-30b-a3b")!.architecture);
@@ -32,12 +33,7 @@ const spec = parsed.spec;
 const state: CalcState = {
   ...DEFAULT_STATE,
   model: "qwen3-30b-a3b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ctx: 32768,
   ftype: "Q4_K_M",
   machine,

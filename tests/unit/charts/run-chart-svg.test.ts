@@ -13,18 +13,7 @@ import { residualChart, type ResidualRow } from "../../../src/charts/residuals.t
 import { measuredVsCalculatedSvg, residualSvg } from "../../../src/charts/run-chart-svg.ts";
 import { runChartsMarkup, type RunChartInputs } from "../../../src/charts/run-charts.ts";
 import { FLAG_PERCENT } from "../../../src/lib/runs/flag.ts";
-
-/** A small seeded generator (mulberry32), so every run of the test draws the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../helpers/rng.ts";
 
 const NAMES = ["f16/f16 FA on", "q8_0/q8_0 FA on", "q4_0/q4_0 FA off", 'a "quoted" <b> & c', "turbo3/turbo4", "b"];
 const METRICS = ["KV cache", "compute buffer", "GPU used vs device total", "weights", "K & V <cells>"];

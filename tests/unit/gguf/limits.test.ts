@@ -17,18 +17,7 @@ import { ggufToArchitecture, readGgufHeaderFrom, type RangeSource } from "../../
 import { REPO_ROOT } from "../../helpers/engine.ts";
 import { kv, writeGguf } from "../../helpers/gguf-writer.ts";
 import { qwen3Model } from "../../helpers/gguf-models.ts";
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../helpers/rng.ts";
 
 const BASE = { arch: "qwen3", block_count: 40, n_embd: 5120, n_head: 40, n_head_kv: 8, vocab_size: 151936 };
 

@@ -14,18 +14,7 @@ import { RAW_PATH_PATTERN, rawPathProblem } from "../../../src/lib/runs/raw-path
 import { resolveInside } from "../../../src/lib/runs/inside-dir.ts";
 import { publishedRunFiles } from "../../../src/integrations/run-files.ts";
 import { LOG_FORMATS, rm, snapshot, tempDataDir, tempDir } from "./helpers.ts";
-
-/** Deterministic PRNG (mulberry32): the same cases every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../helpers/rng.ts";
 
 const PIECES = [
   "a",

@@ -18,17 +18,13 @@ import { gpuCatalog, machinePlacement, parseMachine } from "../../src/lib/calcul
 import { placementConfig } from "../../src/lib/calculator/placement-view.ts";
 import { computeView } from "../../src/lib/calculator/view.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calculator/state.ts";
+import { CUDA_F16 } from "../helpers/calc-states.ts";
 
 const catalog = loadCatalog();
 const archOf = (id: string) => ArchitectureSchema.parse(catalog.models.find((m) => m.id === id)!.architecture);
 const BASE: CalcState = {
   ...DEFAULT_STATE,
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   unified: false,
 };
 

@@ -16,6 +16,7 @@ import { ArchitectureSchema } from "../../src/schemas/architecture.ts";
 import { DEFAULT_MACHINE, encodeMachine, machinePlacement } from "../../src/lib/calculator/placement-machine.ts";
 import { placementConfig } from "../../src/lib/calculator/placement-view.ts";
 import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calculator/state.ts";
+import { CUDA_F16 } from "../helpers/calc-states.ts";
 
 const catalog = loadCatalog();
 const arch = ArchitectureSchema.parse(catalog.models.find((m) => m.id === "llama-3.1-70b")!.architecture);
@@ -23,12 +24,7 @@ const GiB = 2 ** 30;
 const BASE: CalcState = {
   ...DEFAULT_STATE,
   model: "llama-3.1-70b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   ctx: 8192,
 };
 

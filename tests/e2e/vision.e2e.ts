@@ -22,6 +22,7 @@ import { DEFAULT_STATE, stateToQuery, type CalcState } from "../../src/lib/calcu
 import { visionUse, withVision } from "../../src/lib/calculator/vision-view.ts";
 import { resolveDraft, withDraft } from "../../src/lib/calculator/draft-view.ts";
 import type { LoadedProjector } from "../../src/lib/calculator/vision-load.ts";
+import { CUDA_F16 } from "../helpers/calc-states.ts";
 
 const catalog = loadCatalog();
 let browser: Browser;
@@ -42,12 +43,7 @@ after(async () => {
 
 const BASE: Partial<CalcState> = {
   model: "gemma-3-27b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   hardware: "nvidia-rtx-4090",
   budget: "generic-gpu",
   ctx: 16384,

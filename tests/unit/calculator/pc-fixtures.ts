@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { ArchitectureSchema } from "../../../src/schemas/architecture.ts";
-import type { CalcState } from "../../../src/lib/calculator/state.ts";
 import { gpuCatalog, parseMachine, type MachineSpec } from "../../../src/lib/calculator/placement-machine.ts";
 import { loadCatalog } from "./load-catalog.ts";
 
@@ -33,12 +32,4 @@ export function spec(text: string): MachineSpec {
   return r.spec;
 }
 
-/** The engine settings most placement tests start from: llama.cpp (current) on CUDA, f16 K/V, one sequence. */
-export const CUDA_F16 = {
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
-} as const satisfies Partial<CalcState>;
+export { CUDA_F16 } from "../../helpers/calc-states.ts";

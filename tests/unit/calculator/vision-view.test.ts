@@ -12,6 +12,7 @@ import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state
 import { visionUse, withVision } from "../../../src/lib/calculator/vision-view.ts";
 import type { LoadedProjector } from "../../../src/lib/calculator/vision-load.ts";
 import { loadCatalog } from "./load-catalog.ts";
+import { CUDA_F16 } from "../../helpers/calc-states.ts";
 
 const catalog = loadCatalog();
 let tmp: string;
@@ -29,12 +30,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const CUDA: Partial<CalcState> = {
   model: "gemma-3-27b",
-  engine: "llama.cpp",
-  revision: "current",
-  backend: "cuda",
-  typeK: "f16",
-  typeV: "f16",
-  nSeq: 1,
+  ...CUDA_F16,
   hardware: "nvidia-rtx-4090",
   budget: "generic-gpu",
   ctx: 16384,

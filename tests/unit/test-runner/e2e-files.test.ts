@@ -1,5 +1,6 @@
 /** `npm run test:e2e -- <files>`: which suites a call selects, and what it refuses. */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { test } from "node:test";
 import { e2eFiles } from "../../../scripts/test/e2e-files.ts";
@@ -29,4 +30,14 @@ test("anything but an existing *.e2e.ts under tests/e2e/ is refused, naming the 
     ["--only", /unknown option --only/],
   ];
   for (const [arg, re] of refused) assert.throws(() => e2eFiles([arg], REPO_ROOT), re, arg);
+});
+
+test("the command refuses a bad argument with exit 2 and the argument's name, before building anything", () => {
+  const r = spawnSync(process.execPath, ["scripts/test/e2e.ts", "tests/e2e/nope.e2e.ts"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^test:e2e: tests\/e2e\/nope\.e2e\.ts: no such file$/m);
+  assert.doesNotMatch(r.stdout + r.stderr, /astro build|building/i);
 });

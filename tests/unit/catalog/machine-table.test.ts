@@ -81,15 +81,17 @@ test("picking a machine takes the calculator's budget and backend; links carry t
   assert.equal(tiny.find((r) => r.id === "qwen3-32b")!.answer, "weights don't fit");
 });
 
+/** The /models/ page's URL state with nothing chosen (what an empty query reads as). */
+const defaults: ModelsUrlState = {
+  machine: choiceMachine(BUDGET_CHOICES[0]),
+  kv: "f16",
+  sort: null,
+  dir: "asc",
+  minText: "",
+  text: "",
+};
+
 test("the URL state round-trips; values it does not understand keep the defaults", () => {
-  const defaults: ModelsUrlState = {
-    machine: choiceMachine(BUDGET_CHOICES[0]),
-    kv: "f16",
-    sort: null,
-    dir: "asc",
-    minText: "",
-    text: "",
-  };
   const kvTypes = ["f16", "q8_0", "q4_0"];
   assert.equal(writeModelsUrl(defaults, defaults), "");
   const s: ModelsUrlState = {
@@ -112,14 +114,6 @@ test("the URL state round-trips; values it does not understand keep the defaults
 });
 
 test("the calculator's link carries its machine and budget to /models/", () => {
-  const defaults: ModelsUrlState = {
-    machine: choiceMachine(BUDGET_CHOICES[0]),
-    kv: "f16",
-    sort: null,
-    dir: "asc",
-    minText: "",
-    text: "",
-  };
   const machine = {
     hardware: "apple-m4-max-128gb",
     budget: "apple-metal-default",

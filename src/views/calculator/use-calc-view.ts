@@ -82,7 +82,8 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   // changes. The engine's half does not depend on the measured runs: their points are added on top
   // (withMeasured), so a runs file's arrival does not recompute the curves.
   const first = useRef(true);
-  const [adopted, setAdopted] = useState<StaticInput | null>(null);
+  // what was adopted, for the background computation below (a ref: no render of its own)
+  const adopted = useRef<StaticInput | null>(null);
   const base = useMemo(
     () =>
       ready && modelReady
@@ -90,7 +91,7 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
             const input = { state, catalog: catalog!, loaded, extraRuns, reserve: vision.reserve };
             const taken = first.current ? lib!.adoptStatic(inp.initialView.s, input) : null;
             first.current = false;
-            if (taken) setAdopted(input);
+            if (taken) adopted.current = input;
             return taken ?? lib!.computeStaticBase(input);
           })
         : null,
@@ -102,15 +103,28 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   // Once the adopted answer is on screen, the same view is computed once in the background (result
   // unused): the engine's caches and compiled code are then warm for the first input.
   useEffect(() => {
-    if (!adopted || !inp.chartReady) return;
-    const t = setTimeout(() => lib!.computeStaticBase(adopted), 0);
+    const a = adopted.current;
+    if (!a || !inp.chartReady) return;
+    const t = setTimeout(() => {
+      adopted.current = null;
+      const b = lib!.computeStaticBase(a);
+      lib!.computeAtCtx(b.view, b.resolved, a.state, { suggestions: false });
+    }, 0);
     return () => clearTimeout(t);
-  }, [adopted, inp.chartReady]);
+  }, [base, inp.chartReady]);
   // Numbers and chart first; the suggestions (a search of the engine's verdict over GPU layers,
   // K/V types, weights and contexts) in the next task, with data-pending "true" until they land.
   // (of `base`: nothing at the context reads the measured points, so their arrival does not redo it)
+  // On the adopted static half, the build's half at the context too while the state is the build's
+  // (adopt-static.test.ts: the same as computeAtCtx's, suggestions included): the first live chart
+  // does not wait for the cold weights table; the background computation above warms it.
   const atCtx = useMemo(
-    () => (base ? lib!.computeAtCtx(base.view, base.resolved, state, { suggestions: false }) : null),
+    () =>
+      !base
+        ? null
+        : base.view === inp.initialView.s && stateToQuery(state, inp.initialState) === ""
+          ? inp.initialView.c
+          : lib!.computeAtCtx(base.view, base.resolved, state, { suggestions: false }),
     [base, state],
   );
   const wants = base !== null && atCtx !== null && lib!.wantsSuggestions(base.view, atCtx);

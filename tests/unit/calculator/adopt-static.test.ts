@@ -9,9 +9,12 @@ import { catalogFile, groupRunsByArch, runsFileKey, type CalcCatalog } from "../
 import { DEFAULT_STATE, ENGINE_REVISIONS, type CalcState } from "../../../src/lib/calculator/state.ts";
 import {
   adoptStatic,
+  computeAtCtx,
   computeStatic,
   computeStaticBase,
   computeView,
+  ctxSuggestions,
+  wantsSuggestions,
   withMeasured,
 } from "../../../src/lib/calculator/view.ts";
 import { loadCatalog } from "./load-catalog.ts";
@@ -39,6 +42,9 @@ const STATES: CalcState[] = [
   },
   { ...DEFAULT_STATE, model: "gemma-3-27b", typeK: "q8_0", typeV: "q8_0", ctx: 65536 },
   { ...DEFAULT_STATE, model: "gpt-oss-20b", view: "residual" },
+  // does not fit / fits tightly: the half at the context has suggestions
+  { ...DEFAULT_STATE, model: "llama-3.3-70b", typeK: "f16", typeV: "f16", ctx: 131072 },
+  { ...DEFAULT_STATE, ctx: 229376 },
 ];
 
 test("the build's static half, through the props, is the engine's for that state with the model's runs", () => {
@@ -80,4 +86,28 @@ test("a runs file's arrival adds the measured points only: on the adopted view t
     const bare = { ...live, chart: { ...live.chart, measured: [] }, measuredRuns: [], measuredSkipped: [] };
     assert.equal(json(base), json(bare), state.model);
   }
+});
+
+test("the build's half at the context, through the props, is what the island computes on the adopted half", () => {
+  const kinds = new Set<string>();
+  for (const state of STATES) {
+    const built = JSON.parse(json(computeView({ state, catalog: full, loaded: null, extraRuns: [] }))) as ReturnType<
+      typeof computeView
+    >;
+    const inp = { state, catalog: islandCatalog(state, false), loaded: null, extraRuns: [], reserve: null };
+    const { view, resolved } = adoptStatic(built.s, inp)!;
+    // use-calc-view.ts: computeAtCtx without suggestions, then (in the next task) those it wants
+    const c = computeAtCtx(view, resolved, state, { suggestions: false });
+    const suggestions = wantsSuggestions(view, c) ? ctxSuggestions(view, resolved, state, c) : (c.suggestions ?? []);
+    assert.equal(
+      json({ ...built.c, suggestions: built.c.suggestions ?? [] }),
+      json({ ...c, suggestions }),
+      state.model,
+    );
+    // adopted, it wants none: its own are the ones shown
+    assert.equal(wantsSuggestions(view, built.c), false, state.model);
+    kinds.add(c.verdict.kind);
+    if (suggestions.length) kinds.add("suggestions");
+  }
+  assert.ok(kinds.has("no") && kinds.has("suggestions"), [...kinds].join());
 });

@@ -23,10 +23,12 @@ export function measuredView(
   maxTable: readonly MaxRow[],
 ): MeasuredView {
   const colourOf = (key: string) => maxTable.find((r) => r.key === key && !r.error)?.colour ?? GREY;
-  const geo = geometry(arch);
+  // computed for the first run only: a model without runs (most) costs no breakdown here
+  let geo: ReturnType<typeof geometry> | undefined;
   const out: MeasuredView = { measured: [], measuredRuns: [], measuredSkipped: [] };
   for (const run of runs) {
     const runArch = run.architecture;
+    if (geo === undefined) geo = geometry(arch);
     if (!runMatches(run, model.source === "catalog" ? model.id : null, geo, runArch)) continue;
     const { marks, skipped } = measuredMarks({ run, arch: runArch ?? arch, chartPool, colourOf });
     out.measured.push(...marks);

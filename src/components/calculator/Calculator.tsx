@@ -40,20 +40,23 @@ type Island = ReturnType<typeof useCalculator>;
 
 /**
  * The machine panel (the PC builder) shows nothing before the engine has loaded, so it is a lazy
- * chunk of its own, requested with the engine's as soon as this module runs in a browser.
+ * chunk of its own, requested with the engine's as soon as this module runs in a browser, and
+ * drawn from the engine's render on (in that same render when its chunk is in by then).
  */
 let panelChunk: Promise<typeof PanelComponent> | null = null;
-const loadPanel = () => (panelChunk ??= import("./PlacementPanel.tsx").then((m) => m.PlacementPanel));
+let panelIn: typeof PanelComponent | null = null;
+const loadPanel = () => (panelChunk ??= import("./PlacementPanel.tsx").then((m) => (panelIn = m.PlacementPanel)));
 if (typeof window !== "undefined") loadPanel().catch(() => undefined);
 
-function usePanel(setLoadError: (e: string) => void): typeof PanelComponent | null {
+function usePanel(engineIn: boolean, setLoadError: (e: string) => void): typeof PanelComponent | null {
   const [panel, setPanel] = useState<typeof PanelComponent | null>(null);
   useEffect(() => {
+    if (!engineIn || panelIn) return;
     loadPanel()
       .then((p) => setPanel(() => p))
       .catch((e: unknown) => setLoadError(`The machine panel could not load: ${String(e)}`));
-  }, []);
-  return panel;
+  }, [engineIn]);
+  return engineIn ? (panelIn ?? panel) : null;
 }
 
 /** The settings column: every fieldset, with the vision projector and the draft model under the weights. */
@@ -111,7 +114,7 @@ function CalcInputs({ props, c }: { props: CalculatorProps; c: Island }) {
 export function Calculator(props: CalculatorProps) {
   const { light, defaults, syncUrl, idPrefix } = props;
   const c = useCalculator(props);
-  const Panel = usePanel(c.engine.setLoadError);
+  const Panel = usePanel(c.engine.lib !== null, c.engine.setLoadError);
   const { state, setState, update, setNotices, handoff, setHandoff } = c.calc;
   const { lib, plot } = c.engine;
   const { view, pending, numbersPending, ready } = c.cv;

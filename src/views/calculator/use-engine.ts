@@ -64,25 +64,31 @@ export function useEngine(
   onEngineRef.current = onEngine;
   useEffect(() => {
     let alive = true;
-    Promise.all([
+    const engine = Promise.all([
       loadEngine(),
       fetch(catalogUrl).then((r) => {
         if (!r.ok) throw new Error(`${catalogUrl}: HTTP ${r.status}`);
         return r.json() as Promise<CatalogFile>;
       }),
       linked ? loadValidators() : null,
-    ])
-      .then(([l, c, v]) => {
-        if (!alive) return;
+    ]);
+    // Engine and chart are set in one task: the island renders once for both, not once each.
+    void Promise.allSettled([engine, loadPlot()]).then(([e, chart]) => {
+      if (!alive) return;
+      try {
+        if (e.status === "rejected") throw e.reason;
+        const [l, c, v] = e.value;
         onEngineRef.current(l, v);
         setCatalogFile(c);
         setLib(l);
         if (v) setVal(v);
-      })
-      .catch((e: unknown) => alive && setLoadError(`The calculator could not load its engine: ${String(e)}`));
-    loadPlot()
-      .then((chart) => alive && setPlot({ Plot: { plot: chart.plot }, build: chart.memoryVsContext }))
-      .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
+      } catch (err: unknown) {
+        setLoadError(`The calculator could not load its engine: ${String(err)}`);
+      }
+      if (chart.status === "fulfilled")
+        setPlot({ Plot: { plot: chart.value.plot }, build: chart.value.memoryVsContext });
+      else setLoadError(`The chart could not load: ${String(chart.reason)}`);
+    });
     return () => {
       alive = false;
     };

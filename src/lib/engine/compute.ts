@@ -95,6 +95,14 @@ export function rotationMatrixBytes(
   return s;
 }
 
+/**
+ * Architectures whose graph builder keeps the last layer's whole hidden state as a graph output
+ * (`res->t_h_nextn` before the output rows are picked, src/models/openai-moe.cpp; marked by
+ * `llm_graph_result::set_outputs`, src/llama-graph.cpp) and whose compute buffer the CUDA and CPU
+ * rules were checked on (docs/memory-model.md#compute-cuda-kept-hidden, #compute-cpu-few-outputs).
+ */
+export const KEEPS_FINAL_HIDDEN: ReadonlySet<string> = new Set(["gpt-oss"]);
+
 /** FFN width of the widest layer (dense) or of the routed + shared experts (MoE). */
 export function ffnWidth(r: ResolvedArchitecture): number {
   const a = r.arch;

@@ -1,20 +1,22 @@
 import type { ComputeInput, ComputeResult } from "../compute.ts";
-import { ffnWidth } from "../compute.ts";
+import { ffnWidth, KEEPS_FINAL_HIDDEN } from "../compute.ts";
 
 /**
  * The CPU compute buffer (docs/memory-model.md#compute-buffers): one buffer holding the whole
  * reserved graph, sized by ggml-alloc as the high-water mark of the tensors alive together. The
  * graph has three peaks; the buffer is the largest:
  *
- * - output: result_norm + logits, (n_vocab + 2 · n_embd) · n_out · 4 (n_out = n_tok: llama.cpp
- *   reserves with every token an output, n_outputs_max = n_batch);
+ * - output: inp_embd (n_embd · n_tok · 4, an input never freed), then result_norm + logits,
+ *   (n_vocab + n_embd) · n_out · 4 (n_out = min(n_tok, n_outputs_max): a micro-batch for
+ *   llama-completion, few for llama-server); gpt-oss also keeps its last hidden state;
  * - a layer's attention: the KQ masks of every cache (f16 with flash attention, f32 without,
  *   n_kv · n_tok each, alive through all layers), and
  *   - flash attention: K/V read in place, quantized or not (no dequant scratch on CPU), except an
  *     f32 cache, which is cast to f16 first (all cells × width × 2 for K and for V);
  *   - without: the KQ matrix n_kv · n_tok · n_head · 4 (softmax in place);
  *   plus the layer's activations (q, k, v, the attention output and the residual stream);
- * - a layer's FFN (dense: gate and up; MoE: the routed experts' activations for every token).
+ * - a layer's FFN (dense: gate, up and their GLU product; MoE: the routed experts' for every token),
+ *   above a hole two hidden states wide and the residual (docs/memory-model.md#compute-cpu-few-outputs).
  *
  * Constants are fitted to llama.cpp de3ff81's no-allocation reservations of real catalog geometries
  * (tests/fixtures/compute/*.json, recorded with llama-fit-params); the unit test asserts the error
@@ -63,7 +65,7 @@ function ffnActivations(c: ComputeInput): number {
   const moe = (a.expert_count ?? 0) > 1 && a.expert_used_count && a.expert_feed_forward_length;
   const width = ffnWidth(c.r);
   const router = moe ? c.n_tok * 4 * 2 * (a.expert_count ?? 0) : 0;
-  return c.n_tok * 4 * (3 * c.n_embd + 2 * width) + router;
+  return c.n_tok * 4 * (4 * c.n_embd + 3 * width) + router;
 }
 
 /**
@@ -89,7 +91,10 @@ function recurrentActivations(c: ComputeInput): number {
 
 export function cpuTerms(c: ComputeInput): CpuTerms {
   const { n_tok: nTok, fa } = c;
-  const logits = (c.n_vocab + 2 * c.n_embd) * (c.n_out ?? nTok) * 4;
+  // inp_embd stays alive through the graph; result_norm and logits hold the output rows only; gpt-oss
+  // keeps its last hidden state (docs/memory-model.md#compute-cpu-few-outputs)
+  const kept = KEEPS_FINAL_HIDDEN.has(c.r.arch.arch) ? c.n_embd * nTok * 4 : 0;
+  const logits = c.n_embd * nTok * 4 + kept + (c.n_vocab + c.n_embd) * (c.n_out ?? nTok) * 4;
   const hasAttn = c.r.layers.some((l) => l.kv) && c.n_kv > 0;
   const maskBytes = fa ? 2 : 4;
   const swaKv = c.n_kv_swa ?? 0;

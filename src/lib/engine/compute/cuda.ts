@@ -1,6 +1,12 @@
 import { isQuantizedKvType } from "../../kv-types.ts";
 import type { BufferBytes } from "../../../schemas/breakdown.ts";
-import { ffnWidth, rotationMatrixBytes, type ComputeInput, type ComputeResult } from "../compute.ts";
+import {
+  ffnWidth,
+  KEEPS_FINAL_HIDDEN,
+  rotationMatrixBytes,
+  type ComputeInput,
+  type ComputeResult,
+} from "../compute.ts";
 
 /**
  * CUDA compute buffers (docs/memory-model.md#compute-calibration), calibrated on the 23 H100 runs
@@ -82,14 +88,6 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
   const bytes = per.reduce((s, b) => s + b.bytes, 0);
   return { per_backend: per, bytes, slope_per_cell: slope, label };
 }
-
-/**
- * Architectures whose graph builder keeps the last layer's whole hidden state as a graph output
- * (`res->t_h_nextn` before the output rows are picked, src/models/openai-moe.cpp; marked by
- * `llm_graph_result::set_outputs`, src/llama-graph.cpp) and whose compute buffer this rule was
- * checked on (docs/memory-model.md#compute-cuda-kept-hidden).
- */
-const KEEPS_FINAL_HIDDEN: ReadonlySet<string> = new Set(["gpt-oss"]);
 
 /**
  * What the logits peak adds for an architecture that keeps its final hidden state

@@ -1,5 +1,5 @@
 /**
- * The few d3 functions the run-chart writer (run-chart-svg.ts) calls — the same d3 modules
+ * The few d3 functions the chart writers (run-chart-svg.ts, memory-chart-svg.ts) call — the same d3 modules
  * Observable Plot draws with, so scales, ticks, tick labels, lines, areas and symbols come out
  * as Plot's do. d3 ships no TypeScript types and @types/d3-* are not installed: just what is used.
  */
@@ -9,6 +9,7 @@ declare module "d3-scale" {
     domain(): number[];
     domain(domain: readonly number[]): this;
     range(range: readonly number[]): this;
+    nice(count?: number): this;
     ticks(count?: number): number[];
     tickFormat(count?: number, specifier?: string | ((d: number) => string)): (d: number) => string;
   }
@@ -33,6 +34,7 @@ declare module "d3-shape" {
   }
   export const symbolsFill: readonly SymbolType[];
   export const symbolsStroke: readonly SymbolType[];
+  export const symbolDiamond: SymbolType;
   export interface Line<T> {
     (data: readonly T[]): string | null;
     x(x: (d: T) => number): this;

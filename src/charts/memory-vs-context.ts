@@ -12,6 +12,7 @@ import * as Plot from "@observablehq/plot";
 import { formatTokensTick } from "../lib/format.ts";
 import { FLAG_PERCENT } from "../lib/runs/flag.ts";
 import { GiB } from "../lib/units.ts";
+import { ctxTicks, MARGIN, maxMarked, maxTitle, totalYDomain } from "./memory-chart-parts.ts";
 
 export interface CurvePoint {
   ctx: number;
@@ -76,20 +77,13 @@ export interface MemoryChartOptions {
   tips?: boolean;
 }
 
-function ctxTicks([lo, hi]: [number, number]): number[] {
-  const out: number[] = [];
-  for (let v = 512; v <= hi * 1.0001; v *= 2) if (v >= lo * 0.9999) out.push(v);
-  // Keep at most ~8 labels: every other power of two on wide domains.
-  return out.length > 9 ? out.filter((_, i) => (out.length - 1 - i) % 2 === 0) : out;
-}
-
 /** Size, margins, style and the log-2 context axis that both views share. */
 function frame(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
   return {
     width: o.width ?? 640,
     height: o.height ?? 360,
-    marginLeft: 48,
-    marginRight: 16,
+    marginLeft: MARGIN.left,
+    marginRight: MARGIN.right,
     style: { background: "transparent", fontSize: "12px", overflow: "visible" },
     x: {
       type: "log",
@@ -187,7 +181,7 @@ function seriesMarks(data: MemoryChartData): Plot.Markish[] {
       className: `calc-line${s.selected ? " calc-line--selected" : ""}`,
     }),
   );
-  const maxMarks = data.series.filter((s) => s.maxCtx !== null && s.maxBytes !== null);
+  const maxMarks = maxMarked(data);
   marks.push(
     Plot.dot(maxMarks, {
       x: "maxCtx",
@@ -197,8 +191,7 @@ function seriesMarks(data: MemoryChartData): Plot.Markish[] {
       fill: "key",
       stroke: "currentColor",
       strokeWidth: 0.8,
-      title: (s: CurveSeries) =>
-        `${s.label}: largest context that fits ${String(s.maxCtx).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} tokens${s.maxLimited ? " or more" : ""}`,
+      title: maxTitle,
       ariaLabel: () => "max context",
       className: "calc-max",
     }),
@@ -225,11 +218,6 @@ function currentMarks(data: MemoryChartData, o: MemoryChartOptions): Plot.Markis
 
 function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptions {
   const colour = { domain: data.series.map((s) => s.key), range: data.series.map((s) => s.colour) };
-  const maxVisible = Math.max(
-    ...data.series.map((s) => s.points.find((p) => p.ctx >= data.xDomain[1])?.bytes ?? s.points.at(-1)?.bytes ?? 0),
-    0,
-  );
-  const yTop = data.budgetBytes ? Math.min(maxVisible, data.budgetBytes * 1.8) : maxVisible;
   const marks: Plot.Markish[] = [
     Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.3 }),
     ...trainCtxMarks(data),
@@ -240,7 +228,7 @@ function totalView(data: MemoryChartData, o: MemoryChartOptions): Plot.PlotOptio
   if (data.measured.length) marks.push(...measuredMarks(data.measured, (d) => d.bytes / GiB, o.tips));
   return {
     ...frame(data, o),
-    y: { domain: [0, Math.max(yTop / GiB, 1) * 1.05], label: "↑ memory (GiB, binary)", grid: true, nice: true },
+    y: { domain: totalYDomain(data), label: "↑ memory (GiB, binary)", grid: true, nice: true },
     color: colour,
     clip: true,
     ariaLabel: "Total memory against context, one line per KV cache configuration",

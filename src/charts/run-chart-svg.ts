@@ -18,6 +18,7 @@ import { MiB } from "../lib/units.ts";
 import { FLAG_PERCENT } from "../lib/runs/flag.ts";
 import type { MeasuredCalculatedRow } from "./measured-vs-calculated.ts";
 import type { ResidualRow } from "./residuals.ts";
+import { attr, CLS, SVG_STYLE, text } from "./plot-markup.ts";
 
 /** Plot's default categorical palette (d3's schemeObservable10), in domain order. */
 const PALETTE = [
@@ -41,16 +42,6 @@ const WIDTH = 640;
 const R = 3.5;
 const X_SPACING = 80;
 const Y_SPACING = 35;
-const CLS = "plot-d6a7b5";
-
-const TEXT_SPECIAL = /[&<>]/;
-/** Text escaped as the virtual DOM (virtual-dom.ts) serialises it. */
-function text(s: string): string {
-  return TEXT_SPECIAL.test(s) ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : s;
-}
-function attr(s: string): string {
-  return /[&<>"]/.test(s) ? text(s).replace(/"/g, "&quot;") : s;
-}
 
 const SWATCHES_STYLE = `:where(.${CLS}-swatches) {
   font-family: system-ui, sans-serif;
@@ -71,18 +62,6 @@ const SWATCHES_STYLE = `:where(.${CLS}-swatches) {
   display: inline-flex;
   align-items: center;
   margin-right: 1em;
-}`;
-
-const SVG_STYLE = `:where(.${CLS}) {
-  --plot-background: white;
-  display: block;
-  height: auto;
-  height: intrinsic;
-  max-width: 100%;
-}
-:where(.${CLS} text),
-:where(.${CLS} tspan) {
-  white-space: pre;
 }`;
 
 /** Plot's ordinal domain: distinct values, ascending. */

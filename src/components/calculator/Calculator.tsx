@@ -163,6 +163,7 @@ export function Calculator(props: CalculatorProps) {
             current={view.c.current}
             mode={state.view}
             plot={ready ? plot : null}
+            writer={ready ? c.engine.writer : null}
             pending={numbersPending}
             poolLabel={view.s.poolLabel}
             setMode={setMode}

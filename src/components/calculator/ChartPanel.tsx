@@ -1,13 +1,16 @@
 /**
- * The memory-vs-context chart. Until Observable Plot has loaded (a lazy chunk) it shows the
- * build's static SVG (the island's children); then it draws the live chart at the container's
- * width. Dragging the slider does not redraw the chart: the current-position marker is an overlay
- * moved through the chart's own scales, so a slider step costs two attribute writes.
+ * The memory-vs-context chart. Until the engine has loaded it shows the build's static SVG (the
+ * island's children); then it draws the live chart at the container's width: written as markup by
+ * the chart writer (charts/memory-chart-svg.ts: Plot's markup without Plot, a small chunk loaded
+ * with the engine) or, for what the writer leaves to it (measured points with their tips, the
+ * residual view), by Observable Plot (a lazy chunk). Dragging the slider does not redraw the
+ * chart: the current-position marker is an overlay moved through the chart's own scales, so a
+ * slider step costs two attribute writes.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MemoryChartData } from "../../charts/memory-vs-context.ts";
-import type { PlotKit } from "../../views/calculator/use-engine.ts";
+import type { ChartWriter, PlotKit } from "../../views/calculator/use-engine.ts";
 import { formatTokens } from "../../lib/format.ts";
 import { FLAG_PERCENT } from "../../lib/runs/flag.ts";
 import { GiB } from "../../lib/units.ts";
@@ -20,6 +23,7 @@ interface Props {
   current: { ctx: number; bytes: number } | null;
   mode: "total" | "residual";
   plot: PlotKit | null;
+  writer: ChartWriter | null;
   pending: boolean;
   poolLabel: string;
   setMode: (m: "total" | "residual") => void;
@@ -45,6 +49,15 @@ interface Drawn {
   live: Live;
 }
 
+/**
+ * Plot's half-pixel nudge of its marks (0.5 on a screen whose devicePixelRatio is 1), which Plot
+ * reads once when it loads; the writer is given the same. Clip ids are numbered as Plot numbers its own.
+ */
+const OFFSET = typeof window !== "undefined" && window.devicePixelRatio > 1 ? 0 : 0.5;
+let clips = 0;
+
+type Scale = { apply: (v: number) => number };
+
 /** The live chart (Observable Plot) with an empty current-position overlay drawn through its scales. */
 function drawChart(
   kit: PlotKit,
@@ -54,14 +67,41 @@ function drawChart(
 ): Drawn {
   const { Plot, build } = kit;
   const el = Plot.plot(
-    build(
-      { ...chart, current: null },
-      { view: mode, width: Math.min(width, 960), height: width < 480 ? 300 : 380, tips: true },
-    ),
-  ) as unknown as (SVGSVGElement | HTMLElement) & {
-    scale: (n: string) => { apply: (v: number) => number } | undefined;
-  };
+    build({ ...chart, current: null }, { view: mode, width: Math.min(width, 960), height: height(width), tips: true }),
+  ) as unknown as (SVGSVGElement | HTMLElement) & { scale: (n: string) => Scale | undefined };
   const svg = (el.tagName.toLowerCase() === "svg" ? el : el.querySelector("svg")) as SVGSVGElement;
+  const y = el.scale("y") ?? null;
+  const yr = (y as unknown as { range?: number[] })?.range ?? [0, 0];
+  return withOverlay(el, svg, el.scale("x")!, mode === "total" ? y : null, yr);
+}
+
+function height(width: number): number {
+  return width < 480 ? 300 : 380;
+}
+
+/** The writer's chart (the markup Plot would draw), or null where Plot must draw it. */
+function writeChart(
+  writer: ChartWriter,
+  chart: Omit<MemoryChartData, "current">,
+  mode: "total" | "residual",
+  width: number,
+): Drawn | null {
+  const w = writer(chart, mode, {
+    width: Math.min(width, 960),
+    height: height(width),
+    offset: OFFSET,
+    clipId: `plot-clip-${clips + 1}`,
+  });
+  if (!w) return null;
+  clips++;
+  const t = document.createElement("template");
+  t.innerHTML = w.svg;
+  const svg = t.content.firstElementChild as SVGSVGElement;
+  return withOverlay(svg, svg, { apply: w.x }, mode === "total" ? { apply: w.y } : null, w.yRange);
+}
+
+/** The chart element with the current-position overlay (a rule and a dot) appended to its svg. */
+function withOverlay(el: Element, svg: SVGSVGElement, x: Scale, y: Scale | null, yr: number[]): Drawn {
   const g = document.createElementNS(SVGNS, "g");
   g.setAttribute("class", "calc-current");
   g.setAttribute("aria-hidden", "true");
@@ -70,18 +110,7 @@ function drawChart(
   dot.setAttribute("r", "6");
   g.append(rule, dot);
   svg.append(g);
-  const y = el.scale("y") ?? null;
-  const yr = (y as unknown as { range?: number[] })?.range ?? [0, 0];
-  const live: Live = {
-    svg,
-    x: el.scale("x")!,
-    y: mode === "total" ? y : null,
-    rule,
-    dot,
-    top: Math.min(...yr),
-    bottom: Math.max(...yr),
-  };
-  return { el, live };
+  return { el, live: { svg, x, y, rule, dot, top: Math.min(...yr), bottom: Math.max(...yr) } };
 }
 
 /** Width of an element, rounded, following resizes (height-only changes ignored). */
@@ -104,22 +133,27 @@ export function ChartPanel(p: Props) {
   const box = useRef<HTMLDivElement>(null);
   const live = useRef<Live | null>(null);
   const width = useWidth(wrap);
-  const isLive = p.plot !== null && width > 0 && !p.pending;
 
   // A chart drawn before with the same data (a configuration gone back to, a recomputation that
-  // changed nothing on it) is put back, not redrawn.
+  // changed nothing on it) is put back, not redrawn. Else the writer's, if it writes this one.
   const drawn = useRef(new Map<string, Drawn>());
+  const key = useMemo(() => `${p.mode}|${width}|${JSON.stringify(p.chart)}`, [p.mode, width, p.chart]);
+  const written = useMemo(
+    () => (p.writer && width > 0 && !drawn.current.has(key) ? writeChart(p.writer, p.chart, p.mode, width) : null),
+    [p.writer, key],
+  );
+  const drawable = drawn.current.has(key) || written !== null || p.plot !== null;
+  const isLive = drawable && width > 0 && !p.pending;
   useLayoutEffect(() => {
     if (!isLive || !box.current) return;
-    const key = `${p.mode}|${width}|${JSON.stringify(p.chart)}`;
     let d = drawn.current.get(key);
     if (d) drawn.current.delete(key);
-    else d = drawChart(p.plot!, p.chart, p.mode, width);
+    else d = written ?? drawChart(p.plot!, p.chart, p.mode, width);
     drawn.current.set(key, d);
     if (drawn.current.size > DRAWN_KEPT) drawn.current.delete(drawn.current.keys().next().value!);
     box.current.replaceChildren(d.el);
     live.current = d.live;
-  }, [isLive, p.plot, p.chart, p.mode, width]);
+  }, [isLive, key, written, p.plot]);
 
   useLayoutEffect(() => {
     const l = live.current;

@@ -48,13 +48,17 @@ export function useCalculator(props: CalculatorInput) {
   const { state, setState, update, setNotices } = calc;
   // A link in the page URL is read with the engine, so the validators come with it.
   const linked = syncUrl && typeof location !== "undefined" && location.search !== "";
-  const engine = useEngine(props.catalogUrl, linked, (l, v) => link.onEngine(l, v));
+  // The first chart is the writer's unless it may be one it leaves to Plot (ChartPanel.tsx).
+  const first = props.initialView.s.chart;
+  const plotFirst = linked || props.initialState.view !== "total" || first.measured.length > 0;
+  const engine = useEngine(props.catalogUrl, linked, plotFirst, (l, v) => link.onEngine(l, v));
   const { lib, val } = engine;
   const link = usePermalink({ syncUrl, light, defaults, state, setState, setNotices, lib });
   const model = useUrlModel({ lib, val }, state, setState, setNotices, defaults);
   const { loaded, modelReady, busy } = model;
   const { catalogFile, setLoadError } = engine;
-  const chartReady = engine.plot !== null || engine.loadError !== null;
+  // the first live chart is drawn (by the writer, or by Plot where it needs Plot)
+  const chartReady = engine.plot !== null || engine.loadError !== null || (engine.writer !== null && !plotFirst);
   const { catalog, runs, runsPending } = useRunsCatalog({
     catalogFile,
     setLoadError,

@@ -1,7 +1,10 @@
 /**
  * Hydration of the calculator island: the engine with the full catalog (one lazy chunk +
- * catalog.json) and Observable Plot's `plot` with the chart builder (another chunk, see
- * chart-lazy.ts), loaded in parallel after the first paint. `onEngine` runs (with the module) in
+ * catalog.json) and the live chart's SVG writer (charts/memory-chart-svg.ts, a small chunk),
+ * loaded in parallel after the first paint; then Observable Plot's `plot` with the chart builder
+ * (another chunk, see chart-lazy.ts), for the charts the writer leaves to Plot (measured points
+ * with their tips, the residual view). Plot comes after the first live chart unless that chart
+ * may need it (`plotFirst`: a link to read, the residual view, measured points). `onEngine` runs (with the module) in
  * the same tick the engine and catalog are set, so a linked state is read before the first live
  * computation. The validators (zod: links, custom architectures, run files) are a third chunk:
  * loaded with the engine when the page's link must be read (`linked`), else once the first live
@@ -14,6 +17,7 @@ import type * as ClientModule from "../../lib/calculator/client.ts";
 import type * as ValidateModule from "../../lib/calculator/client-validate.ts";
 import type { CatalogFile } from "../../lib/calculator/catalog.ts";
 import type { memoryVsContext } from "../../charts/memory-vs-context.ts";
+import type { memoryChartSvg } from "../../charts/memory-chart-svg.ts";
 
 export type ClientLib = typeof ClientModule;
 export type ValidateLib = typeof ValidateModule;
@@ -24,8 +28,13 @@ export interface PlotKit {
   build: typeof memoryVsContext;
 }
 
+/** The live chart's writer (null: Plot draws that chart). */
+export type ChartWriter = typeof memoryChartSvg;
+
 export interface EngineHook {
   lib: ClientLib | null;
+  /** The chart writer: set with `lib`. */
+  writer: ChartWriter | null;
   catalogFile: CatalogFile | null;
   plot: PlotKit | null;
   /** The validators, once loaded. */
@@ -36,26 +45,35 @@ export interface EngineHook {
 
 /**
  * The lazy chunks, requested once per page as soon as this module runs in a browser: their
- * download and compilation overlap the island's hydration instead of following it.
+ * download and compilation overlap the island's hydration instead of following it. Plot's too
+ * when the page's URL holds a link (its chart may be one the writer leaves to Plot); otherwise
+ * its evaluation (≈35 ms of main thread at 4× CPU throttling) waits for the first live chart.
  */
 let engineChunk: Promise<ClientLib> | null = null;
+let writerChunk: Promise<ChartWriter> | null = null;
 let plotChunk: Promise<typeof ChartLazy> | null = null;
 const loadEngine = () => (engineChunk ??= import("../../lib/calculator/client.ts"));
+const loadWriter = () => (writerChunk ??= import("../../charts/memory-chart-svg.ts").then((m) => m.memoryChartSvg));
 const loadPlot = () => (plotChunk ??= import("./chart-lazy.ts"));
 let validateChunk: Promise<ValidateLib> | null = null;
 /** The validators' chunk, requested once per page. */
 export const loadValidators = () => (validateChunk ??= import("../../lib/calculator/client-validate.ts"));
 if (typeof window !== "undefined") {
   loadEngine().catch(() => undefined);
-  loadPlot().catch(() => undefined);
+  loadWriter().catch(() => undefined);
+  if (location.search !== "") loadPlot().catch(() => undefined);
 }
+
+const plotKit = (chart: typeof ChartLazy): PlotKit => ({ Plot: { plot: chart.plot }, build: chart.memoryVsContext });
 
 export function useEngine(
   catalogUrl: string,
   linked: boolean,
+  plotFirst: boolean,
   onEngine: (l: ClientLib, v: ValidateLib | null) => void,
 ): EngineHook {
   const [lib, setLib] = useState<ClientLib | null>(null);
+  const [writer, setWriter] = useState<ChartWriter | null>(null);
   const [catalogFile, setCatalogFile] = useState<CatalogFile | null>(null);
   const [plot, setPlot] = useState<PlotKit | null>(null);
   const [val, setVal] = useState<ValidateLib | null>(null);
@@ -66,33 +84,46 @@ export function useEngine(
     let alive = true;
     const engine = Promise.all([
       loadEngine(),
+      loadWriter(),
       fetch(catalogUrl).then((r) => {
         if (!r.ok) throw new Error(`${catalogUrl}: HTTP ${r.status}`);
         return r.json() as Promise<CatalogFile>;
       }),
       linked ? loadValidators() : null,
     ]);
-    // Engine and chart are set in one task: the island renders once for both, not once each.
-    void Promise.allSettled([engine, loadPlot()]).then(([e, chart]) => {
+    // Engine and writer (and Plot, where the first chart may need it) are set in one task: the
+    // island renders once for all of them, not once each.
+    void Promise.allSettled([engine, plotFirst ? loadPlot() : null]).then(([e, chart]) => {
       if (!alive) return;
       try {
         if (e.status === "rejected") throw e.reason;
-        const [l, c, v] = e.value;
+        const [l, w, c, v] = e.value;
         onEngineRef.current(l, v);
         setCatalogFile(c);
+        setWriter(() => w);
         setLib(l);
         if (v) setVal(v);
       } catch (err: unknown) {
         setLoadError(`The calculator could not load its engine: ${String(err)}`);
       }
-      if (chart.status === "fulfilled")
-        setPlot({ Plot: { plot: chart.value.plot }, build: chart.value.memoryVsContext });
-      else setLoadError(`The chart could not load: ${String(chart.reason)}`);
+      if (chart.status === "rejected") setLoadError(`The chart could not load: ${String(chart.reason)}`);
+      else if (chart.value) setPlot(plotKit(chart.value));
     });
     return () => {
       alive = false;
     };
   }, []);
+  // Otherwise Plot once the first live chart is painted.
+  useEffect(() => {
+    if (plotFirst || !lib) return;
+    let alive = true;
+    loadPlot()
+      .then((chart) => alive && setPlot(plotKit(chart)))
+      .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
+    return () => {
+      alive = false;
+    };
+  }, [lib !== null]);
   // After the first live answer (this effect runs once that commit is painted).
   useEffect(() => {
     if (!lib || !plot || val) return;
@@ -104,5 +135,5 @@ export function useEngine(
       alive = false;
     };
   }, [lib, plot, val]);
-  return { lib, catalogFile, plot, val, loadError, setLoadError };
+  return { lib, writer, catalogFile, plot, val, loadError, setLoadError };
 }

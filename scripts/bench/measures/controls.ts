@@ -3,7 +3,11 @@
  * `calc:input` → `calc:updated` marks), p95 per control, in headless Chromium on the built site;
  * the same under 4× CPU throttling (DevTools `Emulation.setCPUThrottlingRate`), plus the
  * throttled time to interactive of /calculator/ (navigation start → the live chart drawn by the
- * hydrated island). Issue 14: ≤ 16 ms p95 per control, ≤ 64 ms throttled, TTI ≤ 1 s throttled.
+ * hydrated island with its engine: written by the chart writer or drawn by Plot, the same markup).
+ * Issue 14: ≤ 16 ms p95 per control, ≤ 64 ms throttled, TTI ≤ 1 s throttled. `ttiInput` checks
+ * that the page is interactive then, not just drawn: on another load, a slider input given at the
+ * moment the live chart appears (queued behind whatever the page still does, Plot's chunk
+ * included) → its numbers and chart committed, within the throttled per-control budget.
  * The controls: context slider, K and V types, model, weights, engine, machine, budget preset,
  * total memory, and the PC builder (on/off, GPU 0, system RAM, -ts over two GPUs, -sm). The
  * suggestions arrive one task after `calc:updated` (data-pending stays "true" until they do), so
@@ -154,21 +158,38 @@ export async function driveControl(c: Control & { warmup: number }): Promise<{ m
 
 const LIVE = '[data-testid="calc-chart-live"]:not([hidden]) svg';
 
-/** Open /calculator/ (throttled or not) and wait for the hydrated island; ms from navigation start. */
-async function openCalculator(browser: Browser, url: string, rate: number): Promise<{ page: Page; tti: number }> {
+/**
+ * Open /calculator/ (throttled or not) and wait for the hydrated island; ms from navigation start.
+ * `inputAtLive`: a slider input is queued (a task) the moment the live chart appears.
+ */
+async function openCalculator(
+  browser: Browser,
+  url: string,
+  rate: number,
+  inputAtLive = false,
+): Promise<{ page: Page; tti: number }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   // Record when the live chart first appears, from inside the page (no polling delay).
-  await page.addInitScript((sel: string) => {
-    const w = window as unknown as { __liveAt?: number };
-    new MutationObserver((_, mo) => {
-      if (w.__liveAt === undefined && document.querySelector(sel)) {
-        w.__liveAt = performance.now();
-        mo.disconnect();
-      }
-    }).observe(document, { subtree: true, childList: true, attributes: true });
-  }, LIVE);
+  await page.addInitScript(
+    ([sel, input]) => {
+      const w = window as unknown as { __liveAt?: number };
+      const slide = () => {
+        const el = document.querySelector<HTMLInputElement>('input[type="range"][id$="-ctx-range"]')!;
+        el.value = String(Number(el.value) + 1);
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      };
+      new MutationObserver((_, mo) => {
+        if (w.__liveAt === undefined && document.querySelector(sel)) {
+          w.__liveAt = performance.now();
+          mo.disconnect();
+          if (input) setTimeout(slide, 0);
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    },
+    [LIVE, inputAtLive] as const,
+  );
   if (rate > 1) {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Emulation.setCPUThrottlingRate", { rate });
@@ -178,6 +199,23 @@ async function openCalculator(browser: Browser, url: string, rate: number): Prom
   const tti = await page.evaluate(() => (window as unknown as { __liveAt: number }).__liveAt);
   if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
   return { page, tti };
+}
+
+/** A 4× load with a slider input at the live chart's appearance: ms from then to its calc:updated. */
+async function inputAtTti(browser: Browser, url: string): Promise<number> {
+  const { page } = await openCalculator(browser, url, 4, true);
+  try {
+    await page.waitForFunction(() => performance.getEntriesByName("calc:updated").length > 0, null, {
+      timeout: 60_000,
+    });
+    return await page.evaluate(
+      () =>
+        performance.getEntriesByName("calc:updated")[0].startTime -
+        (window as unknown as { __liveAt: number }).__liveAt,
+    );
+  } finally {
+    await page.close();
+  }
 }
 
 export function controlInteractions(rate: 1 | 4): Measure {
@@ -200,11 +238,22 @@ export function controlInteractions(rate: 1 | 4): Measure {
     budget: { value: 0, cmp: "<=", source: "every change updates the page" },
   });
   if (rate > 1)
-    figures.push({
-      key: "tti",
-      unit: "ms",
-      budget: { value: 1000, cmp: "<=", source: "issue 14: /calculator/ interactive ≤ 1 s at 4× CPU throttling" },
-    });
+    figures.push(
+      {
+        key: "tti",
+        unit: "ms",
+        budget: { value: 1000, cmp: "<=", source: "issue 14: /calculator/ interactive ≤ 1 s at 4× CPU throttling" },
+      },
+      {
+        key: "ttiInput",
+        unit: "ms",
+        budget: {
+          value: 64,
+          cmp: "<=",
+          source: "an input at the TTI moment is answered within the 4× per-control budget",
+        },
+      },
+    );
   return {
     name: `interaction: /calculator/ every control → numbers and chart committed, headless Chromium${rate > 1 ? `, ${rate}× CPU throttling` : ""}`,
     quick: false,
@@ -212,6 +261,8 @@ export function controlInteractions(rate: 1 | 4): Measure {
     ...browserSite,
     figures,
     sample: async (ctx) => {
+      const ttiInput =
+        rate > 1 ? await inputAtTti(ctx.state.browser as Browser, (ctx.state.served as ServedSite).url) : 0;
       const { page, tti } = await openCalculator(
         ctx.state.browser as Browser,
         (ctx.state.served as ServedSite).url,
@@ -219,7 +270,7 @@ export function controlInteractions(rate: 1 | 4): Measure {
       );
       try {
         const out: Record<string, number> = { unmatched: 0 };
-        if (rate > 1) out.tti = tti;
+        if (rate > 1) Object.assign(out, { tti, ttiInput });
         const drive = async (c: Control): Promise<void> => {
           const r = await page.evaluate(driveControl, { ...c, warmup: WARMUP });
           if (r.ms.length === 0) throw new Error(`${c.key}: no calc:input/calc:updated pair`);

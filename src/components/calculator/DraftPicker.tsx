@@ -8,6 +8,7 @@ import { memo } from "../../views/calculator/memo.ts";
 import type { LightCatalog } from "../../lib/calculator/catalog.ts";
 import { CALC_KV_TYPES, type CalcState } from "../../lib/calculator/state.ts";
 import { onInteger, onPick, onValue } from "../../views/calculator/input-events.ts";
+import { optionsHtml } from "../../views/calculator/options-html.ts";
 
 export const DraftPicker = memo(function DraftPicker(p: {
   id: string;
@@ -18,23 +19,21 @@ export const DraftPicker = memo(function DraftPicker(p: {
   update: (patch: Partial<CalcState>) => void;
 }) {
   const { id, state, update } = p;
-  // The option lists' vnodes are kept (the picker re-renders on every state change).
-  const kvOptions = useMemo(
-    () =>
-      p.light.kvTypes.map((t) => (
-        <option key={t.name} value={t.name}>
-          {t.name}
-        </option>
-      )),
-    [p.light],
-  );
-  const modelOptions = useMemo(
-    () =>
-      p.light.models.map((m) => (
-        <option key={m.id} value={m.id}>
-          {`${m.name} (${m.defaultFtype})`}
-        </option>
-      )),
+  // The option lists as HTML strings, made once per catalog (options-html.ts: none to hydrate).
+  const kvHtml = useMemo(() => {
+    const kv = p.light.kvTypes.map((t) => ({ value: t.name, text: t.name }));
+    return { ctkd: { __html: optionsHtml(kv, state.ctkd) }, ctvd: { __html: optionsHtml(kv, state.ctvd) } };
+  }, [p.light]);
+  const modelHtml = useMemo(
+    () => ({
+      __html: optionsHtml(
+        [
+          { value: "", text: "None" },
+          ...p.light.models.map((m) => ({ value: m.id, text: `${m.name} (${m.defaultFtype})` })),
+        ],
+        state.draft,
+      ),
+    }),
     [p.light],
   );
   const kv = (which: "ctkd" | "ctvd", label: string) => (
@@ -45,9 +44,8 @@ export const DraftPicker = memo(function DraftPicker(p: {
         value={state[which]}
         disabled={!state.draft}
         onChange={onPick(CALC_KV_TYPES, (v) => update({ [which]: v }))}
-      >
-        {kvOptions}
-      </select>
+        dangerouslySetInnerHTML={kvHtml[which]}
+      />
     </div>
   );
   return (
@@ -55,10 +53,12 @@ export const DraftPicker = memo(function DraftPicker(p: {
       <legend>Draft model (speculative decoding, -md)</legend>
       <div class="calc-field">
         <label for={`${id}-draft`}>Draft model (a catalog preset, its default weights)</label>
-        <select id={`${id}-draft`} value={state.draft} onChange={onValue((v) => update({ draft: v }))}>
-          <option value="">None</option>
-          {modelOptions}
-        </select>
+        <select
+          id={`${id}-draft`}
+          value={state.draft}
+          onChange={onValue((v) => update({ draft: v }))}
+          dangerouslySetInnerHTML={modelHtml}
+        />
         {p.info && (
           <span
             class={p.error ? "calc-error" : "calc-help"}

@@ -6,6 +6,7 @@ import type { CalcState } from "../../../lib/calculator/state.ts";
 import type { BudgetView } from "../../../lib/calculator/view.ts";
 import { formatBinary, formatDecimal } from "../../../lib/format.ts";
 import { onValue } from "../../../views/calculator/input-events.ts";
+import { optionsHtml } from "../../../views/calculator/options-html.ts";
 import type { Update } from "../../../views/calculator/use-calc-state.ts";
 import { SizeField } from "./SizeField.tsx";
 
@@ -23,29 +24,26 @@ export function MachinePicker(p: PickerProps) {
   const { id, light } = p;
   const hw = light.hardware.find((h) => h.id === p.hardware) ?? null;
   const onHardware = (hid: string) => p.update(machinePatch(light.hardware, light.budgets, p.budgetId, hid));
-  // The option vnodes are kept while the catalog is the same (a model change does not diff them).
-  const groups = useMemo(
-    () =>
-      ["apple", "nvidia", "amd"].map((v) => (
-        <optgroup key={v} label={v === "apple" ? "Apple Silicon" : v === "nvidia" ? "NVIDIA" : "AMD"}>
-          {light.hardware
-            .filter((h) => h.vendor === v)
-            .map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
-        </optgroup>
-      )),
+  // The options as one HTML string, made once per catalog (options-html.ts: none to hydrate).
+  const html = useMemo(
+    () => ({
+      __html: optionsHtml(
+        [
+          { value: "", text: "none: use the budget's stated total" },
+          ...["apple", "nvidia", "amd"].map((v) => ({
+            label: v === "apple" ? "Apple Silicon" : v === "nvidia" ? "NVIDIA" : "AMD",
+            options: light.hardware.filter((h) => h.vendor === v).map((h) => ({ value: h.id, text: h.name })),
+          })),
+        ],
+        p.hardware,
+      ),
+    }),
     [light.hardware],
   );
   return (
     <div class="calc-field">
       <label for={`${id}-hw`}>Machine</label>
-      <select id={`${id}-hw`} value={p.hardware} onChange={onValue(onHardware)}>
-        <option value="">none: use the budget's stated total</option>
-        {groups}
-      </select>
+      <select id={`${id}-hw`} value={p.hardware} onChange={onValue(onHardware)} dangerouslySetInnerHTML={html} />
       {!hw && (
         <span class="calc-help">
           Pick your Mac to hold the GPU buffers to its Metal working-set limit (and see the iogpu.wired_limit_mb lever).

@@ -5,6 +5,7 @@ import type { ModelInfo } from "../../../lib/calculator/view.ts";
 import { formatBinary, formatDecimal } from "../../../lib/format.ts";
 import { memo } from "../../../views/calculator/memo.ts";
 import { onChecked, onValue } from "../../../views/calculator/input-events.ts";
+import { optionsHtml } from "../../../views/calculator/options-html.ts";
 import type { Update } from "../../../views/calculator/use-calc-state.ts";
 
 export const WeightsFieldset = memo(function WeightsFieldset(p: {
@@ -18,14 +19,17 @@ export const WeightsFieldset = memo(function WeightsFieldset(p: {
   update: Update;
 }) {
   const { id, model, update } = p;
-  // The option vnodes are kept while the list is the same (a model change does not diff them).
-  const options = useMemo(
-    () =>
-      p.ftypes.map((f) => (
-        <option key={f.id} value={f.id}>
-          {`${f.id} (${f.typicalBpw ?? f.nominalBpw} bpw${f.typicalBpw ? " typical" : " nominal"})`}
-        </option>
-      )),
+  // The options as one HTML string, made once per list (options-html.ts: none to hydrate).
+  const html = useMemo(
+    () => ({
+      __html: optionsHtml(
+        p.ftypes.map((f) => ({
+          value: f.id,
+          text: `${f.id} (${f.typicalBpw ?? f.nominalBpw} bpw${f.typicalBpw ? " typical" : " nominal"})`,
+        })),
+        p.ftype,
+      ),
+    }),
     [p.ftypes],
   );
   return (
@@ -38,9 +42,8 @@ export const WeightsFieldset = memo(function WeightsFieldset(p: {
           value={p.ftype}
           disabled={model?.exactWeights}
           onChange={onValue((ftype) => update({ ftype }))}
-        >
-          {options}
-        </select>
+          dangerouslySetInnerHTML={html}
+        />
         {p.weightsBytes !== null && (
           <span class="calc-help">
             {model?.exactWeights ? `Exact from the GGUF (${model.tensorsFtype ?? "ftype unknown"}): ` : "Implies "}

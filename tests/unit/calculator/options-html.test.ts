@@ -5,13 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { h, type VNode } from "preact";
+import { h, type ComponentChild } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { optionsHtml, type OptionEntry, type OptionItem } from "../../../src/views/calculator/options-html.ts";
 import { loadCatalog } from "./load-catalog.ts";
 
-const option = (o: OptionItem): VNode => h("option", { key: o.value, value: o.value }, o.text);
-const vnodes = (entries: readonly OptionEntry[]): VNode[] =>
+const option = (o: OptionItem): ComponentChild => h("option", { key: o.value, value: o.value }, o.text);
+const vnodes = (entries: readonly OptionEntry[]): ComponentChild[] =>
   entries.map((e) =>
     "options" in e ? h("optgroup", { key: e.label, label: e.label }, e.options.map(option)) : option(e),
   );

@@ -3,7 +3,9 @@
  * has hydrated, the table's columns are fixed at the widths automatic layout gave them, so every
  * cell sits exactly where automatic layout puts it — at load, after sorts, after the window
  * narrows (measured again) — and an answer wider than its frozen column makes the columns be
- * measured again rather than overflow. Waits are on the page's state, never on time.
+ * measured again rather than overflow; with classic scrollbars, a filter that leaves the page
+ * shorter than the window does not (the page keeps its scrollbar's room). Waits are on the page's
+ * state, never on time.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -21,8 +23,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function openModels(width: number): Promise<{ page: Page; errors: string[] }> {
-  const page = await newPage(browser, { viewport: { width, height: 900 } });
+async function openModels(width: number, b = browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await newPage(b, { viewport: { width, height: 900 } });
   const errors = collectErrors(page);
   await page.goto(`${siteNamed("root").url}models/`, { waitUntil: "load" });
   await page.waitForSelector(`${STATE}[data-state]`);
@@ -128,4 +130,34 @@ test("a printed page lays the table out for its own width, not the screen's froz
   await page.emulateMedia({ media: "screen" });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("classic scrollbars: a filter that empties the page and one that fills it again leave the columns as they are", async () => {
+  const classic = await launchBrowser({ classicScrollbars: true });
+  try {
+    // 1000 px: the table fills its container, so a scrollbar's 15 px would change automatic layout
+    const { page, errors } = await openModels(1000, classic);
+    const room = await page.evaluate(() => window.innerWidth - document.documentElement.clientWidth);
+    assert.ok(room > 0, "the page has a classic scrollbar");
+    const wrapWidth = () => page.$eval("table.models-table", (t) => t.parentElement!.clientWidth);
+    const wrap = await wrapWidth();
+    const widths = await frozenWidths(page);
+    await page.$eval("table.models-table colgroup[data-frozen]", (c) => c.setAttribute("data-first", ""));
+    // two animation frames after each change: the resize observer has had its turn
+    const settled = () =>
+      page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await change(page, () => page.fill("[data-testid=models-text]", "no model has this name"));
+    await settled();
+    assert.equal(await page.$$eval("table.models-table tbody tr:not([hidden])", (rs) => rs.length), 0);
+    assert.equal(await wrapWidth(), wrap, "the short page keeps the scrollbar's room");
+    await change(page, () => page.fill("[data-testid=models-text]", ""));
+    await settled();
+    assert.equal(await page.$$eval("table.models-table colgroup[data-frozen][data-first]", (c) => c.length), 1);
+    assert.equal(await frozenWidths(page), widths);
+    assert.equal(await frozenVsAuto(page), "same");
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await classic.close();
+  }
 });

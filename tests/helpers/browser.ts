@@ -30,13 +30,18 @@ export function siteNamed(name: string): E2ESite {
   return s;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Headless Chromium for the e2e suites. Playwright hides scrollbars in headless mode (they take
+ * no room); `classicScrollbars` keeps them as on a desktop with classic scrollbars.
+ */
+export async function launchBrowser(opts: { classicScrollbars?: boolean } = {}): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH;
   if (!executablePath) throw new Error("CHROMIUM_PATH is not set (the e2e runner sets it)");
   return chromium.launch({
     executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
+    ...(opts.classicScrollbars ? { ignoreDefaultArgs: ["--hide-scrollbars"] } : {}),
   });
 }
 

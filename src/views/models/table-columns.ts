@@ -57,15 +57,33 @@ export function fitsFrozen(t: HTMLTableElement): boolean {
   return true;
 }
 
+/**
+ * Where the page's scrollbar takes room (classic scrollbars), the page keeps that room while a
+ * filter leaves it shorter than the window: else the table's container narrows and widens as the
+ * scrollbar comes and goes, and each time the columns are measured again (every row shown and
+ * laid out, twice). Overlay or hidden scrollbars take no room: nothing to keep, nothing set.
+ * Returns whether it is kept now (by this call or an earlier one).
+ */
+function keepScrollbarRoom(): boolean {
+  const root = document.documentElement;
+  if (root.style.getPropertyValue("scrollbar-gutter") === "stable") return true;
+  if (window.innerWidth <= root.clientWidth) return false;
+  root.style.setProperty("scrollbar-gutter", "stable");
+  return true;
+}
+
 /** Freezes the columns now and again whenever the container's width changes or a font loads. */
 export function keepColumnsFrozen(t: HTMLTableElement): () => void {
   freezeColumns(t);
+  let room = keepScrollbarRoom();
   const box = t.parentElement ?? t;
   let width = box.clientWidth;
   const ro = new ResizeObserver(() => {
     if (box.clientWidth === width) return;
     width = box.clientWidth;
     freezeColumns(t);
+    // a page that opened short (a filter in its URL) shows its scrollbar only later
+    if (!room) room = keepScrollbarRoom();
   });
   ro.observe(box);
   const refreeze = () => freezeColumns(t);
@@ -73,6 +91,7 @@ export function keepColumnsFrozen(t: HTMLTableElement): () => void {
   return () => {
     ro.disconnect();
     document.fonts?.removeEventListener("loadingdone", refreeze);
+    if (room) document.documentElement.style.removeProperty("scrollbar-gutter");
     thaw(t);
   };
 }

@@ -73,6 +73,44 @@ function useWithRuns(
   }, [base, a, b]);
 }
 
+/**
+ * Once the adopted answer is on screen, the same view is computed once in the background (result
+ * unused): the engine's caches and compiled code are then warm for the first input.
+ */
+function useWarmUp(
+  lib: ClientLib | null,
+  adopted: { current: StaticInput | null },
+  base: StaticResult | null,
+  chartReady: boolean,
+): void {
+  useEffect(() => {
+    const a = adopted.current;
+    if (!a || !chartReady) return;
+    const t = setTimeout(() => {
+      adopted.current = null;
+      const b = lib!.computeStaticBase(a);
+      lib!.computeAtCtx(b.view, b.resolved, a.state, { suggestions: false });
+    }, 0);
+    return () => clearTimeout(t);
+  }, [base, chartReady]);
+}
+
+/** Full architecture of the current model (all fields), once the engine has loaded. */
+function useFullArch(
+  lib: ClientLib | null,
+  catalog: CalcCatalog | null,
+  model: string,
+  loaded: LoadedModel | null,
+): Record<string, unknown> | null {
+  return useMemo(() => {
+    if (!lib || !catalog) return null;
+    if (isLoadedModelId(model) && loaded) return loaded.architecture as unknown as Record<string, unknown>;
+    // parsed at build time (catalog.ts)
+    const m = catalog.models.find((x) => x.id === model);
+    return m ? (m.architecture as unknown as Record<string, unknown>) : null;
+  }, [lib, catalog, model, loaded]);
+}
+
 export function useCalcView(inp: CalcViewInput): CalcViewHook {
   const { lib, catalog, state, modelReady, loaded, extraRuns, vision, draft } = inp;
   const ready = lib !== null && catalog !== null;
@@ -100,18 +138,7 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
   );
   // While the runs file is on its way the base stays as it is (the adopted view keeps the build's points).
   const staticRes = useWithRuns(lib, base, inp.runsPending && extraRuns.length === 0 ? null : [inp.runs, extraRuns]);
-  // Once the adopted answer is on screen, the same view is computed once in the background (result
-  // unused): the engine's caches and compiled code are then warm for the first input.
-  useEffect(() => {
-    const a = adopted.current;
-    if (!a || !inp.chartReady) return;
-    const t = setTimeout(() => {
-      adopted.current = null;
-      const b = lib!.computeStaticBase(a);
-      lib!.computeAtCtx(b.view, b.resolved, a.state, { suggestions: false });
-    }, 0);
-    return () => clearTimeout(t);
-  }, [base, inp.chartReady]);
+  useWarmUp(lib, adopted, base, inp.chartReady);
   // Numbers and chart first; the suggestions (a search of the engine's verdict over GPU layers,
   // K/V types, weights and contexts) in the next task, with data-pending "true" until they land.
   // (of `base`: nothing at the context reads the measured points, so their arrival does not redo it)
@@ -148,13 +175,7 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
         : inp.initialView,
     [staticRes, atCtx, suggestions],
   );
-  const fullArch = useMemo(() => {
-    if (!lib || !catalog) return null;
-    if (isLoadedModelId(state.model) && loaded) return loaded.architecture as unknown as Record<string, unknown>;
-    // parsed at build time (catalog.ts)
-    const m = catalog.models.find((x) => x.id === state.model);
-    return m ? (m.architecture as unknown as Record<string, unknown>) : null;
-  }, [lib, catalog, state.model, loaded]);
+  const fullArch = useFullArch(lib, catalog, state.model, loaded);
   const numbersPending =
     vision.pending ||
     (!staticRes && (inp.urlPending || stateToQuery(state, inp.initialState) !== "" || inp.busy !== null));

@@ -70,6 +70,7 @@ function CalcInputs({ props, c }: { props: CalculatorProps; c: Island }) {
       light={light}
       view={c.cv.view}
       ready={c.cv.ready}
+      lists={c.lists}
       changes={c.calc.changes}
       busy={c.model.busy}
       update={update}
@@ -103,6 +104,7 @@ function CalcInputs({ props, c }: { props: CalculatorProps; c: Island }) {
             light={light}
             info={c.draft.info}
             error={c.draft.error}
+            lists={c.lists}
             update={update}
           />
         </>
@@ -125,7 +127,7 @@ export function Calculator(props: CalculatorProps) {
     <section
       class="calc"
       aria-labelledby={`${idPrefix}-title`}
-      data-ready={ready && plot !== null && c.engine.val !== null && Panel !== null ? "true" : "false"}
+      data-ready={ready && plot !== null && c.engine.val !== null && Panel !== null && c.lists ? "true" : "false"}
       data-pending={pending ? "true" : "false"}
       data-state={pending ? undefined : stateToQuery(state, defaults)}
     >

@@ -8,7 +8,7 @@ import { memo } from "../../views/calculator/memo.ts";
 import type { LightCatalog } from "../../lib/calculator/catalog.ts";
 import { CALC_KV_TYPES, type CalcState } from "../../lib/calculator/state.ts";
 import { onInteger, onPick, onValue } from "../../views/calculator/input-events.ts";
-import { optionsHtml } from "../../views/calculator/options-html.ts";
+import { selectHtml } from "../../views/calculator/options-html.ts";
 
 export const DraftPicker = memo(function DraftPicker(p: {
   id: string;
@@ -16,25 +16,28 @@ export const DraftPicker = memo(function DraftPicker(p: {
   light: LightCatalog;
   info: string | null;
   error: boolean;
+  /** The long option lists are in (options-html.ts). */
+  lists: boolean;
   update: (patch: Partial<CalcState>) => void;
 }) {
   const { id, state, update } = p;
-  // The option lists as HTML strings, made once per catalog (options-html.ts: none to hydrate).
+  // The option lists as HTML strings, made once per catalog once the lists are in (options-html.ts).
+  const { lists } = p;
   const kvHtml = useMemo(() => {
     const kv = p.light.kvTypes.map((t) => ({ value: t.name, text: t.name }));
-    return { ctkd: { __html: optionsHtml(kv, state.ctkd) }, ctvd: { __html: optionsHtml(kv, state.ctvd) } };
-  }, [p.light]);
+    return { ctkd: selectHtml(kv, state.ctkd, lists), ctvd: selectHtml(kv, state.ctvd, lists) };
+  }, [p.light, lists, lists || state.ctkd, lists || state.ctvd]);
   const modelHtml = useMemo(
-    () => ({
-      __html: optionsHtml(
+    () =>
+      selectHtml(
         [
           { value: "", text: "None" },
           ...p.light.models.map((m) => ({ value: m.id, text: `${m.name} (${m.defaultFtype})` })),
         ],
         state.draft,
+        lists,
       ),
-    }),
-    [p.light],
+    [p.light, lists, lists || state.draft],
   );
   const kv = (which: "ctkd" | "ctvd", label: string) => (
     <div class="calc-field">

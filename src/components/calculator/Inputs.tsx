@@ -24,6 +24,8 @@ interface Props {
   light: LightCatalog;
   view: CalcView;
   ready: boolean;
+  /** The long option lists are in (src/views/calculator/options-html.ts). */
+  lists: boolean;
   changes: string[];
   busy: string | null;
   extraRuns: MeasuredRunOption[];
@@ -55,6 +57,8 @@ function Changes({ changes }: { changes: string[] }) {
 export function Inputs(p: Props) {
   const { state, light, view, update, idPrefix: id } = p;
   const weights = view.c.components.find((c) => c.key === "weights");
+  // the fieldsets with long option lists (src/views/calculator/options-html.ts)
+  const listed = { id, lists: p.lists, update };
   return (
     <form class="calc__inputs" aria-label="Calculator settings" onSubmit={(e) => e.preventDefault()}>
       <Changes changes={p.changes} />
@@ -74,14 +78,13 @@ export function Inputs(p: Props) {
         onCustom={p.onCustom}
       />
       <WeightsFieldset
-        id={id}
+        {...listed}
         ftype={state.ftype}
         ftypes={light.ftypes}
         model={view.s.model}
         vision={state.vision}
         weightsBytes={weights?.bytes ?? null}
         weightsEstimate={weights?.estimate ?? false}
-        update={update}
       />
       {p.beside}
       <EngineFieldset id={id} engine={state.engine} revision={state.revision} backend={state.backend} update={update} />
@@ -112,7 +115,7 @@ export function Inputs(p: Props) {
         update={update}
       />
       <BudgetFieldset
-        id={id}
+        {...listed}
         light={light}
         hardware={state.hardware}
         budgetId={state.budget}
@@ -120,7 +123,6 @@ export function Inputs(p: Props) {
         wiredMiB={state.wiredMiB}
         budget={view.s.budget}
         modelsQuery={modelsQueryFor(state)}
-        update={update}
       />
       <RunsFieldset
         id={id}

@@ -12,6 +12,7 @@ import { useCalcState, useUpdatedMark } from "./use-calc-state.ts";
 import { useCalcView } from "./use-calc-view.ts";
 import { useDraft } from "./use-draft.ts";
 import { useEngine } from "./use-engine.ts";
+import { useListsIn } from "./use-lists.ts";
 import { useModelActions } from "./use-model-actions.ts";
 import { usePermalink } from "./use-permalink.ts";
 import { useRunsCatalog } from "./use-runs.ts";
@@ -94,5 +95,7 @@ export function useCalculator(props: CalculatorInput) {
   });
   // An input's view is complete once its architecture's measured runs are in (the chart's points).
   useUpdatedMark(calc.pendingMark, !runsPending);
-  return { calc, engine, link, model, actions, vision, draft, cv };
+  // the long option lists, once the first live answer is painted (options-html.ts)
+  const lists = useListsIn(cv.ready || engine.loadError !== null);
+  return { calc, engine, link, model, actions, vision, draft, cv, lists };
 }

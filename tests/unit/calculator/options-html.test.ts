@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { h, type ComponentChild } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { optionsHtml, type OptionEntry, type OptionItem } from "../../../src/views/calculator/options-html.ts";
+import {
+  optionsHtml,
+  selectHtml,
+  type OptionEntry,
+  type OptionItem,
+} from "../../../src/views/calculator/options-html.ts";
 import { loadCatalog } from "./load-catalog.ts";
 
 const option = (o: OptionItem): ComponentChild => h("option", { key: o.value, value: o.value }, o.text);
@@ -53,4 +58,21 @@ test("the catalog's hardware, draft models, K/V and weights types: the same page
     const [vdom, html] = both(entries, value);
     assert.equal(html, vdom);
   }
+});
+
+test("before the lists are in, a select holds its selected option only (none if the value is absent)", () => {
+  const entries: OptionEntry[] = [
+    { value: "", text: "none" },
+    {
+      label: "g",
+      options: [
+        { value: "a", text: "A" },
+        { value: "b", text: "B & b" },
+      ],
+    },
+  ];
+  assert.equal(selectHtml(entries, "b", false).__html, '<option selected value="b">B &amp; b</option>');
+  assert.equal(selectHtml(entries, "", false).__html, "<option selected value>none</option>");
+  assert.equal(selectHtml(entries, "zz", false).__html, "");
+  assert.equal(selectHtml(entries, "b", true).__html, optionsHtml(entries, "b"));
 });

@@ -22,6 +22,8 @@ export const BudgetFieldset = memo(function BudgetFieldset(p: {
   budget: BudgetView;
   /** Query of the "every model on this machine" link (/models/ with this machine and budget). */
   modelsQuery: string;
+  /** The long option lists are in (options-html.ts). */
+  lists: boolean;
   update: Update;
 }) {
   const { id, light, budget, update } = p;

@@ -6,7 +6,7 @@ import type { CalcState } from "../../../lib/calculator/state.ts";
 import type { BudgetView } from "../../../lib/calculator/view.ts";
 import { formatBinary, formatDecimal } from "../../../lib/format.ts";
 import { onValue } from "../../../views/calculator/input-events.ts";
-import { optionsHtml } from "../../../views/calculator/options-html.ts";
+import { selectHtml } from "../../../views/calculator/options-html.ts";
 import type { Update } from "../../../views/calculator/use-calc-state.ts";
 import { SizeField } from "./SizeField.tsx";
 
@@ -16,6 +16,8 @@ interface PickerProps {
   hardware: string;
   budgetId: string;
   budget: BudgetView;
+  /** The long option lists are in (options-html.ts). */
+  lists: boolean;
   update: Update;
 }
 
@@ -24,10 +26,10 @@ export function MachinePicker(p: PickerProps) {
   const { id, light } = p;
   const hw = light.hardware.find((h) => h.id === p.hardware) ?? null;
   const onHardware = (hid: string) => p.update(machinePatch(light.hardware, light.budgets, p.budgetId, hid));
-  // The options as one HTML string, made once per catalog (options-html.ts: none to hydrate).
+  // The options as one HTML string, made once per catalog once the lists are in (options-html.ts).
   const html = useMemo(
-    () => ({
-      __html: optionsHtml(
+    () =>
+      selectHtml(
         [
           { value: "", text: "none: use the budget's stated total" },
           ...["apple", "nvidia", "amd"].map((v) => ({
@@ -36,9 +38,9 @@ export function MachinePicker(p: PickerProps) {
           })),
         ],
         p.hardware,
+        p.lists,
       ),
-    }),
-    [light.hardware],
+    [light.hardware, p.lists, p.lists || p.hardware],
   );
   return (
     <div class="calc-field">

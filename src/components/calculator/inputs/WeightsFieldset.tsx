@@ -5,7 +5,7 @@ import type { ModelInfo } from "../../../lib/calculator/view.ts";
 import { formatBinary, formatDecimal } from "../../../lib/format.ts";
 import { memo } from "../../../views/calculator/memo.ts";
 import { onChecked, onValue } from "../../../views/calculator/input-events.ts";
-import { optionsHtml } from "../../../views/calculator/options-html.ts";
+import { selectHtml } from "../../../views/calculator/options-html.ts";
 import type { Update } from "../../../views/calculator/use-calc-state.ts";
 
 export const WeightsFieldset = memo(function WeightsFieldset(p: {
@@ -16,21 +16,23 @@ export const WeightsFieldset = memo(function WeightsFieldset(p: {
   vision: boolean;
   weightsBytes: number | null;
   weightsEstimate: boolean;
+  /** The long option lists are in (options-html.ts). */
+  lists: boolean;
   update: Update;
 }) {
   const { id, model, update } = p;
-  // The options as one HTML string, made once per list (options-html.ts: none to hydrate).
+  // The options as one HTML string, made once per list once the lists are in (options-html.ts).
   const html = useMemo(
-    () => ({
-      __html: optionsHtml(
+    () =>
+      selectHtml(
         p.ftypes.map((f) => ({
           value: f.id,
           text: `${f.id} (${f.typicalBpw ?? f.nominalBpw} bpw${f.typicalBpw ? " typical" : " nominal"})`,
         })),
         p.ftype,
+        p.lists,
       ),
-    }),
-    [p.ftypes],
+    [p.ftypes, p.lists, p.lists || p.ftype],
   );
   return (
     <fieldset class="calc-fs">

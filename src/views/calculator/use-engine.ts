@@ -113,15 +113,19 @@ export function useEngine(
       alive = false;
     };
   }, []);
-  // Otherwise Plot once the first live chart is painted.
+  // Otherwise Plot once the first live chart is painted, in a task of its own (not in an input's,
+  // whose render would run this effect first).
   useEffect(() => {
     if (plotFirst || !lib) return;
     let alive = true;
-    loadPlot()
-      .then((chart) => alive && setPlot(plotKit(chart)))
-      .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
+    const t = setTimeout(() => {
+      loadPlot()
+        .then((chart) => alive && setPlot(plotKit(chart)))
+        .catch((e: unknown) => alive && setLoadError(`The chart could not load: ${String(e)}`));
+    }, 0);
     return () => {
       alive = false;
+      clearTimeout(t);
     };
   }, [lib !== null]);
   // After the first live answer (this effect runs once that commit is painted).

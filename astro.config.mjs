@@ -4,6 +4,7 @@ import mdx from "@astrojs/mdx";
 import preact from "@astrojs/preact";
 import { runFilesIntegration } from "./src/integrations/run-files.ts";
 import { islandPreloadIntegration } from "./src/integrations/island-preload.ts";
+import { noDependencyPreload } from "./src/integrations/no-dep-preload.ts";
 import { plotLazyInit } from "./src/integrations/plot-lazy-init.ts";
 
 // SITE_BASE lets the same tree publish at a sub-path (GitHub Pages) and lets the e2e suite
@@ -30,7 +31,8 @@ export default defineConfig({
     islandPreloadIntegration({ skip: ["runs/"] }),
   ],
   // plotLazyInit: Plot's module-load work done when first needed (bench: /calculator/ time to interactive)
-  vite: { plugins: [plotLazyInit()] },
+  // noDependencyPreload: no script-inserted module preloads for lazy chunks (same bench)
+  vite: { plugins: [plotLazyInit(), noDependencyPreload()] },
   outDir: process.env.SITE_OUT_DIR ?? "dist",
   devToolbar: { enabled: false },
 });

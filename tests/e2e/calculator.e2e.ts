@@ -49,6 +49,15 @@ describe("calculator page", () => {
     assert.ok(await page.locator(".calc-chart__live svg").isVisible(), "live chart replaced the static one");
     const ollama = page.locator(".calc-cmd", { hasText: "Ollama" });
     assert.match(await ollama.innerText(), /cannot express this/);
+    // the lazy chunks load without script-inserted module preloads (src/integrations/no-dep-preload.ts)
+    const preloads = await page.evaluate(async () => {
+      const served = await (await fetch(location.href)).text();
+      return [
+        document.querySelectorAll('link[rel="modulepreload"]').length,
+        served.split('rel="modulepreload"').length - 1,
+      ];
+    });
+    assert.equal(preloads[0], preloads[1], "module preloads in the page = those in its HTML");
     await screenshot(page, "calculator-light");
     assert.deepEqual(errors, []);
     await page.close();

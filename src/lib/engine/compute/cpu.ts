@@ -34,7 +34,8 @@ export interface CpuTerms {
   readonly attentionSlope: number;
 }
 
-function qWidth(c: ComputeInput): number {
+/** The widest query projection (n_head · head_k) of an attention layer. */
+export function qWidth(c: ComputeInput): number {
   let w = 0;
   for (const l of c.r.layers) if (l.kv && l.n_head) w = Math.max(w, l.n_head * l.head_k);
   return w;

@@ -1,4 +1,5 @@
 import { isQuantizedKvType } from "../../kv-types.ts";
+import { qWidth } from "./cpu.ts";
 import type { BufferBytes } from "../../../schemas/breakdown.ts";
 import {
   ffnWidth,
@@ -20,7 +21,10 @@ import {
  *                      + 4 · n_embd · n_tok · 4 + 12 KiB + Hadamard rotation matrices
  *              FA off: KQ n_kv·n_tok·n_head·4 + mask f32 n_kv·n_tok·4 + 4 · n_embd · n_tok · 4
  *                      + 2 · k_width · n_tok · 4 + 8 KiB
- *   ffn        = n_tok · 4 · (2 · n_embd + 2 · ffn width)   (not binding on the calibration set)
+ *   ffn        = one split (every layer and the output on the device): the input copies (masks, row
+ *                indices) + n_tok · 4 · (2 · n_embd + q width + 3 · ffn width), the peak llama-server's
+ *                few outputs leave (docs/memory-model.md#compute-cuda-few-outputs, measured on an H100);
+ *                elsewhere n_tok · 4 · (2 · n_embd + 2 · ffn width)
  * host   = 2 · n_embd · n_tok · 4 + masks (full and SWA; f16 with FA, f32 without) + small inputs
  *          (+ 2 · k_width · n_tok · 4 without FA) + rotation matrices
  * A model that keeps its final hidden state (gpt-oss) adds its split's input copies to the logits
@@ -58,7 +62,11 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
     }
   }
   host += rot;
-  const ffn = nTok * 4 * (2 * c.n_embd + 2 * ffnWidth(r));
+  // the layer term as calibrated (partial offloads and devices without the output, within ±10 %);
+  // a device running the whole graph as one split has its FFN peak read off the allocator
+  const layerFfn = nTok * 4 * (2 * c.n_embd + 2 * ffnWidth(r));
+  const wholeGraph = c.offload === "all" && c.one_split !== false && c.n_vocab > 0 && hasAttn;
+  const ffn = wholeGraph ? deviceFfn(c) : layerFfn;
   const main = Math.max(logits, attn, ffn);
   const mainSlope = attn >= logits && attn >= ffn ? attnSlope : logits >= ffn ? kept.slope : 0;
   const label =
@@ -80,7 +88,7 @@ export function cudaCompute(c: ComputeInput): ComputeResult {
       // Partial offload: the device still reserves the full graph; CPU layers add their own.
       per = [
         { name: dev, host: false, bytes: main },
-        { name: hostName, host: true, bytes: host + Math.max(attn, ffn) },
+        { name: hostName, host: true, bytes: host + Math.max(attn, layerFfn) },
       ];
     }
     slope = mainSlope + hostSlope + (c.offload === "partial" ? attnSlope : 0);
@@ -108,4 +116,19 @@ function keptHiddenInputs(c: ComputeInput, hasAttn: boolean): { bytes: number; s
   // embd copy (f32), inp_pos + out_ids (i32), k_idxs + v_idxs per cache (i64), f16 masks
   const bytes = hidden + 2 * nTok * 4 + caches * 2 * nTok * 8 + (c.n_kv + swa) * nTok * 2;
   return { bytes, slope: nTok * 2 * (c.n_kv / c.cells_total) };
+}
+
+/**
+ * The device's FFN peak (docs/memory-model.md#compute-cuda-few-outputs): the split's input copies
+ * (the masks, f16 with flash attention, f32 without; positions, K/V row indices, output ids), the
+ * token embeddings' copy and the hole the layer's query leaves below the residual stream, the
+ * residual, then gate, up and their GLU product (not in place). It binds once the logits rows are
+ * few (llama-server) and the micro-batch is large against the context.
+ */
+function deviceFfn(c: ComputeInput): number {
+  const nTok = c.n_tok;
+  const caches = (c.n_kv_swa ?? 0) > 0 ? 2 : 1;
+  const masks = (c.n_kv + (c.n_kv_swa ?? 0)) * nTok * (c.fa ? 2 : 4) + caches * 2 * nTok * 8;
+  // MoE: the router's small tensors fit in the freed embeddings' copy below
+  return masks + 2 * nTok * 4 + nTok * 4 * (2 * c.n_embd + qWidth(c) + 3 * ffnWidth(c.r));
 }

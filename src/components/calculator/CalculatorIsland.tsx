@@ -7,7 +7,7 @@ import { useMemo } from "preact/hooks";
 import { parseIslandJson } from "../../views/calculator/island-json.ts";
 import { Calculator, type CalculatorProps } from "./Calculator.tsx";
 
-export type IslandProps = Omit<CalculatorProps, "light" | "initialView"> & { json: string };
+export type IslandProps = Omit<CalculatorProps, "light" | "initialView" | "initialWeights"> & { json: string };
 
 export function CalculatorIsland({ json, ...rest }: IslandProps) {
   const data = useMemo(() => parseIslandJson(json), [json]);

@@ -7,6 +7,7 @@
  */
 export {
   adoptStatic,
+  adoptWeights,
   computeAtCtx,
   computeStatic,
   computeStaticBase,

@@ -37,6 +37,7 @@ export { computeAtCtx, ctxSuggestions, wantsSuggestions } from "./view/ctx.ts";
 export { computeStatic, computeStaticBase, withMeasured } from "./view/static.ts";
 export type { StaticResult } from "./view/static.ts";
 export { adoptStatic } from "./view/adopt.ts";
+export { adoptWeights, weightsSeedFor, type WeightsSeed } from "./view/weights-seed.ts";
 export { maxLayersFitFor, suggestionsFor } from "./view/suggestions.ts";
 export type { SuggestionModel, SuggestionsInput } from "./view/suggestions.ts";
 

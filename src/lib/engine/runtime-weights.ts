@@ -26,16 +26,46 @@ export interface WeightsOut {
 
 const weightsCache = new WeakMap<object, Map<string, WeightsOut>>();
 
-export function computeWeights(arch: Architecture, config: RuntimeConfig, opts: BreakdownOptions): WeightsOut {
-  const key = `${config.backend}|${config.n_gpu_layers}|${config.weights_ftype}|${opts.tensors_ftype ?? ""}|${config.engine.name}|${config.engine.revision}`;
+/** Everything of the configuration the weights depend on (besides the architecture and the tensors). */
+export function weightsKey(config: RuntimeConfig, opts: BreakdownOptions): string {
+  return `${config.backend}|${config.n_gpu_layers}|${config.weights_ftype}|${opts.tensors_ftype ?? ""}|${config.engine.name}|${config.engine.revision}`;
+}
+
+function cacheFor(arch: Architecture, opts: BreakdownOptions): Map<string, WeightsOut> {
   const cacheKey: object = opts.tensors ?? arch;
   let m = weightsCache.get(cacheKey);
   if (!m) weightsCache.set(cacheKey, (m = new Map()));
+  return m;
+}
+
+export function computeWeights(arch: Architecture, config: RuntimeConfig, opts: BreakdownOptions): WeightsOut {
+  const key = weightsKey(config, opts);
+  const m = cacheFor(arch, opts);
   const hit = m.get(key);
   if (hit) return hit;
   const out = computeWeightsUncached(arch, config, opts);
   m.set(key, out);
   return out;
+}
+
+/** The weights computed so far for `arch` (and `opts.tensors`), by weights key. */
+export function weightsEntries(arch: Architecture, opts: BreakdownOptions): [string, WeightsOut][] {
+  return [...cacheFor(arch, opts)];
+}
+
+/**
+ * Takes `entries` as the weights of `arch` (and `opts.tensors`) by weights key: what
+ * computeWeights returned for the same architecture and tensors (weightsEntries, e.g. at build
+ * time, through JSON), so a breakdown of one of these keys skips building the tensor table. An
+ * entry already there is kept.
+ */
+export function seedWeights(
+  arch: Architecture,
+  opts: BreakdownOptions,
+  entries: readonly [string, WeightsOut][],
+): void {
+  const m = cacheFor(arch, opts);
+  for (const [key, out] of entries) if (!m.has(key)) m.set(key, out);
 }
 
 function computeWeightsUncached(arch: Architecture, config: RuntimeConfig, opts: BreakdownOptions): WeightsOut {

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { CalcCatalog, MeasuredRunOption } from "../../lib/calculator/catalog.ts";
 import { isLoadedModelId, stateToQuery, type CalcState } from "../../lib/calculator/state.ts";
 import type { Suggestion } from "../../lib/calculator/suggest.ts";
-import type { CalcView, CtxView, LoadedModel, Resolved } from "../../lib/calculator/view.ts";
+import type { CalcView, CtxView, LoadedModel, Resolved, WeightsSeed } from "../../lib/calculator/view.ts";
 import type { ClientLib } from "./use-engine.ts";
 import { StaticLru, type StaticResult } from "./static-lru.ts";
 import type { useDraft } from "./use-draft.ts";
@@ -25,6 +25,8 @@ export interface CalcViewInput {
   /** The state `initialView` was computed for. */
   initialState: CalcState;
   initialView: CalcView;
+  /** The build's weights of `initialState`: seeded with the adopted view (first input, no tensor table). */
+  initialWeights: WeightsSeed | null;
   modelReady: boolean;
   loaded: LoadedModel | null;
   extraRuns: MeasuredRunOption[];
@@ -129,7 +131,10 @@ export function useCalcView(inp: CalcViewInput): CalcViewHook {
             const input = { state, catalog: catalog!, loaded, extraRuns, reserve: vision.reserve };
             const taken = first.current ? lib!.adoptStatic(inp.initialView.s, input) : null;
             first.current = false;
-            if (taken) adopted.current = input;
+            if (taken) {
+              adopted.current = input;
+              lib!.adoptWeights(taken.resolved, state, inp.initialWeights);
+            }
             return taken ?? lib!.computeStaticBase(input);
           })
         : null,

@@ -6,7 +6,7 @@
  */
 import type { LightCatalog, ModelOption } from "../../lib/calculator/catalog.ts";
 import type { CalcState } from "../../lib/calculator/state.ts";
-import type { CalcView } from "../../lib/calculator/view.ts";
+import type { CalcView, WeightsSeed } from "../../lib/calculator/view.ts";
 import { useMemo } from "preact/hooks";
 import { useCalcState, useUpdatedMark } from "./use-calc-state.ts";
 import { useCalcView } from "./use-calc-view.ts";
@@ -26,6 +26,8 @@ export interface CalculatorInput {
   /** Defaults the permalink is written against (the page's default state). */
   defaults: CalcState;
   initialView: CalcView;
+  /** The weights of `initialState` (lib/calculator/view/weights-seed.ts), for the first input. */
+  initialWeights?: WeightsSeed | null;
   /** URL of calculator/catalog.json (with the deploy base). */
   catalogUrl: string;
   /** URL of the calculator/runs/ folder (with the deploy base and a trailing slash). */
@@ -82,6 +84,7 @@ export function useCalculator(props: CalculatorInput) {
     state,
     initialState,
     initialView,
+    initialWeights: props.initialWeights ?? null,
     modelReady,
     loaded,
     extraRuns,

@@ -1,5 +1,5 @@
 /**
- * The calculator island gets its light catalog and first view as one JSON text (island-json.ts)
+ * The calculator island gets its light catalog, first view and its weights as one JSON text (island-json.ts)
  * instead of through Astro's prop serialisation: what it holds after parsing must be what Astro's
  * road (serializeProps on the server, the island loader's revive in the browser) gave it.
  */
@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { serializeProps } from "astro/runtime/server/serialize.js";
 import { lightCatalog } from "../../../src/lib/calculator/catalog.ts";
 import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
-import { computeView } from "../../../src/lib/calculator/view.ts";
+import { computeView, weightsSeedFor } from "../../../src/lib/calculator/view.ts";
 import { islandJson, parseIslandJson } from "../../../src/views/calculator/island-json.ts";
 import { loadCatalog } from "./load-catalog.ts";
 
@@ -34,8 +34,12 @@ const STATES: CalcState[] = [
 ];
 
 test("one JSON text gives the island what Astro's serialisation and revive gave it", () => {
+  let seeds = 0;
   for (const state of STATES) {
-    const data = { light, initialView: computeView({ state, catalog, loaded: null, extraRuns: [] }) };
+    const inp = { state, catalog, loaded: null, extraRuns: [] };
+    const initialView = computeView(inp);
+    const data = { light, initialView, initialWeights: weightsSeedFor(inp, initialView.s) };
+    if (data.initialWeights) seeds++;
     const viaAstro = revive([
       0,
       JSON.parse(serializeProps(data, { displayName: "CalculatorIsland", astroStaticSlot: true, hydrate: "load" })),
@@ -43,4 +47,5 @@ test("one JSON text gives the island what Astro's serialisation and revive gave 
     const viaJson = parseIslandJson(islandJson(data));
     assert.deepStrictEqual(viaJson, viaAstro, state.model);
   }
+  assert.ok(seeds > 0, "states with the weights of their first answer");
 });

@@ -27,18 +27,22 @@ async function openModels(width: number, b = browser): Promise<{ page: Page; err
   const page = await newPage(b, { viewport: { width, height: 900 } });
   const errors = collectErrors(page);
   await page.goto(`${siteNamed("root").url}models/`, { waitUntil: "load" });
-  await page.waitForSelector(`${STATE}[data-state]`);
+  await page.waitForSelector(`${STATE}[data-complete]`);
   return { page, errors };
 }
 
-/** Changes the table through `act` and waits for the rows to show the new state. */
+/** Changes the table through `act` and waits for every row to show the new state. */
 async function change(page: Page, act: () => Promise<unknown>): Promise<void> {
   const before = await page.getAttribute(STATE, "data-state");
   await act();
-  await page.waitForFunction(([s, v]) => document.querySelector(s)?.getAttribute("data-state") !== v, [
-    STATE,
-    before ?? "",
-  ] as const);
+  await page.waitForFunction(
+    ([s, v]) => {
+      const w = document.querySelector(s);
+      const state = w?.getAttribute("data-state");
+      return state !== v && w?.getAttribute("data-complete") === state;
+    },
+    [STATE, before ?? ""] as const,
+  );
 }
 
 const frozenWidths = (page: Page) => page.$$eval(COLS, (cs) => cs.map((c) => (c as HTMLElement).style.width).join(" "));

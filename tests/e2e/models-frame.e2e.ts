@@ -19,13 +19,13 @@ after(async () => {
   await browser?.close();
 });
 
-/** /models/ at `search`, once its rows show `state` (any state when not given). */
+/** /models/ at `search`, once all its rows show `state` (any state when not given). */
 async function openModels(search = "", state?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await newPage(browser);
   const errors = pageErrors(page);
   await page.goto(`${siteNamed("root").url}models/${search}`, { waitUntil: "load" });
   const want = state === undefined ? "" : `="${state.replace(/["\\]/g, "\\$&")}"`;
-  await page.waitForSelector(`${CONTROLS_SEL}[data-state${want}]`);
+  await page.waitForSelector(`${CONTROLS_SEL}[data-complete${want}]`);
   return { page, errors };
 }
 

@@ -2,7 +2,8 @@
  * /models/ controls in a real browser: sort by a column, filter by context and by name, and a K/V
  * type change that recomputes each row's largest context in the page. Every expected context is
  * computed here by the engine (the build's table path, modelTableRow) for the page's budget; the
- * test waits on the controls' committed `data-state`, never on time.
+ * test waits on the controls' `data-complete` (every row shows the state, not only those on screen),
+ * never on time.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -66,7 +67,7 @@ async function shownRows(page: Page): Promise<Shown[]> {
 
 const STATE = "[data-testid=models-controls]";
 const waitState = (page: Page, state: string) =>
-  page.waitForSelector(`${STATE}[data-state="${state.replace(/["\\]/g, "\\$&")}"]`);
+  page.waitForSelector(`${STATE}[data-complete="${state.replace(/["\\]/g, "\\$&")}"]`);
 
 let browser: Browser;
 before(async () => {

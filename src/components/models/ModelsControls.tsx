@@ -4,8 +4,10 @@
  * engine and the architectures lazily (src/views/models/use-machine-table.ts) and rewrites each
  * row's largest context and calculator link. The state lives in the URL (hw, b, tot, be as the
  * calculator's, kv, sort, min, q), written 200 ms after the last change, and is restored from it.
- * `data-state` on the wrapper is set only once the rows show that state. Every step after an input
- * is a layout effect, so the rows change in the input's own task and the next frame paints them.
+ * `data-state` on the wrapper is set once the rows on screen show that state (every step after an
+ * input is a layout effect: they change in the input's own task and the next frame paints them);
+ * `data-complete` is set to the same state once every row of the table shows it, a few frames
+ * later (src/views/models/table-frames.ts), and removed while a change is still being applied.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { KvRowResult } from "../../lib/catalog/kv-recompute.ts";
@@ -21,7 +23,16 @@ import { tableKey, useLoader, useMachineTable } from "../../views/models/use-mac
 import ModelsForm, { type MachineOption } from "./ModelsForm.tsx";
 import { parseMinCtx, viewState, type SortDir, type TableColumn } from "../../lib/catalog/table-view.ts";
 import { fitsFrozen, freezeColumns, keepColumnsFrozen } from "../../views/models/table-columns.ts";
-import { attachSortButtons, readRows, showRows, writeAnswer, type DomRow } from "../../views/models/table-dom.ts";
+import {
+  attachSortButtons,
+  markSorted,
+  planRows,
+  readRows,
+  writeAnswer,
+  type DomRow,
+  type RowPlan,
+} from "../../views/models/table-dom.ts";
+import { showInFrames } from "../../views/models/table-frames.ts";
 
 interface Props {
   rows: readonly TableRowRef[];
@@ -34,6 +45,7 @@ interface Props {
 }
 
 const GiB = 2 ** 30;
+type Sort = { col: TableColumn | null; dir: SortDir };
 const memText = (bytes: number | null): string => (bytes === null ? "" : String(Math.round((bytes / GiB) * 100) / 100));
 
 function defaultsOf(machine: ModelsMachine): ModelsUrlState {
@@ -79,6 +91,22 @@ function useDomRows(results: readonly KvRowResult[] | null, calcPath: string, on
   return rows;
 }
 
+/**
+ * Shows a view's rows — those on screen now, the rest in later frames — and marks the wrapper:
+ * `data-state` once the window's rows show it, `data-complete` once every row does. Returns the cancel.
+ */
+function applyView(t: HTMLTableElement, w: Element, plan: RowPlan, sort: Sort, viewed: string): () => void {
+  markSorted(t, sort);
+  w.removeAttribute("data-complete");
+  const cancel = showInFrames(t.tBodies[0], plan, () => {
+    if (!fitsFrozen(t)) freezeColumns(t);
+    w.setAttribute("data-complete", viewed);
+  });
+  if (!fitsFrozen(t)) freezeColumns(t);
+  w.setAttribute("data-state", viewed);
+  return cancel;
+}
+
 const tableEl = () => document.querySelector<HTMLTableElement>("table.models-table");
 
 export default function ModelsControls({
@@ -94,7 +122,7 @@ export default function ModelsControls({
   const [machine, setMachine] = useState(init.machine);
   const [mem, setMem] = useState(memText(init.machine.totalBytes));
   const [kv, setKv] = useState(init.kv);
-  const [sort, setSort] = useState<{ col: TableColumn | null; dir: SortDir }>({ col: init.sort, dir: init.dir });
+  const [sort, setSort] = useState<Sort>({ col: init.sort, dir: init.dir });
   const [minText, setMinText] = useState(init.minText);
   const [text, setText] = useState(init.text);
   const wrap = useRef<HTMLDivElement>(null);
@@ -106,16 +134,21 @@ export default function ModelsControls({
   const filter = useMemo(() => ({ minCtx: parseMinCtx(minText), text }), [minText, text]);
   const showing = table.shown === tableKey(machine, kv);
   const writeUrl = useUrlWriter();
+  const pending = useRef(() => {});
+  useEffect(() => () => pending.current(), []);
 
-  // A layout effect: the rows change in the input's own task, painted by the next frame.
+  // A layout effect: the rows on screen change in the input's own task, painted by the next frame;
+  // the rest of the table follows in later frames (table-frames.ts), cancelled by the next change.
   useLayoutEffect(() => {
     const t = tableEl();
-    if (!rows || !t || !showing) return;
-    showRows(t, rows, sort, filter);
-    if (!fitsFrozen(t)) freezeColumns(t);
+    const w = wrap.current;
+    if (!rows || !t || !showing || !w) return;
     const state: ModelsUrlState = { machine, kv, sort: sort.col, dir: sort.dir, minText, text };
     writeUrl(writeModelsUrl(state, defaults));
-    wrap.current?.setAttribute("data-state", `m=${machineToken(machine)};${viewState(kv, sort.col, sort.dir, filter)}`);
+    // a newer view cancels the rest of the one before (not a recompute under way: the rest goes on)
+    pending.current();
+    const viewed = `m=${machineToken(machine)};${viewState(kv, sort.col, sort.dir, filter)}`;
+    pending.current = applyView(t, w, planRows(rows, sort, filter), sort, viewed);
     // writeUrl is a fresh closure each render over the same timer
   }, [rows, sort, filter, showing, machine, kv, minText, text, defaults]);
 

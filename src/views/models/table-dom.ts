@@ -132,23 +132,30 @@ export function attachSortButtons(t: HTMLTableElement, onSort: (col: TableColumn
   return () => off.forEach((f) => f());
 }
 
-/**
- * Puts the rows in sorted order, hides those the filter drops, marks the sorted header. Of the rows
- * shown before and after, only those outside the longest run already in order are moved
- * (rowsInPlace): the browser rebuilds every shown row inserted anew, so a sort that re-inserted
- * every row cost a whole-table rebuild. `hidden` is written only where it changes.
- */
-export function showRows(
-  t: HTMLTableElement,
+/** The complete picture a (sort, filter) asks for: every row in its new place, hidden or shown. */
+export interface RowPlan {
+  readonly ordered: readonly DomRow[];
+  readonly hide: readonly boolean[];
+}
+
+export function planRows(
   rows: readonly DomRow[],
   sort: { col: TableColumn | null; dir: SortDir },
   filter: ViewFilter,
-): void {
-  const tbody = t.tBodies[0];
+): RowPlan {
   const ordered = sort.col ? sortRows(rows, sort.col, sort.dir) : rows;
+  return { ordered, hide: ordered.map((r) => !rowVisible(r, filter)) };
+}
+
+/**
+ * Puts the rows in `ordered` order with their `hide` states. Of the rows shown before and after,
+ * only those outside the longest run already in order are moved (rowsInPlace): the browser rebuilds
+ * every shown row inserted anew, so a sort that re-inserted every row cost a whole-table rebuild.
+ * `hidden` is written only where it changes.
+ */
+function placeRows(tbody: HTMLTableSectionElement, ordered: readonly DomRow[], hide: readonly boolean[]): void {
   const place = new Map<Element, number>();
   [...tbody.children].forEach((el, i) => place.set(el, i));
-  const hide = ordered.map((r) => !rowVisible(r, filter));
   // Only rows shown before and after cost a rebuild when moved: the others (hidden, or shown
   // now and built anew anyway) move for free, so the rows left in place are chosen among them.
   const costly = ordered.flatMap((r, i) => (!hide[i] && !r.el.hidden && place.has(r.el) ? [i] : []));
@@ -161,6 +168,28 @@ export function showRows(
     if (r.el.hidden !== hide[i]) r.el.hidden = hide[i];
     next = r.el;
   }
+}
+
+/**
+ * Applies the plan's first `count` rows (order and visibility) at the top of the table; the other
+ * rows keep their current order and visibility after them. `count` ≥ the plan's length applies it
+ * all: the whole table then shows the plan, whatever earlier partial calls left.
+ */
+export function applyPrefix(tbody: HTMLTableSectionElement, plan: RowPlan, count: number): void {
+  const n = Math.min(count, plan.ordered.length);
+  const head = plan.ordered.slice(0, n);
+  const inHead = new Set(head.map((r) => r.el));
+  const byEl = new Map(plan.ordered.map((r) => [r.el as Element, r]));
+  const rest = [...tbody.children].flatMap((el) => (inHead.has(el as HTMLTableRowElement) ? [] : [byEl.get(el)!]));
+  // a moved row loses the focus of a link inside it: given back, where the row is still shown
+  const focused = tbody.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+  placeRows(tbody, [...head, ...rest], [...plan.hide.slice(0, n), ...rest.map((r) => r.el.hidden === true)]);
+  if (focused && document.activeElement !== focused && !focused.closest("tr")?.hidden)
+    focused.focus({ preventScroll: true });
+}
+
+/** Marks the sorted column's header (aria-sort), written only where it changes. */
+export function markSorted(t: HTMLTableElement, sort: { col: TableColumn | null; dir: SortDir }): void {
   [...(t.tHead?.rows[0]?.cells ?? [])].forEach((th, i) => {
     const want = TABLE_COLUMNS[i] !== sort.col ? null : sort.dir === "asc" ? "ascending" : "descending";
     if (th.getAttribute("aria-sort") === want) return;

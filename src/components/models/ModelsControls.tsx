@@ -71,15 +71,26 @@ function useUrlWriter(): (q: string) => void {
 function useDomRows(results: readonly KvRowResult[] | null, calcPath: string, onSort: (c: TableColumn) => void) {
   const [rows, setRows] = useState<DomRow[] | null>(null);
   useLayoutEffect(() => {
-    const t = tableEl();
-    if (!t?.tBodies[0]) return;
-    setRows(readRows(t.tBodies[0]));
-    const detach = attachSortButtons(t, onSort);
-    // after the buttons (the header the reader sees), before any URL state moves or hides a row
-    const unfreeze = keepColumnsFrozen(t);
+    let off = () => {};
+    const start = () => {
+      const t = tableEl();
+      if (!t?.tBodies[0]) return;
+      setRows(readRows(t.tBodies[0]));
+      const detach = attachSortButtons(t, onSort);
+      // after the buttons (the header the reader sees), before any URL state moves or hides a row
+      const unfreeze = keepColumnsFrozen(t);
+      off = () => {
+        unfreeze();
+        detach();
+      };
+    };
+    // The island (before the table) can start while the parser is still in the table: its rows are
+    // read once they are all there, else the last ones would never follow a sort or a filter.
+    if (document.readyState !== "loading") start();
+    else document.addEventListener("DOMContentLoaded", start, { once: true });
     return () => {
-      unfreeze();
-      detach();
+      document.removeEventListener("DOMContentLoaded", start);
+      off();
     };
     // once: the table is the server's
   }, []);

@@ -180,7 +180,10 @@ export function applyPrefix(tbody: HTMLTableSectionElement, plan: RowPlan, count
   const head = plan.ordered.slice(0, n);
   const inHead = new Set(head.map((r) => r.el));
   const byEl = new Map(plan.ordered.map((r) => [r.el as Element, r]));
-  const rest = [...tbody.children].flatMap((el) => (inHead.has(el as HTMLTableRowElement) ? [] : [byEl.get(el)!]));
+  const rest = [...tbody.children].flatMap((el) => {
+    const r = byEl.get(el);
+    return r && !inHead.has(r.el) ? [r] : [];
+  });
   // a moved row loses the focus of a link inside it: given back, where the row is still shown
   const focused = tbody.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
   placeRows(tbody, [...head, ...rest], [...plan.hide.slice(0, n), ...rest.map((r) => r.el.hidden === true)]);

@@ -2,10 +2,10 @@
  * A change of the /models/ table's rows (sort, filter, new answers) in frames: the frame that
  * answers the input gets only the rows the reader sees — the table's new order and visibility from
  * its top down to just past the window's bottom — and the rest of the table follows in the next
- * frames, CHUNK rows per frame, each change cancelling the rest of the one before. Showing or
- * moving a row makes the browser build its layout again (≈ 0.15 ms a row at 1×, 80 rows brought
- * back by clearing a filter ≈ 12–20 ms): one window of rows (~20) fits the first frame, the whole
- * table does not.
+ * frames, in chunks sized to ≈ CHUNK_MS of measured work a frame, each change cancelling the rest
+ * of the one before. Showing or moving a row makes the browser build its layout again (≈ 0.15 ms
+ * a row at 1×, 80 rows brought back by clearing a filter ≈ 12–20 ms): one window of rows (5–15 at
+ * 1280×900) fits the first frame, the whole table does not.
  *
  * The first frame is right where the reader looks: every row above and in the window is in its
  * final place and state, so the rows still to come are all below the window's bottom and nothing
@@ -16,18 +16,16 @@ import { applyPrefix, type RowPlan } from "./table-dom.ts";
 
 /** A later frame's share of the rows: its measured work (the rows' moves and layout) is kept near this. */
 const CHUNK_MS = 8;
-/** Rows in the first later frame (≈ 4 ms at 1×, ≈ 15 at 4× CPU throttling), then sized by CHUNK_MS. */
-const CHUNK = 24;
+/** Rows in the first later frame (≈ 2 ms at 1×, ≈ 7 at 4× CPU throttling), then sized by CHUNK_MS. */
+const CHUNK = 12;
 /** Shown rows applied past the window's bottom in the first frame. */
 const MARGIN = 2;
 
 /** Whether the table already shows the whole plan (order and visibility). */
 function complete(tbody: HTMLTableSectionElement, plan: RowPlan): boolean {
-  const kids = tbody.children;
-  return (
-    kids.length === plan.ordered.length &&
-    plan.ordered.every((r, i) => kids[i] === r.el && r.el.hidden === plan.hide[i])
-  );
+  const mine = new Set<Element>(plan.ordered.map((r) => r.el));
+  const kids = [...tbody.children].filter((el) => mine.has(el));
+  return plan.ordered.every((r, i) => kids[i] === r.el && r.el.hidden === plan.hide[i]);
 }
 
 /** The plan's length up to and including its `shown`-th shown row (all of it if it has fewer). */
@@ -71,7 +69,7 @@ export function showInFrames(tbody: HTMLTableSectionElement, plan: RowPlan, done
     const t0 = performance.now();
     applied += chunk;
     applyPrefix(tbody, plan, applied);
-    if (complete(tbody, plan)) return done();
+    if (applied >= plan.ordered.length || complete(tbody, plan)) return done();
     // the layout this frame does anyway, done now to size the next chunk on this machine's speed
     tbody.getBoundingClientRect();
     const ms = performance.now() - t0;

@@ -6,6 +6,7 @@ import { runFilesIntegration } from "./src/integrations/run-files.ts";
 import { islandPreloadIntegration } from "./src/integrations/island-preload.ts";
 import { noDependencyPreload } from "./src/integrations/no-dep-preload.ts";
 import { plotLazyInit } from "./src/integrations/plot-lazy-init.ts";
+import { engineCompileHints } from "./src/integrations/compile-hints.ts";
 
 // SITE_BASE lets the same tree publish at a sub-path (GitHub Pages) and lets the e2e suite
 // prove that every internal link goes through the base helper.
@@ -32,7 +33,8 @@ export default defineConfig({
   ],
   // plotLazyInit: Plot's module-load work done when first needed (bench: /calculator/ time to interactive)
   // noDependencyPreload: no script-inserted module preloads for lazy chunks (same bench)
-  vite: { plugins: [plotLazyInit(), noDependencyPreload()] },
+  // engineCompileHints: the engine's chunks compiled while they stream in (bench: ttiInput)
+  vite: { plugins: [plotLazyInit(), noDependencyPreload(), engineCompileHints()] },
   outDir: process.env.SITE_OUT_DIR ?? "dist",
   devToolbar: { enabled: false },
 });

@@ -160,6 +160,10 @@ test("a gated repo says so and keeps the user's model, context and V type", asyn
     await page.locator(".calc-notices").innerText(),
     /hf:gated\/model: .*gated or private.* Your settings are unchanged/,
   );
+  // The address bar follows the state after a short debounce (use-permalink.ts): during a slow
+  // import it may already say m=hf, and the failure's return to the user's model lands one
+  // debounce later. Wait for it to leave m=hf, then check it is the user's model.
+  await page.waitForFunction(() => new URLSearchParams(location.search).get("m") !== "hf");
   assert.equal(await param(page, "m"), "llama-3.1-8b");
   assert.equal(await param(page, "ctv"), "q8_0");
   assert.equal(await page.locator(".calc__subtitle").innerText(), subtitle);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { catalogFile, groupRunsByArch, runsFileKey, type CalcCatalog } from "../../../src/lib/calculator/catalog.ts";
-import { DEFAULT_STATE, ENGINE_REVISIONS, type CalcState } from "../../../src/lib/calculator/state.ts";
+import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
 import {
   adoptStatic,
   computeAtCtx,
@@ -18,6 +18,7 @@ import {
   withMeasured,
 } from "../../../src/lib/calculator/view.ts";
 import { loadCatalog } from "./load-catalog.ts";
+import { FIRST_LOADS } from "../../helpers/calc-states.ts";
 
 const full = loadCatalog();
 const file = catalogFile(full);
@@ -30,22 +31,8 @@ function islandCatalog(state: CalcState, withRuns: boolean): CalcCatalog {
 }
 const json = (x: unknown) => JSON.stringify(x);
 
-const STATES: CalcState[] = [
-  DEFAULT_STATE,
-  {
-    ...DEFAULT_STATE,
-    model: "qwen3-14b",
-    budget: "rtx-4090",
-    engine: "llama.cpp",
-    revision: ENGINE_REVISIONS["llama.cpp"][0],
-    backend: "cuda",
-  },
-  { ...DEFAULT_STATE, model: "gemma-3-27b", typeK: "q8_0", typeV: "q8_0", ctx: 65536 },
-  { ...DEFAULT_STATE, model: "gpt-oss-20b", view: "residual" },
-  // does not fit / fits tightly: the half at the context has suggestions
-  { ...DEFAULT_STATE, model: "llama-3.3-70b", typeK: "f16", typeV: "f16", ctx: 131072 },
-  { ...DEFAULT_STATE, ctx: 229376 },
-];
+// and one whose context is near the model's largest
+const STATES: CalcState[] = [...FIRST_LOADS, { ...DEFAULT_STATE, ctx: 229376 }];
 
 test("the build's static half, through the props, is the engine's for that state with the model's runs", () => {
   let measured = 0;

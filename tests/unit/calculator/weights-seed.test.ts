@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { catalogFile, type CalcCatalog } from "../../../src/lib/calculator/catalog.ts";
 import { normalizeState } from "../../../src/lib/calculator/normalize.ts";
-import { DEFAULT_STATE, ENGINE_REVISIONS, type CalcState } from "../../../src/lib/calculator/state.ts";
+import { DEFAULT_STATE, type CalcState } from "../../../src/lib/calculator/state.ts";
 import {
   adoptStatic,
   adoptWeights,
@@ -21,6 +21,7 @@ import {
 } from "../../../src/lib/calculator/view.ts";
 import { weightsEntries } from "../../../src/lib/engine/runtime-weights.ts";
 import { loadCatalog } from "./load-catalog.ts";
+import { FIRST_LOADS } from "../../helpers/calc-states.ts";
 
 const full = loadCatalog();
 const file = catalogFile(full);
@@ -34,22 +35,8 @@ const json = (x: unknown) => JSON.stringify(x);
 /** As the page holds them (the K/V types within the engine's rules). */
 const norm = (s: CalcState): CalcState => normalizeState(s, full.kvTypes).state;
 
-const STATES: CalcState[] = (
-  [
-    DEFAULT_STATE,
-    {
-      ...DEFAULT_STATE,
-      model: "qwen3-14b",
-      budget: "rtx-4090",
-      engine: "llama.cpp",
-      revision: ENGINE_REVISIONS["llama.cpp"][0],
-      backend: "cuda",
-    },
-    { ...DEFAULT_STATE, model: "gemma-3-27b", typeK: "q8_0", typeV: "q8_0", ctx: 65536, ftype: "Q8_0" },
-    { ...DEFAULT_STATE, model: "gpt-oss-20b", view: "residual" },
-    { ...DEFAULT_STATE, model: "llama-3.3-70b", typeK: "f16", typeV: "f16", ctx: 131072 },
-  ] as CalcState[]
-).map(norm);
+// the 64K one with a quantized weights format too
+const STATES: CalcState[] = FIRST_LOADS.map((s) => (s.model === "gemma-3-27b" ? { ...s, ftype: "Q8_0" } : s)).map(norm);
 
 /** Next inputs: most keep the seed's weights (context, K/V types, view, batch), some do not. */
 function nextStates(s: CalcState): CalcState[] {

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../helpers/engine.ts";
 import { modelOf } from "../../fixtures/placement/models.ts";
+import { loggedSettings } from "../../fixtures/server/server-runs.ts";
 import { computeBreakdown } from "../../../src/lib/engine/index.ts";
 import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
 
@@ -29,15 +30,8 @@ const MiB = 2 ** 20;
 
 /** The draft context's lines: those after "loading draft model". */
 function draftContext(r: Run) {
-  const after = r.log.slice(r.log.findIndex((l) => /loading draft model/.test(l)));
-  const num = (re: RegExp) => Number(re.exec(after.join("\n"))![1]);
-  return {
-    nSeq: num(/n_seq_max\s+=\s+(\d+)/),
-    nCtx: num(/n_ctx\s+=\s+(\d+)/),
-    unified: /kv_unified\s+=\s+true/.test(after.join("\n")),
-    outputs: num(/n_outputs_max\s+=\s+(\d+)/),
-    computeMiB: num(/CPU compute buffer size =\s+([\d.]+) MiB/),
-  };
+  const l = loggedSettings({ log: r.log.slice(r.log.findIndex((line) => /loading draft model/.test(line))) });
+  return { ...l, computeMiB: l.compute("CPU") };
 }
 
 test("recorded from llama-server at de3ff81, with -md", () => {

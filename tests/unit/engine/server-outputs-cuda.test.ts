@@ -8,9 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "../../helpers/engine.ts";
+import { loggedSettings, readServerFixture, type ServerRun } from "../../fixtures/server/server-runs.ts";
 import { modelOf } from "../../fixtures/placement/models.ts";
 import { placeModel } from "../../../src/lib/engine/placement/index.ts";
 import { serverOutputsMax } from "../../../src/lib/engine/index.ts";
@@ -18,37 +16,16 @@ import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
 import { PlacementSchema } from "../../../src/schemas/placement.ts";
 import { parseCalcArgs, toConfig } from "../../../scripts/calc/options.ts";
 
-interface Run {
-  id: string;
-  model: string;
-  tool: string;
-  command: string;
-  log: string[];
-}
-const doc = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/server/cuda-outputs.json"), "utf8")) as {
-  llama_cpp: { commit: string; build: string };
-  device: string;
-  runs: Run[];
-};
+const doc = readServerFixture<{ llama_cpp: { commit: string; build: string }; device: string }>("cuda-outputs.json");
 const MiB = 2 ** 20;
 const CURRENT = { name: "llama.cpp", revision: "current" } as const;
 /** ngram-mod drafts up to 64 tokens (common/common.h, common_params_speculative_ngram_mod). */
 const NGRAM_MOD_N_MAX = 64;
 
-function logged(r: Run) {
-  const j = r.log.join("\n");
-  const num = (re: RegExp) => Number(re.exec(j)?.[1] ?? NaN);
-  return {
-    nSeq: num(/n_seq_max\s+=\s+(\d+)/),
-    nBatch: num(/n_batch\s+=\s+(\d+)/),
-    nUbatch: num(/n_ubatch\s+=\s+(\d+)/),
-    outputs: num(/n_outputs_max\s+=\s+(\d+)/),
-    compute: (name: string) => num(new RegExp(`${name} compute buffer size =\\s+([\\d.]+) MiB`)),
-  };
-}
+const logged = loggedSettings;
 
 /** The run's settings as the CLI reads them (the flags that size memory; -kvu is --unified). */
-function calcArgs(r: Run): string[] {
+function calcArgs(r: ServerRun): string[] {
   const words = r.command.split(" ");
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -59,7 +36,7 @@ function calcArgs(r: Run): string[] {
 }
 
 /** The engine's CUDA0 and CUDA_Host compute buffers (bytes) for a run, as llama-server or llama-completion. */
-async function engineCompute(r: Run) {
+async function engineCompute(r: ServerRun) {
   const { arch, tensors } = await modelOf(r.model);
   const a = parseCalcArgs([...calcArgs(r), "--devices", "cuda:80000MiB"]);
   const server = r.tool === "llama-server";
@@ -73,8 +50,8 @@ async function engineCompute(r: Run) {
 }
 
 const server = doc.runs.filter((r) => r.tool === "llama-server" && / -ngl 99 /.test(r.command));
-const speculative = (r: Run) => /--spec-type/.test(r.command);
-const faOff = (r: Run) => / -fa off /.test(r.command);
+const speculative = (r: ServerRun) => /--spec-type/.test(r.command);
+const faOff = (r: ServerRun) => / -fa off /.test(r.command);
 /**
  * About the printed precision: CUDA prints MiB with two decimals, and the engine's small-input
  * constants (calibrated at -ub 512) are a few KiB off at -ub 256 (host 6.64 for a printed 6.63).
@@ -97,7 +74,7 @@ test("CUDA llama-server's n_outputs_max is the rule's; llama-completion keeps n_
 });
 
 /** Measured and engine MiB of one buffer, and their difference. */
-async function pair(r: Run, which: "device" | "host") {
+async function pair(r: ServerRun, which: "device" | "host") {
   const got = (await engineCompute(r))[which] / MiB;
   const want = logged(r).compute(which === "device" ? "CUDA0" : "CUDA_Host");
   return { got, want, note: `${r.id} ${which}: engine ${got.toFixed(2)} vs ${want.toFixed(2)} MiB` };

@@ -9,43 +9,22 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "../../helpers/engine.ts";
+import { loggedSettings, readServerFixture, type ServerRun } from "../../fixtures/server/server-runs.ts";
 import { modelOf } from "../../fixtures/placement/models.ts";
 import { computeBreakdown, serverOutputsMax } from "../../../src/lib/engine/index.ts";
 import { RuntimeConfigSchema } from "../../../src/schemas/runtime-config.ts";
 
-interface Run {
-  id: string;
-  model: string;
-  tool: string;
-  command: string;
-  log: string[];
-}
-const doc = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/server/outputs.json"), "utf8")) as {
-  llama_cpp: { commit: string };
-  runs: Run[];
-};
+const doc = readServerFixture<{ llama_cpp: { commit: string } }>("outputs.json");
 const MiB = 2 ** 20;
 const CURRENT = { name: "llama.cpp", revision: "current" } as const;
 
-function lines(r: Run) {
-  const j = r.log.join("\n");
-  const num = (re: RegExp) => Number(re.exec(j)![1]);
-  return {
-    nSeq: num(/n_seq_max\s+=\s+(\d+)/),
-    nCtx: num(/n_ctx\s+=\s+(\d+)/),
-    nBatch: num(/n_batch\s+=\s+(\d+)/),
-    nUbatch: num(/n_ubatch\s+=\s+(\d+)/),
-    unified: /kv_unified\s+=\s+true/.test(j),
-    outputs: num(/n_outputs_max\s+=\s+(\d+)/),
-    computeMiB: num(/CPU compute buffer size =\s+([\d.]+) MiB/),
-  };
+function lines(r: ServerRun) {
+  const l = loggedSettings(r);
+  return { ...l, computeMiB: l.compute("CPU") };
 }
 
 /** The engine's CPU compute estimate (MiB) at a run's settings, with or without an outputs limit. */
-async function engineMiB(r: Run, outputs?: number): Promise<number> {
+async function engineMiB(r: ServerRun, outputs?: number): Promise<number> {
   const l = lines(r);
   const { arch, tensors } = await modelOf(r.model);
   const config = RuntimeConfigSchema.parse({
